@@ -1,28 +1,8 @@
-// Type-aware lint for the whole monorepo, plus the layer rules from the README:
-// apps import shared/*, never each other; shared/* never imports an app.
+// Type-aware lint for the whole monorepo, plus the layer rules (eslint.layers.js).
 import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
-
-const APPS = ['@mana/auth', '@mana/sync', '@mana/web', '@mana/bot-*', '@mana/bots-*'];
-const appImportBan = (self) => ({
-  'no-restricted-imports': [
-    'error',
-    {
-      patterns: [
-        {
-          group: APPS.filter((a) => a !== self),
-          message:
-            'Apps talk over HTTP/WebSocket/Matrix, never by importing each other: move shared code to shared/*.',
-        },
-        {
-          regex: '^(\\.\\./)+(auth|sync|web|bots)/',
-          message: 'Relative imports across app folders break the layers: depend on a shared/* package.',
-        },
-      ],
-    },
-  ],
-});
+import { layerConfigs } from './eslint.layers.js';
 
 export default tseslint.config(
   {
@@ -54,12 +34,7 @@ export default tseslint.config(
     },
   },
   { files: ['**/*.js', '**/*.mjs'], ...tseslint.configs.disableTypeChecked },
-  // Layer rules.
-  { files: ['shared/**/*.ts'], rules: appImportBan(null) },
-  { files: ['auth/**/*.ts'], rules: appImportBan('@mana/auth') },
-  { files: ['sync/**/*.ts'], rules: appImportBan('@mana/sync') },
-  { files: ['web/**/*.ts'], rules: appImportBan('@mana/web') },
-  { files: ['bots/**/*.ts'], rules: appImportBan('@mana/bot-*') },
+  ...layerConfigs,
   // Tests, scripts and benchmarks may print and use test-only helpers.
   {
     files: ['**/*.test.ts', 'scripts/**', 'bench/**', 'tests/**', '**/cli.ts'],
