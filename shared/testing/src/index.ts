@@ -9,3 +9,14 @@
 export { createTestDatabase, testServerUrl, type TestDatabase } from './postgres.ts';
 export { createTestRedis, testRedisUrl, type TestRedis } from './redis.ts';
 export { startTestIssuer, type TestIssuer } from './issuer.ts';
+export {
+  registerWithSharedSecret,
+  startSynapse,
+  SynapseError,
+  type RegisteredUser,
+  type StartSynapseOptions,
+  type SynapseErrorCode,
+  type SynapseHandle,
+} from './synapse.ts';
+export { DEFAULT_SYNAPSE_VENV, ensureSynapseVenv, SynapseVenvError, type SynapseVenvOptions } from './synapse-venv.ts';
+export { createTestClient, type Invite, type TestClient, type TestClientOptions, type WaitOptions } from './matrix-client.ts';
