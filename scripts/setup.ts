@@ -28,7 +28,7 @@ step('Synapse virtualenv');
 execFileSync('bash', [join(root, 'scripts/synapse-venv.sh')], { stdio: 'inherit' });
 
 // Secrets for the local stack, generated once and kept out of git.
-const data = join(root, '.data');
+const data = process.env.MANA_DATA_DIR ?? join(root, '.data');
 mkdirSync(data, { recursive: true });
 const secretsFile = join(data, 'secrets.env');
 if (!existsSync(secretsFile)) {

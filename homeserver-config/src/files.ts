@@ -176,6 +176,8 @@ export function renderHomeserverFiles(env: HomeserverEnv): RenderedFile[] {
                 issuer: env.oidcIssuer,
                 clientId: env.oidcClientId,
                 clientSecret: env.oidcClientSecret,
+                // Synapse insists on https issuers unless told otherwise; plain http is local development.
+                skipVerification: env.oidcIssuer.startsWith('http://'),
               },
             }
           : {}),

@@ -1,0 +1,245 @@
+// `npm start`: the whole stack on this machine. Postgres is DATABASE_URL or an embedded PGlite served
+// over the Postgres wire protocol; Redis is REDIS_URL or a redis-server started here; then Synapse and
+// every service that exists in the tree. Ctrl-C stops everything, children first.
+import { PGlite } from '@electric-sql/pglite';
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { homeserverEnv, renderHomeserverFiles } from '@mana/homeserver-config';
+import { loadConfig } from '@mana/config';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync, chmodSync, openSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const dataDir = resolve(process.env.MANA_DATA_DIR ?? join(root, '.data'));
+const host = 'localhost';
+const port = (name: string, def: number) => Number(process.env[`MANA_${name.toUpperCase()}_PORT`] ?? def);
+const ports = {
+  postgres: port('postgres', 5433),
+  redis: port('redis', 6380),
+  synapse: port('synapse', 8008),
+  auth: port('auth', 3001),
+  sync: port('sync', 3010),
+  bots: port('bots', 3300),
+  web: port('web', 5173),
+};
+const url = (p: number) => `http://${host}:${p}`;
+
+function say(msg: string): void {
+  process.stdout.write(`[mana] ${msg}\n`);
+}
+
+function readSecrets(): Record<string, string> {
+  const file = join(dataDir, 'secrets.env');
+  if (!existsSync(file)) throw new Error(`${file} is missing: run "npm run setup" (npm start does it for you)`);
+  const out: Record<string, string> = {};
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    const m = /^([A-Z0-9_]+)=(.*)$/.exec(line.trim());
+    if (m?.[1] && m[2] !== undefined) out[m[1]] = m[2];
+  }
+  return out;
+}
+
+const stoppers: (() => Promise<void>)[] = [];
+const children: ChildProcess[] = [];
+let stopping = false;
+
+async function stopAll(code: number): Promise<never> {
+  if (stopping) process.exit(code);
+  stopping = true;
+  say('stopping…');
+  await Promise.all(
+    children.map(
+      (c) =>
+        new Promise<void>((res) => {
+          if (c.exitCode !== null || c.signalCode !== null) return res();
+          c.once('exit', () => res());
+          c.kill('SIGTERM');
+          setTimeout(() => c.kill('SIGKILL'), 10_000).unref();
+        }),
+    ),
+  );
+  for (const stop of stoppers.reverse()) await stop().catch(() => {});
+  say('stopped');
+  process.exit(code);
+}
+process.on('SIGINT', () => void stopAll(0));
+process.on('SIGTERM', () => void stopAll(0));
+
+function start(name: string, cmd: string, args: string[], env: Record<string, string>): ChildProcess {
+  const logFile = join(dataDir, 'logs', `${name}.log`);
+  mkdirSync(dirname(logFile), { recursive: true });
+  const fd = openSync(logFile, 'a');
+  const child = spawn(cmd, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', fd, fd] });
+  children.push(child);
+  child.once('exit', (code, signal) => {
+    if (!stopping) {
+      say(`${name} exited (${signal ?? code}); see ${logFile}`);
+      void stopAll(1);
+    }
+  });
+  return child;
+}
+
+async function waitFor(name: string, probe: string, timeoutMs = 90_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (stopping) return;
+    try {
+      const res = await fetch(probe, { signal: AbortSignal.timeout(2000) });
+      if (res.ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  throw new Error(`${name} did not answer ${probe} within ${timeoutMs / 1000} s (logs in ${join(dataDir, 'logs')})`);
+}
+
+async function postgresUrl(): Promise<string> {
+  if (process.env.DATABASE_URL) return process.env.DATABASE_URL;
+  // Embedded Postgres: no database server needed for a first look. Production uses real Postgres.
+  const dir = join(dataDir, 'pglite');
+  mkdirSync(dir, { recursive: true });
+  const db = await PGlite.create(dir);
+  const server = new PGLiteSocketServer({ db, port: ports.postgres, host: '127.0.0.1', maxConnections: 64 });
+  await server.start();
+  stoppers.push(async () => {
+    await server.stop();
+    await db.close();
+  });
+  return `postgres://postgres@127.0.0.1:${ports.postgres}/postgres`;
+}
+
+async function redisUrl(): Promise<string> {
+  if (process.env.REDIS_URL) return process.env.REDIS_URL;
+  if (spawnSync('redis-server', ['--version']).status !== 0) {
+    throw new Error(
+      'No REDIS_URL and no redis-server on PATH. Install Redis (Debian/Ubuntu: apt-get install redis-server; macOS: brew install redis) or set REDIS_URL.',
+    );
+  }
+  const dir = join(dataDir, 'redis');
+  mkdirSync(dir, { recursive: true });
+  start('redis', 'redis-server', ['--port', String(ports.redis), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--save', ''], {});
+  const deadline = Date.now() + 10_000;
+  while (spawnSync('redis-cli', ['-p', String(ports.redis), 'ping']).stdout?.toString().trim() !== 'PONG') {
+    if (Date.now() > deadline) throw new Error('redis-server did not start');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return `redis://127.0.0.1:${ports.redis}`;
+}
+
+// MANA_SERVICES=auth,sync limits the stack to those services (Synapse, Postgres and Redis always run).
+const only = process.env.MANA_SERVICES?.split(',').map((s) => s.trim());
+const has = (entry: string) => existsSync(join(root, entry)) && (!only || only.includes(entry.split('/')[0] ?? ''));
+
+async function main(): Promise<void> {
+  const secrets = readSecrets();
+  const node = process.execPath;
+  const databaseUrl = await postgresUrl();
+  const redis = await redisUrl();
+  const common = { DATABASE_URL: databaseUrl, REDIS_URL: redis, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info', NODE_ENV: 'development' };
+  const withAuth = has('auth/src/main.ts');
+  const withBots = has('bots/runner/src/main.ts');
+  const serverName = process.env.MANA_SERVER_NAME ?? 'localhost';
+
+  // Synapse, configured through the same renderer production uses.
+  const hsEnv = loadConfig(homeserverEnv, {
+    HS_SERVER_NAME: serverName,
+    HS_PUBLIC_BASEURL: `${url(ports.synapse)}/`,
+    HS_PORT: String(ports.synapse),
+    HS_DATA_DIR: join(dataDir, 'synapse'),
+    HS_OUT_DIR: join(dataDir, 'homeserver'),
+    HS_REGISTRATION_SHARED_SECRET: secrets.HS_REGISTRATION_SHARED_SECRET,
+    HS_MACAROON_SECRET_KEY: secrets.HS_MACAROON_SECRET_KEY,
+    HS_FORM_SECRET: secrets.HS_FORM_SECRET,
+    HS_DISABLE_E2EE_BY_DEFAULT: 'true',
+    ...(withAuth ? { HS_OIDC_ISSUER: url(ports.auth), HS_OIDC_CLIENT_SECRET: secrets.AUTH_SYNAPSE_CLIENT_SECRET } : {}),
+    ...(withBots
+      ? {
+          HS_APPSERVICE_URL: url(ports.bots),
+          HS_APPSERVICE_AS_TOKEN: secrets.BOT_AS_TOKEN,
+          HS_APPSERVICE_HS_TOKEN: secrets.BOT_HS_TOKEN,
+        }
+      : {}),
+  });
+  mkdirSync(hsEnv.dataDir, { recursive: true });
+  for (const f of renderHomeserverFiles(hsEnv)) {
+    const target = join(hsEnv.outDir, f.path);
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, f.contents);
+    chmodSync(target, f.mode);
+  }
+  const python = join(root, '.venv/synapse/bin/python');
+  start('synapse', python, ['-m', 'synapse.app.homeserver', '-c', join(hsEnv.outDir, 'homeserver.yaml')], {});
+
+  const urls: [string, string][] = [
+    ['Synapse', `${url(ports.synapse)}  (server name ${serverName}; sign in from Element with this homeserver URL)`],
+    ['Postgres', process.env.DATABASE_URL ? '(DATABASE_URL)' : `${databaseUrl}  (embedded PGlite, data in ${join(dataDir, 'pglite')})`],
+    ['Redis', redis],
+  ];
+  const waits: Promise<void>[] = [waitFor('Synapse', `${url(ports.synapse)}/_matrix/client/versions`)];
+
+  if (withAuth) {
+    start('auth', node, ['auth/src/main.ts'], {
+      ...common,
+      AUTH_PORT: String(ports.auth),
+      AUTH_BASE_URL: url(ports.auth),
+      AUTH_SECRET: secrets.AUTH_SECRET ?? '',
+      AUTH_SYNAPSE_CLIENT_SECRET: secrets.AUTH_SYNAPSE_CLIENT_SECRET ?? '',
+      AUTH_BOTS_CLIENT_SECRET: secrets.AUTH_BOTS_CLIENT_SECRET ?? '',
+      AUTH_MATRIX_SERVER_NAME: serverName,
+      AUTH_SYNAPSE_BASE_URL: url(ports.synapse),
+      AUTH_KEYS_DIR: join(dataDir, 'auth-keys'),
+      AUTH_OUTBOX_DIR: join(dataDir, 'outbox'),
+      AUTH_WEB_REDIRECT_URIS: `${url(ports.web)}/auth/callback`,
+      AUTH_WEB_POST_LOGOUT_REDIRECT_URIS: `${url(ports.web)}/`,
+      AUTH_CORS_ORIGINS: url(ports.web),
+    });
+    urls.push(['Auth', `${url(ports.auth)}  (OpenID Provider; sign-up at ${url(ports.auth)}/register; mails land in ${join(dataDir, 'outbox')})`]);
+    waits.push(waitFor('auth', `${url(ports.auth)}/health/live`));
+  }
+  if (has('sync/src/main.ts')) {
+    start('sync', node, ['sync/src/main.ts'], {
+      ...common,
+      SYNC_PORT: String(ports.sync),
+      SYNC_ISSUER: url(ports.auth),
+    });
+    urls.push(['Sync', url(ports.sync)]);
+    waits.push(waitFor('sync', `${url(ports.sync)}/health/live`));
+  }
+  if (withBots) {
+    start('bots', node, ['bots/runner/src/main.ts'], {
+      ...common,
+      BOT_PORT: String(ports.bots),
+      BOT_HOMESERVER_URL: url(ports.synapse),
+      BOT_SERVER_NAME: serverName,
+      BOT_AS_TOKEN: secrets.BOT_AS_TOKEN ?? '',
+      BOT_HS_TOKEN: secrets.BOT_HS_TOKEN ?? '',
+      BOT_AUTH_ISSUER: url(ports.auth),
+      BOT_AUTH_CLIENT_SECRET: secrets.AUTH_BOTS_CLIENT_SECRET ?? '',
+      BOT_SYNC_URL: url(ports.sync),
+      BOT_WEB_URL: url(ports.web),
+    });
+    urls.push(['Bots', `${url(ports.bots)}  (DM @todo:${serverName} or @mana:${serverName})`]);
+    waits.push(waitFor('bots', `${url(ports.bots)}/health/live`));
+  }
+  if (has('web/package.json')) {
+    start('web', node, [join(root, 'node_modules/vite/bin/vite.js'), 'web', '--port', String(ports.web), '--strictPort', '--host', host], {
+      ...common,
+      MANA_AUTH_ISSUER: url(ports.auth),
+      MANA_SYNC_URL: url(ports.sync),
+    });
+    urls.push(['Web app', url(ports.web)]);
+  }
+
+  await Promise.all(waits);
+  say('Mana is running:');
+  for (const [name, where] of urls) say(`  ${name.padEnd(9)} ${where}`);
+  say(`logs: ${join(dataDir, 'logs')}  —  Ctrl-C stops everything`);
+}
+
+main().catch((err: unknown) => {
+  say(`failed to start: ${err instanceof Error ? err.message : String(err)}`);
+  void stopAll(1);
+});
