@@ -190,7 +190,6 @@ async function main(): Promise<void> {
       AUTH_BOTS_CLIENT_SECRET: secrets.AUTH_BOTS_CLIENT_SECRET ?? '',
       AUTH_MATRIX_SERVER_NAME: serverName,
       AUTH_SYNAPSE_BASE_URL: url(ports.synapse),
-      AUTH_KEYS_DIR: join(dataDir, 'auth-keys'),
       AUTH_OUTBOX_DIR: join(dataDir, 'outbox'),
       AUTH_WEB_REDIRECT_URIS: `${url(ports.web)}/auth/callback`,
       AUTH_WEB_POST_LOGOUT_REDIRECT_URIS: `${url(ports.web)}/`,

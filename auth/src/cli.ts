@@ -1,0 +1,69 @@
+#!/usr/bin/env node
+/**
+ * Operator commands:
+ *   node auth/src/cli.ts keys list
+ *   node auth/src/cli.ts keys rotate [--overlap-seconds 3600] [--retain-seconds 86400]
+ *   node auth/src/cli.ts keys prune
+ *   node auth/src/cli.ts outbox <email>        (development: the mails in the local outbox)
+ * Reads the same AUTH_* variables as the server.
+ */
+import { connect, loadMigrations, migrate } from '@mana/db';
+import { parseArgs } from 'node:util';
+import { loadAuthConfig } from './config.ts';
+import { readOutbox } from './mail.ts';
+import { listKeys, pruneKeys, rotateKeys } from './oidc/keys.ts';
+import { AUTH_SCHEMA, MIGRATIONS_DIR } from './server.ts';
+
+export async function runCli(argv: string[], env = process.env): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      'overlap-seconds': { type: 'string', default: '3600' },
+      'retain-seconds': { type: 'string', default: '86400' },
+    },
+  });
+  const [group, command] = positionals;
+  const config = loadAuthConfig(env);
+  const db = connect({ url: config.databaseUrl, schema: AUTH_SCHEMA, max: 2, appName: 'mana-auth-cli' });
+  try {
+    await migrate(db.sql, { schema: AUTH_SCHEMA, migrations: await loadMigrations(MIGRATIONS_DIR) });
+    if (group === 'keys' && command === 'rotate') {
+      const overlap = Number(values['overlap-seconds']);
+      const retain = Number(values['retain-seconds']);
+      if (!Number.isInteger(overlap) || overlap < 0 || !Number.isInteger(retain) || retain < 0) {
+        console.error('--overlap-seconds and --retain-seconds must be integers ≥ 0');
+        return 2;
+      }
+      const key = await rotateKeys(db.db, { overlapSeconds: overlap, retainSeconds: retain });
+      console.log(`published ${key.kid}; it signs from ${key.activatesAt.toISOString()}; older keys are removed ${retain}s after that`);
+      return 0;
+    }
+    if (group === 'keys' && command === 'list') {
+      const now = Date.now();
+      for (const k of await listKeys(db.db)) {
+        const state =
+          k.removesAt && k.removesAt.getTime() <= now ? 'removed' : k.activatesAt.getTime() > now ? 'published' : k.removesAt ? 'retiring' : 'active';
+        console.log(`${k.kid}\t${state}\tactivates ${k.activatesAt.toISOString()}\tremoves ${k.removesAt?.toISOString() ?? '-'}`);
+      }
+      return 0;
+    }
+    if (group === 'keys' && command === 'prune') {
+      const removed = await pruneKeys(db.db);
+      console.log(removed.length ? `removed ${removed.join(', ')}` : 'nothing to remove');
+      return 0;
+    }
+    if (group === 'outbox' && command) {
+      for (const m of await readOutbox(db.db, command)) console.log(`${m.createdAt.toISOString()}  ${m.subject}\n${m.text}`);
+      return 0;
+    }
+    console.error('usage: cli.ts keys (list|rotate [--overlap-seconds N] [--retain-seconds N]|prune) | outbox <email>');
+    return 2;
+  } finally {
+    await db.close();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  process.exitCode = await runCli(process.argv.slice(2));
+}

@@ -1,0 +1,32 @@
+import { defineConfig, loadConfig, renderEnvExample } from '@mana/config';
+import { describe, expect, it } from 'vitest';
+import { creditsConfigFrom, creditsConfigVars } from './config.ts';
+
+describe('credits configuration', () => {
+  const spec = defineConfig('AUTH_', { ...creditsConfigVars });
+
+  it('reads AUTH_CREDITS_* with documented defaults', () => {
+    expect(creditsConfigFrom(loadConfig(spec, {}))).toEqual({
+      startingBalance: 10_000,
+      reservationTtlSec: 900,
+      sweepIntervalSec: 30,
+    });
+    const env = {
+      AUTH_CREDITS_STARTING_BALANCE: '0',
+      AUTH_CREDITS_RESERVATION_TTL_SEC: '60',
+      AUTH_CREDITS_SWEEP_INTERVAL_SEC: '5',
+    };
+    expect(creditsConfigFrom(loadConfig(spec, env))).toEqual({
+      startingBalance: 0,
+      reservationTtlSec: 60,
+      sweepIntervalSec: 5,
+    });
+    expect(renderEnvExample(spec, 'auth')).toContain('# AUTH_CREDITS_STARTING_BALANCE=10000');
+  });
+
+  it('names the bad variable', () => {
+    expect(() => loadConfig(spec, { AUTH_CREDITS_STARTING_BALANCE: '1.5', AUTH_CREDITS_RESERVATION_TTL_SEC: '0' })).toThrow(
+      /AUTH_CREDITS_STARTING_BALANCE[\s\S]*AUTH_CREDITS_RESERVATION_TTL_SEC/,
+    );
+  });
+});

@@ -1,0 +1,50 @@
+/**
+ * The credits part of auth's configuration, declared as data (`@mana/config`). Auth spreads these
+ * into its own `defineConfig('AUTH_', { ... })`, which names them `AUTH_CREDITS_*`.
+ */
+import type { VarSpec } from '@mana/config';
+import { z } from 'zod';
+
+export const creditsConfigVars = {
+  creditsStartingBalance: {
+    schema: z.coerce.number().int().min(0).max(1_000_000_000),
+    default: '10000',
+    doc: 'Milli-credits granted once to every new account (1000 = 1 credit)',
+  },
+  creditsReservationTtlSec: {
+    schema: z.coerce.number().int().min(1).max(86_400),
+    default: '900',
+    doc: 'Seconds a credit reservation stays held before the sweeper returns it',
+  },
+  creditsSweepIntervalSec: {
+    schema: z.coerce.number().int().min(1).max(3600),
+    default: '30',
+    doc: 'Seconds between sweeps for expired credit reservations',
+  },
+} as const satisfies Record<string, VarSpec>;
+
+export interface CreditsConfig {
+  /** Milli-credits granted once per account by `grantStartingBalance`. */
+  startingBalance: number;
+  reservationTtlSec: number;
+  sweepIntervalSec: number;
+}
+
+/**
+ * Picks the credits settings out of auth's parsed config.
+ *
+ * @example
+ * const config = loadConfig(defineConfig('AUTH_', { ...authVars, ...creditsConfigVars }));
+ * createCreditsModule({ ..., config: creditsConfigFrom(config) });
+ */
+export function creditsConfigFrom(config: {
+  creditsStartingBalance: number;
+  creditsReservationTtlSec: number;
+  creditsSweepIntervalSec: number;
+}): CreditsConfig {
+  return {
+    startingBalance: config.creditsStartingBalance,
+    reservationTtlSec: config.creditsReservationTtlSec,
+    sweepIntervalSec: config.creditsSweepIntervalSec,
+  };
+}

@@ -1,0 +1,105 @@
+/**
+ * The credits module of the auth service: ledger tables (schema `credits`), the `/api/v1/credits`
+ * routes, the starting-balance grant and the sweeper that returns expired holds.
+ *
+ * @example
+ * const credits = createCreditsModule({ sql, verifier, logger, metrics, config: creditsConfigFrom(config) });
+ * await credits.migrate();
+ * app.route('/api/v1/credits', credits.routes);  // app = createServiceApp(...), whose onError renders errors
+ * credits.start();
+ * // on sign-up: await credits.grantStartingBalance(user.id);
+ * // on shutdown: await credits.stop();
+ */
+import type { TokenVerifier } from '@mana/auth-client';
+import { loadMigrations, migrate, type Sql } from '@mana/db';
+import type { Logger } from '@mana/logging';
+import type { Metrics } from '@mana/metrics';
+import type { Hono } from 'hono';
+import { fileURLToPath } from 'node:url';
+import type { CreditsConfig } from './config.ts';
+import { createLedger, type Ledger } from './ledger.ts';
+import { creditsMetrics } from './metrics.ts';
+import { createCreditsRoutes, type CreditsEnv } from './routes.ts';
+
+export { checkLedger, type LedgerCheck } from './check.ts';
+export { creditsConfigFrom, creditsConfigVars, type CreditsConfig } from './config.ts';
+export type { Ledger, Principal } from './ledger.ts';
+export { CREDITS_AUDIENCE, SCOPE_CREDITS, SCOPE_CREDITS_ADMIN } from './routes.ts';
+
+/** The Postgres schema the ledger lives in. */
+export const CREDITS_SCHEMA = 'credits';
+const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations/credits', import.meta.url));
+
+export interface CreditsModuleOptions {
+  /** postgres.js pool; queries name `credits.*` explicitly, so its search_path does not matter. */
+  sql: Sql;
+  /** Verifies access tokens for audience `urn:mana:credits`. */
+  verifier: TokenVerifier;
+  logger: Logger;
+  metrics: Metrics;
+  config: CreditsConfig;
+}
+
+export interface CreditsModule {
+  /** Mount with `app.route('/api/v1/credits', routes)` inside a `createServiceApp` app. */
+  routes: Hono<CreditsEnv>;
+  /** Applies the ledger migrations to schema `credits` (advisory-locked, safe with many instances). */
+  migrate(): Promise<void>;
+  /** Creates the account and grants the configured starting balance once; safe to call repeatedly. */
+  grantStartingBalance(userId: string): Promise<void>;
+  /** Starts the sweeper that releases reservations past their TTL. */
+  start(): void;
+  /** Stops the sweeper and waits for a running sweep to finish. */
+  stop(): Promise<void>;
+  /** The ledger itself, for in-process callers (admin CLI, tests). */
+  ledger: Ledger;
+}
+
+export function createCreditsModule(options: CreditsModuleOptions): CreditsModule {
+  const { sql, verifier, logger, metrics, config } = options;
+  const log = logger.child({ module: 'credits' });
+  const ledger = createLedger({
+    sql,
+    reservationTtlSec: config.reservationTtlSec,
+    events: creditsMetrics(metrics),
+  });
+  const routes = createCreditsRoutes({ ledger, verifier });
+
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+  const sweepOnce = async () => {
+    try {
+      const released = await ledger.sweep();
+      if (released > 0) log.info({ released }, 'released expired credit reservations');
+    } catch (err) {
+      // A failed sweep only delays returning holds; the next tick tries again.
+      log.error({ err }, 'credit reservation sweep failed');
+    }
+  };
+
+  return {
+    routes,
+    ledger,
+    async migrate() {
+      const applied = await migrate(sql, {
+        schema: CREDITS_SCHEMA,
+        migrations: await loadMigrations(MIGRATIONS_DIR),
+      });
+      if (applied.length > 0) log.info({ applied }, 'credits migrations applied');
+    },
+    grantStartingBalance: (userId) => ledger.grantStartingBalance(userId, config.startingBalance),
+    start() {
+      if (timer) return;
+      timer = setInterval(() => {
+        // Never two sweeps at once from this process; a slow sweep just skips a tick.
+        running ??= sweepOnce().finally(() => (running = undefined));
+      }, config.sweepIntervalSec * 1000);
+      timer.unref();
+    },
+    async stop() {
+      clearInterval(timer);
+      timer = undefined;
+      await running;
+    },
+  };
+}

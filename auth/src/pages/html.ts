@@ -1,0 +1,87 @@
+/**
+ * Server-rendered pages: one layout, escaped interpolation, labelled fields, a language switcher,
+ * and a CSRF field in every form.
+ */
+import { LANGS, t, type Lang, type TextKey } from './i18n.ts';
+
+/** Escaped HTML. Interpolate strings with `html\`…${value}…\``; nested `Html` stays as is. */
+export class Html {
+  readonly value: string;
+  constructor(value: string) {
+    this.value = value;
+  }
+  toString(): string {
+    return this.value;
+  }
+}
+
+export function escape(s: string): string {
+  return s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+}
+
+type Part = string | number | Html | null | undefined | false | readonly Part[];
+
+function render(p: Part): string {
+  if (p === null || p === undefined || p === false) return '';
+  if (p instanceof Html) return p.value;
+  if (Array.isArray(p)) return p.map((x: Part) => render(x)).join('');
+  return escape(String(p));
+}
+
+export function html(strings: TemplateStringsArray, ...values: Part[]): Html {
+  let out = strings[0] ?? '';
+  values.forEach((v, i) => {
+    out += render(v) + (strings[i + 1] ?? '');
+  });
+  return new Html(out);
+}
+
+export interface PageContext {
+  lang: Lang;
+  /** Path and query of the current page (the language switcher links back to it). */
+  path: string;
+  csrf: string;
+}
+
+function langLink(path: string, lang: Lang): string {
+  const u = new URL(path, 'http://x');
+  u.searchParams.set('lang', lang);
+  return u.pathname + u.search;
+}
+
+const STYLE = `body{font-family:system-ui,sans-serif;max-width:28rem;margin:3rem auto;padding:0 1rem;color:#1b1b1f;line-height:1.5}
+label{display:block;margin-top:1rem;font-weight:600}input{display:block;width:100%;padding:.5rem;margin-top:.25rem;font-size:1rem;box-sizing:border-box}
+button{margin-top:1.25rem;padding:.6rem 1.2rem;font-size:1rem;cursor:pointer}.error{color:#a00;border-left:4px solid #a00;padding-left:.5rem}
+.note{border-left:4px solid #06c;padding-left:.5rem}nav.lang{float:right}small{color:#555}:focus-visible{outline:3px solid #06c}`;
+
+export function layout(ctx: PageContext, title: string, body: Html): string {
+  const switcher = LANGS.map((l) =>
+    l === ctx.lang
+      ? html`<strong aria-current="true">${l.toUpperCase()}</strong>`
+      : html`<a href="${langLink(ctx.path, l)}" hreflang="${l}" lang="${l}">${l.toUpperCase()}</a>`,
+  );
+  return `<!doctype html>${html`<html lang="${ctx.lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title} · Mana</title><style>${new Html(STYLE)}</style></head><body><nav class="lang" aria-label="${t(ctx.lang, 'language')}">${switcher[0]} | ${switcher[1]}</nav><main><h1>${title}</h1>${body}</main></body></html>`.value}`;
+}
+
+export function csrfField(ctx: PageContext): Html {
+  return html`<input type="hidden" name="csrf" value="${ctx.csrf}">`;
+}
+
+export function message(ctx: PageContext, key: TextKey | null, kind: 'error' | 'note' = 'error', vars: Record<string, string | number> = {}): Html {
+  if (!key) return html``;
+  return html`<p class="${kind}" role="${kind === 'error' ? 'alert' : 'status'}">${t(ctx.lang, key, vars)}</p>`;
+}
+
+export function field(
+  ctx: PageContext,
+  opts: { name: string; label: TextKey; type?: string; autocomplete?: string; value?: string; required?: boolean; hint?: TextKey; minlength?: number },
+): Html {
+  const id = `f-${opts.name}`;
+  const hintId = opts.hint ? `${id}-hint` : undefined;
+  return html`<label for="${id}">${t(ctx.lang, opts.label)}</label><input id="${id}" name="${opts.name}" type="${opts.type ?? 'text'}"${opts.autocomplete ? html` autocomplete="${opts.autocomplete}"` : ''}${opts.value ? html` value="${opts.value}"` : ''}${opts.required === false ? '' : html` required`}${opts.minlength ? html` minlength="${opts.minlength}"` : ''}${hintId ? html` aria-describedby="${hintId}"` : ''}>${opts.hint ? html`<small id="${hintId}">${t(ctx.lang, opts.hint)}</small>` : ''}`;
+}

@@ -1,0 +1,177 @@
+/** German and English texts of every page and mail. Keys are the same in both languages. */
+export type Lang = 'en' | 'de';
+export const LANGS: readonly Lang[] = ['en', 'de'];
+
+const en = {
+  title: 'Mana',
+  signIn: 'Sign in',
+  signInTo: 'Sign in to continue to {client}',
+  email: 'Email',
+  password: 'Password',
+  newPassword: 'New password',
+  currentPassword: 'Current password',
+  username: 'Username',
+  usernameHint: 'Your Matrix name: lowercase letters, digits and . _ = - (2 to 32 characters).',
+  name: 'Display name (optional)',
+  register: 'Create account',
+  noAccount: 'No account yet?',
+  forgot: 'Forgot your password?',
+  invalidLogin: 'Email or password is wrong.',
+  unverified: 'Please confirm your email address first. We can send the link again:',
+  resend: 'Send the confirmation link again',
+  resent: 'If an unconfirmed account uses this address, a new link is on its way.',
+  registered: 'Almost done: we sent a confirmation link to {email}. Open it to activate your account.',
+  usernameTaken: 'This username is taken or reserved.',
+  usernameInvalid: 'Usernames use lowercase letters, digits and . _ = - (2 to 32 characters).',
+  weakPassword: 'Passwords need at least 10 characters.',
+  emailInvalid: 'Please enter a valid email address.',
+  verified: 'Your email address is confirmed. You can sign in now.',
+  verifyFailed: 'This confirmation link is invalid or has expired.',
+  resetTitle: 'Reset your password',
+  resetSend: 'Send reset link',
+  resetSent: 'If an account uses this address, we sent it a link to reset the password.',
+  resetDone: 'Your password has been changed. You can sign in now.',
+  resetInvalid: 'This reset link is invalid or has expired.',
+  changePassword: 'Change password',
+  passwordChanged: 'Your password has been changed.',
+  wrongPassword: 'The current password is wrong.',
+  consentTitle: '{client} asks for access',
+  consentScopes: 'It wants to:',
+  allow: 'Allow',
+  deny: 'Deny',
+  signOutTitle: 'Sign out',
+  signOutQuestion: 'Do you want to sign out of Mana everywhere (including Matrix)?',
+  signOut: 'Sign out',
+  stay: 'Stay signed in',
+  signedOut: 'You are signed out.',
+  errorTitle: 'Something went wrong',
+  backToSignIn: 'Back to sign in',
+  language: 'Language',
+  account: 'Your account',
+  signedInAs: 'Signed in as {username}',
+  tooMany: 'Too many attempts. Please wait {seconds} seconds.',
+  'scope.openid': 'know who you are',
+  'scope.profile': 'see your username and display name',
+  'scope.email': 'see your email address',
+  'scope.offline_access': 'stay signed in',
+  'scope.sync': 'read and change your data in all Mana apps',
+  'scope.credits': 'see and use your credits',
+} as const;
+
+export type TextKey = keyof typeof en;
+
+const de: Record<TextKey, string> = {
+  title: 'Mana',
+  signIn: 'Anmelden',
+  signInTo: 'Melde dich an, um zu {client} weiterzugehen',
+  email: 'E-Mail',
+  password: 'Passwort',
+  newPassword: 'Neues Passwort',
+  currentPassword: 'Aktuelles Passwort',
+  username: 'Benutzername',
+  usernameHint: 'Dein Matrix-Name: Kleinbuchstaben, Ziffern und . _ = - (2 bis 32 Zeichen).',
+  name: 'Anzeigename (optional)',
+  register: 'Konto erstellen',
+  noAccount: 'Noch kein Konto?',
+  forgot: 'Passwort vergessen?',
+  invalidLogin: 'E-Mail oder Passwort ist falsch.',
+  unverified: 'Bitte bestätige zuerst deine E-Mail-Adresse. Wir können den Link erneut senden:',
+  resend: 'Bestätigungslink erneut senden',
+  resent: 'Falls ein unbestätigtes Konto diese Adresse nutzt, ist ein neuer Link unterwegs.',
+  registered: 'Fast geschafft: Wir haben einen Bestätigungslink an {email} gesendet. Öffne ihn, um dein Konto zu aktivieren.',
+  usernameTaken: 'Dieser Benutzername ist vergeben oder reserviert.',
+  usernameInvalid: 'Benutzernamen bestehen aus Kleinbuchstaben, Ziffern und . _ = - (2 bis 32 Zeichen).',
+  weakPassword: 'Passwörter brauchen mindestens 10 Zeichen.',
+  emailInvalid: 'Bitte gib eine gültige E-Mail-Adresse ein.',
+  verified: 'Deine E-Mail-Adresse ist bestätigt. Du kannst dich jetzt anmelden.',
+  verifyFailed: 'Dieser Bestätigungslink ist ungültig oder abgelaufen.',
+  resetTitle: 'Passwort zurücksetzen',
+  resetSend: 'Link zum Zurücksetzen senden',
+  resetSent: 'Falls ein Konto diese Adresse nutzt, haben wir ihm einen Link zum Zurücksetzen gesendet.',
+  resetDone: 'Dein Passwort wurde geändert. Du kannst dich jetzt anmelden.',
+  resetInvalid: 'Dieser Link ist ungültig oder abgelaufen.',
+  changePassword: 'Passwort ändern',
+  passwordChanged: 'Dein Passwort wurde geändert.',
+  wrongPassword: 'Das aktuelle Passwort ist falsch.',
+  consentTitle: '{client} bittet um Zugriff',
+  consentScopes: 'Die Anwendung möchte:',
+  allow: 'Erlauben',
+  deny: 'Ablehnen',
+  signOutTitle: 'Abmelden',
+  signOutQuestion: 'Möchtest du dich überall bei Mana abmelden (auch bei Matrix)?',
+  signOut: 'Abmelden',
+  stay: 'Angemeldet bleiben',
+  signedOut: 'Du bist abgemeldet.',
+  errorTitle: 'Etwas ist schiefgelaufen',
+  backToSignIn: 'Zurück zur Anmeldung',
+  language: 'Sprache',
+  account: 'Dein Konto',
+  signedInAs: 'Angemeldet als {username}',
+  tooMany: 'Zu viele Versuche. Bitte warte {seconds} Sekunden.',
+  'scope.openid': 'wissen, wer du bist',
+  'scope.profile': 'deinen Benutzernamen und Anzeigenamen sehen',
+  'scope.email': 'deine E-Mail-Adresse sehen',
+  'scope.offline_access': 'angemeldet bleiben',
+  'scope.sync': 'deine Daten in allen Mana-Apps lesen und ändern',
+  'scope.credits': 'deine Credits sehen und verwenden',
+};
+
+const texts: Record<Lang, Record<TextKey, string>> = { en, de };
+
+export function t(lang: Lang, key: TextKey, vars: Record<string, string | number> = {}): string {
+  return texts[lang][key].replace(/\{(\w+)\}/g, (_, v: string) => String(vars[v] ?? `{${v}}`));
+}
+
+export function isTextKey(key: string): key is TextKey {
+  return key in en;
+}
+
+/** Picks the language: explicit choice (`?lang=` or the `mana_lang` cookie), then Accept-Language. */
+export function pickLang(input: { query?: string | undefined; cookie?: string | undefined; acceptLanguage?: string | undefined }): Lang {
+  for (const v of [input.query, input.cookie]) if (v === 'de' || v === 'en') return v;
+  const accept = (input.acceptLanguage ?? '')
+    .split(',')
+    .map((part) => {
+      const [tag = '', ...params] = part.trim().split(';');
+      const q = params.map((p) => /^q=([\d.]+)$/.exec(p.trim())?.[1]).find(Boolean);
+      return { tag: tag.toLowerCase(), q: q === undefined ? 1 : Number(q) };
+    })
+    .filter((x) => x.tag && x.q > 0)
+    .sort((a, b) => b.q - a.q);
+  for (const { tag } of accept) {
+    if (tag.startsWith('de')) return 'de';
+    if (tag.startsWith('en')) return 'en';
+  }
+  return 'en';
+}
+
+type MailKind = 'verify' | 'reset' | 'exists';
+
+const mails: Record<Lang, Record<MailKind, { subject: string; body: string }>> = {
+  en: {
+    verify: { subject: 'Confirm your Mana account', body: 'Open this link to confirm your email address:' },
+    reset: { subject: 'Reset your Mana password', body: 'Open this link to choose a new password (valid for one hour):' },
+    exists: {
+      subject: 'Your Mana account',
+      body: 'Somebody tried to create an account with this address, which already has one. Forgot your password? Reset it here:',
+    },
+  },
+  de: {
+    verify: { subject: 'Bestätige dein Mana-Konto', body: 'Öffne diesen Link, um deine E-Mail-Adresse zu bestätigen:' },
+    reset: { subject: 'Setze dein Mana-Passwort zurück', body: 'Öffne diesen Link, um ein neues Passwort zu wählen (eine Stunde gültig):' },
+    exists: {
+      subject: 'Dein Mana-Konto',
+      body: 'Jemand wollte mit dieser Adresse ein Konto anlegen, sie hat aber schon eines. Passwort vergessen? Hier zurücksetzen:',
+    },
+  },
+};
+
+export function mailText(lang: Lang, kind: MailKind, url: string): { subject: string; text: string; html: string } {
+  const m = mails[lang][kind];
+  const safe = url.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+  return {
+    subject: m.subject,
+    text: `${m.body}\n\n${url}\n`,
+    html: `<p>${m.body}</p><p><a href="${safe}">${safe}</a></p>`,
+  };
+}

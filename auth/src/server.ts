@@ -1,0 +1,271 @@
+/**
+ * The auth service: a Hono app (`createServiceApp`) with the pages, the credits API and the
+ * OpenID Provider (Koa, mounted by path), plus its life cycle (key reload, expiry clean-up).
+ */
+import type { HttpBindings } from '@hono/node-server';
+import { createTokenVerifier } from '@mana/auth-client';
+import { connect, loadMigrations, migrate, type Database } from '@mana/db';
+import { createServiceApp, listen, type RunningServer } from '@mana/http';
+import { createLogger, type Logger } from '@mana/logging';
+import { createMetrics, type Metrics } from '@mana/metrics';
+import type { Hono } from 'hono';
+import { cors } from 'hono/cors';
+import { Redis } from 'ioredis';
+import { fileURLToPath } from 'node:url';
+import type Provider from 'oidc-provider';
+import { createAccounts, type Accounts } from './accounts/accounts.ts';
+import type { AuthConfig } from './config.ts';
+import { createCreditsModule, creditsConfigFrom, type CreditsModule } from './credits/index.ts';
+import { createMailer } from './mail.ts';
+import { createPostgresAdapter, deleteExpired } from './oidc/adapter.ts';
+import { ensureKeys, keysFingerprint, loadKeys } from './oidc/keys.ts';
+import { createProvider } from './oidc/provider.ts';
+import { CREDITS_AUDIENCE } from './oidc/resources.ts';
+import { createRateLimiter, type RateLimiter } from './rate-limit.ts';
+import { createAccountRoutes } from './routes/account.ts';
+import type { AuthEnv } from './routes/forms.ts';
+import { createInteractionRoutes } from './routes/interaction.ts';
+
+export const AUTH_SCHEMA = 'auth';
+export const MIGRATIONS_DIR = fileURLToPath(new URL('../migrations', import.meta.url));
+
+/** Paths served by oidc-provider (relative to the issuer, which is mounted at the root). */
+const PROVIDER_PATH =
+  /^\/(?:\.well-known\/openid-configuration|jwks|auth(?:\/[^/]+)?|token(?:\/introspection|\/revocation)?|me|session\/end(?:\/confirm|\/success)?|request|backchannel)$/;
+
+export interface AuthService {
+  config: AuthConfig;
+  app: Hono<AuthEnv>;
+  /** Dispatches to the provider or the Hono app; hand this to `listen`. */
+  fetch(req: Request, env: HttpBindings): Promise<Response>;
+  provider(): Provider;
+  accounts: Accounts;
+  db: Database;
+  redis: Redis;
+  limiter: RateLimiter;
+  metrics: Metrics;
+  credits: CreditsModule;
+  /** Reloads the signing keys; rebuilds the provider when the published set or its order changed. */
+  refreshKeys(now?: Date): Promise<boolean>;
+  /** Starts the timers (key reload, expiry clean-up, credits sweeper). */
+  start(): void;
+  close(): Promise<void>;
+}
+
+export interface AuthServiceOptions {
+  config: AuthConfig;
+  logger?: Logger;
+  metrics?: Metrics;
+}
+
+export async function createAuthService(options: AuthServiceOptions): Promise<AuthService> {
+  const { config } = options;
+  const logger = options.logger ?? createLogger({ service: 'auth', level: config.logLevel });
+  const metrics = options.metrics ?? createMetrics({ service: 'auth' });
+  const production = config.nodeEnv === 'production';
+
+  const db = connect({ url: config.databaseUrl, schema: AUTH_SCHEMA, appName: 'mana-auth' });
+  const redis = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 });
+  try {
+    return await assemble({ ...options, logger, metrics, production, db, redis });
+  } catch (err) {
+    redis.disconnect();
+    await db.close();
+    throw err;
+  }
+}
+
+async function assemble(
+  options: AuthServiceOptions & { logger: Logger; metrics: Metrics; production: boolean; db: Database; redis: Redis },
+): Promise<AuthService> {
+  const { config, logger, metrics, production, db, redis } = options;
+  await migrate(db.sql, { schema: AUTH_SCHEMA, migrations: await loadMigrations(MIGRATIONS_DIR) });
+  // Before anything else: production without signing keys stops here.
+  let keys = await ensureKeys(db.db, { production });
+  await redis.connect();
+  const limiter = createRateLimiter(redis, config.redisPrefix);
+
+  const c = metrics.client;
+  const counters = {
+    attempts: new c.Counter({ name: 'auth_login_attempts_total', help: 'Password sign-in attempts', registers: [metrics.registry] }),
+    failures: new c.Counter({ name: 'auth_login_failures_total', help: 'Failed password sign-ins (wrong password, unverified, rate-limited)', registers: [metrics.registry] }),
+    tokens: new c.Counter({ name: 'auth_tokens_issued_total', help: 'Tokens issued at the token endpoint by grant type', labelNames: ['grant'] as const, registers: [metrics.registry] }),
+    registrations: new c.Counter({ name: 'auth_registrations_total', help: 'Accounts registered', registers: [metrics.registry] }),
+  };
+
+  const credits = createCreditsModule({
+    sql: db.sql,
+    verifier: createTokenVerifier({ issuer: config.baseUrl, audience: CREDITS_AUDIENCE, jwksUri: `${config.baseUrl}/jwks` }),
+    logger,
+    metrics,
+    config: creditsConfigFrom(config),
+  });
+  await credits.migrate();
+
+  const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, outboxDir: config.outboxDir, db: db.db, logger });
+  const accounts = createAccounts({
+    db: db.db,
+    baseUrl: config.baseUrl,
+    secret: config.secret,
+    mailer,
+    logger,
+    trustedOrigins: [config.baseUrl, ...config.corsOrigins],
+    cookieDomain: config.cookieDomain,
+    // The one place new accounts get their starting credits.
+    onAccountCreated: async (account) => credits.grantStartingBalance(account.id),
+  });
+
+  const adapter = createPostgresAdapter(db.db);
+  let fingerprint = keysFingerprint(keys);
+
+  const build = (): { provider: Provider; callback: ReturnType<Provider['callback']> } => {
+    const provider = createProvider({ config, keys: keys.map((k) => k.privateJwk), adapter, accounts });
+    provider.on('grant.success', (ctx) => counters.tokens.inc({ grant: typeof ctx.oidc.params?.grant_type === 'string' ? ctx.oidc.params.grant_type : 'unknown' }));
+    provider.on('server_error', (_ctx, err) => logger.error({ err }, 'oidc-provider server error'));
+    provider.on('backchannel.error', (_ctx, err, client) => logger.warn({ err, client: client.clientId }, 'back-channel logout failed'));
+    // Rate limits on the token endpoint, per IP and per client (from the Basic header).
+    provider.use(async (ctx, next) => {
+      if (ctx.method === 'POST' && ctx.path === '/token') {
+        const ip = ctx.ip || 'unknown';
+        const hits = [{ bucket: 'token-ip', key: ip, limit: config.tokenPerIpPerMinute, windowSec: 60 }];
+        const basic = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(ctx.get('authorization'));
+        if (basic?.[1]) {
+          const raw = Buffer.from(basic[1], 'base64').toString('utf8').split(':')[0] ?? '';
+          let clientId = raw;
+          try {
+            clientId = decodeURIComponent(raw);
+          } catch {
+            // Malformed escapes: count it under the raw text; client authentication rejects it later.
+          }
+          if (clientId)
+            hits.push({ bucket: 'token-client', key: clientId.slice(0, 100), limit: config.tokenPerClientPerMinute, windowSec: 60 });
+        }
+        const over = await limiter.hitAll(hits);
+        if (over) {
+          ctx.status = 429;
+          ctx.set('Retry-After', String(over.retryAfter));
+          ctx.body = { error: 'slow_down', error_description: 'too many requests, retry later' };
+          return;
+        }
+      }
+      await next();
+    });
+    return { provider, callback: provider.callback() };
+  };
+  let current = build();
+
+  const formOptions = { secure: config.baseUrl.startsWith('https://'), trustProxy: config.trustProxy };
+  const app = createServiceApp<AuthEnv>({
+    name: 'auth',
+    logger,
+    metrics,
+    readiness: {
+      postgres: () => db.sql`select 1`,
+      redis: () => redis.ping(),
+    },
+    maxBodyBytes: 64 * 1024,
+  });
+  app.use('/api/*', cors({ origin: config.corsOrigins, credentials: true }));
+  app.get('/', (ctx) => ctx.redirect('/account', 302));
+  app.route(
+    '/interaction',
+    createInteractionRoutes({
+      ...formOptions,
+      provider: () => current.provider,
+      accounts,
+      limiter,
+      limits: { perAccountPerMinute: config.loginPerAccountPerMinute, perIpPerMinute: config.loginPerIpPerMinute },
+      counters,
+    }),
+  );
+  app.route(
+    '/',
+    createAccountRoutes({
+      ...formOptions,
+      accounts,
+      limiter,
+      limits: config,
+      onRegistered: () => counters.registrations.inc(),
+    }),
+  );
+  app.route('/api/v1/credits', credits.routes as unknown as Hono<AuthEnv>);
+
+  const providerFetch = async (req: Request, env: HttpBindings): Promise<Response> => {
+    const started = performance.now();
+    const { incoming, outgoing } = env;
+    const route = new URL(req.url).pathname.replace(/^\/auth\/[^/]+$/, '/auth/:uid');
+    await new Promise<void>((resolve) => {
+      outgoing.once('finish', resolve);
+      outgoing.once('close', resolve);
+      void current.callback(incoming, outgoing);
+    });
+    const labels = { method: req.method, route, status: String(outgoing.statusCode) };
+    metrics.httpRequests.inc(labels);
+    metrics.httpDuration.observe(labels, (performance.now() - started) / 1000);
+    return new Response(null, { headers: { 'x-hono-already-sent': 'true' } });
+  };
+
+  const timers: NodeJS.Timeout[] = [];
+  const service: AuthService = {
+    config,
+    app,
+    async fetch(req, env) {
+      if (env?.incoming && PROVIDER_PATH.test(new URL(req.url).pathname)) return providerFetch(req, env);
+      return app.fetch(req, env);
+    },
+    provider: () => current.provider,
+    accounts,
+    db,
+    redis,
+    limiter,
+    metrics,
+    credits,
+    async refreshKeys(now = new Date()) {
+      const next = await loadKeys(db.db, now);
+      if (next.length === 0 || keysFingerprint(next) === fingerprint) return false;
+      keys = next;
+      fingerprint = keysFingerprint(next);
+      current = build();
+      logger.info({ kids: next.map((k) => k.kid) }, 'signing keys reloaded');
+      return true;
+    },
+    start() {
+      credits.start();
+      const every = (ms: number, fn: () => Promise<unknown>, what: string) => {
+        const t = setInterval(() => {
+          fn().catch((err: unknown) => logger.error({ err }, `${what} failed`));
+        }, ms);
+        t.unref();
+        timers.push(t);
+      };
+      every(config.keysRefreshSeconds * 1000, () => service.refreshKeys(), 'key reload');
+      every(
+        10 * 60 * 1000,
+        async () => {
+          await deleteExpired(db.db);
+          await db.sql`delete from sessions where expires_at < now()`;
+          await db.sql`delete from verifications where expires_at < now()`;
+        },
+        'expired-token clean-up',
+      );
+    },
+    async close() {
+      for (const t of timers) clearInterval(t);
+      await credits.stop();
+      redis.disconnect();
+      await db.close();
+    },
+  };
+  return service;
+}
+
+/** Creates the service and listens on `config.port` (0 = any free port). */
+export async function startAuthServer(options: AuthServiceOptions): Promise<{ service: AuthService; server: RunningServer }> {
+  const service = await createAuthService(options);
+  const server = await listen({ fetch: (req: Request, env?: unknown) => service.fetch(req, env as HttpBindings) }, {
+    port: options.config.port,
+    host: options.config.host,
+  });
+  service.start();
+  return { service, server };
+}
