@@ -1,0 +1,72 @@
+/**
+ * The appservice HTTP API (what Synapse calls), on the runner's Hono app next to /health and
+ * /metrics: transactions (stored in Postgres before they are acknowledged), user and room queries,
+ * ping. Every request must carry the hs_token.
+ */
+import { ErrCode } from '@mana/http';
+import type { Hono } from 'hono';
+import { timingSafeEqual } from 'node:crypto';
+import type { BotMetrics } from './metrics.ts';
+import type { MatrixEvent, RuntimeState, StoredEvent } from './state.ts';
+
+export interface AppserviceRoutesOptions {
+  hsToken: string;
+  state: Pick<RuntimeState, 'isTransactionDone' | 'storeTransaction'>;
+  metrics: BotMetrics;
+  /** Is this user id one of ours (so Synapse may create it on query)? */
+  isBotUser: (userId: string) => boolean;
+  /** New events of a stored transaction, to process after the acknowledgement. */
+  onEvents: (events: StoredEvent[]) => void;
+}
+
+function tokenMatches(given: string | undefined, expected: string): boolean {
+  if (!given) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function isEvent(e: unknown): e is MatrixEvent {
+  if (typeof e !== 'object' || e === null) return false;
+  const r = e as Record<string, unknown>;
+  return typeof r.event_id === 'string' && typeof r.room_id === 'string' && typeof r.type === 'string' && typeof r.sender === 'string';
+}
+
+export function mountAppserviceRoutes(app: Hono, options: AppserviceRoutesOptions): void {
+  const forbidden = { errcode: ErrCode.Forbidden, error: 'Bad or missing hs_token' };
+  const checkToken = (header: string | undefined, query: string | undefined) =>
+    tokenMatches(header?.replace(/^Bearer\s+/i, '') ?? query, options.hsToken);
+
+  for (const prefix of ['/_matrix/app/v1', '']) {
+    app.put(`${prefix}/transactions/:txnId`, async (c) => {
+      if (!checkToken(c.req.header('authorization'), c.req.query('access_token'))) return c.json(forbidden, 403);
+      const txnId = c.req.param('txnId');
+      if (await options.state.isTransactionDone(txnId)) {
+        options.metrics.transactions.inc({ outcome: 'duplicate' });
+        return c.json({});
+      }
+      const body: unknown = await c.req.json().catch(() => undefined);
+      const raw = typeof body === 'object' && body !== null && 'events' in body && Array.isArray(body.events) ? (body.events as unknown[]) : undefined;
+      if (!raw) return c.json({ errcode: ErrCode.BadJson, error: 'expected { events: [...] }' }, 400);
+      const events = raw.filter(isEvent);
+      const fresh = await options.state.storeTransaction(txnId, events);
+      options.metrics.transactions.inc({ outcome: 'stored' });
+      options.onEvents(fresh);
+      return c.json({});
+    });
+    app.get(`${prefix}/users/:userId`, (c) => {
+      if (!checkToken(c.req.header('authorization'), c.req.query('access_token'))) return c.json(forbidden, 403);
+      return options.isBotUser(c.req.param('userId'))
+        ? c.json({})
+        : c.json({ errcode: ErrCode.NotFound, error: 'not a bot of this runner' }, 404);
+    });
+    app.get(`${prefix}/rooms/:alias`, (c) => {
+      if (!checkToken(c.req.header('authorization'), c.req.query('access_token'))) return c.json(forbidden, 403);
+      return c.json({ errcode: ErrCode.NotFound, error: 'no room aliases here' }, 404);
+    });
+  }
+  app.post('/_matrix/app/v1/ping', (c) => {
+    if (!checkToken(c.req.header('authorization'), c.req.query('access_token'))) return c.json(forbidden, 403);
+    return c.json({});
+  });
+}

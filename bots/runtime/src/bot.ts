@@ -1,0 +1,106 @@
+/**
+ * What a bot is: a Matrix user with a command table, an optional plain-text fallback, a welcome
+ * for the first DM and delayed-job handlers. `defineBot` checks the table once at start-up.
+ */
+import type { Logger } from '@mana/logging';
+import { buildAliasIndex, type CommandSpec } from './commands.ts';
+import type { ReplyInput } from './format.ts';
+import type { Lang, Text } from './i18n.ts';
+import type { AppStore, CreditBalance, CreditTransaction } from './ports.ts';
+
+export interface BotInfo {
+  id: string;
+  userId: string;
+  displayName: string;
+  description: Text;
+}
+
+/** A JSON value (job payloads, kv values). */
+export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+
+export interface ScheduleOptions {
+  /** Unique per job: scheduling the same id twice keeps one job. */
+  jobId: string;
+  at: Date;
+}
+
+/** Everything a command (or fallback, or welcome) may use. Bound to one message and its sender. */
+export interface CommandContext {
+  bot: BotInfo;
+  /** Every bot hosted or known to the runner (the hub lists them). */
+  bots: readonly BotInfo[];
+  sender: string;
+  roomId: string;
+  eventId: string;
+  isDirect: boolean;
+  lang: Lang;
+  /** Default time zone of the user (settings), for dates. */
+  timezone: string;
+  now: Date;
+  log: Logger;
+  t(text: Text | string, params?: Readonly<Record<string, string | number>>): string;
+  /** The user's data of one sync app (throws `NotLinkedError` without an account). */
+  store(appId: string): Promise<AppStore>;
+  /** The user's own durable bot state. */
+  state: {
+    get<T extends Json>(key: string): Promise<T | undefined>;
+    set(key: string, value: Json): Promise<void>;
+  };
+  credits: {
+    balance(): Promise<CreditBalance>;
+    transactions(limit: number): Promise<CreditTransaction[]>;
+  };
+  /** Stores the user's language in their settings (sync) and uses it from now on. */
+  setLanguage(lang: Lang): Promise<void>;
+  /** Describes the linked account, or undefined when none is linked. */
+  account(): Promise<AccountInfo | undefined>;
+  schedule(job: string, data: Json, options: ScheduleOptions): Promise<void>;
+  cancel(jobId: string): Promise<void>;
+  /** A reaction on the command message (quick acknowledgement). */
+  react(key: string): Promise<void>;
+  webUrl: string;
+}
+
+export interface AccountInfo {
+  userId: string;
+  username?: string | undefined;
+  email?: string | undefined;
+  emailVerified?: boolean | undefined;
+}
+
+/** A delayed job firing: it may post into the room it names. */
+export interface JobContext {
+  bot: BotInfo;
+  jobId: string;
+  log: Logger;
+  now: Date;
+  /** Posts a notice into a room as this bot. */
+  post(roomId: string, reply: ReplyInput): Promise<void>;
+  store(matrixUserId: string, appId: string): Promise<AppStore>;
+  lang(matrixUserId: string): Promise<Lang>;
+}
+
+export type BotCommand = CommandSpec<CommandContext>;
+
+export interface BotDefinition {
+  id: string;
+  localpart: string;
+  displayName: string;
+  avatarUrl?: string;
+  /** One line about the bot, in both languages. */
+  description: Text;
+  commands: readonly BotCommand[];
+  /** Plain text that is not a command (todo: it becomes a task). */
+  fallback?: (ctx: CommandContext, text: string) => Promise<ReplyInput | undefined>;
+  /** Marker-prefixed words that still go to the fallback (todo: `!p1` … `!p4`). */
+  fallbackWords?: RegExp;
+  /** Sent once, on the first message in a DM with this bot, before its answer. */
+  welcome?: (ctx: CommandContext) => Promise<ReplyInput | undefined> | ReplyInput | undefined;
+  jobs?: Readonly<Record<string, (ctx: JobContext, data: Json) => Promise<void>>>;
+}
+
+export function defineBot(definition: BotDefinition): BotDefinition {
+  if (!/^[a-z0-9._=-]+$/.test(definition.localpart)) throw new Error(`bad localpart: ${definition.localpart}`);
+  buildAliasIndex(definition.commands); // throws on clashing aliases
+  return definition;
+}

@@ -1,0 +1,90 @@
+/**
+ * The runner's configuration (`BOT_` prefix), declared once as data and parsed at start-up.
+ * Every variable is documented here, where its default is defined; bots/runtime/README.md lists them.
+ */
+import { defineConfig, loadConfig, vars, type ConfigOf } from '@mana/config';
+import { z } from 'zod';
+
+const list = z
+  .string()
+  .transform((s) =>
+    s
+      .split(',')
+      .map((x) => x.trim())
+      .filter((x) => x.length > 0),
+  );
+
+const ms = z.coerce.number().int().min(0);
+
+export const botConfigSpec = defineConfig('BOT_', {
+  port: vars.port(3300),
+  host: vars.host(),
+  logLevel: vars.logLevel(),
+  nodeEnv: vars.nodeEnv(),
+  bots: {
+    schema: list,
+    default: 'todo,mana',
+    fallback: ['BOTS'],
+    doc: 'Comma-separated bots this runner hosts (falls back to BOTS)',
+  },
+  homeserverUrl: vars.url('Client-server API base URL of Synapse', 'http://127.0.0.1:8008'),
+  serverName: { schema: z.string().min(1), default: 'mana.test', doc: 'Matrix server name (the domain of user ids)' },
+  appserviceId: { schema: z.string().min(1), default: 'mana-bots', doc: 'Id of the appservice registration' },
+  asToken: { schema: z.string().min(1), secret: true, doc: 'Token the runner uses to call Synapse (as_token)' },
+  hsToken: { schema: z.string().min(1), secret: true, doc: 'Token Synapse sends with every transaction (hs_token)' },
+  senderLocalpart: {
+    schema: z.string().min(1),
+    default: 'mana',
+    doc: "Localpart of the appservice's own user (sender_localpart)",
+  },
+  namespace: {
+    schema: list,
+    default: 'mana,todo,calendar,clock,ollama,tts,zitare,stats',
+    doc: 'Every bot localpart of the registration; events from these users are ignored',
+  },
+  inviteAllowList: {
+    schema: list,
+    default: '',
+    doc: 'Auto-join invites only from these Matrix ids or :domains (e.g. "@ops:x.org,:x.org"); empty = anyone',
+  },
+  defaultLanguage: { schema: z.enum(['de', 'en']), default: 'de', doc: 'Language for users with none set (de | en)' },
+  webUrl: vars.url('Public URL of the web app (links in replies)', 'http://localhost:5173'),
+  ssoHint: {
+    schema: z.string(),
+    default: '',
+    doc: 'Extra sign-in hint for unlinked users (e.g. the SSO button label); empty = the built-in text',
+  },
+  databaseUrl: vars.databaseUrl(),
+  dbSchema: { schema: z.string().regex(/^[a-z_][a-z0-9_]*$/), default: 'bots', doc: 'Postgres schema for runtime state' },
+  redisUrl: vars.redisUrl(),
+  queuePrefix: { schema: z.string().min(1), default: 'mana:bots', doc: 'BullMQ key prefix in Redis (tests use a unique one)' },
+  authTokenEndpoint: vars.url('Token endpoint of the auth server (token exchange)', 'http://127.0.0.1:3001/token'),
+  authClientId: { schema: z.string().min(1), default: 'bots', doc: 'OAuth client id of the bot runner' },
+  authClientSecret: { schema: z.string(), default: '', secret: true, doc: 'OAuth client secret of the bot runner' },
+  syncUrl: vars.url('Base URL of the sync server', 'http://127.0.0.1:3010'),
+  syncAudience: { schema: z.string().min(1), default: 'urn:mana:sync', doc: 'Audience of tokens for sync' },
+  creditsUrl: vars.url('Base URL of the credits API (auth server)', 'http://127.0.0.1:3001'),
+  creditsAudience: { schema: z.string().min(1), default: 'urn:mana:credits', doc: 'Audience of tokens for credits' },
+  matrixRetryMaxMs: {
+    schema: ms,
+    default: '300000',
+    doc: 'How long a Matrix call is retried (backoff) while Synapse is down or rate-limiting',
+  },
+  progressAfterMs: {
+    schema: ms,
+    default: '2500',
+    doc: 'A command still running after this long gets a placeholder reply, edited when done',
+  },
+  commandTimeoutMs: { schema: ms, default: '60000', doc: 'A command running longer than this fails' },
+  maxMessageBytes: {
+    schema: z.coerce.number().int().min(64),
+    default: '8192',
+    doc: 'Longer messages are answered with a short refusal, never parsed',
+  },
+});
+
+export type BotConfig = ConfigOf<typeof botConfigSpec>;
+
+export function loadBotConfig(env: Readonly<Record<string, string | undefined>> = process.env): BotConfig {
+  return loadConfig(botConfigSpec, env);
+}

@@ -1,0 +1,203 @@
+import { describe, expect, it } from 'vitest';
+import { defineBot, type BotDefinition } from './bot.ts';
+import { addressedText, isInviteAllowed } from './dispatcher.ts';
+import { CommandError } from './errors.ts';
+import { html } from './format.ts';
+import { createTestHarness } from './testing.ts';
+
+const echo: BotDefinition = defineBot({
+  id: 'todo',
+  localpart: 'todo',
+  displayName: 'Todo',
+  description: { de: 'Aufgaben', en: 'Tasks' },
+  commands: [
+    {
+      name: 'echo',
+      aliases: { de: ['sag'], en: ['say'] },
+      args: [{ name: 'text', kind: 'text' }],
+      help: { de: 'Wiederholt', en: 'Repeats' },
+      run: (ctx, args) => html`<b>${args.str('text')}</b> (${ctx.lang})`,
+    },
+    { name: 'boom', aliases: { de: ['bumm'], en: ['boom'] }, help: { de: 'x', en: 'x' }, run: () => Promise.reject(new Error('kaputt')) },
+    {
+      name: 'refuse',
+      aliases: { de: ['nein'], en: ['no'] },
+      help: { de: 'x', en: 'x' },
+      run: () => {
+        throw new CommandError('refused', { de: 'Geht nicht.', en: 'Cannot.' });
+      },
+    },
+    {
+      name: 'paid',
+      aliases: { de: ['teuer'], en: ['paid'] },
+      help: { de: 'kostet', en: 'costs' },
+      cost: 'ai_task_breakdown',
+      run: async (ctx) => {
+        await ctx.store('todo');
+        return 'done';
+      },
+    },
+    { name: 'slow', aliases: { de: ['langsam'], en: ['slow'] }, help: { de: 'x', en: 'x' }, run: () => new Promise((r) => setTimeout(() => r('finally'), 80)) },
+    { name: 'mine', aliases: { de: ['meins'], en: ['mine'] }, help: { de: 'x', en: 'x' }, run: async (ctx) => `${(await (await ctx.store('todo')).list('tasks')).length}` },
+  ],
+  fallback: async (_ctx, text) => `fallback:${text}`,
+  welcome: () => 'Willkommen!',
+});
+
+const alice = '@alice:mana.test';
+const dm = '!dm:mana.test';
+const group = '!group:mana.test';
+
+function setup(extra: Partial<Parameters<typeof createTestHarness>[0]> = {}) {
+  const h = createTestHarness({ bots: [echo], linked: [alice], costs: { ai_task_breakdown: 500 }, ...extra });
+  h.members.set(dm, [alice, '@todo:mana.test']);
+  h.members.set(group, [alice, '@bob:mana.test', '@todo:mana.test']);
+  return h;
+}
+
+describe('dispatcher', () => {
+  it('answers a DM with an m.notice in reply to the command, welcome first', async () => {
+    const h = setup();
+    const sent = await h.say(alice, dm, 'sag <hallo>');
+    expect(sent.map((s) => s.content.body)).toEqual(['Willkommen!', '<hallo> (de)']);
+    const reply = sent[1];
+    expect(reply?.content).toMatchObject({
+      msgtype: 'm.notice',
+      format: 'org.matrix.custom.html',
+      formatted_body: '<b>&lt;hallo&gt;</b> (de)',
+    });
+    expect(reply?.content['m.relates_to']).toHaveProperty(['m.in_reply_to', 'event_id']);
+    // The welcome comes once.
+    expect(await h.ask(alice, dm, 'say hi')).toEqual(['hi (en)']);
+  });
+
+  it('in a group room answers only when addressed', async () => {
+    const h = setup();
+    expect(await h.ask(alice, group, 'sag hallo')).toEqual([]);
+    expect(await h.ask(alice, group, 'todo: sag hallo')).toEqual(['hallo (de)']);
+    expect(await h.ask(alice, group, '!todo sag hi')).toEqual(['hi (de)']);
+    const pill = await h.say(alice, group, 'Todo: say x', {
+      format: 'org.matrix.custom.html',
+      formatted_body: '<a href="https://matrix.to/#/@todo:mana.test">Todo</a>: say x',
+      'm.mentions': { user_ids: ['@todo:mana.test'] },
+    });
+    expect(pill.map((s) => s.content.body)).toEqual(['x (en)']);
+  });
+
+  it('ignores bot users, notices and edits', async () => {
+    const h = setup();
+    expect(await h.ask('@mana:mana.test', dm, 'sag x')).toEqual([]);
+    expect(await h.say(alice, dm, 'sag x', { msgtype: 'm.notice' })).toEqual([]);
+    expect(await h.say(alice, dm, 'sag x', { 'm.relates_to': { rel_type: 'm.replace', event_id: '$x' } })).toEqual([]);
+  });
+
+  it('help, usage and unknown commands', async () => {
+    const h = setup();
+    await h.ask(alice, dm, 'hilfe'); // welcome
+    const help = await h.ask(alice, dm, 'help');
+    expect(help[0]).toContain('Todo — commands');
+    expect(help[0]).toContain('say <text> — Repeats');
+    expect(help[0]).toContain('language [de|en]');
+    expect((await h.ask(alice, dm, 'hilfe'))[0]).toContain('Todo — Befehle');
+    expect(await h.ask(alice, dm, 'sag')).toEqual(['So geht’s: sag <text> — Wiederholt']);
+    expect(await h.ask(alice, dm, '!quatsch')).toEqual(['Den Befehl „!quatsch“ kenne ich nicht. Schreib „hilfe“ für alle Befehle.']);
+    expect(await h.ask(alice, dm, 'Milch kaufen')).toEqual(['fallback:Milch kaufen']);
+  });
+
+  it('a failing command becomes a reply, never an exception', async () => {
+    const h = setup();
+    await h.ask(alice, dm, 'x');
+    const [reply] = await h.ask(alice, dm, 'bumm');
+    expect(reply).toMatch(/Referenz \$e/);
+    expect(await h.ask(alice, dm, 'nein')).toEqual(['Geht nicht.']);
+  });
+
+  it('a 20 KB message or binary garbage does not crash and gets a short answer', async () => {
+    const h = setup();
+    await h.ask(alice, dm, 'x');
+    const [long] = await h.ask(alice, dm, 'sag ' + 'x'.repeat(20_000));
+    expect(long).toMatch(/zu lang/);
+    const garbage = Buffer.from(Array.from({ length: 512 }, (_, i) => (i * 37) % 256)).toString('latin1');
+    await expect(h.ask(alice, dm, garbage)).resolves.toBeDefined();
+    await expect(h.dispatcher.handle({ event_id: '$bad', room_id: dm, type: 'm.room.message', sender: alice, content: { body: 42 } })).resolves.toBe('ignored');
+  });
+
+  it('a sender without an account gets the sign-in explanation', async () => {
+    const h = setup();
+    const bob = '@bob:mana.test';
+    h.members.set('!bobdm:mana.test', [bob, '@todo:mana.test']);
+    const replies = await h.ask(bob, '!bobdm:mana.test', 'meins');
+    expect(replies.at(-1)).toContain('Mit Mana anmelden');
+    expect(replies.at(-1)).toContain(bob);
+  });
+
+  it('costly commands: insufficient credits reply, then exactly one charge per event', async () => {
+    const h = setup();
+    await h.ask(alice, dm, 'x');
+    const [poor] = await h.ask(alice, dm, 'teuer');
+    expect(poor).toContain('nötig sind 0,5, verfügbar 0');
+    expect(h.credits.commits).toHaveLength(0);
+    h.credits.grant(alice, 1000);
+    expect(await h.ask(alice, dm, 'teuer')).toEqual(['done']);
+    expect(h.credits.balanceOf(alice)).toEqual({ balance: 500, held: 0, available: 500 });
+    expect(h.credits.commits).toHaveLength(1);
+  });
+
+  it('a failed costly command releases its hold', async () => {
+    const h = createTestHarness({
+      bots: [defineBot({ ...echo, commands: [{ name: 'x', aliases: { de: ['x'], en: ['x'] }, help: { de: '', en: '' }, cost: 'op', run: () => Promise.reject(new Error('no')) }] })],
+      linked: [alice],
+      costs: { op: 100 },
+    });
+    h.members.set(dm, [alice, '@todo:mana.test']);
+    h.credits.grant(alice, 100);
+    await h.ask(alice, dm, 'x');
+    expect(h.credits.balanceOf(alice)).toEqual({ balance: 100, held: 0, available: 100 });
+  });
+
+  it('long work gets a placeholder that is edited with the result', async () => {
+    const h = setup({ progressAfterMs: 20 });
+    await h.ask(alice, dm, 'x');
+    const sent = await h.say(alice, dm, 'langsam');
+    expect(sent[0]?.content.body).toContain('Einen Moment');
+    expect(sent[1]?.content).toMatchObject({ 'm.relates_to': { rel_type: 'm.replace', event_id: sent[0]?.eventId }, 'm.new_content': { body: 'finally' } });
+  });
+
+  it('language is stored in the user settings and used from then on', async () => {
+    const h = setup();
+    await h.ask(alice, dm, 'x');
+    expect(await h.ask(alice, dm, 'sprache en')).toEqual(['Got it, I will answer you in English from now on.']);
+    expect(h.stores.rows(alice, 'settings', 'settings')).toEqual([{ id: 'user', language: 'en', timezone: 'Europe/Berlin' }]);
+    expect(await h.ask(alice, dm, 'sag hallo')).toEqual(['hallo (en)']);
+  });
+
+  it('joins on invite (allow-list) and remembers membership', async () => {
+    const h = setup();
+    await h.dispatcher.handle({ event_id: '$i', room_id: '!new:mana.test', type: 'm.room.member', sender: alice, state_key: '@todo:mana.test', content: { membership: 'invite', is_direct: true } });
+    expect(h.matrix.joins).toEqual(['@todo:mana.test|!new:mana.test']);
+    expect(isInviteAllowed('@x:evil.org', [':mana.test'])).toBe(false);
+    expect(isInviteAllowed('@x:mana.test', [':mana.test'])).toBe(true);
+    expect(isInviteAllowed('@ops:a.org', ['@ops:a.org'])).toBe(true);
+  });
+
+  it('says once, in plain text, that it cannot read an encrypted room', async () => {
+    const h = setup();
+    const enc = { event_id: '$enc1', room_id: dm, type: 'm.room.encrypted', sender: alice, content: { algorithm: 'm.megolm.v1.aes-sha2' } };
+    await h.dispatcher.handle(enc);
+    await h.dispatcher.handle({ ...enc, event_id: '$enc2' });
+    const notices = h.matrix.sent.filter((s) => String(s.content.body).includes('verschlüsselte'));
+    expect(notices).toHaveLength(1);
+    expect(notices[0]?.content).not.toHaveProperty('formatted_body');
+  });
+});
+
+describe('addressedText', () => {
+  const bot = { id: 'todo', userId: '@todo:mana.test', displayName: 'Todo', description: { de: '', en: '' } };
+  it('recognizes prefixes and mentions', () => {
+    expect(addressedText(bot, { body: 'todo: liste' })).toBe('liste');
+    expect(addressedText(bot, { body: 'Todo, liste' })).toBe('liste');
+    expect(addressedText(bot, { body: '@todo:mana.test liste' })).toBe('liste');
+    expect(addressedText(bot, { body: 'todoliste bitte' })).toBeUndefined();
+    expect(addressedText(bot, { body: 'ich muss noch todo machen' })).toBeUndefined();
+  });
+});

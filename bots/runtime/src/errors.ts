@@ -1,0 +1,59 @@
+/**
+ * One error module for the runtime. Errors carry a stable `code`; those shown in a room also carry
+ * the human text (kept apart from the log message, as matrix-hookshot's `CommandError` does).
+ */
+import type { Text } from './i18n.ts';
+
+export type BotErrorCode =
+  | 'BOT_COMMAND_FAILED'
+  | 'BOT_NOT_LINKED'
+  | 'BOT_CREDITS_INSUFFICIENT'
+  | 'BOT_CREDITS_UNAVAILABLE'
+  | 'BOT_SYNC_UNAVAILABLE'
+  | 'BOT_TIMEOUT'
+  | 'BOT_MATRIX_UNAVAILABLE';
+
+export class BotError extends Error {
+  readonly code: BotErrorCode;
+  constructor(code: BotErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'BotError';
+    this.code = code;
+  }
+}
+
+/** A command failed in a way the user should read about: `human` goes to the room, `message` to the log. */
+export class CommandError extends BotError {
+  readonly human: Text | string;
+  constructor(message: string, human: Text | string, options?: { cause?: unknown }) {
+    super('BOT_COMMAND_FAILED', message, options);
+    this.name = 'CommandError';
+    this.human = human;
+  }
+}
+
+/** The sender has no Mana account linked to their Matrix id (token exchange refused). */
+export class NotLinkedError extends BotError {
+  readonly userId: string;
+  constructor(userId: string, options?: { cause?: unknown }) {
+    super('BOT_NOT_LINKED', `no account linked to ${userId}`, options);
+    this.name = 'NotLinkedError';
+    this.userId = userId;
+  }
+}
+
+/** Too few credits for an operation; amounts in milli-credits. */
+export class InsufficientCreditsError extends BotError {
+  readonly required: number;
+  readonly available: number;
+  constructor(required: number, available: number) {
+    super('BOT_CREDITS_INSUFFICIENT', `insufficient credits: required ${required}, available ${available}`);
+    this.name = 'InsufficientCreditsError';
+    this.required = required;
+    this.available = available;
+  }
+}
+
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

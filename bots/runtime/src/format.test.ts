@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { editContent, html, htmlToText, noticeContent, sanitize, toReply } from './format.ts';
+
+describe('html', () => {
+  it('escapes interpolations, keeps nested html', () => {
+    const inner = html`<i>${'a<b'}</i>`;
+    expect(html`<b>${'<script>'}</b>${inner}${[html`<li>1</li>`, 'x&y']}`.value).toBe(
+      '<b>&lt;script&gt;</b><i>a&lt;b</i><li>1</li>x&amp;y',
+    );
+  });
+});
+
+describe('sanitize', () => {
+  it('drops scripts, handlers and unsafe links, keeps Matrix formatting', () => {
+    const out = sanitize('<b onclick="x()">hi</b><script>alert(1)</script><a href="javascript:x">l</a><code>c</code>');
+    expect(out).toBe('<b>hi</b><a>l</a><code>c</code>');
+  });
+});
+
+describe('replies', () => {
+  it('a notice with plain body, sanitized html and in_reply_to', () => {
+    const c = noticeContent(toReply(html`<b>${'Milch'}</b> added`), '$cmd');
+    expect(c).toMatchObject({
+      msgtype: 'm.notice',
+      body: 'Milch added',
+      format: 'org.matrix.custom.html',
+      formatted_body: '<b>Milch</b> added',
+      'm.relates_to': { 'm.in_reply_to': { event_id: '$cmd' } },
+    });
+  });
+  it('plain text replies have no formatted_body', () => {
+    expect(noticeContent(toReply('hi'))).not.toHaveProperty('formatted_body');
+  });
+  it('an edit carries m.new_content and m.replace', () => {
+    const e = editContent({ text: 'done' }, '$placeholder');
+    expect(e).toMatchObject({ body: '* done', 'm.new_content': { msgtype: 'm.notice', body: 'done' }, 'm.relates_to': { rel_type: 'm.replace', event_id: '$placeholder' } });
+  });
+  it('htmlToText turns lists and breaks into lines', () => {
+    expect(htmlToText('<p><b>T</b></p><ul><li>a &amp; b</li><li>c</li></ul>x<br>y')).toBe('T\n• a & b\n• c\nx\ny');
+  });
+});

@@ -1,0 +1,143 @@
+/**
+ * Reply formatting: Matrix `m.notice` events with a sanitized HTML `formatted_body` and a plain
+ * `body`. Bots build HTML with the `html` tag (interpolations are escaped) or return plain text.
+ */
+import sanitizeHtml from 'sanitize-html';
+
+/** A reply: plain text, optionally with an HTML rendering of the same content. */
+export interface Reply {
+  text: string;
+  html?: string;
+}
+
+const HTML_BRAND = Symbol('html');
+
+/** A piece of trusted HTML (built with `html`), so nesting does not escape it twice. */
+export interface Html {
+  readonly [HTML_BRAND]: true;
+  readonly value: string;
+}
+
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+export function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
+}
+
+function isHtml(v: unknown): v is Html {
+  return typeof v === 'object' && v !== null && HTML_BRAND in v;
+}
+
+type HtmlValue = string | number | Html | readonly HtmlValue[] | null | undefined | false;
+
+function render(v: HtmlValue): string {
+  if (v === null || v === undefined || v === false) return '';
+  if (Array.isArray(v)) return (v as readonly HtmlValue[]).map(render).join('');
+  if (typeof v === 'string') return escapeHtml(v);
+  if (typeof v === 'number') return String(v);
+  return isHtml(v) ? v.value : '';
+}
+
+/**
+ * Tagged template for HTML: every interpolated value is escaped unless it is itself `html`.
+ *
+ * @example
+ * html`<b>${task.title}</b> ${items.map((i) => html`<li>${i}</li>`)}`
+ */
+export function html(strings: TemplateStringsArray, ...values: HtmlValue[]): Html {
+  let out = strings[0] ?? '';
+  values.forEach((v, i) => {
+    out += render(v) + (strings[i + 1] ?? '');
+  });
+  return { [HTML_BRAND]: true, value: out };
+}
+
+/** Tags and attributes Matrix clients render (the spec's recommended subset). */
+const ALLOWED_TAGS = [
+  'font', 'del', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'blockquote', 'p', 'a', 'ul', 'ol', 'sup', 'sub',
+  'li', 'b', 'i', 'u', 'strong', 'em', 'strike', 's', 'code', 'hr', 'br', 'div', 'table', 'thead',
+  'tbody', 'tr', 'th', 'td', 'caption', 'pre', 'span', 'details', 'summary',
+];
+
+const SANITIZE: sanitizeHtml.IOptions = {
+  allowedTags: ALLOWED_TAGS,
+  allowedAttributes: {
+    font: ['data-mx-bg-color', 'data-mx-color', 'color'],
+    span: ['data-mx-bg-color', 'data-mx-color', 'data-mx-spoiler'],
+    a: ['href', 'name', 'target'],
+    ol: ['start'],
+    code: ['class'],
+  },
+  allowedSchemes: ['http', 'https', 'mailto', 'matrix'],
+  allowProtocolRelative: false,
+  disallowedTagsMode: 'discard',
+};
+
+export function sanitize(htmlText: string): string {
+  return sanitizeHtml(htmlText, SANITIZE);
+}
+
+const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'", nbsp: ' ' };
+
+/** A readable plain-text rendering of (sanitized) HTML, for `body`. */
+export function htmlToText(htmlText: string): string {
+  return htmlText
+    .replace(/<br\s*\/?>/gi, '\n')
+    .replace(/<li[^>]*>/gi, '• ')
+    .replace(/<\/(p|div|li|h[1-6]|tr|blockquote|pre|ul|ol|summary)>/gi, '\n')
+    .replace(/<[^>]+>/g, '')
+    .replace(/&(amp|lt|gt|quot|#39|nbsp);/g, (_, e: string) => ENTITIES[e] ?? '')
+    .replace(/[ \t]*\n[\s]*/g, '\n')
+    .trim();
+}
+
+/** What a command may return: plain text, `html`, or a full `Reply`. */
+export type ReplyInput = string | Html | Reply;
+
+export function toReply(input: ReplyInput): Reply {
+  if (typeof input === 'string') return { text: input };
+  if (isHtml(input)) return { text: htmlToText(input.value), html: input.value };
+  return input;
+}
+
+export interface NoticeContent {
+  msgtype: 'm.notice';
+  body: string;
+  format?: 'org.matrix.custom.html';
+  formatted_body?: string;
+  'm.relates_to'?: { 'm.in_reply_to': { event_id: string } };
+  'm.mentions'?: { user_ids?: string[] };
+  [key: string]: unknown;
+}
+
+/** The content of a reply event: `m.notice`, sanitized HTML and plain body, `in_reply_to` the command. */
+export function noticeContent(reply: Reply, inReplyTo?: string): NoticeContent {
+  const content: NoticeContent = { msgtype: 'm.notice', body: reply.text };
+  if (reply.html !== undefined) {
+    content.format = 'org.matrix.custom.html';
+    content.formatted_body = sanitize(reply.html);
+  }
+  if (inReplyTo) content['m.relates_to'] = { 'm.in_reply_to': { event_id: inReplyTo } };
+  // Bots never ping anyone by accident.
+  content['m.mentions'] = {};
+  return content;
+}
+
+/** An edit (`m.replace`) of an earlier bot message with new content. */
+export function editContent(reply: Reply, originalEventId: string): Record<string, unknown> {
+  const fresh = noticeContent(reply);
+  delete fresh['m.relates_to'];
+  delete fresh['m.mentions'];
+  return {
+    ...fresh,
+    body: `* ${reply.text}`,
+    ...(fresh.formatted_body ? { formatted_body: `* ${fresh.formatted_body}` } : {}),
+    'm.new_content': fresh,
+    'm.relates_to': { rel_type: 'm.replace', event_id: originalEventId },
+    'm.mentions': {},
+  };
+}
+
+export function reactionContent(eventId: string, key: string): Record<string, unknown> {
+  return { 'm.relates_to': { rel_type: 'm.annotation', event_id: eventId, key } };
+}

@@ -1,0 +1,170 @@
+/**
+ * In-process implementations of the ports, for unit tests and for trying a bot without the other
+ * services. Same contracts as production (idempotent reserve, not-linked users, …).
+ */
+import { randomUUID } from 'node:crypto';
+import { InsufficientCreditsError, NotLinkedError } from './errors.ts';
+import type { AppStore, CreditBalance, Credits, CreditTransaction, Identity, Kv, Row, Scheduler, Stores } from './ports.ts';
+
+/** Users in `linked` have accounts; tokens are `token|<audience>|<user>`. */
+export function memoryIdentity(linked: Iterable<string>): Identity & { link(userId: string): void } {
+  const users = new Set(linked);
+  return {
+    link: (u) => void users.add(u),
+    async tokenFor(userId, audience) {
+      if (!users.has(userId)) throw new NotLinkedError(userId);
+      return `token|${audience}|${userId}`;
+    },
+  };
+}
+
+const userOf = (token: string) => token.split('|')[2] ?? '';
+
+export interface MemoryCredits extends Credits {
+  grant(userId: string, amount: number): void;
+  balanceOf(userId: string): CreditBalance;
+  commits: { userId: string; operation: string; amount: number; idempotencyKey: string }[];
+}
+
+export function memoryCredits(costs: Readonly<Record<string, number>>): MemoryCredits {
+  const accounts = new Map<string, { balance: number; held: number }>();
+  const reservations = new Map<string, { userId: string; operation: string; amount: number; key: string; state: 'held' | 'committed' | 'released' }>();
+  const byKey = new Map<string, string>();
+  const log: CreditTransaction[] = [];
+  const account = (u: string) => {
+    let a = accounts.get(u);
+    if (!a) accounts.set(u, (a = { balance: 0, held: 0 }));
+    return a;
+  };
+  const cost = (op: string) => {
+    const c = costs[op];
+    if (c === undefined) throw new Error(`unknown operation ${op}`);
+    return c;
+  };
+  const self: MemoryCredits = {
+    commits: [],
+    cost,
+    grant(u, amount) {
+      account(u).balance += amount;
+      log.push({ kind: 'grant', amount, createdAt: new Date().toISOString() });
+    },
+    balanceOf(u) {
+      const a = account(u);
+      return { balance: a.balance, held: a.held, available: a.balance - a.held };
+    },
+    async reserve(token, { operation, idempotencyKey }) {
+      const u = userOf(token);
+      const existing = byKey.get(`${u}|${idempotencyKey}`);
+      if (existing) return { reservationId: existing, amount: reservations.get(existing)?.amount ?? 0 };
+      const amount = cost(operation);
+      const a = account(u);
+      if (a.balance - a.held < amount) throw new InsufficientCreditsError(amount, a.balance - a.held);
+      a.held += amount;
+      const id = randomUUID();
+      reservations.set(id, { userId: u, operation, amount, key: idempotencyKey, state: 'held' });
+      byKey.set(`${u}|${idempotencyKey}`, id);
+      return { reservationId: id, amount };
+    },
+    async commit(_token, id) {
+      const r = reservations.get(id);
+      if (!r || r.state !== 'held') return;
+      r.state = 'committed';
+      const a = account(r.userId);
+      a.held -= r.amount;
+      a.balance -= r.amount;
+      self.commits.push({ userId: r.userId, operation: r.operation, amount: r.amount, idempotencyKey: r.key });
+      log.push({ kind: 'commit', amount: -r.amount, operation: r.operation, createdAt: new Date().toISOString() });
+    },
+    async release(_token, id) {
+      const r = reservations.get(id);
+      if (!r || r.state !== 'held') return;
+      r.state = 'released';
+      account(r.userId).held -= r.amount;
+    },
+    async balance(token) {
+      return self.balanceOf(userOf(token));
+    },
+    async transactions(_token, limit) {
+      return log.slice(-limit).reverse();
+    },
+  };
+  return self;
+}
+
+/** Rows per (user, app); `forUser` refuses users the identity does not know. */
+export function memoryStores(identity: Identity): Stores & { rows(userId: string, appId: string, table: string): Row[] } {
+  const data = new Map<string, Map<string, Map<string, Row>>>();
+  const tables = (userId: string, appId: string) => {
+    const key = `${userId}|${appId}`;
+    let t = data.get(key);
+    if (!t) data.set(key, (t = new Map<string, Map<string, Row>>()));
+    return t;
+  };
+  const table = (userId: string, appId: string, name: string) => {
+    const t = tables(userId, appId);
+    let rows = t.get(name);
+    if (!rows) t.set(name, (rows = new Map<string, Row>()));
+    return rows;
+  };
+  return {
+    rows: (u, a, t) => [...table(u, a, t).values()],
+    async forUser(userId, appId) {
+      await identity.tokenFor(userId, 'urn:mana:sync');
+      const store: AppStore = {
+        list: async (t) => [...table(userId, appId, t).values()].map((r) => ({ ...r })),
+        get: async (t, id) => {
+          const r = table(userId, appId, t).get(id);
+          return r ? { ...r } : undefined;
+        },
+        upsert: async (t, id, fields) => {
+          const rows = table(userId, appId, t);
+          rows.set(id, { ...(rows.get(id) ?? {}), ...fields, id });
+        },
+        delete: async (t, id) => void table(userId, appId, t).delete(id),
+        flush: async () => {},
+      };
+      return store;
+    },
+    close: async () => {},
+  };
+}
+
+export function memoryKv(): Kv & { dump(): Map<string, unknown> } {
+  const map = new Map<string, unknown>();
+  const k = (b: string, s: string, key: string) => `${b}|${s}|${key}`;
+  return {
+    dump: () => map,
+    async get<T>(b: string, s: string, key: string) {
+      return map.get(k(b, s, key)) as T | undefined;
+    },
+    async set(b, s, key, v) {
+      map.set(k(b, s, key), v);
+    },
+    async setOnce(b, s, key, v) {
+      if (map.has(k(b, s, key))) return false;
+      map.set(k(b, s, key), v);
+      return true;
+    },
+  };
+}
+
+export interface ScheduledJob {
+  botId: string;
+  name: string;
+  data: unknown;
+  jobId: string;
+  at: Date;
+}
+
+export function memoryScheduler(): Scheduler & { jobs: Map<string, ScheduledJob> } {
+  const jobs = new Map<string, ScheduledJob>();
+  return {
+    jobs,
+    async schedule(job) {
+      if (!jobs.has(job.jobId)) jobs.set(job.jobId, job);
+    },
+    async cancel(jobId) {
+      jobs.delete(jobId);
+    },
+  };
+}

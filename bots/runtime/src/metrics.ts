@@ -1,0 +1,48 @@
+import type { Metrics } from '@mana/metrics';
+import type { Counter, Histogram } from 'prom-client';
+
+export interface BotMetrics {
+  commands: Counter<'bot' | 'command' | 'outcome'>;
+  duration: Histogram<'bot' | 'command'>;
+  creditsCharged: Counter<'bot' | 'operation'>;
+  events: Counter<'outcome'>;
+  transactions: Counter<'outcome'>;
+}
+
+/** The runtime's metrics, registered on the service's registry. */
+export function createBotMetrics(metrics: Metrics): BotMetrics {
+  const { client, registry } = metrics;
+  return {
+    commands: new client.Counter({
+      name: 'bot_commands_total',
+      help: 'Commands handled, by bot, command and outcome (ok, usage, unknown, not_linked, insufficient_credits, error)',
+      labelNames: ['bot', 'command', 'outcome'] as const,
+      registers: [registry],
+    }),
+    duration: new client.Histogram({
+      name: 'bot_command_duration_seconds',
+      help: 'Time from receiving a command to sending its reply',
+      labelNames: ['bot', 'command'] as const,
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [registry],
+    }),
+    creditsCharged: new client.Counter({
+      name: 'bot_credits_charged_total',
+      help: 'Milli-credits committed for bot commands',
+      labelNames: ['bot', 'operation'] as const,
+      registers: [registry],
+    }),
+    events: new client.Counter({
+      name: 'bot_events_total',
+      help: 'Appservice events processed, by outcome (handled, ignored, failed)',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
+    transactions: new client.Counter({
+      name: 'bot_appservice_transactions_total',
+      help: 'Appservice transactions received, by outcome (stored, duplicate)',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
+  };
+}

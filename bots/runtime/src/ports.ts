@@ -1,0 +1,92 @@
+/**
+ * The runtime's view of the services it talks to, as small interfaces. Production wires auth
+ * (token exchange), sync (`@mana/sync-client`) and credits (`@mana/credits`); tests use the
+ * in-process implementations in `memory.ts`.
+ */
+
+/** Maps a Matrix user to an access token for one audience (sync or credits). */
+export interface Identity {
+  /** A token for the user, or throws `NotLinkedError` when no account is linked to the Matrix id. */
+  tokenFor(matrixUserId: string, audience: string): Promise<string>;
+}
+
+export interface Reservation {
+  reservationId: string;
+  /** Milli-credits held. */
+  amount: number;
+}
+
+export interface CreditBalance {
+  balance: number;
+  held: number;
+  available: number;
+}
+
+export interface CreditTransaction {
+  kind: string;
+  amount: number;
+  operation?: string | undefined;
+  createdAt: string;
+}
+
+/** The credits API as a bot uses it, for one user (`token` acts for that user). */
+export interface Credits {
+  /** Throws `InsufficientCreditsError`; the same key again returns the same reservation. */
+  reserve(token: string, request: { operation: string; idempotencyKey: string; reference?: string }): Promise<Reservation>;
+  commit(token: string, reservationId: string): Promise<void>;
+  release(token: string, reservationId: string): Promise<void>;
+  balance(token: string): Promise<CreditBalance>;
+  transactions(token: string, limit: number): Promise<CreditTransaction[]>;
+  /** Cost of an operation in milli-credits (throws on an unknown operation). */
+  cost(operation: string): number;
+}
+
+/** A row of a synced table: its id and field values. */
+export interface Row {
+  id: string;
+  [field: string]: unknown;
+}
+
+/** One user's data of one app, as replicated by the sync client. */
+export interface AppStore {
+  /** Live rows of a table (tombstones excluded), after pulling what the server has. */
+  list(table: string): Promise<Row[]>;
+  get(table: string, id: string): Promise<Row | undefined>;
+  /** Sets the given fields (others are kept). */
+  upsert(table: string, id: string, fields: Record<string, unknown>): Promise<void>;
+  delete(table: string, id: string): Promise<void>;
+  /** Resolves when local writes are acknowledged by the server. */
+  flush(): Promise<void>;
+}
+
+export interface Stores {
+  /** The store of `appId` for the user; throws `NotLinkedError` when the user has no account. */
+  forUser(matrixUserId: string, appId: string): Promise<AppStore>;
+  close(): Promise<void>;
+}
+
+/** Small durable key-value state per bot and scope (e.g. the list a user last saw). */
+export interface Kv {
+  get<T = unknown>(bot: string, scope: string, key: string): Promise<T | undefined>;
+  set(bot: string, scope: string, key: string, value: unknown): Promise<void>;
+  /** Sets only if absent; true when this call set it (a once-only flag). */
+  setOnce(bot: string, scope: string, key: string, value: unknown): Promise<boolean>;
+}
+
+/** Delayed jobs (BullMQ in production). */
+export interface Scheduler {
+  schedule(job: { botId: string; name: string; data: unknown; jobId: string; at: Date }): Promise<void>;
+  cancel(jobId: string): Promise<void>;
+}
+
+/** The per-user settings the runtime reads (language, time zone), kept in sync's `settings` app. */
+export interface UserSettings {
+  /** Undefined when unknown (no account, or nothing set). */
+  get(matrixUserId: string): Promise<{ language?: 'de' | 'en' | undefined; timezone?: string | undefined } | undefined>;
+  setLanguage(matrixUserId: string, language: 'de' | 'en'): Promise<void>;
+}
+
+/** Account details for the hub's `account` command. */
+export interface Accounts {
+  describe(matrixUserId: string): Promise<{ username?: string; email?: string; emailVerified?: boolean } | undefined>;
+}

@@ -1,0 +1,214 @@
+/**
+ * The runner: one process hosting any subset of bots as one appservice. Life cycle `start()` →
+ * `stop()` (drain on SIGTERM). Events are stored before Synapse gets its 200, processed in order
+ * per room, and every pending event is processed again after a restart.
+ */
+import { createServiceApp, listen, type RunningServer } from '@mana/http';
+import { createLogger, type Logger } from '@mana/logging';
+import { createMetrics, type Metrics } from '@mana/metrics';
+import { userIdRegexFor } from './namespace.ts';
+import { creditsApi, syncStores, tokenExchangeIdentity } from './adapters.ts';
+import { mountAppserviceRoutes } from './appservice-http.ts';
+import type { BotDefinition, BotInfo } from './bot.ts';
+import type { BotConfig } from './config.ts';
+import { createDispatcher, type Dispatcher } from './dispatcher.ts';
+import { errorMessage } from './errors.ts';
+import { createBullJobs, type BullJobs } from './jobs.ts';
+import { createAppservicePort, type MatrixPort } from './matrix.ts';
+import { createBotMetrics } from './metrics.ts';
+import type { Accounts, Credits, Identity, Scheduler, Stores, UserSettings } from './ports.ts';
+import { settingsOnSync } from './settings.ts';
+import { openRuntimeState, type RuntimeState, type StoredEvent } from './state.ts';
+
+export interface RunnerOptions {
+  config: BotConfig;
+  /** Every bot this build knows; `config.bots` picks the hosted ones. */
+  available: readonly BotDefinition[];
+  logger?: Logger;
+  /** Replace a port (tests; or a deployment without auth/sync). */
+  ports?: {
+    identity?: Identity;
+    accounts?: Accounts;
+    stores?: Stores;
+    credits?: Credits;
+    settings?: UserSettings;
+    matrix?: MatrixPort;
+    scheduler?: Scheduler;
+  };
+  defaultTimezone?: string;
+}
+
+export interface Runner {
+  readonly url: string;
+  readonly port: number;
+  readonly hosted: readonly BotInfo[];
+  readonly metrics: Metrics;
+  readonly dispatcher: Dispatcher;
+  /** Resolves when every event received so far is processed (tests, drain). */
+  idle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function selectBots(available: readonly BotDefinition[], names: readonly string[]): BotDefinition[] {
+  const unknown = names.filter((n) => !available.some((b) => b.id === n));
+  if (unknown.length > 0) {
+    throw new Error(`BOT_BOTS names unknown bots: ${unknown.join(', ')} (known: ${available.map((b) => b.id).join(', ')})`);
+  }
+  return available.filter((b) => names.includes(b.id));
+}
+
+export async function startRunner(options: RunnerOptions): Promise<Runner> {
+  const { config } = options;
+  const log = options.logger ?? createLogger({ service: 'bots', level: config.logLevel });
+  const bots = selectBots(options.available, config.bots);
+  const metrics = createMetrics({ service: 'bots' });
+  const botMetrics = createBotMetrics(metrics);
+  const namespace = new RegExp(userIdRegexFor(config.namespace, config.serverName));
+
+  const state: RuntimeState = await openRuntimeState({
+    databaseUrl: config.databaseUrl,
+    schema: config.dbSchema,
+    appserviceId: config.appserviceId,
+  });
+  const ports = options.ports ?? {};
+  const exchange =
+    ports.identity && ports.accounts
+      ? undefined
+      : tokenExchangeIdentity({
+          tokenEndpoint: config.authTokenEndpoint,
+          clientId: config.authClientId,
+          clientSecret: config.authClientSecret,
+          audiences: [config.syncAudience, config.creditsAudience],
+        });
+  const identity = ports.identity ?? exchange;
+  if (!identity) throw new Error('no identity port');
+  const accounts = ports.accounts ?? exchange;
+  const stores =
+    ports.stores ??
+    syncStores({ baseUrl: config.syncUrl, clientId: 'bots', identity, audience: config.syncAudience, log });
+  const credits = ports.credits ?? creditsApi({ baseUrl: `${config.creditsUrl.replace(/\/+$/, '')}/api/v1/credits` });
+  const defaultTimezone = options.defaultTimezone ?? 'Europe/Berlin';
+  const settings = ports.settings ?? settingsOnSync(stores, { defaultTimezone });
+  const matrix =
+    ports.matrix ??
+    createAppservicePort({
+      homeserverUrl: config.homeserverUrl,
+      serverName: config.serverName,
+      registration: {
+        id: config.appserviceId,
+        asToken: config.asToken,
+        hsToken: config.hsToken,
+        senderLocalpart: config.senderLocalpart,
+        userRegex: namespace.source,
+      },
+      logger: log,
+      retryMaxMs: config.matrixRetryMaxMs,
+    }).port;
+  let jobs: BullJobs | undefined;
+  let scheduler = ports.scheduler;
+  if (!scheduler) {
+    jobs = createBullJobs({ redisUrl: config.redisUrl, prefix: config.queuePrefix, log });
+    scheduler = jobs.scheduler;
+  }
+
+  const dispatcher = createDispatcher({
+    bots,
+    serverName: config.serverName,
+    namespace,
+    matrix,
+    kv: state.kv,
+    identity,
+    stores,
+    credits,
+    settings,
+    ...(accounts ? { accounts } : {}),
+    scheduler,
+    claimJob: (id) => state.claimJob(id),
+    unclaimJob: (id) => state.unclaimJob(id),
+    metrics: botMetrics,
+    log,
+    defaultLanguage: config.defaultLanguage,
+    defaultTimezone,
+    webUrl: config.webUrl,
+    inviteAllowList: config.inviteAllowList,
+    progressAfterMs: config.progressAfterMs,
+    commandTimeoutMs: config.commandTimeoutMs,
+    maxMessageBytes: config.maxMessageBytes,
+    creditsAudience: config.creditsAudience,
+  });
+
+  // Events are processed in order per room, rooms in parallel.
+  const chains = new Map<string, Promise<void>>();
+  let stopping = false;
+  const processOne = async (e: StoredEvent) => {
+    try {
+      const outcome = await dispatcher.handle(e.event);
+      await state.finishEvent(e.eventId, outcome === 'handled' ? 'done' : 'skipped');
+      botMetrics.events.inc({ outcome });
+    } catch (err) {
+      // One failing event never takes the runner down; it is recorded and not retried forever.
+      log.error({ err, eventId: e.eventId, roomId: e.roomId }, 'event processing failed');
+      botMetrics.events.inc({ outcome: 'failed' });
+      await state.finishEvent(e.eventId, 'failed', errorMessage(err)).catch(() => undefined);
+    }
+  };
+  const enqueue = (events: readonly StoredEvent[]) => {
+    for (const e of events) {
+      const prev = chains.get(e.roomId) ?? Promise.resolve();
+      const next = prev.then(() => (stopping ? undefined : processOne(e)));
+      chains.set(e.roomId, next);
+      void next.finally(() => {
+        if (chains.get(e.roomId) === next) chains.delete(e.roomId);
+      });
+    }
+  };
+  const idle = async () => {
+    while (chains.size > 0) await Promise.all([...chains.values()]);
+  };
+
+  const app = createServiceApp({
+    name: 'bots',
+    logger: log,
+    metrics,
+    maxBodyBytes: 32 * 1024 * 1024,
+    readiness: {
+      postgres: () => state.sql`select 1`,
+      ...(jobs ? { redis: () => jobs.ping() } : {}),
+    },
+  });
+  const hostedIds = new Set(dispatcher.hosted.map((b) => b.userId));
+  mountAppserviceRoutes(app, {
+    hsToken: config.hsToken,
+    state,
+    metrics: botMetrics,
+    isBotUser: (u) => hostedIds.has(u),
+    onEvents: enqueue,
+  });
+
+  // Bot users exist before Synapse can send us anything for them.
+  await dispatcher.start();
+  const server: RunningServer = await listen(app, { port: config.port, host: config.host });
+  // Whatever was stored but not processed before the last stop.
+  const pending = await state.pendingEvents();
+  if (pending.length > 0) log.info({ count: pending.length }, 'processing events left from the last run');
+  enqueue(pending);
+  jobs?.start((job) => dispatcher.runJob(job));
+  log.info({ url: server.url, bots: dispatcher.hosted.map((b) => b.id) }, 'bot runner listening');
+
+  return {
+    url: server.url,
+    port: server.port,
+    hosted: dispatcher.hosted,
+    metrics,
+    dispatcher,
+    idle,
+    async stop() {
+      await server.close();
+      await idle();
+      stopping = true;
+      await jobs?.close();
+      await stores.close();
+      await state.close();
+    },
+  };
+}

@@ -1,0 +1,125 @@
+/**
+ * The runner's Postgres state (`bots` schema): processed transactions, the event inbox, bot
+ * key-value state and fired jobs.
+ */
+import { connect, loadMigrations, migrate, type Database, type Sql } from '@mana/db';
+import type { Kv } from './ports.ts';
+
+export const MIGRATIONS_DIR = new URL('../migrations', import.meta.url).pathname;
+
+export interface StoredEvent {
+  eventId: string;
+  roomId: string;
+  event: MatrixEvent;
+}
+
+/** A Matrix event as an appservice receives it (only what the runtime reads is typed). */
+export interface MatrixEvent {
+  event_id: string;
+  room_id: string;
+  type: string;
+  sender: string;
+  state_key?: string;
+  origin_server_ts?: number;
+  content: Record<string, unknown>;
+  unsigned?: Record<string, unknown>;
+}
+
+export interface RuntimeState {
+  sql: Sql;
+  /** True when the transaction was already stored (skip it). */
+  isTransactionDone(txnId: string): Promise<boolean>;
+  /**
+   * Stores a transaction's events and marks it done, atomically. Returns the events that are new
+   * (an event id seen before, in any transaction, is not returned again).
+   */
+  storeTransaction(txnId: string, events: MatrixEvent[]): Promise<StoredEvent[]>;
+  pendingEvents(limit?: number): Promise<StoredEvent[]>;
+  finishEvent(eventId: string, status: 'done' | 'failed' | 'skipped', error?: string): Promise<void>;
+  /** Claims a job id; false when it already fired. */
+  claimJob(jobId: string): Promise<boolean>;
+  unclaimJob(jobId: string): Promise<void>;
+  kv: Kv;
+  close(): Promise<void>;
+}
+
+/** Postgres rejects U+0000 in text and jsonb; garbage messages may carry it. */
+function stripNul(value: unknown): unknown {
+  if (typeof value === 'string') return value.includes('\u0000') ? value.replaceAll('\u0000', '\uFFFD') : value;
+  if (Array.isArray(value)) return value.map(stripNul);
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [stripNul(k) as string, stripNul(v)]));
+  }
+  return value;
+}
+
+export async function openRuntimeState(options: {
+  databaseUrl: string;
+  schema: string;
+  appserviceId: string;
+}): Promise<RuntimeState> {
+  const { schema, appserviceId } = options;
+  const db: Database = connect({ url: options.databaseUrl, schema, appName: 'mana-bots', max: 5 });
+  await migrate(db.sql, { schema, migrations: await loadMigrations(MIGRATIONS_DIR) });
+  const sql = db.sql;
+  // Serialized here (not `sql.json`), so the same code works inside and outside transactions.
+  const json = (v: unknown) => JSON.stringify(stripNul(v));
+
+  const kv: Kv = {
+    async get<T>(bot: string, scope: string, key: string) {
+      const rows = await sql<{ value: T }[]>`select value from kv where bot = ${bot} and scope = ${scope} and key = ${key}`;
+      return rows[0]?.value;
+    },
+    async set(bot, scope, key, value) {
+      await sql`insert into kv (bot, scope, key, value) values (${bot}, ${scope}, ${key}, ${json(value)}::jsonb)
+        on conflict (bot, scope, key) do update set value = excluded.value, updated_at = now()`;
+    },
+    async setOnce(bot, scope, key, value) {
+      const rows = await sql`insert into kv (bot, scope, key, value) values (${bot}, ${scope}, ${key}, ${json(value)}::jsonb)
+        on conflict do nothing returning key`;
+      return rows.length === 1;
+    },
+  };
+
+  return {
+    sql,
+    kv,
+    async isTransactionDone(txnId) {
+      const rows = await sql`select 1 from transactions where appservice_id = ${appserviceId} and txn_id = ${txnId}`;
+      return rows.length > 0;
+    },
+    async storeTransaction(txnId, events) {
+      return sql.begin(async (tx) => {
+        const fresh: StoredEvent[] = [];
+        const inserted = await tx`insert into transactions (appservice_id, txn_id, event_count)
+          values (${appserviceId}, ${txnId}, ${events.length}) on conflict do nothing returning txn_id`;
+        if (inserted.length === 0) return fresh;
+        for (const event of events) {
+          const rows = await tx`insert into events (appservice_id, event_id, room_id, event)
+            values (${appserviceId}, ${event.event_id}, ${event.room_id}, ${json(event)}::jsonb)
+            on conflict do nothing returning event_id`;
+          if (rows.length === 1) fresh.push({ eventId: event.event_id, roomId: event.room_id, event });
+        }
+        return fresh;
+      });
+    },
+    async pendingEvents(limit = 1000) {
+      const rows = await sql<{ event_id: string; room_id: string; event: MatrixEvent }[]>`
+        select event_id, room_id, event from events
+        where appservice_id = ${appserviceId} and status = 'pending' order by received_at limit ${limit}`;
+      return rows.map((r) => ({ eventId: r.event_id, roomId: r.room_id, event: r.event }));
+    },
+    async finishEvent(eventId, status, error) {
+      await sql`update events set status = ${status}, error = ${error ?? null}, done_at = now()
+        where appservice_id = ${appserviceId} and event_id = ${eventId}`;
+    },
+    async claimJob(jobId) {
+      const rows = await sql`insert into fired_jobs (job_id) values (${jobId}) on conflict do nothing returning job_id`;
+      return rows.length === 1;
+    },
+    async unclaimJob(jobId) {
+      await sql`delete from fired_jobs where job_id = ${jobId}`;
+    },
+    close: () => db.close(),
+  };
+}

@@ -1,0 +1,142 @@
+/**
+ * A fake Matrix port and a dispatcher wired to in-memory ports, for bots' unit tests.
+ */
+import { createLogger } from '@mana/logging';
+import { createMetrics } from '@mana/metrics';
+import type { BotDefinition } from './bot.ts';
+import { createDispatcher, type Dispatcher } from './dispatcher.ts';
+import type { MatrixPort } from './matrix.ts';
+import { createBotMetrics } from './metrics.ts';
+import { memoryCredits, memoryIdentity, memoryKv, memoryScheduler, memoryStores } from './memory.ts';
+import { settingsOnSync } from './settings.ts';
+import type { MatrixEvent } from './state.ts';
+
+export interface SentEvent {
+  userId: string;
+  roomId: string;
+  type: string;
+  content: Record<string, unknown>;
+  eventId: string;
+}
+
+export function fakeMatrix(members: Map<string, string[]>): MatrixPort & { sent: SentEvent[]; joins: string[] } {
+  let n = 0;
+  const sent: SentEvent[] = [];
+  const joins: string[] = [];
+  const txns = new Map<string, string>();
+  return {
+    sent,
+    joins,
+    async ensureBotUser() {},
+    async join(userId, roomId) {
+      joins.push(`${userId}|${roomId}`);
+      members.set(roomId, [...(members.get(roomId) ?? []), userId]);
+    },
+    async send(userId, roomId, type, content, txnKey) {
+      // Like Synapse: the same transaction id gives the same event, sent once.
+      const key = txnKey ? `${userId}|${txnKey}` : undefined;
+      const seen = key ? txns.get(key) : undefined;
+      if (seen) return seen;
+      const eventId = `$sent${++n}`;
+      if (key) txns.set(key, eventId);
+      sent.push({ userId, roomId, type, content, eventId });
+      return eventId;
+    },
+    async typing() {},
+    async joinedMembers(_userId, roomId) {
+      return members.get(roomId) ?? [];
+    },
+  };
+}
+
+let eventCounter = 0;
+export function textEvent(sender: string, roomId: string, body: string, extra: Record<string, unknown> = {}): MatrixEvent {
+  return {
+    event_id: `$e${++eventCounter}-${Math.random().toString(36).slice(2, 8)}`,
+    room_id: roomId,
+    type: 'm.room.message',
+    sender,
+    content: { msgtype: 'm.text', body, ...extra },
+  };
+}
+
+export interface TestHarness {
+  dispatcher: Dispatcher;
+  matrix: ReturnType<typeof fakeMatrix>;
+  members: Map<string, string[]>;
+  identity: ReturnType<typeof memoryIdentity>;
+  credits: ReturnType<typeof memoryCredits>;
+  stores: ReturnType<typeof memoryStores>;
+  scheduler: ReturnType<typeof memoryScheduler>;
+  kv: ReturnType<typeof memoryKv>;
+  fired: Set<string>;
+  /** Sends `body` from `sender` in `roomId`; returns the notices the bots sent in reply. */
+  say(sender: string, roomId: string, body: string, extra?: Record<string, unknown>): Promise<SentEvent[]>;
+  /** The plain bodies of `say`'s replies. */
+  ask(sender: string, roomId: string, body: string): Promise<string[]>;
+}
+
+export function createTestHarness(options: {
+  bots: readonly BotDefinition[];
+  linked?: string[];
+  costs?: Record<string, number>;
+  now?: () => Date;
+  progressAfterMs?: number;
+  commandTimeoutMs?: number;
+}): TestHarness {
+  const members = new Map<string, string[]>();
+  const matrix = fakeMatrix(members);
+  const identity = memoryIdentity(options.linked ?? []);
+  const credits = memoryCredits(options.costs ?? {});
+  const stores = memoryStores(identity);
+  const scheduler = memoryScheduler();
+  const kv = memoryKv();
+  const fired = new Set<string>();
+  const metrics = createBotMetrics(createMetrics({ service: 'bots-test', defaults: false }));
+  const dispatcher = createDispatcher({
+    bots: options.bots,
+    serverName: 'mana.test',
+    namespace: /^@(mana|todo|clock):mana\.test$/,
+    matrix,
+    kv,
+    identity,
+    stores,
+    credits,
+    settings: settingsOnSync(stores, { defaultTimezone: 'Europe/Berlin' }),
+    accounts: { describe: async (u) => (await identity.tokenFor(u, 'x'), { username: u.slice(1).split(':')[0] ?? '' }) },
+    scheduler,
+    claimJob: async (id) => (fired.has(id) ? false : (fired.add(id), true)),
+    unclaimJob: async (id) => void fired.delete(id),
+    metrics,
+    log: createLogger({ service: 'bots-test', level: 'silent' }),
+    defaultLanguage: 'de',
+    defaultTimezone: 'Europe/Berlin',
+    webUrl: 'https://app.mana.test',
+    inviteAllowList: [],
+    progressAfterMs: options.progressAfterMs ?? 0,
+    commandTimeoutMs: options.commandTimeoutMs ?? 5_000,
+    maxMessageBytes: 8192,
+    creditsAudience: 'urn:mana:credits',
+    ...(options.now ? { now: options.now } : {}),
+  });
+  const say = async (sender: string, roomId: string, body: string, extra?: Record<string, unknown>) => {
+    const before = matrix.sent.length;
+    await dispatcher.handle(textEvent(sender, roomId, body, extra));
+    return matrix.sent.slice(before);
+  };
+  return {
+    dispatcher,
+    matrix,
+    members,
+    identity,
+    credits,
+    stores,
+    scheduler,
+    kv,
+    fired,
+    say,
+    async ask(sender, roomId, body) {
+      return (await say(sender, roomId, body)).filter((e) => e.type === 'm.room.message').map((e) => String(e.content.body));
+    },
+  };
+}

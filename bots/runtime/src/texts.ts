@@ -1,0 +1,51 @@
+/** The runtime's own messages, in both languages. */
+import type { Text } from './i18n.ts';
+
+export const TEXTS = {
+  notLinked: {
+    de: 'Zu {user} gehört noch kein Mana-Konto, darum kann ich deine Daten nicht verwenden. Melde dich einmal über „Mit Mana anmelden“ (SSO) an — in Element beim Login, oder im Web unter {web} — und schreib mir dann noch einmal.',
+    en: 'There is no Mana account linked to {user} yet, so I cannot use your data. Sign in once with “Sign in with Mana” (SSO) — in Element when you log in, or on the web at {web} — then write to me again.',
+  },
+  insufficientCredits: {
+    de: 'Dafür reichen deine Credits nicht: nötig sind {required}, verfügbar {available}. Aufladen kannst du unter {web}/credits.',
+    en: 'You do not have enough credits for that: it needs {required}, you have {available} available. Top up at {web}/credits.',
+  },
+  failed: {
+    de: 'Das hat leider nicht geklappt (Referenz {ref}). Bitte versuch es gleich noch einmal.',
+    en: 'Sorry, that did not work (reference {ref}). Please try again in a moment.',
+  },
+  timeout: {
+    de: 'Das hat zu lange gedauert und wurde abgebrochen (Referenz {ref}).',
+    en: 'That took too long and was cancelled (reference {ref}).',
+  },
+  unknown: {
+    de: 'Den Befehl „{word}“ kenne ich nicht. Schreib „hilfe“ für alle Befehle.',
+    en: 'I do not know the command “{word}”. Send “help” for all commands.',
+  },
+  unknownHelpTopic: {
+    de: 'Zu „{word}“ gibt es keinen Befehl. Schreib „hilfe“ für alle Befehle.',
+    en: 'There is no command “{word}”. Send “help” for all commands.',
+  },
+  tooLong: {
+    de: 'Diese Nachricht ist zu lang für einen Befehl ({bytes} Bytes, höchstens {max}).',
+    en: 'That message is too long for a command ({bytes} bytes, at most {max}).',
+  },
+  working: { de: '⏳ Einen Moment …', en: '⏳ Working on it …' },
+  encrypted: {
+    de: 'Ich kann verschlüsselte Nachrichten (noch) nicht lesen, darum sehe ich nicht, was hier geschrieben wird. Starte bitte einen neuen Direktchat mit mir ohne Verschlüsselung (in Element beim Erstellen „Ende-zu-Ende-Verschlüsselung aktivieren“ ausschalten) oder nutze die Web-App: {web}',
+    en: 'I cannot read encrypted messages (yet), so I cannot see what is written here. Please start a new direct chat with me without encryption (in Element, turn off “Enable end-to-end encryption” when creating it) or use the web app: {web}',
+  },
+  helpTitle: { de: '{name} — Befehle', en: '{name} — commands' },
+  helpFooter: {
+    de: 'Mehr zu einem Befehl: „hilfe <befehl>“. Sprache ändern: „sprache en“.',
+    en: 'More about one command: “help <command>”. Change language: “language de”.',
+  },
+  helpAliases: { de: 'Auch: {aliases}', en: 'Also: {aliases}' },
+  helpCost: { de: 'Kostet {cost} Credits.', en: 'Costs {cost} credits.' },
+  languageSet: { de: 'Alles klar, ich antworte dir ab jetzt auf Deutsch.', en: 'Got it, I will answer you in English from now on.' },
+  languageCurrent: {
+    de: 'Deine Sprache ist Deutsch. Ändern: „sprache en“ oder „sprache de“.',
+    en: 'Your language is English. Change it: “language de” or “language en”.',
+  },
+  languageUnknown: { de: 'Diese Sprache kenne ich nicht. Möglich: de, en.', en: 'I do not know that language. Possible: de, en.' },
+} satisfies Record<string, Text>;

@@ -1,0 +1,82 @@
+import { createTestHarness } from '@mana/bot-runtime';
+import { describe, expect, it } from 'vitest';
+import { todoBot } from './bot.ts';
+
+const alice = '@alice:mana.test';
+const dm = '!dm:mana.test';
+const now = new Date('2026-11-19T09:00:00Z');
+
+function setup() {
+  const h = createTestHarness({ bots: [todoBot], linked: [alice], costs: { task_create: 0, ai_task_breakdown: 500 }, now: () => now });
+  h.members.set(dm, [alice, '@todo:mana.test']);
+  return h;
+}
+
+describe('todo bot', () => {
+  it('neu → liste → erledigt, in German, stored in the todo stream', async () => {
+    const h = setup();
+    const [added] = await h.ask(alice, dm, 'neu Milch kaufen @morgen');
+    expect(added).toBe('✅ Neue Aufgabe: Milch kaufen — fällig morgen');
+    const tasks = h.stores.rows(alice, 'todo', 'tasks');
+    expect(tasks).toEqual([expect.objectContaining({ title: 'Milch kaufen', dueDate: '2026-11-20', completed: false, priority: 4 })]);
+    const [list] = await h.ask(alice, dm, 'liste');
+    expect(list).toContain('Offene Aufgaben');
+    expect(list).toContain('• Milch kaufen — morgen');
+    expect(await h.ask(alice, dm, 'erledigt 1')).toEqual(['☑️ Erledigt: Milch kaufen']);
+    expect(h.stores.rows(alice, 'todo', 'tasks')[0]).toMatchObject({ completed: true });
+    expect(h.matrix.sent.some((s) => s.type === 'm.reaction')).toBe(true);
+    expect(await h.ask(alice, dm, 'liste')).toEqual(['Keine offenen Aufgaben. 🎉']);
+  });
+
+  it('the same in English, plain text becomes a task, tasks from elsewhere show up', async () => {
+    const h = setup();
+    expect(await h.ask(alice, dm, 'add buy milk @tomorrow !p1')).toEqual(['✅ New task: buy milk — due tomorrow (p1)']);
+    await h.ask(alice, dm, 'Steuererklärung #Finanzen');
+    // Written by the web app into the same stream.
+    await (await h.stores.forUser(alice, 'todo')).upsert('tasks', 'web-1', { title: 'from the web', priority: 3, completed: false });
+    const [list] = await h.ask(alice, dm, 'list');
+    expect(list?.split('\n').slice(1)).toEqual(['• 🔴 buy milk — tomorrow', '• 🔵 from the web', '• Steuererklärung']);
+    expect(await h.ask(alice, dm, 'projects')).toEqual(['Projects\n• Finanzen (1)']);
+    expect((await h.ask(alice, dm, 'project Finanzen'))[0]).toContain('Steuererklärung');
+    expect((await h.ask(alice, dm, 'inbox'))[0]).not.toContain('Steuererklärung');
+    expect(await h.ask(alice, dm, 'delete 2')).toEqual(['🗑️ Deleted: from the web']);
+    expect(await h.ask(alice, dm, 'stats')).toEqual(['2 open · 0 due today · 0 overdue · 0 done']);
+  });
+
+  it('numbers refer to the last list shown; unknown numbers get a clear answer', async () => {
+    const h = setup();
+    await h.ask(alice, dm, 'neu A');
+    expect((await h.ask(alice, dm, 'erledigt 1'))[0]).toContain('letzten Liste nicht');
+    await h.ask(alice, dm, 'liste');
+    expect(await h.ask(alice, dm, 'erledigt 1')).toEqual(['☑️ Erledigt: A']);
+    expect(await h.ask(alice, dm, 'erledigt x')).toEqual(['So geht’s: erledigt <Nummer> — Hakt Aufgabe N aus der letzten Liste ab.']);
+  });
+
+  it('remind schedules a delayed job that posts once', async () => {
+    const h = setup();
+    await h.ask(alice, dm, 'neu Zahnarzt anrufen');
+    await h.ask(alice, dm, 'liste');
+    const [reply] = await h.ask(alice, dm, 'erinnere 1 in 10 Minuten');
+    expect(reply).toContain('Ich erinnere dich');
+    const [job] = [...h.scheduler.jobs.values()];
+    expect(job?.at.toISOString()).toBe('2026-11-19T09:10:00.000Z');
+    expect(h.stores.rows(alice, 'todo', 'reminders')).toHaveLength(1);
+    if (!job) throw new Error('no job');
+    await h.dispatcher.runJob(job);
+    await h.dispatcher.runJob(job);
+    const posts = h.matrix.sent.filter((s) => String(s.content.body).startsWith('⏰ Erinnerung'));
+    expect(posts).toHaveLength(1);
+    expect(posts[0]?.roomId).toBe(dm);
+  });
+
+  it('breakdown costs credits', async () => {
+    const h = setup();
+    await h.ask(alice, dm, 'neu Einkaufen, kochen und abwaschen');
+    await h.ask(alice, dm, 'liste');
+    expect((await h.ask(alice, dm, 'zerlegen 1'))[0]).toContain('reichen deine Credits nicht');
+    h.credits.grant(alice, 500);
+    expect((await h.ask(alice, dm, 'zerlegen 1'))[0]).toContain('Teilaufgaben');
+    expect(h.stores.rows(alice, 'todo', 'tasks')).toHaveLength(4);
+    expect(h.credits.balanceOf(alice).balance).toBe(0);
+  });
+});

@@ -1,0 +1,157 @@
+/**
+ * Pure parsing for the todo bot: a task line → title, priority, due date/time, project; a reminder
+ * time → an instant. Dates are calendar days in the user's time zone.
+ */
+import * as chrono from 'chrono-node';
+
+export type Lang = 'de' | 'en';
+
+export interface ParsedTask {
+  title: string;
+  /** 1 (highest) … 4 (default). */
+  priority: number;
+  dueDate?: string;
+  dueTime?: string;
+  project?: string;
+}
+
+/** `YYYY-MM-DD` of an instant in a time zone. */
+export function dayIn(instant: Date, timezone: string): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(instant);
+}
+
+export function addDays(day: string, days: number): string {
+  const d = new Date(`${day}T12:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
+}
+
+/** Minutes the zone is ahead of UTC at that instant. */
+export function zoneOffsetMinutes(instant: Date, timezone: string): number {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone: timezone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  }).formatToParts(instant);
+  const get = (t: string) => Number(parts.find((p) => p.type === t)?.value ?? 0);
+  const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
+  return Math.round((asUtc - Math.floor(instant.getTime() / 1000) * 1000) / 60_000);
+}
+
+const DAY_WORDS: Record<string, number> = {
+  today: 0,
+  heute: 0,
+  tomorrow: 1,
+  morgen: 1,
+  übermorgen: 2,
+  uebermorgen: 2,
+};
+
+const PRIORITY = /(^|\s)!p([1-4])(?=\s|$)/i;
+const DAY_TAG = /(^|\s)@(today|heute|tomorrow|morgen|übermorgen|uebermorgen)(?=\s|$)/iu;
+const PROJECT_TAG = /(^|\s)#([\p{L}\p{N}_-]{1,64})(?=\s|$)/u;
+
+function tidy(s: string): string {
+  return s.replace(/\s+/g, ' ').trim();
+}
+
+function parser(lang: Lang) {
+  return lang === 'de' ? chrono.de : chrono.en;
+}
+
+/**
+ * @example
+ * parseTask('Milch kaufen @morgen !p1', { now, timezone: 'Europe/Berlin', lang: 'de' })
+ * // { title: 'Milch kaufen', priority: 1, dueDate: '2026-11-23' }
+ */
+export function parseTask(input: string, options: { now: Date; timezone: string; lang: Lang }): ParsedTask {
+  let text = ` ${input} `;
+  let priority = 4;
+  let dueDate: string | undefined;
+  let dueTime: string | undefined;
+  let project: string | undefined;
+  const today = dayIn(options.now, options.timezone);
+
+  const p = PRIORITY.exec(text);
+  if (p) {
+    priority = Number(p[2]);
+    text = text.replace(PRIORITY, ' ');
+  }
+  const d = DAY_TAG.exec(text);
+  if (d?.[2]) {
+    dueDate = addDays(today, DAY_WORDS[d[2].toLowerCase()] ?? 0);
+    text = text.replace(DAY_TAG, ' ');
+  }
+  const pr = PROJECT_TAG.exec(text);
+  if (pr?.[2]) {
+    project = pr[2];
+    text = text.replace(PROJECT_TAG, ' ');
+  }
+  if (!dueDate) {
+    // Natural dates in either language ("next friday", "am Freitag um 15 Uhr"); the user's first.
+    const ref = { instant: options.now, timezone: zoneOffsetMinutes(options.now, options.timezone) };
+    const langs: Lang[] = options.lang === 'de' ? ['de', 'en'] : ['en', 'de'];
+    for (const l of langs) {
+      const [hit] = parser(l).parse(text, ref, { forwardDate: true });
+      if (!hit) continue;
+      // A bare number ("3 Eier") is not a date.
+      if (!hit.start.isCertain('day') && !hit.start.isCertain('weekday') && !hit.start.isCertain('hour')) continue;
+      const at = hit.start.date();
+      dueDate = dayIn(at, options.timezone);
+      if (hit.start.isCertain('hour')) {
+        dueTime = new Intl.DateTimeFormat('en-GB', { timeZone: options.timezone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(at);
+      }
+      text = text.slice(0, hit.index) + ' ' + text.slice(hit.index + hit.text.length);
+      break;
+    }
+  }
+  const title = tidy(text);
+  return {
+    title: title === '' ? tidy(input) : title,
+    priority,
+    ...(dueDate ? { dueDate } : {}),
+    ...(dueTime ? { dueTime } : {}),
+    ...(project ? { project } : {}),
+  };
+}
+
+/** A reminder time ("in 10 Minuten", "morgen 9 Uhr", "at 5pm", "15:30") → an instant in the future. */
+export function parseWhen(input: string, options: { now: Date; timezone: string; lang: Lang }): Date | undefined {
+  const ref = { instant: options.now, timezone: zoneOffsetMinutes(options.now, options.timezone) };
+  const langs: Lang[] = options.lang === 'de' ? ['de', 'en'] : ['en', 'de'];
+  for (const l of langs) {
+    const [hit] = parser(l).parse(input, ref, { forwardDate: true });
+    if (!hit) continue;
+    const at = hit.start.date();
+    if (at.getTime() > options.now.getTime()) return at;
+  }
+  return undefined;
+}
+
+/** "Fr., 23.11." / "Fri, Nov 23" — and "heute" / "today" for today and tomorrow. */
+export function formatDue(day: string, time: string | undefined, lang: Lang, today: string): string {
+  const words = lang === 'de' ? ['heute', 'morgen', 'gestern'] : ['today', 'tomorrow', 'yesterday'];
+  let label: string;
+  if (day === today) label = words[0] ?? day;
+  else if (day === addDays(today, 1)) label = words[1] ?? day;
+  else if (day === addDays(today, -1)) label = words[2] ?? day;
+  else {
+    label = new Intl.DateTimeFormat(lang === 'de' ? 'de-DE' : 'en-US', { weekday: 'short', day: 'numeric', month: 'short', timeZone: 'UTC' }).format(
+      new Date(`${day}T12:00:00Z`),
+    );
+  }
+  return time ? `${label} ${time}` : label;
+}
+
+/** Splits a task into steps at commas and "and/und/then/dann" (the rule-based breakdown). */
+export function breakdown(title: string): string[] {
+  return title
+    .split(/\s*(?:,|;|\bund dann\b|\band then\b|\bund\b|\band\b|\bdann\b|\bthen\b)\s*/i)
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+}
