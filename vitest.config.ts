@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 // Synapse; they share two cores, so files run with limited parallelism.
 export default defineConfig({
   test: {
-    include: ['{shared,auth,sync,bots,homeserver-config,bench}/**/src/**/*.test.ts', 'tests/**/src/**/*.test.ts'],
+    include: ['{shared,auth,sync,bots,homeserver-config,bench,deploy}/**/src/**/*.test.ts', 'tests/**/src/**/*.test.ts'],
     exclude: ['**/node_modules/**', 'web/**'],
     testTimeout: 30_000,
     hookTimeout: 120_000,
