@@ -203,6 +203,8 @@ async function main(): Promise<void> {
       ...common,
       SYNC_PORT: String(ports.sync),
       SYNC_ISSUER: url(ports.auth),
+      // PGlite is one session underneath; concurrent transactions must not interleave on it.
+      ...(process.env.DATABASE_URL ? {} : { SYNC_DB_POOL_SIZE: '1' }),
     });
     urls.push(['Sync', url(ports.sync)]);
     waits.push(waitFor('sync', `${url(ports.sync)}/health/live`));

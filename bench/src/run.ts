@@ -11,12 +11,16 @@ import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startSynapse, type SynapseHandle } from '@mana/testing';
 import type { Benchmark, BenchResult } from './benchmark.ts';
+import { botLatency } from './bot-latency.ts';
 import { plan } from './plan.ts';
 import { formatRatio, formatTable } from './stats.ts';
 import { synapseEcho } from './synapse-echo.ts';
+import { syncLatency } from './sync-latency.ts';
+import { syncPush } from './sync-push.ts';
+import { syncWsIdle } from './sync-ws-idle.ts';
 
 /** Every benchmark, baselines first. New benchmarks are added here. */
-const BENCHMARKS: readonly Benchmark[] = [synapseEcho];
+const BENCHMARKS: readonly Benchmark[] = [synapseEcho, syncPush, syncLatency, syncWsIdle, botLatency];
 
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({

@@ -143,6 +143,18 @@ describe('dispatcher', () => {
     expect(h.credits.commits).toHaveLength(1);
   });
 
+  it('a command whose operation costs 0 is not bracketed (no reservation, no ledger entry)', async () => {
+    const h = createTestHarness({
+      bots: [defineBot({ ...echo, commands: [{ name: 'free', aliases: { de: ['gratis'], en: ['free'] }, help: { de: '', en: '' }, cost: 'op', run: () => 'ok' }] })],
+      linked: [alice],
+      costs: { op: 0 },
+    });
+    h.members.set(dm, [alice, '@todo:mana.test']);
+    expect((await h.ask(alice, dm, 'free')).at(-1)).toBe('ok');
+    expect(h.credits.commits).toHaveLength(0);
+    expect(await h.credits.transactions(`x|y|${alice}`, 10)).toHaveLength(0);
+  });
+
   it('a failed costly command releases its hold', async () => {
     const h = createTestHarness({
       bots: [defineBot({ ...echo, commands: [{ name: 'x', aliases: { de: ['x'], en: ['x'] }, help: { de: '', en: '' }, cost: 'op', run: () => Promise.reject(new Error('no')) }] })],

@@ -320,7 +320,8 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   ): Promise<{ reply: Reply | undefined; outcome: Outcome }> {
     let reservation: { id: string; amount: number; token: string } | undefined;
     try {
-      if (cost) {
+      // A free operation (cost 0 in the catalogue) is not bracketed: no ledger entries, no round trips.
+      if (cost && options.credits.cost(cost) > 0) {
         const token = await options.identity.tokenFor(event.sender, options.creditsAudience);
         const r = await options.credits.reserve(token, { operation: cost, idempotencyKey: event.event_id, reference: event.event_id });
         reservation = { id: r.reservationId, amount: r.amount, token };

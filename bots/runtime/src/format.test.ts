@@ -38,4 +38,8 @@ describe('replies', () => {
   it('htmlToText turns lists and breaks into lines', () => {
     expect(htmlToText('<p><b>T</b></p><ul><li>a &amp; b</li><li>c</li></ul>x<br>y')).toBe('T\n• a & b\n• c\nx\ny');
   });
+  it('htmlToText keeps the numbers of ordered lists (the todo bot\'s "done 2" refers to them)', () => {
+    expect(htmlToText('<p><b>Open</b></p><ol><li>a</li><li>b <i>x</i></li></ol>')).toBe('Open\n1. a\n2. b x');
+    expect(htmlToText('<ol start="3"><li>c</li></ol><ul><li>d</li></ul>')).toBe('3. c\n• d');
+  });
 });

@@ -79,9 +79,17 @@ export function sanitize(htmlText: string): string {
 
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'", nbsp: ' ' };
 
-/** A readable plain-text rendering of (sanitized) HTML, for `body`. */
+/** Numbers the items of each (innermost) `<ol>`, honouring `start`, so "done 2" matches the body. */
+function numberOrderedLists(htmlText: string): string {
+  return htmlText.replace(/<ol(\s[^>]*)?>((?:(?!<\/?ol[\s>])[\s\S])*)<\/ol>/gi, (_m, attrs: string | undefined, inner: string) => {
+    let n = Number(/\bstart\s*=\s*["']?(-?\d+)/i.exec(attrs ?? '')?.[1] ?? 1);
+    return `${inner.replace(/<li(\s[^>]*)?>/gi, () => `${n++}. `)}</ol>`;
+  });
+}
+
+/** A readable plain-text rendering of (sanitized) HTML, for `body`: `<ol>` items keep their numbers. */
 export function htmlToText(htmlText: string): string {
-  return htmlText
+  return numberOrderedLists(htmlText)
     .replace(/<br\s*\/?>/gi, '\n')
     .replace(/<li[^>]*>/gi, '• ')
     .replace(/<\/(p|div|li|h[1-6]|tr|blockquote|pre|ul|ol|summary)>/gi, '\n')

@@ -43,12 +43,17 @@ export interface RuntimeState {
   close(): Promise<void>;
 }
 
-/** Postgres rejects U+0000 in text and jsonb; garbage messages may carry it. */
-function stripNul(value: unknown): unknown {
-  if (typeof value === 'string') return value.includes('\u0000') ? value.replaceAll('\u0000', '\uFFFD') : value;
-  if (Array.isArray(value)) return value.map(stripNul);
+/**
+ * Postgres rejects U+0000 in text and jsonb, and lone UTF-16 surrogates in jsonb ("Unicode low
+ * surrogate must follow a high surrogate"); garbage messages may carry either. Both become U+FFFD,
+ * so a garbage event is stored (and answered or ignored) instead of failing the whole transaction,
+ * which Synapse would then redeliver forever, holding up every event behind it.
+ */
+export function storable(value: unknown): unknown {
+  if (typeof value === 'string') return value.replaceAll('\u0000', '\uFFFD').toWellFormed();
+  if (Array.isArray(value)) return value.map(storable);
   if (typeof value === 'object' && value !== null) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [stripNul(k) as string, stripNul(v)]));
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [storable(k) as string, storable(v)]));
   }
   return value;
 }
@@ -63,7 +68,7 @@ export async function openRuntimeState(options: {
   await migrate(db.sql, { schema, migrations: await loadMigrations(MIGRATIONS_DIR) });
   const sql = db.sql;
   // Serialized here (not `sql.json`), so the same code works inside and outside transactions.
-  const json = (v: unknown) => JSON.stringify(stripNul(v));
+  const json = (v: unknown) => JSON.stringify(storable(v));
 
   const kv: Kv = {
     async get<T>(bot: string, scope: string, key: string) {
@@ -84,17 +89,20 @@ export async function openRuntimeState(options: {
   return {
     sql,
     kv,
-    async isTransactionDone(txnId) {
+    async isTransactionDone(rawTxnId) {
+      const txnId = storable(rawTxnId) as string;
       const rows = await sql`select 1 from transactions where appservice_id = ${appserviceId} and txn_id = ${txnId}`;
       return rows.length > 0;
     },
-    async storeTransaction(txnId, events) {
+    async storeTransaction(rawTxnId, events) {
+      const txnId = storable(rawTxnId) as string;
       return sql.begin(async (tx) => {
         const fresh: StoredEvent[] = [];
         const inserted = await tx`insert into transactions (appservice_id, txn_id, event_count)
           values (${appserviceId}, ${txnId}, ${events.length}) on conflict do nothing returning txn_id`;
         if (inserted.length === 0) return fresh;
-        for (const event of events) {
+        for (const raw of events) {
+          const event = storable(raw) as MatrixEvent;
           const rows = await tx`insert into events (appservice_id, event_id, room_id, event)
             values (${appserviceId}, ${event.event_id}, ${event.room_id}, ${json(event)}::jsonb)
             on conflict do nothing returning event_id`;

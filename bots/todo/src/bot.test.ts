@@ -21,7 +21,7 @@ describe('todo bot', () => {
     expect(tasks).toEqual([expect.objectContaining({ title: 'Milch kaufen', dueDate: '2026-11-20', completed: false, priority: 4 })]);
     const [list] = await h.ask(alice, dm, 'liste');
     expect(list).toContain('Offene Aufgaben');
-    expect(list).toContain('• Milch kaufen — morgen');
+    expect(list).toContain('1. Milch kaufen — morgen');
     expect(await h.ask(alice, dm, 'erledigt 1')).toEqual(['☑️ Erledigt: Milch kaufen']);
     expect(h.stores.rows(alice, 'todo', 'tasks')[0]).toMatchObject({ completed: true });
     expect(h.matrix.sent.some((s) => s.type === 'm.reaction')).toBe(true);
@@ -35,7 +35,7 @@ describe('todo bot', () => {
     // Written by the web app into the same stream.
     await (await h.stores.forUser(alice, 'todo')).upsert('tasks', 'web-1', { title: 'from the web', priority: 3, completed: false });
     const [list] = await h.ask(alice, dm, 'list');
-    expect(list?.split('\n').slice(1)).toEqual(['• 🔴 buy milk — tomorrow', '• 🔵 from the web', '• Steuererklärung']);
+    expect(list?.split('\n').slice(1)).toEqual(['1. 🔴 buy milk — tomorrow', '2. 🔵 from the web', '3. Steuererklärung']);
     expect(await h.ask(alice, dm, 'projects')).toEqual(['Projects\n• Finanzen (1)']);
     expect((await h.ask(alice, dm, 'project Finanzen'))[0]).toContain('Steuererklärung');
     expect((await h.ask(alice, dm, 'inbox'))[0]).not.toContain('Steuererklärung');

@@ -1,0 +1,228 @@
+/**
+ * Postgres storage of streams and rows. The invariant everything rests on: a stream's version is
+ * raised only while its `streams` row is locked inside the committing transaction, so versions are
+ * handed out in commit order and a pull "after V" can never skip a write that commits later.
+ */
+import type { Sql } from '@mana/db';
+import type { TransactionSql } from 'postgres';
+import {
+  applyChange,
+  emptyRow,
+  isLive,
+  type Change,
+  type FieldWrite,
+  type RowState,
+  type ServerRow,
+} from '@mana/sync-protocol';
+import { cursorExpired } from './errors.ts';
+
+export interface StreamKey {
+  userId: string;
+  appId: string;
+}
+
+export interface Page {
+  cursor: number;
+  changes: ServerRow[];
+  hasMore: boolean;
+}
+
+export interface PushResult extends Page {
+  /** Rows whose state changed (0 for a replayed push). */
+  rowsChanged: number;
+  /** Field writes and deletes that won the merge. */
+  fieldsApplied: number;
+  /** The stream's version after the push. */
+  head: number;
+}
+
+export interface StoreHooks {
+  /** Runs inside the push transaction after the versions are assigned (tests delay commits with it). */
+  beforeCommit?: (info: StreamKey & { head: number }) => Promise<void>;
+}
+
+interface DbRow {
+  table_name: string;
+  row_id: string;
+  data: Record<string, FieldWrite['value']>;
+  clocks: Record<string, string>;
+  deleted_hlc: string | null;
+  version: string | number;
+}
+
+function toState(r: Pick<DbRow, 'data' | 'clocks' | 'deleted_hlc'>): RowState {
+  const fields: Record<string, FieldWrite> = {};
+  for (const [k, hlc] of Object.entries(r.clocks)) fields[k] = { value: r.data[k] ?? null, hlc };
+  return { fields, deleted: r.deleted_hlc };
+}
+
+function toServerRow(r: DbRow): ServerRow {
+  return { table: r.table_name, id: r.row_id, version: Number(r.version), ...toState(r) };
+}
+
+/** Rows of a stream after `cursor` plus the head and horizon, read in one statement (one snapshot). */
+async function readPage(
+  sql: Sql | TransactionSql,
+  { userId, appId }: StreamKey,
+  cursor: number,
+  limit: number,
+) {
+  const rows = await sql<(Partial<DbRow> & { head: string | null; horizon: string | null })[]>`
+    with s as (select version, horizon from streams where user_id = ${userId} and app_id = ${appId})
+    select (select version from s) as head, (select horizon from s) as horizon, r.*
+    from (select 1) as one
+    left join lateral (
+      -- "version > 0" (always true) lets the planner use the partial index rows_stream_version.
+      select table_name, row_id, data, clocks, deleted_hlc, version from rows
+      where user_id = ${userId} and app_id = ${appId} and version > 0 and version > ${cursor}
+      order by version limit ${limit + 1}
+    ) as r on true`;
+  const first = rows[0];
+  const head = Number(first?.head ?? 0);
+  const horizon = Number(first?.horizon ?? 0);
+  const found = rows.filter((r): r is DbRow & { head: string; horizon: string } => r.row_id != null);
+  return { head, horizon, found };
+}
+
+function checkCursor(cursor: number, head: number, horizon: number): void {
+  // Cursor 0 is always valid (full sync). Below the horizon a tombstone may be gone; above the head
+  // the client knows a stream we do not (restored database): both must start over.
+  if (cursor > 0 && (cursor < horizon || cursor > head)) throw cursorExpired(cursor, horizon, head);
+}
+
+function toPage(found: DbRow[], cursor: number, head: number, limit: number): Page {
+  const hasMore = found.length > limit;
+  const page = hasMore ? found.slice(0, limit) : found;
+  const last = page.at(-1);
+  // Without more rows the head is safe: it was read in the same snapshot as the rows.
+  const next = hasMore && last ? Number(last.version) : Math.max(head, cursor);
+  return { cursor: next, changes: page.map(toServerRow), hasMore };
+}
+
+export interface Store {
+  pull(key: StreamKey, cursor: number, limit: number): Promise<Page>;
+  push(key: StreamKey, input: { cursor: number; changes: Change[]; limit: number }): Promise<PushResult>;
+  /** Removes tombstones last changed before `olderThan` and raises each stream's horizon. */
+  compact(olderThan: Date): Promise<{ streams: number; removed: number }>;
+}
+
+export function createStore(sql: Sql, hooks: StoreHooks = {}): Store {
+  return {
+    async pull(key, cursor, limit) {
+      const { head, horizon, found } = await readPage(sql, key, cursor, limit);
+      checkCursor(cursor, head, horizon);
+      return toPage(found, cursor, head, limit);
+    },
+
+    async push(key, { cursor, changes, limit }) {
+      const { userId, appId } = key;
+      const keyOf = (table: string, id: string) => `${table}\u0000${id}`;
+      const keys = new Map<string, { table: string; id: string }>();
+      for (const c of changes) keys.set(keyOf(c.table, c.id), { table: c.table, id: c.id });
+      const list = [...keys.values()];
+      return sql.begin(async (tx) => {
+        // Creates the stream on first use and, either way, locks it until commit.
+        const lock = tx<{ version: string; horizon: string }[]>`
+          insert into streams (user_id, app_id) values (${userId}, ${appId})
+          on conflict (user_id, app_id) do update set version = streams.version
+          returning version, horizon`;
+        // Pipelined with the lock (one round trip), yet safe: Postgres runs it only after the lock is
+        // held, and under READ COMMITTED it takes its snapshot then, so it sees every earlier commit.
+        // Lateral + limit (never flattened into a hash join over the whole stream): one primary-key
+        // lookup per key, whatever the (possibly stale) statistics say.
+        const lookup =
+          list.length === 0
+            ? Promise.resolve([])
+            : tx<DbRow[]>`
+            select r.table_name, r.row_id, r.data, r.clocks, r.deleted_hlc
+            from unnest(${list.map((k) => k.table)}::text[], ${list.map((k) => k.id)}::text[]) as k(t, i)
+            cross join lateral (
+              select table_name, row_id, data, clocks, deleted_hlc from rows
+              where user_id = ${userId} and app_id = ${appId} and table_name = k.t and row_id = k.i
+              limit 1
+            ) as r`;
+        const [[stream], existing] = await Promise.all([lock, lookup]);
+        const base = Number(stream?.version ?? 0);
+        checkCursor(cursor, base, Number(stream?.horizon ?? 0));
+        const current = new Map<string, RowState>();
+        for (const r of existing) current.set(keyOf(r.table_name, r.row_id), toState(r));
+
+        const touched = new Map<string, { table: string; id: string; state: RowState }>();
+        let fieldsApplied = 0;
+        for (const c of changes) {
+          const k = keyOf(c.table, c.id);
+          const before = touched.get(k)?.state ?? current.get(k) ?? emptyRow();
+          const after = applyChange(before, c);
+          if (after === before) continue;
+          fieldsApplied += c.op === 'delete' ? 1 : countWon(before, after);
+          touched.set(k, { table: c.table, id: c.id, state: after });
+        }
+
+        let head = base;
+        if (touched.size > 0) {
+          // Each changed row gets its own version, so pages can end between any two rows.
+          const records = [...touched.values()].map(({ table, id, state }) => ({
+            t: table,
+            i: id,
+            d: Object.fromEntries(Object.entries(state.fields).map(([f, w]) => [f, w.value])),
+            c: Object.fromEntries(Object.entries(state.fields).map(([f, w]) => [f, w.hlc])),
+            del: !isLive(state),
+            dh: state.deleted,
+            v: ++head,
+          }));
+          await tx`
+            with ins as (
+              insert into rows (user_id, app_id, table_name, row_id, data, clocks, deleted, deleted_hlc, version, updated_at)
+              select ${userId}, ${appId}, x.t, x.i, x.d, x.c, x.del, x.dh, x.v, now()
+              from jsonb_to_recordset(${JSON.stringify(records)}::text::jsonb)
+                as x(t text, i text, d jsonb, c jsonb, del boolean, dh text, v bigint)
+              on conflict (user_id, app_id, table_name, row_id) do update set
+                data = excluded.data, clocks = excluded.clocks, deleted = excluded.deleted,
+                deleted_hlc = excluded.deleted_hlc, version = excluded.version, updated_at = excluded.updated_at
+              returning 1
+            )
+            update streams set version = ${head} where user_id = ${userId} and app_id = ${appId}`;
+        }
+        await hooks.beforeCommit?.({ userId, appId, head });
+        const result = { rowsChanged: touched.size, fieldsApplied, head };
+        if (cursor === base) {
+          // The client was up to date, so it holds every row state up to `base` merged with what it
+          // just sent: each new row state is already in its replica. Skip the echo, move the cursor.
+          return { ...result, changes: [], hasMore: false, cursor: head };
+        }
+        const page = await readPage(tx, key, cursor, limit);
+        return { ...result, ...toPage(page.found, cursor, head, limit) };
+      });
+    },
+
+    async compact(olderThanDate) {
+      const olderThan = olderThanDate.toISOString();
+      const candidates = await sql<{ user_id: string; app_id: string }[]>`
+        select distinct user_id, app_id from rows where deleted and updated_at < ${olderThan}::timestamptz`;
+      let removed = 0;
+      for (const { user_id: userId, app_id: appId } of candidates) {
+        await sql.begin(async (tx) => {
+          // Same lock as a push: the horizon and the deletes land atomically between two pushes.
+          await tx`select 1 from streams where user_id = ${userId} and app_id = ${appId} for update`;
+          const gone = await tx<{ version: string }[]>`
+            delete from rows where user_id = ${userId} and app_id = ${appId}
+              and deleted and updated_at < ${olderThan}::timestamptz
+            returning version`;
+          if (gone.length === 0) return;
+          removed += gone.length;
+          const max = Math.max(...gone.map((g) => Number(g.version)));
+          await tx`update streams set horizon = greatest(horizon, ${max})
+            where user_id = ${userId} and app_id = ${appId}`;
+        });
+      }
+      return { streams: candidates.length, removed };
+    },
+  };
+}
+
+/** Number of fields whose write differs between two states of a row. */
+function countWon(before: RowState, after: RowState): number {
+  let n = 0;
+  for (const [k, w] of Object.entries(after.fields)) if (before.fields[k]?.hlc !== w.hlc) n++;
+  return n;
+}

@@ -1,0 +1,125 @@
+/**
+ * Talking to the bots as a person in Element does (matrix-js-sdk), and reading the room back from
+ * Synapse itself (`/messages`) to count replies exactly.
+ */
+import type { TestClient } from '@mana/testing';
+import { randomBytes } from 'node:crypto';
+import { until, type BotsStack } from './bots-stack.ts';
+
+export interface RawEvent {
+  event_id: string;
+  room_id: string;
+  type: string;
+  sender: string;
+  origin_server_ts: number;
+  content: Record<string, unknown>;
+  unsigned?: Record<string, unknown>;
+}
+
+export interface Chat {
+  client: TestClient;
+  userId: string;
+  accessToken: string;
+  roomId: string;
+  bot: string;
+  /** Sends `text`, waits for the bot's reply to it (`m.relates_to.m.in_reply_to`). */
+  ask(text: string, timeoutMs?: number): Promise<RawEvent>;
+  /** Sends without waiting; the event id. */
+  send(text: string): Promise<string>;
+  /** Every reply of the bot to `eventId`, as Synapse has them. */
+  repliesTo(eventId: string): Promise<RawEvent[]>;
+  /** The room's timeline as Synapse has it (oldest first, up to 500 events). */
+  timeline(): Promise<RawEvent[]>;
+  /** The raw event, as Synapse would push it to an appservice. */
+  event(eventId: string): Promise<RawEvent>;
+}
+
+export function inReplyTo(e: RawEvent): string | undefined {
+  const rel = e.content['m.relates_to'];
+  if (typeof rel !== 'object' || rel === null) return undefined;
+  const irt = (rel as Record<string, unknown>)['m.in_reply_to'];
+  if (typeof irt !== 'object' || irt === null) return undefined;
+  const id = (irt as Record<string, unknown>).event_id;
+  return typeof id === 'string' ? id : undefined;
+}
+
+export const bodyOf = (e: RawEvent): string => (typeof e.content.body === 'string' ? e.content.body : '');
+
+async function api<T>(stack: BotsStack, token: string, method: string, path: string, body?: unknown): Promise<T> {
+  const res = await fetch(`${stack.synapse.baseUrl}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const json = (await res.json()) as T;
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+/** Opens a DM with `bot` the way Element does and waits until the bot has joined. */
+export async function openChat(stack: BotsStack, user: { userId: string; accessToken: string }, bot: string): Promise<Chat> {
+  const client = await stack.matrixClient(user);
+  const roomId = await client.createDm(bot);
+  const enc = encodeURIComponent;
+  await until(
+    `${bot} to join`,
+    async () => {
+      const m = await api<{ joined: Record<string, unknown> }>(stack, user.accessToken, 'GET', `/_matrix/client/v3/rooms/${enc(roomId)}/joined_members`);
+      return bot in m.joined ? true : undefined;
+    },
+    30_000,
+  );
+  const timeline = async () => {
+    const r = await api<{ chunk: RawEvent[] }>(stack, user.accessToken, 'GET', `/_matrix/client/v3/rooms/${enc(roomId)}/messages?dir=b&limit=500`);
+    return r.chunk.reverse();
+  };
+  const repliesTo = async (eventId: string) =>
+    (await timeline()).filter((e) => e.type === 'm.room.message' && e.sender === bot && inReplyTo(e) === eventId);
+  const send = async (text: string) => {
+    const r = await api<{ event_id: string }>(
+      stack,
+      user.accessToken,
+      'PUT',
+      `/_matrix/client/v3/rooms/${enc(roomId)}/send/m.room.message/${randomBytes(8).toString('hex')}`,
+      { msgtype: 'm.text', body: text },
+    );
+    return r.event_id;
+  };
+  return {
+    client,
+    userId: user.userId,
+    accessToken: user.accessToken,
+    roomId,
+    bot,
+    send,
+    timeline,
+    repliesTo,
+    async ask(text, timeoutMs = 20_000) {
+      const eventId = await send(text);
+      // The client's sync sees the reply as soon as Synapse has it.
+      const ev = await client.waitForEvent((e) => e.getSender() === bot && e.getRoomId() === roomId && inReplyTo({ content: e.getContent() } as RawEvent) === eventId, {
+        timeoutMs,
+      });
+      return {
+        event_id: ev.getId() ?? '',
+        room_id: roomId,
+        type: ev.getType(),
+        sender: ev.getSender() ?? '',
+        origin_server_ts: ev.getTs(),
+        content: ev.getContent(),
+      };
+    },
+    event: (eventId) => api<RawEvent>(stack, user.accessToken, 'GET', `/_matrix/client/v3/rooms/${enc(roomId)}/event/${enc(eventId)}`),
+  };
+}
+
+/** Delivers a transaction to the runner exactly as Synapse does (PUT with the hs_token). */
+export async function deliverTransaction(stack: BotsStack, txnId: string, body: unknown, raw = false): Promise<number> {
+  const res = await fetch(`${stack.runner.url}/_matrix/app/v1/transactions/${encodeURIComponent(txnId)}`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${stack.hsToken}`, 'content-type': 'application/json' },
+    body: raw ? (body as string) : JSON.stringify(body),
+  });
+  await res.body?.cancel();
+  return res.status;
+}

@@ -1,0 +1,540 @@
+/**
+ * The web app end to end, in headless Debian Chromium (playwright-core), against the built app served
+ * statically, a real auth server (oidc-provider, EdDSA, accounts, credits), a real sync server, and
+ * real Postgres and Redis. A "bot" here is a Node sync client holding a token-exchange token, which is
+ * exactly how the todo bot writes; the Matrix round trip itself is the bots suite's job.
+ *
+ * The tests share one stack and run in order: guest → sign-in (guest upload, second device) → offline
+ * → live updates → two tabs → offline shell → screenshots and console errors.
+ */
+import { loadAuthConfig, readOutbox, startAuthServer, type AuthService } from '@mana/auth';
+import { createLogger } from '@mana/logging';
+import { createMetrics } from '@mana/metrics';
+import { createSyncServer, loadSyncConfig, type SyncServer } from '@mana/sync';
+import { createMemoryStorage, createSyncClient, type SyncClient } from '@mana/sync-client';
+import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis } from '@mana/testing';
+import { startStaticServer, type StaticServer } from '@mana/web/serve';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  chromium,
+  type Browser,
+  type BrowserContext,
+  type Page,
+  type Request as PwRequest,
+} from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../../..');
+const WEB_DIR = join(ROOT, 'web');
+const ARTIFACTS = join(ROOT, 'test-results/web');
+const SERVER_NAME = 'mana.test';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const addr = s.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function until<T>(
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  ms = 10_000,
+  what = 'condition',
+): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await check();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`${what} not met within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+interface User {
+  username: string;
+  email: string;
+  password: string;
+}
+
+let dist: string;
+let authDb: TestDatabase;
+let syncDb: TestDatabase;
+let redis: TestRedis;
+let auth: { service: AuthService; close(): Promise<void>; baseUrl: string; botsSecret: string };
+let sync: SyncServer;
+let syncUrl: string;
+let web: StaticServer;
+let browser: Browser;
+const bots: SyncClient[] = [];
+const contexts: BrowserContext[] = [];
+/** Console errors and uncaught exceptions, per page. */
+const consoleErrors = new Map<Page, string[]>();
+
+beforeAll(async () => {
+  // Build the app into a temp dir (the same build `npm run build -w @mana/web` makes).
+  dist = mkdtempSync(join(tmpdir(), 'mana-web-'));
+  const built = spawnSync(
+    process.execPath,
+    [
+      join(ROOT, 'node_modules/vite/bin/vite.js'),
+      'build',
+      '--outDir',
+      dist,
+      '--emptyOutDir',
+      '--logLevel',
+      'error',
+    ],
+    {
+      cwd: WEB_DIR,
+      encoding: 'utf8',
+      // Vitest sets NODE_ENV=test, which would make Vite build in development mode.
+      env: { ...process.env, NODE_ENV: 'production' },
+    },
+  );
+  if (built.status !== 0) throw new Error(`vite build failed: ${built.stderr}${built.stdout}`);
+
+  [authDb, syncDb, redis] = await Promise.all([
+    createTestDatabase('web_auth'),
+    createTestDatabase('web_sync'),
+    createTestRedis('web'),
+  ]);
+  const [webPort, authPort] = await Promise.all([freePort(), freePort()]);
+  const webOrigin = `http://127.0.0.1:${webPort}`;
+  const authBase = `http://127.0.0.1:${authPort}`;
+
+  const config = loadAuthConfig({
+    AUTH_NODE_ENV: 'test',
+    AUTH_PORT: String(authPort),
+    AUTH_BASE_URL: authBase,
+    AUTH_DATABASE_URL: authDb.url,
+    AUTH_REDIS_URL: redis.url,
+    AUTH_REDIS_PREFIX: `${redis.prefix}auth:`,
+    AUTH_MATRIX_SERVER_NAME: SERVER_NAME,
+    AUTH_WEB_REDIRECT_URIS: `${webOrigin}/auth/callback`,
+    AUTH_WEB_POST_LOGOUT_REDIRECT_URIS: `${webOrigin}/`,
+    AUTH_CORS_ORIGINS: webOrigin,
+  });
+  const started = await startAuthServer({
+    config,
+    logger: createLogger({ service: 'auth', level: 'silent' }),
+    metrics: createMetrics({ service: 'auth', defaults: false }),
+  });
+  auth = {
+    service: started.service,
+    baseUrl: authBase,
+    botsSecret: config.botsClientSecret,
+    close: async () => {
+      await started.server.close();
+      await started.service.close();
+    },
+  };
+
+  sync = await createSyncServer({
+    config: loadSyncConfig({
+      SYNC_DATABASE_URL: syncDb.url,
+      SYNC_REDIS_URL: redis.url,
+      SYNC_REDIS_PREFIX: `${redis.prefix}sync:`,
+      SYNC_ISSUER: authBase,
+      SYNC_JWKS_URI: `${authBase}/jwks`,
+      SYNC_PORT: '0',
+      SYNC_LOG_LEVEL: 'silent',
+      SYNC_COMPACTION_INTERVAL_SECONDS: '0',
+    }),
+  });
+  syncUrl = (await sync.listen()).url;
+
+  // The app reaches sync on its own origin through the server's proxy (sync sends no CORS headers).
+  web = await startStaticServer({
+    dir: dist,
+    port: webPort,
+    config: { authIssuer: authBase, syncUrl: '/', clientId: 'web' },
+    syncTarget: syncUrl,
+  });
+
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+    ],
+  });
+  mkdirSync(ARTIFACTS, { recursive: true });
+}, 180_000);
+
+afterAll(async () => {
+  await Promise.allSettled(bots.map((b) => b.stop()));
+  await Promise.allSettled(contexts.map((c) => c.close()));
+  await browser?.close();
+  await web?.close();
+  await sync?.stop();
+  await auth?.close();
+  await Promise.allSettled([authDb?.drop(), syncDb?.drop(), redis?.cleanup()]);
+  if (dist) rmSync(dist, { recursive: true, force: true });
+});
+
+async function newContext(locale = 'en-US'): Promise<BrowserContext> {
+  const context = await browser.newContext({ locale, viewport: { width: 1100, height: 760 } });
+  contexts.push(context);
+  context.on('page', watch);
+  return context;
+}
+
+function watch(page: Page) {
+  const errors: string[] = [];
+  consoleErrors.set(page, errors);
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  page.on('pageerror', (e) => errors.push(`uncaught: ${e.message}`));
+}
+
+async function openApp(context: BrowserContext, hash = '#/todo'): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(`${web.url}/${hash}`);
+  await page.locator('main[data-ready="true"]').waitFor();
+  return page;
+}
+
+const taskRow = (page: Page, title: string) =>
+  page.locator('li.task', { has: page.locator('.title', { hasText: title }) });
+const indicator = (page: Page) => page.locator('.sync[role="status"]');
+
+async function addTask(page: Page, title: string) {
+  await page.getByLabel('New task').fill(title);
+  await page.getByLabel('New task').press('Enter');
+  await taskRow(page, title).waitFor();
+}
+
+async function syncState(page: Page): Promise<{ state: string | null; pending: number }> {
+  const el = indicator(page);
+  return {
+    state: await el.getAttribute('data-state'),
+    pending: Number(await el.getAttribute('data-pending')),
+  };
+}
+
+/** Registers at the auth server's page and verifies the email through the outbox link. */
+async function registerUser(username: string): Promise<User> {
+  const user = { username, email: `${username}@example.test`, password: `correct horse ${username}` };
+  const context = await browser.newContext({ locale: 'en-US' });
+  try {
+    const page = await context.newPage();
+    await page.goto(`${auth.baseUrl}/register`);
+    await page.locator('#f-email').fill(user.email);
+    await page.locator('#f-username').fill(user.username);
+    await page.locator('#f-password').fill(user.password);
+    await page.locator('form[action="/register"] button[type="submit"]').click();
+    const link = await until(
+      async () => {
+        for (const m of await readOutbox(auth.service.db.db, user.email)) {
+          const l = /https?:\/\/\S+verify-email\S*/.exec(m.text)?.[0];
+          if (l) return l;
+        }
+        return undefined;
+      },
+      10_000,
+      'verification mail',
+    );
+    const res = await page.goto(link);
+    expect(res?.status()).toBe(200);
+  } finally {
+    await context.close();
+  }
+  return user;
+}
+
+/** From the app's account page through the auth login page and back, signed in. */
+async function signIn(page: Page, user: User) {
+  await page.goto(`${web.url}/#/account`);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL((u) => u.href.startsWith(auth.baseUrl) && u.pathname.startsWith('/interaction/'));
+  await page.locator('#f-email').fill(user.email);
+  await page.locator('#f-password').fill(user.password);
+  await page.locator('form[action$="/login"] button[type="submit"]').click();
+  await page.waitForURL((u) => u.href.startsWith(web.url) && !u.pathname.startsWith('/auth/'));
+  await page.locator('main[data-ready="true"]').waitFor();
+}
+
+/** What the todo bot holds: a token-exchange token for the Matrix user, a Node sync client. */
+async function botToken(user: User): Promise<string> {
+  const res = await fetch(`${auth.baseUrl}/token`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      authorization: `Basic ${Buffer.from(`bots:${auth.botsSecret}`).toString('base64')}`,
+    },
+    body: new URLSearchParams({
+      grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+      subject_token: `@${user.username}:${SERVER_NAME}`,
+      subject_token_type: 'urn:mana:params:oauth:token-type:matrix-user-id',
+      audience: 'urn:mana:sync',
+    }),
+  });
+  const body = (await res.json()) as { access_token?: string };
+  if (!res.ok || !body.access_token)
+    throw new Error(`token exchange failed: ${res.status} ${JSON.stringify(body)}`);
+  return body.access_token;
+}
+
+async function botClient(user: User, clientId: string): Promise<SyncClient<'todo'>> {
+  let token: string | undefined;
+  const client = createSyncClient({
+    baseUrl: syncUrl,
+    apps: ['todo'],
+    clientId,
+    getToken: async () => (token ??= await botToken(user)),
+    storage: createMemoryStorage(),
+    pushDebounceMs: 5,
+    backoff: { minMs: 50, maxMs: 500 },
+  });
+  bots.push(client);
+  await client.ready;
+  return client;
+}
+
+async function titlesOnServer(bot: SyncClient<'todo'>): Promise<string[]> {
+  await bot.sync();
+  return (await bot.query('todo', 'tasks')).map((t) => String(t.title));
+}
+
+const SEED_TITLE = 'Welcome to Mana! These tasks live on your device only';
+
+// State shared by the tests, in order.
+let alice: User;
+let deviceA: BrowserContext;
+let pageA: Page;
+
+describe('web app in headless Chromium', () => {
+  it('guest: opens into the app with seed tasks; a new task survives a reload', async () => {
+    deviceA = await newContext();
+    pageA = await openApp(deviceA);
+    await expect.poll(() => pageA.locator('li.task').count()).toBe(5);
+    await taskRow(pageA, SEED_TITLE).waitFor();
+    expect(await syncState(pageA)).toMatchObject({ state: 'local' });
+    await addTask(pageA, 'Guest task: buy oat milk');
+    await pageA.reload();
+    await pageA.locator('main[data-ready="true"]').waitFor();
+    await taskRow(pageA, 'Guest task: buy oat milk').waitFor();
+    expect(await pageA.locator('li.task').count()).toBe(6); // seeds not written twice
+    expect(consoleErrors.get(pageA)).toEqual([]);
+  }, 60_000);
+
+  it('sign-in through the auth login page uploads guest tasks; a second device sees them, no duplicates', async () => {
+    alice = await registerUser('alice');
+    await signIn(pageA, alice);
+    await pageA.goto(`${web.url}/#/account`);
+    expect(await pageA.locator('[data-testid="signed-in-as"]').textContent()).toBe('Signed in as alice');
+    await pageA.goto(`${web.url}/#/todo`);
+    await expect.poll(() => syncState(pageA), { timeout: 10_000 }).toEqual({ state: 'synced', pending: 0 });
+
+    const bot = await botClient(alice, 'bot-check');
+    const onServer = await titlesOnServer(bot);
+    expect(onServer).toContain('Guest task: buy oat milk');
+    expect(onServer).toContain(SEED_TITLE);
+    expect(onServer).toHaveLength(6);
+
+    // Device B: its own guest seeds first, then signs in as alice: one set of seeds, alice's tasks.
+    const deviceB = await newContext();
+    const pageB = await openApp(deviceB);
+    await expect.poll(() => pageB.locator('li.task').count()).toBe(5);
+    await signIn(pageB, alice);
+    await pageB.goto(`${web.url}/#/todo`);
+    await taskRow(pageB, 'Guest task: buy oat milk').waitFor({ timeout: 10_000 });
+    await expect.poll(() => syncState(pageB), { timeout: 10_000 }).toEqual({ state: 'synced', pending: 0 });
+    expect(await pageB.locator('li.task').count()).toBe(6);
+    expect(await taskRow(pageB, SEED_TITLE).count()).toBe(1);
+    expect(await titlesOnServer(bot)).toHaveLength(6);
+    await deviceB.close();
+  }, 90_000);
+
+  it('offline: two edits apply locally, indicator offline/pending; back online they sync and it shows synced', async () => {
+    await pageA.goto(`${web.url}/#/todo`);
+    await expect.poll(() => syncState(pageA), { timeout: 10_000 }).toEqual({ state: 'synced', pending: 0 });
+    await deviceA.setOffline(true);
+    // Edit 1: rename a task inline.
+    await taskRow(pageA, 'Guest task: buy oat milk').locator('button.title').click();
+    const input = pageA.getByLabel('Edit title of “Guest task: buy oat milk”');
+    await input.fill('Buy oat milk (edited offline)');
+    await input.press('Enter');
+    await taskRow(pageA, 'Buy oat milk (edited offline)').waitFor();
+    // Edit 2: complete a seed task.
+    await pageA.getByLabel(`Complete “${SEED_TITLE}”`).check();
+    await expect.poll(() => syncState(pageA), { timeout: 10_000 }).toEqual({ state: 'offline', pending: 2 });
+
+    const bot = await botClient(alice, 'bot-offline');
+    expect(await titlesOnServer(bot)).not.toContain('Buy oat milk (edited offline)');
+
+    const t0 = Date.now();
+    await deviceA.setOffline(false);
+    await expect.poll(() => syncState(pageA), { timeout: 15_000 }).toEqual({ state: 'synced', pending: 0 });
+    const resyncMs = Date.now() - t0;
+    const tasks = await (async () => (await bot.sync(), bot.query('todo', 'tasks')))();
+    expect(tasks.map((t) => t.title)).toContain('Buy oat milk (edited offline)');
+    expect(tasks.find((t) => t.id === 'seed-task-1')?.completed).toBe(true);
+    console.log(`[web] offline → synced after reconnect: ${resyncMs} ms`);
+  }, 60_000);
+
+  it('live: a task written by another sync client (as the todo bot does) appears without reload within 2 s; completing it reaches the bot', async () => {
+    const bot = await botClient(alice, 'bot-todo-live');
+    await expect.poll(() => syncState(pageA), { timeout: 10_000 }).toEqual({ state: 'synced', pending: 0 });
+    // Let the page's WebSocket be authenticated (it was reconnected after the offline test).
+    await pageA.waitForTimeout(500);
+    const url = pageA.url();
+    const start = Date.now();
+    await bot.put('todo', 'tasks', 'bot-task-1', {
+      title: 'From the todo bot',
+      priority: 2,
+      completed: false,
+    });
+    await taskRow(pageA, 'From the todo bot').waitFor({ timeout: 2000 });
+    const liveMs = Date.now() - start;
+    expect(pageA.url()).toBe(url);
+    console.log(`[web] bot write → visible in the web app: ${liveMs} ms`);
+
+    await pageA.getByLabel('Complete “From the todo bot”').check();
+    await until(
+      async () => (await bot.get('todo', 'tasks', 'bot-task-1'))?.completed === true,
+      5000,
+      'bot sees completion',
+    );
+  }, 30_000);
+
+  it('two tabs: one leader pushes; writes from both tabs are pushed exactly once and show in both', async () => {
+    const pushes: { page: string; changes: unknown[] }[] = [];
+    const onRequest = (req: PwRequest) => {
+      if (req.method() === 'POST' && /\/sync\/(todo|calendar)$/.test(new URL(req.url()).pathname)) {
+        const body = JSON.parse(req.postData() ?? '{}') as { changes?: unknown[] };
+        pushes.push({ page: req.frame().page() === pageA ? 'A' : 'other', changes: body.changes ?? [] });
+      }
+    };
+    deviceA.on('request', onRequest);
+    const tab2 = await openApp(deviceA);
+    await until(
+      async () => (await indicator(tab2).getAttribute('data-leader')) === 'false',
+      5000,
+      'tab 2 is a follower',
+    );
+    expect(await indicator(pageA).getAttribute('data-leader')).toBe('true');
+
+    await addTask(pageA, 'Written in tab 1');
+    await addTask(tab2, 'Written in tab 2');
+    await taskRow(pageA, 'Written in tab 2').waitFor();
+    await taskRow(tab2, 'Written in tab 1').waitFor();
+    await expect.poll(() => syncState(tab2), { timeout: 10_000 }).toEqual({ state: 'synced', pending: 0 });
+
+    const bot = await botClient(alice, 'bot-tabs');
+    const titles = await titlesOnServer(bot);
+    expect(titles).toContain('Written in tab 1');
+    expect(titles).toContain('Written in tab 2');
+
+    // Leader closes: the follower takes over the engine and pushes its own writes.
+    await pageA.close();
+    await until(
+      async () => (await indicator(tab2).getAttribute('data-leader')) === 'true',
+      5000,
+      'tab 2 takes over',
+    );
+    await addTask(tab2, 'Written after the leader left');
+    await until(
+      async () => (await titlesOnServer(bot)).includes('Written after the leader left'),
+      10_000,
+      'push by the new leader',
+    );
+    deviceA.off('request', onRequest);
+
+    const all = pushes.flatMap((p) => p.changes.map((c) => JSON.stringify(c)));
+    expect(all.length).toBeGreaterThanOrEqual(3);
+    expect(new Set(all).size).toBe(all.length); // no change pushed twice
+    expect(pushes.filter((p) => p.page === 'other').length).toBeGreaterThan(0); // the new leader pushed
+    pageA = tab2;
+  }, 60_000);
+
+  it('offline shell: the service worker serves the app with no network; local data is there', async () => {
+    const context = await newContext();
+    const page = await openApp(context);
+    await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
+    await until(
+      () => page.evaluate(() => navigator.serviceWorker.controller !== null),
+      5000,
+      'page controlled by the SW',
+    );
+    await addTask(page, 'Made before going offline');
+    await context.setOffline(true);
+    await page.reload();
+    await page.locator('main[data-ready="true"]').waitFor();
+    await taskRow(page, 'Made before going offline').waitFor();
+    await context.setOffline(false);
+    await context.close();
+  }, 30_000);
+
+  it('screenshots of the main views (en, de, signed in) and no console errors', async () => {
+    const guest = await newContext('de-DE');
+    const g = await openApp(guest);
+    expect(await g.locator('html').getAttribute('lang')).toBe('de');
+    await g.getByRole('heading', { name: 'Alle Aufgaben' }).waitFor();
+    await g.screenshot({ path: join(ARTIFACTS, 'todo-guest-de.png'), fullPage: true });
+    await g.getByRole('combobox', { name: 'Sprache' }).selectOption('en');
+    await g.getByRole('heading', { name: 'All tasks' }).waitFor();
+    await g.screenshot({ path: join(ARTIFACTS, 'todo-guest-en.png'), fullPage: true });
+
+    // Calendar: add an event and edit it.
+    await g.getByRole('link', { name: 'Calendar' }).click();
+    await g.getByLabel('Title').fill('Dentist');
+    await g.getByLabel('Date').fill(new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10));
+    await g.getByLabel('Start').fill('14:00');
+    await g.getByLabel('End').fill('15:00');
+    await g.getByRole('button', { name: 'Save' }).click();
+    await g.locator('li.event', { hasText: 'Dentist' }).waitFor();
+    await g.getByRole('button', { name: 'Edit: Dentist' }).click();
+    await g.getByLabel('Title').fill('Dentist (moved)');
+    await g.getByRole('button', { name: 'Save' }).click();
+    await g.locator('li.event', { hasText: 'Dentist (moved)' }).waitFor();
+    expect(await g.locator('li.event').count()).toBe(2); // the seed event and ours, edited in place
+    await g.screenshot({ path: join(ARTIFACTS, 'calendar.png'), fullPage: true });
+    await g.getByRole('link', { name: 'Account' }).click();
+    await g.getByRole('heading', { name: 'You are using Mana as a guest' }).waitFor();
+    await g.screenshot({ path: join(ARTIFACTS, 'account-guest.png'), fullPage: true });
+
+    // Signed in: the account view with the credits balance (the starting grant) and transactions.
+    await pageA.goto(`${web.url}/#/account`);
+    await pageA.locator('[data-testid="credits-balance"]').waitFor({ timeout: 10_000 });
+    expect(await pageA.locator('[data-testid="credits-balance"]').textContent()).toMatch(/^10(\.0+)?$/);
+    expect(await pageA.locator('table.transactions tbody tr').count()).toBeGreaterThan(0);
+    await pageA.screenshot({ path: join(ARTIFACTS, 'account-signed-in.png'), fullPage: true });
+    await pageA.goto(`${web.url}/#/todo`);
+    await pageA.locator('main[data-ready="true"]').waitFor();
+    await pageA.screenshot({ path: join(ARTIFACTS, 'todo-signed-in.png'), fullPage: true });
+
+    for (const page of [g, pageA]) expect(consoleErrors.get(page), page.url()).toEqual([]);
+  }, 60_000);
+
+  it('sign-out ends the session at auth and returns to guest mode; the synced replica is removed', async () => {
+    await pageA.goto(`${web.url}/#/account`);
+    await pageA.getByRole('button', { name: 'Sign out' }).click();
+    // The auth server's end-session confirmation page.
+    await pageA.waitForURL((u) => u.href.startsWith(auth.baseUrl));
+    await pageA.getByRole('button', { name: 'Sign out' }).first().click();
+    await pageA.waitForURL((u) => u.href.startsWith(web.url));
+    await pageA.goto(`${web.url}/#/account`);
+    await pageA.getByRole('heading', { name: 'You are using Mana as a guest' }).waitFor();
+    expect(await syncState(pageA)).toMatchObject({ state: 'local' });
+    const dbs = await pageA.evaluate(async () => (await indexedDB.databases()).map((d) => d.name));
+    expect(dbs.filter((n) => n?.startsWith('mana-sync:') && n !== 'mana-sync:guest')).toEqual([]);
+  }, 30_000);
+});
