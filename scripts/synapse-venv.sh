@@ -52,7 +52,9 @@ started=$SECONDS
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "$SPEC"
 
-installed="$("$VENV/bin/python" -c 'import synapse; print(synapse.__version__)')"
+# The distribution's version, not synapse.__version__: inside a git checkout (like this repo) Synapse
+# appends the checkout's branch and commit to the latter.
+installed="$("$VENV/bin/python" -c 'import importlib.metadata as m; print(m.version("matrix-synapse"))')"
 if [[ "$installed" != "$SYNAPSE_VERSION" ]]; then
   log "error: expected Synapse $SYNAPSE_VERSION, found $installed" >&2
   exit 1

@@ -28,8 +28,12 @@ describe('replies', () => {
       'm.relates_to': { 'm.in_reply_to': { event_id: '$cmd' } },
     });
   });
-  it('plain text replies have no formatted_body', () => {
-    expect(noticeContent(toReply('hi'))).not.toHaveProperty('formatted_body');
+  it('plain text replies carry escaped HTML with their line breaks', () => {
+    expect(noticeContent(toReply('a <b> & c\nnext'))).toMatchObject({
+      body: 'a <b> & c\nnext',
+      format: 'org.matrix.custom.html',
+      formatted_body: 'a &lt;b&gt; &amp; c<br />next',
+    });
   });
   it('an edit carries m.new_content and m.replace', () => {
     const e = editContent({ text: 'done' }, '$placeholder');

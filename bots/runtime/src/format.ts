@@ -120,11 +120,15 @@ export interface NoticeContent {
 
 /** The content of a reply event: `m.notice`, sanitized HTML and plain body, `in_reply_to` the command. */
 export function noticeContent(reply: Reply, inReplyTo?: string): NoticeContent {
-  const content: NoticeContent = { msgtype: 'm.notice', body: reply.text };
-  if (reply.html !== undefined) {
-    content.format = 'org.matrix.custom.html';
-    content.formatted_body = sanitize(reply.html);
-  }
+  // Every reply carries HTML, so clients render plain-text replies (usage lines, errors) the same way
+  // as rich ones; plain text is escaped and keeps its line breaks.
+  const formatted = reply.html ?? escapeHtml(reply.text).replace(/\n/g, '<br>');
+  const content: NoticeContent = {
+    msgtype: 'm.notice',
+    body: reply.text,
+    format: 'org.matrix.custom.html',
+    formatted_body: sanitize(formatted),
+  };
   if (inReplyTo) content['m.relates_to'] = { 'm.in_reply_to': { event_id: inReplyTo } };
   // Bots never ping anyone by accident.
   content['m.mentions'] = {};
