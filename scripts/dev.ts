@@ -31,7 +31,8 @@ function say(msg: string): void {
 
 function readSecrets(): Record<string, string> {
   const file = join(dataDir, 'secrets.env');
-  if (!existsSync(file)) throw new Error(`${file} is missing: run "npm run setup" (npm start does it for you)`);
+  if (!existsSync(file))
+    throw new Error(`${file} is missing: run "npm run setup" (npm start does it for you)`);
   const out: Record<string, string> = {};
   for (const line of readFileSync(file, 'utf8').split('\n')) {
     const m = /^([A-Z0-9_]+)=(.*)$/.exec(line.trim());
@@ -84,7 +85,7 @@ function start(name: string, cmd: string, args: string[], env: Record<string, st
 async function waitFor(name: string, probe: string, timeoutMs = 90_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (stopping) return;
+    if (stopping) throw new Error('stopped while starting');
     try {
       const res = await fetch(probe, { signal: AbortSignal.timeout(2000) });
       if (res.ok) return;
@@ -93,7 +94,9 @@ async function waitFor(name: string, probe: string, timeoutMs = 90_000): Promise
     }
     await new Promise((r) => setTimeout(r, 300));
   }
-  throw new Error(`${name} did not answer ${probe} within ${timeoutMs / 1000} s (logs in ${join(dataDir, 'logs')})`);
+  throw new Error(
+    `${name} did not answer ${probe} within ${timeoutMs / 1000} s (logs in ${join(dataDir, 'logs')})`,
+  );
 }
 
 async function postgresUrl(): Promise<string> {
@@ -102,6 +105,10 @@ async function postgresUrl(): Promise<string> {
   const dir = join(dataDir, 'pglite');
   mkdirSync(dir, { recursive: true });
   const db = await PGlite.create(dir);
+  // PGlite is one session shared by every client connection and ignores the search_path a client asks
+  // for at connect time, so the session gets every service's schema (their table names are distinct;
+  // credits names its schema explicitly).
+  await db.exec('set search_path to auth, sync, bots, public');
   const server = new PGLiteSocketServer({ db, port: ports.postgres, host: '127.0.0.1', maxConnections: 64 });
   await server.start();
   stoppers.push(async () => {
@@ -120,9 +127,18 @@ async function redisUrl(): Promise<string> {
   }
   const dir = join(dataDir, 'redis');
   mkdirSync(dir, { recursive: true });
-  start('redis', 'redis-server', ['--port', String(ports.redis), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--save', ''], {});
+  start(
+    'redis',
+    'redis-server',
+    ['--port', String(ports.redis), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--save', ''],
+    {},
+  );
   const deadline = Date.now() + 10_000;
-  while (spawnSync('redis-cli', ['-p', String(ports.redis), 'ping']).stdout?.toString().trim() !== 'PONG') {
+  while (
+    spawnSync('redis-cli', ['-p', String(ports.redis), 'ping'])
+      .stdout?.toString()
+      .trim() !== 'PONG'
+  ) {
     if (Date.now() > deadline) throw new Error('redis-server did not start');
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -131,14 +147,20 @@ async function redisUrl(): Promise<string> {
 
 // MANA_SERVICES=auth,sync limits the stack to those services (Synapse, Postgres and Redis always run).
 const only = process.env.MANA_SERVICES?.split(',').map((s) => s.trim());
-const has = (entry: string) => existsSync(join(root, entry)) && (!only || only.includes(entry.split('/')[0] ?? ''));
+const has = (entry: string) =>
+  existsSync(join(root, entry)) && (!only || only.includes(entry.split('/')[0] ?? ''));
 
 async function main(): Promise<void> {
   const secrets = readSecrets();
   const node = process.execPath;
   const databaseUrl = await postgresUrl();
   const redis = await redisUrl();
-  const common = { DATABASE_URL: databaseUrl, REDIS_URL: redis, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info', NODE_ENV: 'development' };
+  const common = {
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: redis,
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+    NODE_ENV: 'development',
+  };
   const withAuth = has('auth/src/main.ts');
   const withBots = has('bots/runner/src/main.ts');
   const serverName = process.env.MANA_SERVER_NAME ?? 'localhost';
@@ -154,7 +176,9 @@ async function main(): Promise<void> {
     HS_MACAROON_SECRET_KEY: secrets.HS_MACAROON_SECRET_KEY,
     HS_FORM_SECRET: secrets.HS_FORM_SECRET,
     HS_DISABLE_E2EE_BY_DEFAULT: 'true',
-    ...(withAuth ? { HS_OIDC_ISSUER: url(ports.auth), HS_OIDC_CLIENT_SECRET: secrets.AUTH_SYNAPSE_CLIENT_SECRET } : {}),
+    ...(withAuth
+      ? { HS_OIDC_ISSUER: url(ports.auth), HS_OIDC_CLIENT_SECRET: secrets.AUTH_SYNAPSE_CLIENT_SECRET }
+      : {}),
     ...(withBots
       ? {
           HS_APPSERVICE_URL: url(ports.bots),
@@ -174,8 +198,16 @@ async function main(): Promise<void> {
   start('synapse', python, ['-m', 'synapse.app.homeserver', '-c', join(hsEnv.outDir, 'homeserver.yaml')], {});
 
   const urls: [string, string][] = [
-    ['Synapse', `${url(ports.synapse)}  (server name ${serverName}; sign in from Element with this homeserver URL)`],
-    ['Postgres', process.env.DATABASE_URL ? '(DATABASE_URL)' : `${databaseUrl}  (embedded PGlite, data in ${join(dataDir, 'pglite')})`],
+    [
+      'Synapse',
+      `${url(ports.synapse)}  (server name ${serverName}; sign in from Element with this homeserver URL)`,
+    ],
+    [
+      'Postgres',
+      process.env.DATABASE_URL
+        ? '(DATABASE_URL)'
+        : `${databaseUrl}  (embedded PGlite, data in ${join(dataDir, 'pglite')})`,
+    ],
     ['Redis', redis],
   ];
   const waits: Promise<void>[] = [waitFor('Synapse', `${url(ports.synapse)}/_matrix/client/versions`)];
@@ -195,7 +227,10 @@ async function main(): Promise<void> {
       AUTH_WEB_POST_LOGOUT_REDIRECT_URIS: `${url(ports.web)}/`,
       AUTH_CORS_ORIGINS: url(ports.web),
     });
-    urls.push(['Auth', `${url(ports.auth)}  (OpenID Provider; sign-up at ${url(ports.auth)}/register; mails land in ${join(dataDir, 'outbox')})`]);
+    urls.push([
+      'Auth',
+      `${url(ports.auth)}  (OpenID Provider; sign-up at ${url(ports.auth)}/register; mails land in ${join(dataDir, 'outbox')})`,
+    ]);
     waits.push(waitFor('auth', `${url(ports.auth)}/health/live`));
   }
   if (has('sync/src/main.ts')) {
@@ -226,11 +261,24 @@ async function main(): Promise<void> {
     waits.push(waitFor('bots', `${url(ports.bots)}/health/live`));
   }
   if (has('web/package.json')) {
-    start('web', node, [join(root, 'node_modules/vite/bin/vite.js'), 'web', '--port', String(ports.web), '--strictPort', '--host', host], {
-      ...common,
-      MANA_AUTH_ISSUER: url(ports.auth),
-      MANA_SYNC_URL: url(ports.sync),
-    });
+    start(
+      'web',
+      node,
+      [
+        join(root, 'node_modules/vite/bin/vite.js'),
+        'web',
+        '--port',
+        String(ports.web),
+        '--strictPort',
+        '--host',
+        host,
+      ],
+      {
+        ...common,
+        MANA_AUTH_ISSUER: url(ports.auth),
+        MANA_SYNC_URL: url(ports.sync),
+      },
+    );
     urls.push(['Web app', url(ports.web)]);
   }
 

@@ -12,15 +12,22 @@
  * Needs Postgres and Redis (the test harness' defaults). Load goes to 127.0.0.1 only, bounded in time.
  */
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { createTokenVerifier } from '@mana/auth-client';
 import { createLogger } from '@mana/logging';
 import { createMetrics } from '@mana/metrics';
 import { createTestDatabase, createTestRedis } from '@mana/testing';
-import { clientsFrom, loadAuthConfig, loadKeys, providerConfiguration, startAuthServer, SYNC_AUDIENCE } from '@mana/auth';
+import {
+  clientsFrom,
+  loadAuthConfig,
+  loadKeys,
+  providerConfiguration,
+  startAuthServer,
+  SYNC_AUDIENCE,
+} from '@mana/auth';
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
 import Provider from 'oidc-provider';
+import { freePort } from '@mana/testing';
 
 const { values } = parseArgs({
   options: {
@@ -33,16 +40,11 @@ const rounds = Number(values.rounds);
 const seconds = Number(values.seconds);
 const concurrency = Number(values.concurrency);
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as AddressInfo;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
-
 /** Alternates ours and the baseline `rounds` times (machine noise hits both); medians of each. */
-async function paired(ours: () => Promise<number>, base: () => Promise<number>): Promise<{ ours: number; base: number }> {
+async function paired(
+  ours: () => Promise<number>,
+  base: () => Promise<number>,
+): Promise<{ ours: number; base: number }> {
   const a: number[] = [];
   const b: number[] = [];
   for (let i = 0; i < rounds; i++) {
@@ -110,7 +112,10 @@ const keys = (await loadKeys(service.db.db)).map((k) => k.privateJwk);
 const clients = clientsFrom(config).map((c) =>
   c.client_id === 'bots' ? { ...c, grant_types: ['client_credentials'] } : c,
 );
-const baseline = new Provider(baseIssuer, providerConfiguration({ config, keys, accounts: service.accounts, clients }));
+const baseline = new Provider(
+  baseIssuer,
+  providerConfiguration({ config, keys, accounts: service.accounts, clients }),
+);
 const baseCallback = baseline.callback();
 const baseServer = createServer((req, res) => void baseCallback(req, res));
 await new Promise<void>((r) => baseServer.listen(basePort, '127.0.0.1', r));
@@ -121,14 +126,20 @@ try {
   await throughput(() => tokenOp(`${server.url}/token`, secret).then(() => undefined), 1, concurrency);
   await throughput(() => tokenOp(`${baseIssuer}/token`, secret).then(() => undefined), 1, concurrency);
   const tps = await paired(
-    () => throughput(() => tokenOp(`${server.url}/token`, secret).then(() => undefined), seconds, concurrency),
-    () => throughput(() => tokenOp(`${baseIssuer}/token`, secret).then(() => undefined), seconds, concurrency),
+    () =>
+      throughput(() => tokenOp(`${server.url}/token`, secret).then(() => undefined), seconds, concurrency),
+    () =>
+      throughput(() => tokenOp(`${baseIssuer}/token`, secret).then(() => undefined), seconds, concurrency),
   );
 
   const ourToken = await tokenOp(`${server.url}/token`, secret);
   const baseToken = await tokenOp(`${baseIssuer}/token`, secret);
   const jwks = (await (await fetch(`${server.url}/jwks`)).json()) as JSONWebKeySet;
-  const verifier = createTokenVerifier({ issuer: config.baseUrl, audience: SYNC_AUDIENCE, jwksUri: `${server.url}/jwks` });
+  const verifier = createTokenVerifier({
+    issuer: config.baseUrl,
+    audience: SYNC_AUDIENCE,
+    jwksUri: `${server.url}/jwks`,
+  });
   await verifier.verify(ourToken); // loads the JWKS once
   const local = createLocalJWKSet(jwks);
   const vps = await paired(
@@ -143,7 +154,11 @@ try {
     () =>
       throughput(
         async () => {
-          await jwtVerify(baseToken, local, { issuer: baseIssuer, audience: SYNC_AUDIENCE, algorithms: ['EdDSA'] });
+          await jwtVerify(baseToken, local, {
+            issuer: baseIssuer,
+            audience: SYNC_AUDIENCE,
+            algorithms: ['EdDSA'],
+          });
         },
         seconds,
         1,
@@ -152,7 +167,9 @@ try {
 
   const row = (name: string, ours: number, base: number) =>
     `${name.padEnd(42)} ${ours.toFixed(0).padStart(9)} /s   baseline ${base.toFixed(0).padStart(9)} /s   ratio ${(ours / base).toFixed(2)}`;
-  console.log(`auth bench: median of ${rounds} alternating ${seconds}s rounds, ${concurrency} concurrent token clients`);
+  console.log(
+    `auth bench: median of ${rounds} alternating ${seconds}s rounds, ${concurrency} concurrent token clients`,
+  );
   console.log(row('token endpoint, client_credentials (JWT)', tps.ours, tps.base));
   console.log(row('access-token verifications (EdDSA)', vps.ours, vps.base));
 } finally {

@@ -7,7 +7,6 @@
  *   npm exec -- node bench/src/sync-ws-idle.ts [--connections 19000]
  */
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -15,6 +14,7 @@ import { WebSocket } from 'ws';
 import type { Benchmark, BenchResult } from './benchmark.ts';
 import { summarize } from './stats.ts';
 import { startSyncFixture } from './sync-fixture.ts';
+import { freePort } from '@mana/testing';
 
 export interface WsIdleResult {
   requested: number;
@@ -28,15 +28,6 @@ export interface WsIdleResult {
   /** Connect + auth latency per socket, ms. */
   samples: number[];
   error?: string;
-}
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const address = srv.address();
-  await new Promise<void>((r) => srv.close(() => r()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
 }
 
 async function memory(url: string): Promise<{ rss: number; heap: number; sockets: number }> {

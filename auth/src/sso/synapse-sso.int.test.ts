@@ -11,7 +11,8 @@ import { DEV_SECRETS } from '../config.ts';
 import { rotateKeys } from '../oidc/keys.ts';
 import { SYNC_AUDIENCE } from '../oidc/resources.ts';
 import { CookieClient } from '../testing/cookie-client.ts';
-import { freePort, startTestAuth, type TestAuth } from '../testing/fixture.ts';
+import { freePort } from '@mana/testing';
+import { startTestAuth, type TestAuth } from '../testing/fixture.ts';
 import { CLIENT_REDIRECT, ssoLogin, whoami } from '../testing/synapse-sso.ts';
 
 let auth: TestAuth;
@@ -66,7 +67,11 @@ describe('Synapse SSO through auth', () => {
     const kidsAfter = await kids();
     expect(kidsAfter).toHaveLength(kidsBefore.length + 1);
     expect(kidsAfter).toEqual(expect.arrayContaining(kidsBefore));
-    const verifier = createTokenVerifier({ issuer: auth.baseUrl, audience: SYNC_AUDIENCE, jwksUri: `${auth.baseUrl}/jwks` });
+    const verifier = createTokenVerifier({
+      issuer: auth.baseUrl,
+      audience: SYNC_AUDIENCE,
+      jwksUri: `${auth.baseUrl}/jwks`,
+    });
     expect((await verifier.verify(tokenBefore.access_token)).sub).toBe('bots');
     // Synapse has the old JWKS cached; the new kid makes it refetch.
     const sso = await ssoLogin({ synapseBaseUrl: synapse.baseUrl, user });
@@ -90,7 +95,13 @@ describe('Synapse SSO through auth', () => {
     }
     if (status !== 401) {
       const { readFile } = await import('node:fs/promises');
-      console.log((await readFile(synapse.logFile, 'utf8')).split('\n').filter((l) => /backchannel|logout|oidc/i.test(l)).slice(-30).join('\n'));
+      console.log(
+        (await readFile(synapse.logFile, 'utf8'))
+          .split('\n')
+          .filter((l) => /backchannel|logout|oidc/i.test(l))
+          .slice(-30)
+          .join('\n'),
+      );
     }
     expect(status).toBe(401);
   });
@@ -100,7 +111,14 @@ describe('Synapse SSO in a real headless Chromium', () => {
   it('registers, verifies, and signs in to Synapse through the pages', async () => {
     const browser = await chromium.launch({
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--headless',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     try {
       const context = await browser.newContext({ locale: 'de-DE' });
@@ -122,7 +140,9 @@ describe('Synapse SSO in a real headless Chromium', () => {
       await page.goto(await auth.mailLink('chromium@example.test', '/verify-email?token='));
       expect(await page.textContent('p.note')).toContain('bestätigt');
 
-      await page.goto(`${synapse.baseUrl}/_matrix/client/v3/login/sso/redirect/oidc-mana?redirectUrl=${encodeURIComponent(CLIENT_REDIRECT)}`);
+      await page.goto(
+        `${synapse.baseUrl}/_matrix/client/v3/login/sso/redirect/oidc-mana?redirectUrl=${encodeURIComponent(CLIENT_REDIRECT)}`,
+      );
       await page.waitForURL(/\/interaction\//);
       await page.getByLabel('E-Mail').fill('chromium@example.test');
       await page.getByLabel('Passwort').fill('a long browser password');

@@ -5,24 +5,12 @@
 import { createLogger } from '@mana/logging';
 import { createMetrics } from '@mana/metrics';
 import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis } from '@mana/testing';
-import { createServer } from 'node:net';
 import type { RunningServer } from '@mana/http';
 import { loadAuthConfig, type AuthConfig } from '../config.ts';
 import { readOutbox } from '../mail.ts';
 import { startAuthServer, type AuthService } from '../server.ts';
 import { CookieClient } from './cookie-client.ts';
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const addr = s.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
+import { freePort } from '@mana/testing';
 
 export interface TestAuth {
   baseUrl: string;
@@ -64,7 +52,11 @@ export async function startTestAuth(
     ...options.env,
   });
   const logger = createLogger({ service: 'auth', level: process.env.AUTH_TEST_LOG ? 'debug' : 'silent' });
-  const { service, server } = await startAuthServer({ config, logger, metrics: createMetrics({ service: 'auth', defaults: false }) });
+  const { service, server } = await startAuthServer({
+    config,
+    logger,
+    metrics: createMetrics({ service: 'auth', defaults: false }),
+  });
 
   const mailLink = async (email: string, needle: string) => {
     for (let i = 0; i < 50; i++) {

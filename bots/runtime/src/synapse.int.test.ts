@@ -5,15 +5,22 @@
  * Sync and credits are in-process ports here (tests/e2e wires the real services).
  */
 import { createLogger } from '@mana/logging';
-import { createTestDatabase, createTestRedis, startSynapse, type SynapseHandle, type TestDatabase, type TestRedis } from '@mana/testing';
+import {
+  createTestDatabase,
+  createTestRedis,
+  startSynapse,
+  type SynapseHandle,
+  type TestDatabase,
+  type TestRedis,
+} from '@mana/testing';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineBot } from './bot.ts';
 import { loadBotConfig, type BotConfig } from './config.ts';
 import { memoryCredits, memoryIdentity, memoryStores } from './memory.ts';
 import { userIdRegexFor } from './namespace.ts';
 import { startRunner, type Runner } from './runner.ts';
+import { freePort } from '@mana/testing';
 
 const echoBot = defineBot({
   id: 'todo',
@@ -34,31 +41,28 @@ const echoBot = defineBot({
       args: [{ name: 'ms', kind: 'int' }],
       help: { de: 'Meldet sich später', en: 'Posts later' },
       async run(ctx, args) {
-        await ctx.schedule('ping', { roomId: ctx.roomId }, { jobId: `ping-${ctx.eventId}`, at: new Date(Date.now() + args.int('ms')) });
+        await ctx.schedule(
+          'ping',
+          { roomId: ctx.roomId },
+          { jobId: `ping-${ctx.eventId}`, at: new Date(Date.now() + args.int('ms')) },
+        );
         return 'scheduled';
       },
     },
   ],
   jobs: {
     async ping(ctx, data) {
-      if (typeof data === 'object' && data !== null && !Array.isArray(data) && typeof data.roomId === 'string') {
+      if (
+        typeof data === 'object' &&
+        data !== null &&
+        !Array.isArray(data) &&
+        typeof data.roomId === 'string'
+      ) {
         await ctx.post(data.roomId, `ping ${ctx.jobId}`);
       }
     },
   },
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      const port = typeof a === 'object' && a ? a.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 interface Ev {
   event_id: string;
@@ -75,9 +79,13 @@ let runner: Runner;
 const identity = memoryIdentity([]);
 const stores = memoryStores(identity);
 const credits = memoryCredits({});
-const log = createLogger({ service: 'bots-int', level: process.env.TEST_LOG_LEVEL === 'debug' ? 'debug' : 'silent' });
+const log = createLogger({
+  service: 'bots-int',
+  level: process.env.TEST_LOG_LEVEL === 'debug' ? 'debug' : 'silent',
+});
 
-const start = () => startRunner({ config, available: [echoBot], logger: log, ports: { identity, stores, credits } });
+const start = () =>
+  startRunner({ config, available: [echoBot], logger: log, ports: { identity, stores, credits } });
 
 async function api<T>(token: string, method: string, path: string, body?: unknown): Promise<T> {
   const res = await fetch(`${synapse.baseUrl}${path}`, {
@@ -101,16 +109,25 @@ async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutM
 }
 
 async function messages(token: string, roomId: string): Promise<Ev[]> {
-  const r = await api<{ chunk: Ev[] }>(token, 'GET', `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/messages?dir=b&limit=100`);
+  const r = await api<{ chunk: Ev[] }>(
+    token,
+    'GET',
+    `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/messages?dir=b&limit=100`,
+  );
   return r.chunk.reverse();
 }
 
 async function send(token: string, roomId: string, body: string): Promise<string> {
   const txn = randomBytes(8).toString('hex');
-  const r = await api<{ event_id: string }>(token, 'PUT', `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/send/m.room.message/${txn}`, {
-    msgtype: 'm.text',
-    body,
-  });
+  const r = await api<{ event_id: string }>(
+    token,
+    'PUT',
+    `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/send/m.room.message/${txn}`,
+    {
+      msgtype: 'm.text',
+      body,
+    },
+  );
   return r.event_id;
 }
 
@@ -165,7 +182,11 @@ describe('bot runtime on a real Synapse', () => {
     });
     roomId = room.room_id;
     await until('the bot to join', async () => {
-      const m = await api<{ joined: Record<string, unknown> }>(alice.accessToken, 'GET', `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/joined_members`);
+      const m = await api<{ joined: Record<string, unknown> }>(
+        alice.accessToken,
+        'GET',
+        `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/joined_members`,
+      );
       return '@todo:mana.test' in m.joined ? true : undefined;
     });
   }, 180_000);
@@ -185,13 +206,19 @@ describe('bot runtime on a real Synapse', () => {
     });
     expect(reply?.sender).toBe('@todo:mana.test');
     expect(reply?.content).toMatchObject({ msgtype: 'm.notice', body: 'echo: hello' });
-    const profile = await api<{ displayname?: string }>(alice.accessToken, 'GET', '/_matrix/client/v3/profile/%40todo%3Amana.test');
+    const profile = await api<{ displayname?: string }>(
+      alice.accessToken,
+      'GET',
+      '/_matrix/client/v3/profile/%40todo%3Amana.test',
+    );
     expect(profile.displayname).toBe('Todo');
   });
 
   it('a transaction delivered twice is processed once', async () => {
     const eventId = await send(alice.accessToken, roomId, 'say once');
-    await until('the reply', async () => (repliesTo(await messages(alice.accessToken, roomId), eventId).length > 0 ? true : undefined));
+    await until('the reply', async () =>
+      repliesTo(await messages(alice.accessToken, roomId), eventId).length > 0 ? true : undefined,
+    );
     const [event] = (await messages(alice.accessToken, roomId)).filter((e) => e.event_id === eventId);
     // Redeliver the same event, as Synapse does after a lost acknowledgement: same and new txn ids.
     for (const txn of ['retry-1', 'retry-1', 'retry-2']) {
@@ -205,17 +232,27 @@ describe('bot runtime on a real Synapse', () => {
     await runner.idle();
     expect(repliesTo(await messages(alice.accessToken, roomId), eventId)).toHaveLength(1);
     // And nobody without the hs_token gets in.
-    const bad = await fetch(`${runner.url}/_matrix/app/v1/transactions/x`, { method: 'PUT', body: '{"events":[]}' });
+    const bad = await fetch(`${runner.url}/_matrix/app/v1/transactions/x`, {
+      method: 'PUT',
+      body: '{"events":[]}',
+    });
     expect(bad.status).toBe(403);
   });
 
   it('runner stopped between two commands: both answered exactly once after the restart', async () => {
     const first = await send(alice.accessToken, roomId, 'say before');
-    await until('first reply', async () => (repliesTo(await messages(alice.accessToken, roomId), first).length > 0 ? true : undefined));
+    await until('first reply', async () =>
+      repliesTo(await messages(alice.accessToken, roomId), first).length > 0 ? true : undefined,
+    );
     await runner.stop();
     const second = await send(alice.accessToken, roomId, 'say while down');
     runner = await start();
-    await until('second reply', async () => (repliesTo(await messages(alice.accessToken, roomId), second).length > 0 ? true : undefined), 60_000);
+    await until(
+      'second reply',
+      async () =>
+        repliesTo(await messages(alice.accessToken, roomId), second).length > 0 ? true : undefined,
+      60_000,
+    );
     await runner.idle();
     const evs = await messages(alice.accessToken, roomId);
     expect(repliesTo(evs, first)).toHaveLength(1);
@@ -224,22 +261,30 @@ describe('bot runtime on a real Synapse', () => {
 
   it('a delayed job scheduled before a restart fires exactly once after it (BullMQ in Redis)', async () => {
     const cmd = await send(alice.accessToken, roomId, 'later 3000');
-    await until('scheduled', async () => (repliesTo(await messages(alice.accessToken, roomId), cmd).length > 0 ? true : undefined));
+    await until('scheduled', async () =>
+      repliesTo(await messages(alice.accessToken, roomId), cmd).length > 0 ? true : undefined,
+    );
     await runner.stop();
     runner = await start();
     const pings = await until('the job to post', async () => {
-      const p = (await messages(alice.accessToken, roomId)).filter((e) => String(e.content.body).startsWith(`ping ping-${cmd}`));
+      const p = (await messages(alice.accessToken, roomId)).filter((e) =>
+        String(e.content.body).startsWith(`ping ping-${cmd}`),
+      );
       return p.length > 0 ? p : undefined;
     });
     await new Promise((r) => setTimeout(r, 1500));
-    const again = (await messages(alice.accessToken, roomId)).filter((e) => String(e.content.body).startsWith(`ping ping-${cmd}`));
+    const again = (await messages(alice.accessToken, roomId)).filter((e) =>
+      String(e.content.body).startsWith(`ping ping-${cmd}`),
+    );
     expect(pings).toHaveLength(1);
     expect(again).toHaveLength(1);
   }, 60_000);
 
   it('exposes health and the bot metrics', async () => {
     const cmd = await send(alice.accessToken, roomId, 'say metrics');
-    await until('reply', async () => (repliesTo(await messages(alice.accessToken, roomId), cmd).length > 0 ? true : undefined));
+    await until('reply', async () =>
+      repliesTo(await messages(alice.accessToken, roomId), cmd).length > 0 ? true : undefined,
+    );
     await runner.idle();
     const health = await fetch(`${runner.url}/health`);
     expect(health.status).toBe(200);

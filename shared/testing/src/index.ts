@@ -18,5 +18,17 @@ export {
   type SynapseErrorCode,
   type SynapseHandle,
 } from './synapse.ts';
-export { DEFAULT_SYNAPSE_VENV, ensureSynapseVenv, SynapseVenvError, type SynapseVenvOptions } from './synapse-venv.ts';
-export { createTestClient, type Invite, type TestClient, type TestClientOptions, type WaitOptions } from './matrix-client.ts';
+export {
+  DEFAULT_SYNAPSE_VENV,
+  ensureSynapseVenv,
+  SynapseVenvError,
+  type SynapseVenvOptions,
+} from './synapse-venv.ts';
+export {
+  createTestClient,
+  type Invite,
+  type TestClient,
+  type TestClientOptions,
+  type WaitOptions,
+} from './matrix-client.ts';
+export { freePort } from './ports.ts';

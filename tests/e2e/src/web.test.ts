@@ -16,7 +16,6 @@ import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis 
 import { startStaticServer, type StaticServer } from '@mana/web/serve';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,23 +27,12 @@ import {
   type Request as PwRequest,
 } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '@mana/testing';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 const WEB_DIR = join(ROOT, 'web');
 const ARTIFACTS = join(ROOT, 'test-results/web');
 const SERVER_NAME = 'mana.test';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const addr = s.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function until<T>(
   check: () => T | undefined | false | Promise<T | undefined | false>,

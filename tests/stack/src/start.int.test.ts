@@ -2,10 +2,10 @@
 // started by the script), Synapse and every service; it prints the URLs and stops cleanly on Ctrl-C.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
+import { freePort } from '@mana/testing';
 
 const root = resolve(import.meta.dirname, '../../..');
 const dataDir = mkdtempSync(join(tmpdir(), 'mana-stack-'));
@@ -16,25 +16,17 @@ afterAll(() => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => res(port));
-    });
-    srv.once('error', rej);
-  });
-}
-
 function run(script: string, env: NodeJS.ProcessEnv): ChildProcess {
   return spawn(process.execPath, [join(root, script)], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 it('npm start brings up Synapse and the services with embedded Postgres, prints the URLs, and stops on Ctrl-C', async () => {
   const ports = Object.fromEntries(
-    await Promise.all(['postgres', 'redis', 'synapse', 'auth', 'sync', 'bots', 'web'].map(async (n) => [n, await freePort()] as const)),
+    await Promise.all(
+      ['postgres', 'redis', 'synapse', 'auth', 'sync', 'bots', 'web'].map(
+        async (n) => [n, await freePort()] as const,
+      ),
+    ),
   );
   const env: NodeJS.ProcessEnv = { ...process.env, MANA_DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
   delete env.DATABASE_URL;
@@ -66,7 +58,9 @@ it('npm start brings up Synapse and the services with embedded Postgres, prints 
 
   expect(out).toContain(`Synapse   http://localhost:${ports.synapse}`);
   expect(out).toContain('embedded PGlite');
-  const versions = (await (await fetch(`http://localhost:${ports.synapse}/_matrix/client/versions`)).json()) as { versions: string[] };
+  const versions = (await (
+    await fetch(`http://localhost:${ports.synapse}/_matrix/client/versions`)
+  ).json()) as { versions: string[] };
   expect(versions.versions).toContain('v1.1');
   for (const service of env.MANA_SERVICES.split(',').filter((s) => s in ports)) {
     const port = ports[service];

@@ -25,13 +25,13 @@ import {
 } from '@mana/testing';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 // auth's own test helpers (a cookie-keeping browser stand-in and the SSO / code flows).
 import { CookieClient } from '../../../../auth/src/testing/cookie-client.ts';
 import { authorizeUrl, pkcePair, signInThroughProvider } from '../../../../auth/src/testing/oidc-flow.ts';
 import { ssoLogin } from '../../../../auth/src/testing/synapse-sso.ts';
+import { freePort } from '@mana/testing';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../../../..');
 export const RUNNER_MAIN = join(ROOT, 'bots/runner/src/main.ts');
@@ -41,19 +41,12 @@ const WEB_REDIRECT = 'http://127.0.0.1:5173/auth/callback';
 export const SYNC_AUDIENCE = 'urn:mana:sync';
 export const CREDITS_AUDIENCE = 'urn:mana:credits';
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      const port = typeof a === 'object' && a ? a.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-export async function until<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000, everyMs = 50): Promise<T> {
+export async function until<T>(
+  what: string,
+  fn: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 20_000,
+  everyMs = 50,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();
@@ -163,7 +156,9 @@ export async function startBotsStack(options: BotsStackOptions): Promise<BotsSta
       AUTH_BOTS_CLIENT_SECRET: botsSecret,
       AUTH_WEB_REDIRECT_URIS: WEB_REDIRECT,
       AUTH_LOG_LEVEL: 'silent',
-      ...(options.startingBalance === undefined ? {} : { AUTH_CREDITS_STARTING_BALANCE: String(options.startingBalance) }),
+      ...(options.startingBalance === undefined
+        ? {}
+        : { AUTH_CREDITS_STARTING_BALANCE: String(options.startingBalance) }),
       // Many users register and sign in from one IP within seconds.
       AUTH_REGISTER_PER_IP_PER_HOUR: '1000',
       AUTH_LOGIN_PER_IP_PER_MINUTE: '1000',
@@ -238,7 +233,14 @@ export async function startBotsStack(options: BotsStackOptions): Promise<BotsSta
       const client = new CookieClient();
       const { result } = await signInThroughProvider(
         client,
-        authorizeUrl({ baseUrl: authBase, clientId: 'web', redirectUri: WEB_REDIRECT, scope, resource, pkce: { challenge } }),
+        authorizeUrl({
+          baseUrl: authBase,
+          clientId: 'web',
+          redirectUri: WEB_REDIRECT,
+          scope,
+          resource,
+          pkce: { challenge },
+        }),
         user,
         (u) => u.startsWith(WEB_REDIRECT),
       );
@@ -257,7 +259,8 @@ export async function startBotsStack(options: BotsStackOptions): Promise<BotsSta
         }),
       });
       const body = (await res.json()) as { access_token?: string };
-      if (!res.ok || !body.access_token) throw new Error(`web token failed: ${res.status} ${JSON.stringify(body)}`);
+      if (!res.ok || !body.access_token)
+        throw new Error(`web token failed: ${res.status} ${JSON.stringify(body)}`);
       return body.access_token;
     };
 
@@ -299,7 +302,14 @@ export async function startBotsStack(options: BotsStackOptions): Promise<BotsSta
         const account = await service.accounts.findByUsername(username);
         if (!account) throw new Error(`no account ${username}`);
         const sso = await ssoLogin({ synapseBaseUrl: synapse.baseUrl, user: { email, password } });
-        return { username, email, password, accountId: account.id, userId: sso.userId, accessToken: sso.accessToken };
+        return {
+          username,
+          email,
+          password,
+          accountId: account.id,
+          userId: sso.userId,
+          accessToken: sso.accessToken,
+        };
       },
       webToken,
       async webSync(user, clientId) {
@@ -318,7 +328,12 @@ export async function startBotsStack(options: BotsStackOptions): Promise<BotsSta
         return c;
       },
       async matrixClient(user) {
-        const c = await createTestClient({ baseUrl: synapse.baseUrl, userId: user.userId, accessToken: user.accessToken, bufferSize: 1000 });
+        const c = await createTestClient({
+          baseUrl: synapse.baseUrl,
+          userId: user.userId,
+          accessToken: user.accessToken,
+          bufferSize: 1000,
+        });
         matrixClients.push(c);
         return c;
       },
@@ -345,7 +360,10 @@ async function spawnRunner(env: Record<string, string>, url: string): Promise<Ru
     const v = process.env[k];
     if (v !== undefined) base[k] = v;
   }
-  const child: ChildProcess = spawn(process.execPath, [RUNNER_MAIN], { env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(process.execPath, [RUNNER_MAIN], {
+    env: { ...base, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   child.stdout?.on('data', collect);
   child.stderr?.on('data', collect);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -355,8 +373,12 @@ async function spawnRunner(env: Record<string, string>, url: string): Promise<Ru
     await until(
       'the runner to become ready',
       async () => {
-        if (exitCode !== undefined) throw new Error(`runner exited with ${exitCode}:\n${lines.slice(-30).join('\n')}`);
-        const ok = await fetch(`${url}/health/ready`).then((r) => r.ok, () => false);
+        if (exitCode !== undefined)
+          throw new Error(`runner exited with ${exitCode}:\n${lines.slice(-30).join('\n')}`);
+        const ok = await fetch(`${url}/health/ready`).then(
+          (r) => r.ok,
+          () => false,
+        );
         return ok ? true : undefined;
       },
       60_000,
