@@ -16,7 +16,8 @@ function banAppsExcept(own) {
           },
           {
             regex: String.raw`^(\.\./)+(auth|sync|web|bots)/`,
-            message: 'A relative import into another app folder breaks the layers: depend on a shared/* package.',
+            message:
+              'A relative import into another app folder breaks the layers: depend on a shared/* package.',
           },
         ],
       },
@@ -27,5 +28,8 @@ function banAppsExcept(own) {
 /** Flat-config entries, one per layer. */
 export const layerConfigs = [
   { files: ['shared/**/*.ts'], rules: banAppsExcept(null) },
-  ...Object.entries(APP_PACKAGES).map(([dir, pkg]) => ({ files: [`${dir}/**/*.ts`], rules: banAppsExcept(pkg) })),
+  ...Object.entries(APP_PACKAGES).map(([dir, pkg]) => ({
+    files: [`${dir}/**/*.ts`],
+    rules: banAppsExcept(pkg),
+  })),
 ];

@@ -13,13 +13,20 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'services',
-          include: ['{shared,auth,sync,bots,homeserver-config,bench,deploy}/**/src/**/*.test.ts', 'tests/lint/src/**/*.test.ts'],
+          include: [
+            '{shared,auth,sync,bots,homeserver-config,bench,deploy}/**/src/**/*.test.ts',
+            'tests/lint/src/**/*.test.ts',
+          ],
           exclude: ['**/node_modules/**'],
         },
       },
       {
         extends: true,
-        test: { name: 'e2e', include: ['tests/{e2e,stack}/src/**/*.test.ts'], exclude: ['**/node_modules/**'] },
+        test: {
+          name: 'e2e',
+          include: ['tests/{e2e,stack}/src/**/*.test.ts'],
+          exclude: ['**/node_modules/**'],
+        },
       },
       'web/vite.config.ts',
     ],

@@ -40,7 +40,9 @@ if (process.argv.includes('--check')) {
     // missing counts as stale
   }
   if (current !== text) {
-    console.error('.env.example is out of date with the config schemas: run `npm run env:example` and commit it.');
+    console.error(
+      '.env.example is out of date with the config schemas: run `npm run env:example` and commit it.',
+    );
     process.exit(1);
   }
   console.log('.env.example matches the config schemas');

@@ -16,12 +16,16 @@ function step(msg: string): void {
 
 const major = Number(process.versions.node.split('.')[0]);
 if (major < 24) {
-  console.error(`[setup] Node ${process.versions.node} found; Mana needs Node 24. Run through npm scripts (npm start / npm test), which put the pinned Node 24 on PATH.`);
+  console.error(
+    `[setup] Node ${process.versions.node} found; Mana needs Node 24. Run through npm scripts (npm start / npm test), which put the pinned Node 24 on PATH.`,
+  );
   process.exit(1);
 }
 
 if (spawnSync('python3', ['--version']).status !== 0) {
-  console.error('[setup] python3 is missing: Synapse needs Python 3.10+ (Debian: apt-get install python3 python3-venv).');
+  console.error(
+    '[setup] python3 is missing: Synapse needs Python 3.10+ (Debian: apt-get install python3 python3-venv).',
+  );
   process.exit(1);
 }
 step('Synapse virtualenv');
@@ -68,7 +72,9 @@ async function reachable(host: string, port: number): Promise<boolean> {
 }
 
 if (forTests) {
-  const pg = new URL(process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://127.0.0.1:5432');
+  const pg = new URL(
+    process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://127.0.0.1:5432',
+  );
   const redis = new URL(process.env.TEST_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
   const missing: string[] = [];
   if (!(await reachable(pg.hostname, Number(pg.port || 5432))))

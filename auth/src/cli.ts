@@ -36,15 +36,25 @@ export async function runCli(argv: string[], env = process.env): Promise<number>
         return 2;
       }
       const key = await rotateKeys(db.db, { overlapSeconds: overlap, retainSeconds: retain });
-      console.log(`published ${key.kid}; it signs from ${key.activatesAt.toISOString()}; older keys are removed ${retain}s after that`);
+      console.log(
+        `published ${key.kid}; it signs from ${key.activatesAt.toISOString()}; older keys are removed ${retain}s after that`,
+      );
       return 0;
     }
     if (group === 'keys' && command === 'list') {
       const now = Date.now();
       for (const k of await listKeys(db.db)) {
         const state =
-          k.removesAt && k.removesAt.getTime() <= now ? 'removed' : k.activatesAt.getTime() > now ? 'published' : k.removesAt ? 'retiring' : 'active';
-        console.log(`${k.kid}\t${state}\tactivates ${k.activatesAt.toISOString()}\tremoves ${k.removesAt?.toISOString() ?? '-'}`);
+          k.removesAt && k.removesAt.getTime() <= now
+            ? 'removed'
+            : k.activatesAt.getTime() > now
+              ? 'published'
+              : k.removesAt
+                ? 'retiring'
+                : 'active';
+        console.log(
+          `${k.kid}\t${state}\tactivates ${k.activatesAt.toISOString()}\tremoves ${k.removesAt?.toISOString() ?? '-'}`,
+        );
       }
       return 0;
     }
@@ -54,10 +64,13 @@ export async function runCli(argv: string[], env = process.env): Promise<number>
       return 0;
     }
     if (group === 'outbox' && command) {
-      for (const m of await readOutbox(db.db, command)) console.log(`${m.createdAt.toISOString()}  ${m.subject}\n${m.text}`);
+      for (const m of await readOutbox(db.db, command))
+        console.log(`${m.createdAt.toISOString()}  ${m.subject}\n${m.text}`);
       return 0;
     }
-    console.error('usage: cli.ts keys (list|rotate [--overlap-seconds N] [--retain-seconds N]|prune) | outbox <email>');
+    console.error(
+      'usage: cli.ts keys (list|rotate [--overlap-seconds N] [--retain-seconds N]|prune) | outbox <email>',
+    );
     return 2;
   } finally {
     await db.close();

@@ -13,14 +13,12 @@ export const DEV_SECRETS = {
   botsClientSecret: 'dev-only-bots-client-secret-0123456789abcd',
 } as const;
 
-const list = z
-  .string()
-  .transform((s) =>
-    s
-      .split(',')
-      .map((x) => x.trim())
-      .filter(Boolean),
-  );
+const list = z.string().transform((s) =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean),
+);
 const seconds = (def: number, doc: string) =>
   ({ schema: z.coerce.number().int().min(1), default: String(def), doc }) as const;
 const limit = (def: number, doc: string) =>
@@ -51,9 +49,15 @@ export const authConfigSpec = defineConfig('AUTH_', {
     default: 'localhost',
     doc: 'Matrix server_name: @<username>:<this> is the Matrix ID of an account',
   },
-  synapseBaseUrl: vars.url("Synapse's public_baseurl (the synapse client's redirect URIs derive from it)", 'http://localhost:8008'),
+  synapseBaseUrl: vars.url(
+    "Synapse's public_baseurl (the synapse client's redirect URIs derive from it)",
+    'http://localhost:8008',
+  ),
   synapseClientSecret: secret('synapseClientSecret', 'Secret of the `synapse` OIDC client'),
-  botsClientSecret: secret('botsClientSecret', 'Secret of the `bots` OIDC client (client_credentials, token exchange)'),
+  botsClientSecret: secret(
+    'botsClientSecret',
+    'Secret of the `bots` OIDC client (client_credentials, token exchange)',
+  ),
   botsScope: {
     schema: z.string().min(1),
     default: 'sync credits',
@@ -95,7 +99,11 @@ export const authConfigSpec = defineConfig('AUTH_', {
     default: '',
     doc: 'Without SMTP: also write each mail as a text file into this directory (development); the outbox table always gets it',
   },
-  mailFrom: { schema: z.string().min(3), default: 'Mana <no-reply@localhost>', doc: 'From: of outgoing mail' },
+  mailFrom: {
+    schema: z.string().min(3),
+    default: 'Mana <no-reply@localhost>',
+    doc: 'From: of outgoing mail',
+  },
   accessTokenTtl: seconds(900, 'Lifetime of access tokens (seconds)'),
   exchangeTokenTtl: {
     schema: z.coerce.number().int().min(1).max(900),

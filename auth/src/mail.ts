@@ -33,7 +33,13 @@ export function createMailer(options: {
     const transport = nodemailer.createTransport(options.smtpUrl);
     return {
       async send(m) {
-        await transport.sendMail({ from: options.from, to: m.to, subject: m.subject, text: m.text, html: m.html });
+        await transport.sendMail({
+          from: options.from,
+          to: m.to,
+          subject: m.subject,
+          text: m.text,
+          html: m.html,
+        });
         options.logger.info({ subject: m.subject }, 'mail sent');
       },
     };
@@ -46,7 +52,10 @@ export function createMailer(options: {
       if (options.outboxDir) {
         await mkdir(options.outboxDir, { recursive: true });
         const name = `${new Date().toISOString().replace(/[:.]/g, '-')}-${m.to.replace(/[^a-zA-Z0-9@._-]/g, '_')}.txt`;
-        await writeFile(join(options.outboxDir, name), `To: ${m.to}\nFrom: ${options.from}\nSubject: ${m.subject}\n\n${m.text}`);
+        await writeFile(
+          join(options.outboxDir, name),
+          `To: ${m.to}\nFrom: ${options.from}\nSubject: ${m.subject}\n\n${m.text}`,
+        );
       }
       options.logger.info({ subject: m.subject }, 'mail written to the outbox');
     },
@@ -63,5 +72,10 @@ export async function readOutbox(
     .from(mailOutbox)
     .where(eq(mailOutbox.recipient, to.toLowerCase()))
     .orderBy(desc(mailOutbox.id));
-  return rows.map((r) => ({ subject: r.subject, text: r.textBody, html: r.htmlBody, createdAt: r.createdAt }));
+  return rows.map((r) => ({
+    subject: r.subject,
+    text: r.textBody,
+    html: r.htmlBody,
+    createdAt: r.createdAt,
+  }));
 }

@@ -15,7 +15,13 @@ beforeAll(async () => {
   auth = await startTestAuth({ label: 'malformed' });
   cookies = new CookieClient();
   const page = await cookies.get(
-    authorizeUrl({ baseUrl: auth.baseUrl, clientId: 'web', redirectUri: 'http://127.0.0.1:5173/auth/callback', scope: 'openid', pkce: pkcePair() }),
+    authorizeUrl({
+      baseUrl: auth.baseUrl,
+      clientId: 'web',
+      redirectUri: 'http://127.0.0.1:5173/auth/callback',
+      scope: 'openid',
+      pkce: pkcePair(),
+    }),
   );
   interactionPath = new URL(page.url).pathname;
 });
@@ -47,13 +53,33 @@ const bodies: { name: string; contentType?: string; body?: string | Uint8Array<A
   { name: 'no body, no content type' },
   { name: 'truncated JSON', contentType: 'application/json', body: '{"email":' },
   { name: 'JSON array', contentType: 'application/json', body: '[1,2,3]' },
-  { name: 'broken percent-encoding', contentType: 'application/x-www-form-urlencoded', body: 'email=%E0%A4%A&password=%zz' },
-  { name: 'duplicated fields', contentType: 'application/x-www-form-urlencoded', body: 'email=a&email=b&grant_type=x&grant_type=y&csrf=1&csrf=2' },
+  {
+    name: 'broken percent-encoding',
+    contentType: 'application/x-www-form-urlencoded',
+    body: 'email=%E0%A4%A&password=%zz',
+  },
+  {
+    name: 'duplicated fields',
+    contentType: 'application/x-www-form-urlencoded',
+    body: 'email=a&email=b&grant_type=x&grant_type=y&csrf=1&csrf=2',
+  },
   { name: 'empty form', contentType: 'application/x-www-form-urlencoded', body: '' },
-  { name: 'broken multipart', contentType: 'multipart/form-data; boundary=xyz', body: '--xyz\r\nContent-Disposition: form-data; name="email"\r\n\r\nunterminated' },
+  {
+    name: 'broken multipart',
+    contentType: 'multipart/form-data; boundary=xyz',
+    body: '--xyz\r\nContent-Disposition: form-data; name="email"\r\n\r\nunterminated',
+  },
   { name: 'plain text', contentType: 'text/plain', body: 'hello' },
-  { name: 'binary garbage', contentType: 'application/x-www-form-urlencoded', body: new Uint8Array([0, 255, 254, 1, 2, 3, 0x25, 0x00]) },
-  { name: 'oversized form', contentType: 'application/x-www-form-urlencoded', body: `email=${'a'.repeat(200_000)}` },
+  {
+    name: 'binary garbage',
+    contentType: 'application/x-www-form-urlencoded',
+    body: new Uint8Array([0, 255, 254, 1, 2, 3, 0x25, 0x00]),
+  },
+  {
+    name: 'oversized form',
+    contentType: 'application/x-www-form-urlencoded',
+    body: `email=${'a'.repeat(200_000)}`,
+  },
 ];
 
 describe('malformed bodies', () => {
@@ -65,7 +91,9 @@ describe('malformed bodies', () => {
         if (b.contentType) headers['content-type'] = b.contentType;
         // The server answers 413 before reading an oversized body and drops that connection.
         if (b.name === 'oversized form') headers.connection = 'close';
-        const cookie = [...(cookies.jar.get(new URL(auth.baseUrl).host)?.values() ?? [])].map((c) => `${c.name}=${c.value}`).join('; ');
+        const cookie = [...(cookies.jar.get(new URL(auth.baseUrl).host)?.values() ?? [])]
+          .map((c) => `${c.name}=${c.value}`)
+          .join('; ');
         if (cookie) headers.cookie = cookie;
         let res: Response;
         try {

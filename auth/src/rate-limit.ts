@@ -18,7 +18,9 @@ export interface RateLimiter {
   peek(bucket: string, key: string, limit: number): Promise<LimitResult>;
   reset(bucket: string, key: string): Promise<void>;
   /** Counts one hit in several buckets in one round trip; the first one over its limit, if any. */
-  hitAll(hits: readonly { bucket: string; key: string; limit: number; windowSec: number }[]): Promise<LimitResult | undefined>;
+  hitAll(
+    hits: readonly { bucket: string; key: string; limit: number; windowSec: number }[],
+  ): Promise<LimitResult | undefined>;
 }
 
 export function createRateLimiter(redis: Redis, prefix: string): RateLimiter {

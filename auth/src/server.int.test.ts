@@ -6,7 +6,10 @@ import { startTestAuth, type TestAuth } from './testing/fixture.ts';
 
 let auth: TestAuth;
 beforeAll(async () => {
-  auth = await startTestAuth({ label: 'service', env: { AUTH_CORS_ORIGINS: 'http://app.example.test', AUTH_TOKEN_PER_CLIENT_PER_MINUTE: '30' } });
+  auth = await startTestAuth({
+    label: 'service',
+    env: { AUTH_CORS_ORIGINS: 'http://app.example.test', AUTH_TOKEN_PER_CLIENT_PER_MINUTE: '30' },
+  });
 });
 afterAll(() => auth?.close());
 
@@ -15,7 +18,10 @@ describe('auth service', () => {
     expect((await fetch(`${auth.baseUrl}/health/live`)).status).toBe(200);
     const ready = await fetch(`${auth.baseUrl}/health/ready`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toMatchObject({ status: 'ok', checks: { postgres: { ok: true }, redis: { ok: true } } });
+    expect(await ready.json()).toMatchObject({
+      status: 'ok',
+      checks: { postgres: { ok: true }, redis: { ok: true } },
+    });
     expect((await fetch(`${auth.baseUrl}/health`)).status).toBe(200);
   });
 
@@ -30,14 +36,21 @@ describe('auth service', () => {
     const text = await (await fetch(`${auth.baseUrl}/metrics`)).text();
     expect(text).toMatch(/auth_tokens_issued_total\{grant="client_credentials"[^}]*\} 1/);
     expect(text).toMatch(/http_requests_total\{method="POST",route="\/token",status="200"/);
-    for (const name of ['auth_login_attempts_total', 'auth_login_failures_total', 'auth_registrations_total']) expect(text).toContain(name);
+    for (const name of ['auth_login_attempts_total', 'auth_login_failures_total', 'auth_registrations_total'])
+      expect(text).toContain(name);
   });
 
   it('grants the starting balance on registration; the credits API accepts an exchanged token', async () => {
     await auth.createUser({ username: 'spender' });
-    const exchanger = createTokenExchanger({ tokenEndpoint: `${auth.baseUrl}/token`, clientId: 'bots', clientSecret: DEV_SECRETS.botsClientSecret });
+    const exchanger = createTokenExchanger({
+      tokenEndpoint: `${auth.baseUrl}/token`,
+      clientId: 'bots',
+      clientSecret: DEV_SECRETS.botsClientSecret,
+    });
     const token = await exchanger.tokenFor('@spender:mana.test');
-    const res = await fetch(`${auth.baseUrl}/api/v1/credits/balance`, { headers: { authorization: `Bearer ${token}` } });
+    const res = await fetch(`${auth.baseUrl}/api/v1/credits/balance`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(res.status, await res.clone().text()).toBe(200);
     expect(await res.json()).toMatchObject({ balance: auth.config.creditsStartingBalance });
   });

@@ -76,7 +76,13 @@ export async function createAuthService(options: AuthServiceOptions): Promise<Au
 }
 
 async function assemble(
-  options: AuthServiceOptions & { logger: Logger; metrics: Metrics; production: boolean; db: Database; redis: Redis },
+  options: AuthServiceOptions & {
+    logger: Logger;
+    metrics: Metrics;
+    production: boolean;
+    db: Database;
+    redis: Redis;
+  },
 ): Promise<AuthService> {
   const { config, logger, metrics, production, db, redis } = options;
   await migrate(db.sql, { schema: AUTH_SCHEMA, migrations: await loadMigrations(MIGRATIONS_DIR) });
@@ -87,22 +93,49 @@ async function assemble(
 
   const c = metrics.client;
   const counters = {
-    attempts: new c.Counter({ name: 'auth_login_attempts_total', help: 'Password sign-in attempts', registers: [metrics.registry] }),
-    failures: new c.Counter({ name: 'auth_login_failures_total', help: 'Failed password sign-ins (wrong password, unverified, rate-limited)', registers: [metrics.registry] }),
-    tokens: new c.Counter({ name: 'auth_tokens_issued_total', help: 'Tokens issued at the token endpoint by grant type', labelNames: ['grant'] as const, registers: [metrics.registry] }),
-    registrations: new c.Counter({ name: 'auth_registrations_total', help: 'Accounts registered', registers: [metrics.registry] }),
+    attempts: new c.Counter({
+      name: 'auth_login_attempts_total',
+      help: 'Password sign-in attempts',
+      registers: [metrics.registry],
+    }),
+    failures: new c.Counter({
+      name: 'auth_login_failures_total',
+      help: 'Failed password sign-ins (wrong password, unverified, rate-limited)',
+      registers: [metrics.registry],
+    }),
+    tokens: new c.Counter({
+      name: 'auth_tokens_issued_total',
+      help: 'Tokens issued at the token endpoint by grant type',
+      labelNames: ['grant'] as const,
+      registers: [metrics.registry],
+    }),
+    registrations: new c.Counter({
+      name: 'auth_registrations_total',
+      help: 'Accounts registered',
+      registers: [metrics.registry],
+    }),
   };
 
   const credits = createCreditsModule({
     sql: db.sql,
-    verifier: createTokenVerifier({ issuer: config.baseUrl, audience: CREDITS_AUDIENCE, jwksUri: `${config.baseUrl}/jwks` }),
+    verifier: createTokenVerifier({
+      issuer: config.baseUrl,
+      audience: CREDITS_AUDIENCE,
+      jwksUri: `${config.baseUrl}/jwks`,
+    }),
     logger,
     metrics,
     config: creditsConfigFrom(config),
   });
   await credits.migrate();
 
-  const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, outboxDir: config.outboxDir, db: db.db, logger });
+  const mailer = createMailer({
+    smtpUrl: config.smtpUrl,
+    from: config.mailFrom,
+    outboxDir: config.outboxDir,
+    db: db.db,
+    logger,
+  });
   const accounts = createAccounts({
     db: db.db,
     baseUrl: config.baseUrl,
@@ -120,9 +153,15 @@ async function assemble(
 
   const build = (): { provider: Provider; callback: ReturnType<Provider['callback']> } => {
     const provider = createProvider({ config, keys: keys.map((k) => k.privateJwk), adapter, accounts });
-    provider.on('grant.success', (ctx) => counters.tokens.inc({ grant: typeof ctx.oidc.params?.grant_type === 'string' ? ctx.oidc.params.grant_type : 'unknown' }));
+    provider.on('grant.success', (ctx) =>
+      counters.tokens.inc({
+        grant: typeof ctx.oidc.params?.grant_type === 'string' ? ctx.oidc.params.grant_type : 'unknown',
+      }),
+    );
     provider.on('server_error', (_ctx, err) => logger.error({ err }, 'oidc-provider server error'));
-    provider.on('backchannel.error', (_ctx, err, client) => logger.warn({ err, client: client.clientId }, 'back-channel logout failed'));
+    provider.on('backchannel.error', (_ctx, err, client) =>
+      logger.warn({ err, client: client.clientId }, 'back-channel logout failed'),
+    );
     // Rate limits on the token endpoint, per IP and per client (from the Basic header).
     provider.use(async (ctx, next) => {
       if (ctx.method === 'POST' && ctx.path === '/token') {
@@ -138,7 +177,12 @@ async function assemble(
             // Malformed escapes: count it under the raw text; client authentication rejects it later.
           }
           if (clientId)
-            hits.push({ bucket: 'token-client', key: clientId.slice(0, 100), limit: config.tokenPerClientPerMinute, windowSec: 60 });
+            hits.push({
+              bucket: 'token-client',
+              key: clientId.slice(0, 100),
+              limit: config.tokenPerClientPerMinute,
+              windowSec: 60,
+            });
         }
         const over = await limiter.hitAll(hits);
         if (over) {
@@ -174,7 +218,10 @@ async function assemble(
       provider: () => current.provider,
       accounts,
       limiter,
-      limits: { perAccountPerMinute: config.loginPerAccountPerMinute, perIpPerMinute: config.loginPerIpPerMinute },
+      limits: {
+        perAccountPerMinute: config.loginPerAccountPerMinute,
+        perIpPerMinute: config.loginPerIpPerMinute,
+      },
       counters,
     }),
   );
@@ -260,12 +307,17 @@ async function assemble(
 }
 
 /** Creates the service and listens on `config.port` (0 = any free port). */
-export async function startAuthServer(options: AuthServiceOptions): Promise<{ service: AuthService; server: RunningServer }> {
+export async function startAuthServer(
+  options: AuthServiceOptions,
+): Promise<{ service: AuthService; server: RunningServer }> {
   const service = await createAuthService(options);
-  const server = await listen({ fetch: (req: Request, env?: unknown) => service.fetch(req, env as HttpBindings) }, {
-    port: options.config.port,
-    host: options.config.host,
-  });
+  const server = await listen(
+    { fetch: (req: Request, env?: unknown) => service.fetch(req, env as HttpBindings) },
+    {
+      port: options.config.port,
+      host: options.config.host,
+    },
+  );
   service.start();
   return { service, server };
 }

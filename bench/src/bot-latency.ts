@@ -43,7 +43,11 @@ export async function measureBotLatency(samples = 200, warmup = 20): Promise<Bot
     const bot: BenchResult = { name: 'bot-latency', samples: out, stats: summarize(out) };
     // The baseline on the very same Synapse (appservice registered, OIDC on), right after.
     const echoRun = await measureSynapseEcho(stack.synapse, n);
-    const echo: BenchResult = { name: 'synapse-echo (same Synapse)', samples: echoRun.samples, stats: echoRun.stats };
+    const echo: BenchResult = {
+      name: 'synapse-echo (same Synapse)',
+      samples: echoRun.samples,
+      stats: echoRun.stats,
+    };
     return { bot, echo };
   } finally {
     await stack.close();
@@ -62,7 +66,8 @@ export function formatBotLatency({ bot, echo }: BotLatency): string {
 
 export const botLatency: Benchmark = {
   name: 'bot-latency',
-  description: 'todo bot: `list` from a linked (SSO) user until the reply is in their sync (real auth, sync, runner)',
+  description:
+    'todo bot: `list` from a linked (SSO) user until the reply is in their sync (real auth, sync, runner)',
   baseline: 'synapse-echo',
   async run({ samples }): Promise<BenchResult> {
     const result = await measureBotLatency(samples);

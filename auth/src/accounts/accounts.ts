@@ -44,8 +44,7 @@ export interface Account {
 }
 
 export type SignInResult =
-  | { ok: true; account: Account; setCookies: string[] }
-  | { ok: false; reason: 'invalid' | 'unverified' };
+  { ok: true; account: Account; setCookies: string[] } | { ok: false; reason: 'invalid' | 'unverified' };
 
 export type RegisterResult = { ok: true } | { ok: false; reason: 'username_taken' | 'weak_password' };
 
@@ -180,7 +179,12 @@ export function createAccounts(options: AccountsOptions) {
           if (/USERNAME|UNIQUE|DUPLICATE/.test(code)) return { ok: false, reason: 'username_taken' };
         }
         // A concurrent registration of the same username loses on the unique index.
-        if (err instanceof Error && /users_username_key|duplicate key/.test(`${err.message} ${err.cause instanceof Error ? err.cause.message : ''}`))
+        if (
+          err instanceof Error &&
+          /users_username_key|duplicate key/.test(
+            `${err.message} ${err.cause instanceof Error ? err.cause.message : ''}`,
+          )
+        )
           return { ok: false, reason: 'username_taken' };
         throw err;
       }
@@ -228,7 +232,10 @@ export function createAccounts(options: AccountsOptions) {
       await auth.api.requestPasswordReset({ body: { email: email.toLowerCase() }, headers });
     },
 
-    async resetPassword(token: string, newPassword: string): Promise<'ok' | 'invalid_token' | 'weak_password'> {
+    async resetPassword(
+      token: string,
+      newPassword: string,
+    ): Promise<'ok' | 'invalid_token' | 'weak_password'> {
       try {
         await auth.api.resetPassword({ body: { token, newPassword } });
         return 'ok';
@@ -254,7 +261,11 @@ export function createAccounts(options: AccountsOptions) {
     }): Promise<{ result: 'ok' | 'wrong_password' | 'weak_password' | 'no_session'; setCookies: string[] }> {
       try {
         const { headers } = await auth.api.changePassword({
-          body: { currentPassword: input.currentPassword, newPassword: input.newPassword, revokeOtherSessions: true },
+          body: {
+            currentPassword: input.currentPassword,
+            newPassword: input.newPassword,
+            revokeOtherSessions: true,
+          },
           headers: input.headers,
           returnHeaders: true,
         });
@@ -262,7 +273,8 @@ export function createAccounts(options: AccountsOptions) {
       } catch (err) {
         if (err instanceof APIError) {
           const code = typeof err.body?.code === 'string' ? err.body.code : '';
-          if (err.statusCode === 401 && !/PASSWORD/.test(code)) return { result: 'no_session', setCookies: [] };
+          if (err.statusCode === 401 && !/PASSWORD/.test(code))
+            return { result: 'no_session', setCookies: [] };
           if (/PASSWORD_TOO/.test(code)) return { result: 'weak_password', setCookies: [] };
           return { result: 'wrong_password', setCookies: [] };
         }

@@ -42,13 +42,23 @@ describe('credits API', () => {
       body: { operation: 'tts_synthesis', idempotencyKey: k, reference: '$evt:mana.test' },
     });
     expect(first.status).toBe(201);
-    expect(first.body).toMatchObject({ amount: getCreditCost('tts_synthesis'), status: 'held', replayed: false });
-    const again = await f.call('POST', '/reserve', { token, body: { operation: 'tts_synthesis', idempotencyKey: k } });
+    expect(first.body).toMatchObject({
+      amount: getCreditCost('tts_synthesis'),
+      status: 'held',
+      replayed: false,
+    });
+    const again = await f.call('POST', '/reserve', {
+      token,
+      body: { operation: 'tts_synthesis', idempotencyKey: k },
+    });
     expect(again.status).toBe(200);
     expect(again.body).toMatchObject({ reservationId: first.body.reservationId, replayed: true });
     expect(await balanceOf('rita')).toEqual({ balance: 10_000, held: 250, available: 9_750 });
     // Same key, different operation: a client bug, refused rather than guessed.
-    const other = await f.call('POST', '/reserve', { token, body: { operation: 'ai_chat_ollama', idempotencyKey: k } });
+    const other = await f.call('POST', '/reserve', {
+      token,
+      body: { operation: 'ai_chat_ollama', idempotencyKey: k },
+    });
     expect(other).toMatchObject({ status: 409, body: { errcode: 'CREDITS_IDEMPOTENCY_MISMATCH' } });
     await ledgerOk();
   });
@@ -62,7 +72,10 @@ describe('credits API', () => {
       body: { operation: 'zitare_quote' },
       headers: { 'idempotency-key': k },
     });
-    const b = await f.call('POST', '/reserve', { token, body: { operation: 'zitare_quote', idempotencyKey: k } });
+    const b = await f.call('POST', '/reserve', {
+      token,
+      body: { operation: 'zitare_quote', idempotencyKey: k },
+    });
     expect(a.status).toBe(201);
     expect(b.body.reservationId).toBe(a.body.reservationId);
     const none = await f.call('POST', '/reserve', { token, body: { operation: 'zitare_quote' } });
@@ -78,10 +91,16 @@ describe('credits API', () => {
   it('commits the hold or a metered amount below it, once; retries are answered, not charged', async () => {
     await f.credits.grantStartingBalance('mia');
     const token = await f.userToken('mia');
-    const r = await f.call('POST', '/reserve', { token, body: { operation: 'ai_chat_remote', idempotencyKey: key() } });
+    const r = await f.call('POST', '/reserve', {
+      token,
+      body: { operation: 'ai_chat_remote', idempotencyKey: key() },
+    });
     const id = String(r.body.reservationId);
     const tooMuch = await f.call('POST', `/reservations/${id}/commit`, { token, body: { amount: 2001 } });
-    expect(tooMuch).toMatchObject({ status: 400, body: { errcode: 'CREDITS_AMOUNT_EXCEEDS_HOLD', held: 2000 } });
+    expect(tooMuch).toMatchObject({
+      status: 400,
+      body: { errcode: 'CREDITS_AMOUNT_EXCEEDS_HOLD', held: 2000 },
+    });
     const c = await f.call('POST', `/reservations/${id}/commit`, { token, body: { amount: 730 } });
     expect(c).toMatchObject({
       status: 200,
@@ -92,10 +111,16 @@ describe('credits API', () => {
     const different = await f.call('POST', `/reservations/${id}/commit`, { token, body: { amount: 100 } });
     expect(different).toMatchObject({ status: 409, body: { errcode: 'CREDITS_RESERVATION_SETTLED' } });
     const release = await f.call('POST', `/reservations/${id}/release`, { token });
-    expect(release).toMatchObject({ status: 409, body: { errcode: 'CREDITS_RESERVATION_SETTLED', status: 'committed' } });
+    expect(release).toMatchObject({
+      status: 409,
+      body: { errcode: 'CREDITS_RESERVATION_SETTLED', status: 'committed' },
+    });
 
     // Full commit with no body at all.
-    const r2 = await f.call('POST', '/reserve', { token, body: { operation: 'ai_chat_ollama', idempotencyKey: key() } });
+    const r2 = await f.call('POST', '/reserve', {
+      token,
+      body: { operation: 'ai_chat_ollama', idempotencyKey: key() },
+    });
     const c2 = await f.call('POST', `/reservations/${String(r2.body.reservationId)}/commit`, { token });
     expect(c2).toMatchObject({ status: 200, body: { charged: 100, balance: 9_170 } });
     await ledgerOk();
@@ -104,7 +129,10 @@ describe('credits API', () => {
   it('releases (idempotently) and refuses to commit a released reservation with 409', async () => {
     await f.credits.grantStartingBalance('rob');
     const token = await f.userToken('rob');
-    const r = await f.call('POST', '/reserve', { token, body: { operation: 'ai_task_breakdown', idempotencyKey: key() } });
+    const r = await f.call('POST', '/reserve', {
+      token,
+      body: { operation: 'ai_task_breakdown', idempotencyKey: key() },
+    });
     const id = String(r.body.reservationId);
     expect((await f.call('POST', `/reservations/${id}/release`, { token, body: {} })).body).toMatchObject({
       status: 'released',
@@ -112,14 +140,18 @@ describe('credits API', () => {
       held: 0,
       balance: 10_000,
     });
-    expect((await f.call('POST', `/reservations/${id}/release`, { token })).body).toMatchObject({ replayed: true });
+    expect((await f.call('POST', `/reservations/${id}/release`, { token })).body).toMatchObject({
+      replayed: true,
+    });
     const commit = await f.call('POST', `/reservations/${id}/commit`, { token });
     expect(commit).toMatchObject({
       status: 409,
       body: { errcode: 'CREDITS_RESERVATION_SETTLED', status: 'released' },
     });
     expect(commit.body.error).toMatch(/released/);
-    const missing = await f.call('POST', '/reservations/00000000-0000-4000-8000-000000000000/commit', { token });
+    const missing = await f.call('POST', '/reservations/00000000-0000-4000-8000-000000000000/commit', {
+      token,
+    });
     expect(missing).toMatchObject({ status: 404, body: { errcode: 'CREDITS_RESERVATION_NOT_FOUND' } });
     await ledgerOk();
   });
@@ -127,7 +159,10 @@ describe('credits API', () => {
   it('refuses to commit an expired reservation (409) and returns its hold', async () => {
     await f.credits.grantStartingBalance('eve');
     const token = await f.userToken('eve');
-    const r = await f.call('POST', '/reserve', { token, body: { operation: 'tts_synthesis', idempotencyKey: key() } });
+    const r = await f.call('POST', '/reserve', {
+      token,
+      body: { operation: 'tts_synthesis', idempotencyKey: key() },
+    });
     const id = String(r.body.reservationId);
     await f.db.sql`update credits.reservations set expires_at = now() - interval '1 second' where id = ${id}`;
     const commit = await f.call('POST', `/reservations/${id}/commit`, { token });
@@ -147,7 +182,14 @@ describe('credits API', () => {
       await g.credits.grantStartingBalance('tim');
       const token = await g.userToken('tim');
       for (let i = 0; i < 3; i++)
-        expect((await g.call('POST', '/reserve', { token, body: { operation: 'ai_chat_ollama', idempotencyKey: `s${i}` } })).status).toBe(201);
+        expect(
+          (
+            await g.call('POST', '/reserve', {
+              token,
+              body: { operation: 'ai_chat_ollama', idempotencyKey: `s${i}` },
+            })
+          ).status,
+        ).toBe(201);
       expect((await g.call('GET', '/balance', { token })).body).toMatchObject({ held: 300 });
       g.credits.start();
       const deadline = Date.now() + 10_000;
@@ -169,14 +211,23 @@ describe('credits API', () => {
 
   it('answers 402 with required and available, and counts it', async () => {
     const token = await f.userToken('poor');
-    await f.call('POST', '/grant', { token: await f.adminToken(), body: { userId: 'poor', amount: 150, idempotencyKey: 'g1' } });
-    const r = await f.call('POST', '/reserve', { token, body: { operation: 'tts_synthesis', idempotencyKey: key() } });
+    await f.call('POST', '/grant', {
+      token: await f.adminToken(),
+      body: { userId: 'poor', amount: 150, idempotencyKey: 'g1' },
+    });
+    const r = await f.call('POST', '/reserve', {
+      token,
+      body: { operation: 'tts_synthesis', idempotencyKey: key() },
+    });
     expect(r).toMatchObject({
       status: 402,
       body: { errcode: 'CREDITS_INSUFFICIENT', required: 250, available: 150 },
     });
     expect(typeof r.body.error).toBe('string');
-    const c = await f.call('POST', '/consume', { token, body: { operation: 'ai_task_breakdown', idempotencyKey: key() } });
+    const c = await f.call('POST', '/consume', {
+      token,
+      body: { operation: 'ai_task_breakdown', idempotencyKey: key() },
+    });
     expect(c).toMatchObject({ status: 402, body: { required: 500, available: 150 } });
     // A user with no account at all gets a 402 too, with nothing available.
     const ghost = await f.call('POST', '/reserve', {
@@ -192,7 +243,10 @@ describe('credits API', () => {
     for (const path of ['/reserve', '/consume']) {
       for (const operation of ['no_such_op', 'toString', '__proto__']) {
         const r = await f.call('POST', path, { token, body: { operation, idempotencyKey: key() } });
-        expect(r, `${path} ${operation}`).toMatchObject({ status: 400, body: { errcode: 'CREDITS_UNKNOWN_OPERATION' } });
+        expect(r, `${path} ${operation}`).toMatchObject({
+          status: 400,
+          body: { errcode: 'CREDITS_UNKNOWN_OPERATION' },
+        });
       }
     }
   });
@@ -209,7 +263,10 @@ describe('credits API', () => {
     expect([a.body.replayed, b.body.replayed].sort()).toEqual([false, true]);
     expect(await balanceOf('cory')).toEqual({ balance: 9_700, held: 0, available: 9_700 });
     // A zero-cost operation is recorded too (usage history), charging nothing.
-    const free = await f.call('POST', '/consume', { token, body: { operation: 'task_create', idempotencyKey: key() } });
+    const free = await f.call('POST', '/consume', {
+      token,
+      body: { operation: 'task_create', idempotencyKey: key() },
+    });
     expect(free).toMatchObject({ status: 201, body: { charged: 0, balance: 9_700 } });
     await ledgerOk();
   });
@@ -218,13 +275,22 @@ describe('credits API', () => {
     const body = { userId: 'gina', amount: 5_000, idempotencyKey: 'promo-1', kind: 'gift' };
     const asUser = await f.call('POST', '/grant', { token: await f.userToken('gina'), body });
     expect(asUser).toMatchObject({ status: 403, body: { errcode: 'M_FORBIDDEN' } });
-    const delegated = await f.call('POST', '/grant', { token: await f.botToken('gina', 'credits credits:admin'), body });
+    const delegated = await f.call('POST', '/grant', {
+      token: await f.botToken('gina', 'credits credits:admin'),
+      body,
+    });
     expect(delegated.status).toBe(403);
     const admin = await f.adminToken();
     const g1 = await f.call('POST', '/grant', { token: admin, body });
-    expect(g1).toMatchObject({ status: 201, body: { userId: 'gina', amount: 5_000, balance: 5_000, replayed: false } });
+    expect(g1).toMatchObject({
+      status: 201,
+      body: { userId: 'gina', amount: 5_000, balance: 5_000, replayed: false },
+    });
     const g2 = await f.call('POST', '/grant', { token: admin, body });
-    expect(g2).toMatchObject({ status: 200, body: { entryId: g1.body.entryId, balance: 5_000, replayed: true } });
+    expect(g2).toMatchObject({
+      status: 200,
+      body: { entryId: g1.body.entryId, balance: 5_000, replayed: true },
+    });
     const g3 = await f.call('POST', '/grant', { token: admin, body: { ...body, amount: 1 } });
     expect(g3).toMatchObject({ status: 409, body: { errcode: 'CREDITS_IDEMPOTENCY_MISMATCH' } });
     // A grant key cannot be reused as a reservation key.
@@ -240,7 +306,10 @@ describe('credits API', () => {
     await f.credits.grantStartingBalance('pat');
     const token = await f.userToken('pat');
     for (let i = 0; i < 7; i++)
-      await f.call('POST', '/consume', { token, body: { operation: 'zitare_quote', idempotencyKey: `p${i}` } });
+      await f.call('POST', '/consume', {
+        token,
+        body: { operation: 'zitare_quote', idempotencyKey: `p${i}` },
+      });
     const ids: string[] = [];
     let cursor: string | null = null;
     let pages = 0;
@@ -258,19 +327,30 @@ describe('credits API', () => {
     expect(new Set(ids).size).toBe(8);
     expect([...ids].sort((a, b) => Number(b) - Number(a))).toEqual(ids);
     const first = await f.call('GET', '/transactions?limit=1', { token });
-    expect(first.body.entries).toMatchObject([{ kind: 'commit', operation: 'zitare_quote', amount: -10, balanceAfter: 9_930, actor: 'pat' }]);
+    expect(first.body.entries).toMatchObject([
+      { kind: 'commit', operation: 'zitare_quote', amount: -10, balanceAfter: 9_930, actor: 'pat' },
+    ]);
     expect((await f.call('GET', '/transactions?cursor=abc', { token })).status).toBe(400);
     expect((await f.call('GET', '/transactions?limit=0', { token })).status).toBe(400);
     expect((await f.call('GET', '/transactions?limit=201', { token })).status).toBe(400);
   });
 
   it('authenticates: missing, foreign-audience and unscoped tokens are refused', async () => {
-    expect(await f.call('GET', '/balance')).toMatchObject({ status: 401, body: { errcode: 'M_MISSING_TOKEN' } });
+    expect(await f.call('GET', '/balance')).toMatchObject({
+      status: 401,
+      body: { errcode: 'M_MISSING_TOKEN' },
+    });
     const foreign = await f.issuer.sign({ sub: 'sam', aud: 'mana-sync', scope: 'credits' });
-    expect(await f.call('GET', '/balance', { token: foreign })).toMatchObject({ status: 401, body: { errcode: 'M_UNKNOWN_TOKEN' } });
+    expect(await f.call('GET', '/balance', { token: foreign })).toMatchObject({
+      status: 401,
+      body: { errcode: 'M_UNKNOWN_TOKEN' },
+    });
     expect(await f.call('GET', '/balance', { token: 'garbage' })).toMatchObject({ status: 401 });
     const unscoped = await f.userToken('sam', 'openid sync:todo');
-    expect(await f.call('GET', '/balance', { token: unscoped })).toMatchObject({ status: 403, body: { errcode: 'M_FORBIDDEN' } });
+    expect(await f.call('GET', '/balance', { token: unscoped })).toMatchObject({
+      status: 403,
+      body: { errcode: 'M_FORBIDDEN' },
+    });
   });
 
   it('exposes the counters on /metrics', async () => {

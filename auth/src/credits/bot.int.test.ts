@@ -79,7 +79,8 @@ describe('a bot acting for @alice', () => {
     expect(await f.call('GET', '/balance', { token: await f.userToken('bob') })).toMatchObject({
       body: { balance: 10_000, held: 250, available: 9_750 },
     });
-    const bobEntries = await f.db.sql`select count(*)::int as n from credits.entries where user_id = 'bob' and actor = 'bots'`;
+    const bobEntries = await f.db
+      .sql`select count(*)::int as n from credits.entries where user_id = 'bob' and actor = 'bots'`;
     expect(bobEntries[0]?.n).toBe(0);
     expect((await checkLedger(f.db.sql)).problems).toEqual([]);
   });

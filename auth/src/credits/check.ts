@@ -27,7 +27,16 @@ export async function checkLedger(sql: Sql, options: { userId?: string } = {}): 
   const only = (col: string) => (user === undefined ? sql`true` : sql`${sql(col)} = ${user}`);
   const problems: string[] = [];
 
-  const totals = await sql<{ user_id: string; balance: string; held: string; sum_amount: string; sum_held: string; open_holds: string }[]>`
+  const totals = await sql<
+    {
+      user_id: string;
+      balance: string;
+      held: string;
+      sum_amount: string;
+      sum_held: string;
+      open_holds: string;
+    }[]
+  >`
     select a.user_id, a.balance, a.held,
            coalesce((select sum(e.amount) from credits.entries e where e.user_id = a.user_id), 0) as sum_amount,
            coalesce((select sum(e.held_delta) from credits.entries e where e.user_id = a.user_id), 0) as sum_held,
@@ -38,12 +47,22 @@ export async function checkLedger(sql: Sql, options: { userId?: string } = {}): 
   for (const t of totals) {
     if (t.balance !== t.sum_amount)
       problems.push(`${t.user_id}: balance ${t.balance} ≠ sum of entries ${t.sum_amount}`);
-    if (t.held !== t.sum_held) problems.push(`${t.user_id}: held ${t.held} ≠ sum of held deltas ${t.sum_held}`);
+    if (t.held !== t.sum_held)
+      problems.push(`${t.user_id}: held ${t.held} ≠ sum of held deltas ${t.sum_held}`);
     if (t.held !== t.open_holds)
       problems.push(`${t.user_id}: held ${t.held} ≠ open reservations ${t.open_holds}`);
   }
 
-  const running = await sql<{ id: string; user_id: string; balance_after: string; run_balance: string; held_after: string; run_held: string }[]>`
+  const running = await sql<
+    {
+      id: string;
+      user_id: string;
+      balance_after: string;
+      run_balance: string;
+      held_after: string;
+      run_held: string;
+    }[]
+  >`
     select id, user_id, balance_after, run_balance, held_after, run_held from (
       select id, user_id, balance_after, held_after,
              sum(amount) over w as run_balance, sum(held_delta) over w as run_held
@@ -59,7 +78,16 @@ export async function checkLedger(sql: Sql, options: { userId?: string } = {}): 
       `${r.user_id}: entry ${r.id} says ${r.balance_after}/${r.held_after} (balance/held), running sum is ${r.run_balance}/${r.run_held}`,
     );
 
-  const perReservation = await sql<{ id: string; status: string; amount: string; committed_amount: string | null; sum_amount: string; sum_held: string }[]>`
+  const perReservation = await sql<
+    {
+      id: string;
+      status: string;
+      amount: string;
+      committed_amount: string | null;
+      sum_amount: string;
+      sum_held: string;
+    }[]
+  >`
     select r.id, r.status, r.amount, r.committed_amount,
            coalesce(sum(e.amount), 0) as sum_amount, coalesce(sum(e.held_delta), 0) as sum_held
       from credits.reservations r
@@ -84,5 +112,10 @@ export async function checkLedger(sql: Sql, options: { userId?: string } = {}): 
   const [counts] = await sql<{ accounts: number; entries: number }[]>`
     select (select count(*)::int from credits.accounts a where ${only('a.user_id')}) as accounts,
            (select count(*)::int from credits.entries e where ${only('e.user_id')}) as entries`;
-  return { ok: problems.length === 0, problems, accounts: counts?.accounts ?? 0, entries: counts?.entries ?? 0 };
+  return {
+    ok: problems.length === 0,
+    problems,
+    accounts: counts?.accounts ?? 0,
+    entries: counts?.entries ?? 0,
+  };
 }

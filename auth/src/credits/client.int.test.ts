@@ -18,7 +18,10 @@ afterAll(async () => {
 
 describe('@mana/credits client against the auth routes', () => {
   it('reserves, commits metered work, consumes, pages history, and reports 402 as a typed error', async () => {
-    const credits = createCreditsClient({ baseUrl: `${server.url}${CREDITS_BASE}`, getToken: () => f.botToken('cli') });
+    const credits = createCreditsClient({
+      baseUrl: `${server.url}${CREDITS_BASE}`,
+      getToken: () => f.botToken('cli'),
+    });
     expect(await credits.balance()).toEqual({ balance: 2_500, held: 0, available: 2_500 });
     const reply = await credits.withReservation(
       { operation: 'ai_chat_remote', idempotencyKey: '$m1:mana.test' },
@@ -34,7 +37,9 @@ describe('@mana/credits client against the auth routes', () => {
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CreditsInsufficientError);
     if (err instanceof CreditsInsufficientError)
-      expect(`need ${formatCredits(err.required)}, have ${formatCredits(err.available)}`).toBe('need 2, have 1.5');
+      expect(`need ${formatCredits(err.required)}, have ${formatCredits(err.available)}`).toBe(
+        'need 2, have 1.5',
+      );
 
     const page = await credits.transactions({ limit: 2 });
     expect(page.entries.map((e) => e.kind)).toEqual(['commit', 'commit']);
@@ -42,11 +47,18 @@ describe('@mana/credits client against the auth routes', () => {
     const rest = await credits.transactions({ cursor: page.nextCursor ?? undefined, limit: 50 });
     expect(rest.entries.map((e) => e.kind)).toEqual(['reserve', 'grant']);
 
-    const unknown: unknown = await credits.consume({ operation: 'nope', idempotencyKey: 'x' }).catch((e: unknown) => e);
+    const unknown: unknown = await credits
+      .consume({ operation: 'nope', idempotencyKey: 'x' })
+      .catch((e: unknown) => e);
     expect(unknown).toBeInstanceOf(CreditsApiError);
     expect(unknown).toMatchObject({ status: 400, errcode: 'CREDITS_UNKNOWN_OPERATION' });
 
-    const admin = createCreditsClient({ baseUrl: `${server.url}${CREDITS_BASE}`, getToken: () => f.adminToken() });
-    expect(await admin.grant({ userId: 'cli', amount: 1_000, idempotencyKey: 'top-1' })).toMatchObject({ balance: 2_500 });
+    const admin = createCreditsClient({
+      baseUrl: `${server.url}${CREDITS_BASE}`,
+      getToken: () => f.adminToken(),
+    });
+    expect(await admin.grant({ userId: 'cli', amount: 1_000, idempotencyKey: 'top-1' })).toMatchObject({
+      balance: 2_500,
+    });
   });
 });

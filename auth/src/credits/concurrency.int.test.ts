@@ -44,7 +44,11 @@ afterAll(() => f.close());
 
 describe(`64 concurrent clients on one account (seed ${SEED})`, () => {
   it('never goes below zero available, never charges twice, and the books balance', async () => {
-    const tokens = { user: await f.userToken(USER), bot: await f.botToken(USER), admin: await f.adminToken() };
+    const tokens = {
+      user: await f.userToken(USER),
+      bot: await f.botToken(USER),
+      admin: await f.adminToken(),
+    };
     const paid = OPERATION_IDS.filter((op) => getCreditCost(op) > 0);
     let granted = INITIAL;
     /** reservationId → milli-credits charged, as the API reported it. */
@@ -93,7 +97,7 @@ describe(`64 concurrent clients on one account (seed ${SEED})`, () => {
 
     async function client(i: number) {
       const rnd = prng(SEED + i);
-      const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+      const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
       let n = 0;
       const newKey = () => `$c${i}-${n++}:mana.test`;
       const token = () => (rnd() < 0.5 ? tokens.user : tokens.bot);
@@ -145,24 +149,36 @@ describe(`64 concurrent clients on one account (seed ${SEED})`, () => {
         } else if (x < 0.63) {
           // Double click on consume: the same key three times at once charges once.
           const key = newKey();
-          const rs = await Promise.all([1, 2, 3].map(() => post('/consume', { operation: op, idempotencyKey: key })));
+          const rs = await Promise.all(
+            [1, 2, 3].map(() => post('/consume', { operation: op, idempotencyKey: key })),
+          );
           const ok = rs.filter((r) => r.status === 200 || r.status === 201);
-          check(new Set(ok.map((r) => r.body.reservationId)).size <= 1, 'same consume key, different reservations');
+          check(
+            new Set(ok.map((r) => r.body.reservationId)).size <= 1,
+            'same consume key, different reservations',
+          );
           check(ok.filter((r) => r.body.replayed === false).length <= 1, 'same consume key charged twice');
-          for (const r of ok) recordCharge(String(r.body.reservationId), Number(r.body.charged), r.body.replayed === true);
+          for (const r of ok)
+            recordCharge(String(r.body.reservationId), Number(r.body.charged), r.body.replayed === true);
           count('consume-repeat');
         } else if (x < 0.7) {
           // The same reserve key at once (a retried Matrix event): one hold, one reservation.
           const key = newKey();
           const rs = await Promise.all([1, 2, 3].map(() => reserve(op, key)));
           const ok = rs.filter((r) => r !== undefined);
-          check(new Set(ok.map((r) => r.reservationId)).size <= 1, 'same reserve key, different reservations');
+          check(
+            new Set(ok.map((r) => r.reservationId)).size <= 1,
+            'same reserve key, different reservations',
+          );
           check(ok.filter((r) => !r.replayed).length <= 1, 'same reserve key held twice');
           const first = ok[0];
           if (first) {
             // …and the commit sent twice at once: exactly one charge.
             const cs = await Promise.all([commit(first.reservationId), commit(first.reservationId)]);
-            check(cs.every((c) => c.status === 200), `double commit ${cs.map((c) => c.status).join(',')}`);
+            check(
+              cs.every((c) => c.status === 200),
+              `double commit ${cs.map((c) => c.status).join(',')}`,
+            );
             check(cs.filter((c) => c.body.replayed === false).length === 1, 'double commit charged twice');
           }
           count('reserve-repeat');
@@ -179,7 +195,8 @@ describe(`64 concurrent clients on one account (seed ${SEED})`, () => {
               .catch((e: unknown) => {
                 if (!(e instanceof Rollback)) throw e;
               });
-            const [row] = await f.db.sql`select status from credits.reservations where id = ${r.reservationId}`;
+            const [row] = await f.db
+              .sql`select status from credits.reservations where id = ${r.reservationId}`;
             check(row?.status === 'held', `aborted commit left ${String(row?.status)}`);
             expect((await commit(r.reservationId)).status).toBe(200);
           }
@@ -202,7 +219,10 @@ describe(`64 concurrent clients on one account (seed ${SEED})`, () => {
             await f.db.sql`update credits.reservations set expires_at = now() - interval '1 second'
                             where id = ${r.reservationId} and status = 'held'`;
             const c = await commit(r.reservationId);
-            check(c.status === 409 && c.body.errcode === 'CREDITS_RESERVATION_EXPIRED', `expired commit ${c.status}`);
+            check(
+              c.status === 409 && c.body.errcode === 'CREDITS_RESERVATION_EXPIRED',
+              `expired commit ${c.status}`,
+            );
           }
           count('expired');
         } else if (x < 0.92) {
@@ -249,7 +269,9 @@ describe(`64 concurrent clients on one account (seed ${SEED})`, () => {
     const [account] = await f.db.sql<{ balance: string; held: string }[]>`
       select balance, held from credits.accounts where user_id = ${USER}`;
     const totalCharged = [...charged.values()].reduce((a, b) => a + b, 0);
-    const [fromEntries] = await f.db.sql<{ commits: string; grants: string; settles: number; min_avail: string }[]>`
+    const [fromEntries] = await f.db.sql<
+      { commits: string; grants: string; settles: number; min_avail: string }[]
+    >`
       select coalesce(-sum(amount) filter (where kind = 'commit'), 0) as commits,
              coalesce(sum(amount) filter (where kind in ('grant', 'gift', 'refund')), 0) as grants,
              (select count(*)::int from (select reservation_id from credits.entries

@@ -25,8 +25,8 @@ describe('credits configuration', () => {
   });
 
   it('names the bad variable', () => {
-    expect(() => loadConfig(spec, { AUTH_CREDITS_STARTING_BALANCE: '1.5', AUTH_CREDITS_RESERVATION_TTL_SEC: '0' })).toThrow(
-      /AUTH_CREDITS_STARTING_BALANCE[\s\S]*AUTH_CREDITS_RESERVATION_TTL_SEC/,
-    );
+    expect(() =>
+      loadConfig(spec, { AUTH_CREDITS_STARTING_BALANCE: '1.5', AUTH_CREDITS_RESERVATION_TTL_SEC: '0' }),
+    ).toThrow(/AUTH_CREDITS_STARTING_BALANCE[\s\S]*AUTH_CREDITS_RESERVATION_TTL_SEC/);
   });
 });

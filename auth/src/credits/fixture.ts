@@ -80,7 +80,11 @@ export async function startCreditsFixture(
       const res = await app.request(`${CREDITS_BASE}${path}`, {
         method,
         headers: h,
-        ...(rawBody !== undefined ? { body: rawBody } : body !== undefined ? { body: JSON.stringify(body) } : {}),
+        ...(rawBody !== undefined
+          ? { body: rawBody }
+          : body !== undefined
+            ? { body: JSON.stringify(body) }
+            : {}),
       });
       const text = await res.text();
       let parsed: unknown;
@@ -89,7 +93,10 @@ export async function startCreditsFixture(
       } catch {
         parsed = { raw: text };
       }
-      const obj = typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : { value: parsed };
+      const obj =
+        typeof parsed === 'object' && parsed !== null
+          ? (parsed as Record<string, unknown>)
+          : { value: parsed };
       return { status: res.status, body: obj };
     },
     async close() {

@@ -269,7 +269,9 @@ export function createLedger({ sql, reservationTtlSec, events = {} }: LedgerOpti
     const want = finalAmount ?? null;
     // Loops only if the reservation changed between the conditional update and the diagnosis.
     for (let attempt = 0; attempt < 3; attempt++) {
-      const [row] = await sql<({ amount: string; committed_amount: string; operation: string } & AccountRow)[]>`
+      const [row] = await sql<
+        ({ amount: string; committed_amount: string; operation: string } & AccountRow)[]
+      >`
         with r as (
           update credits.reservations
              set status = 'committed', committed_amount = coalesce(${want}::bigint, amount), settled_at = now()
@@ -324,7 +326,12 @@ export function createLedger({ sql, reservationTtlSec, events = {} }: LedgerOpti
       if (r.expired) {
         // Past its TTL but not swept yet: the sweeper would release it any moment, so do it now and
         // refuse, rather than charge for work the caller may have given up on.
-        const swept = await releaseStatement({ id: reservationId, userId, actor: SWEEPER_ACTOR, expired: true });
+        const swept = await releaseStatement({
+          id: reservationId,
+          userId,
+          actor: SWEEPER_ACTOR,
+          expired: true,
+        });
         if (swept) events.expired?.(1);
         throw creditsErrors.reservationExpired();
       }

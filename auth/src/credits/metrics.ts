@@ -6,7 +6,11 @@ import type { LedgerEvents } from './ledger.ts';
  * so building the module twice against one registry (tests, hot reload) does not throw.
  */
 export function creditsMetrics(metrics: Metrics): LedgerEvents {
-  const counter = <L extends string>(name: string, help: string, labelNames: readonly L[] = []): client.Counter<L> => {
+  const counter = <L extends string>(
+    name: string,
+    help: string,
+    labelNames: readonly L[] = [],
+  ): client.Counter<L> => {
     const existing = metrics.registry.getSingleMetric(name);
     if (existing instanceof metrics.client.Counter) return existing;
     return new metrics.client.Counter({ name, help, labelNames, registers: [metrics.registry] });
@@ -15,11 +19,9 @@ export function creditsMetrics(metrics: Metrics): LedgerEvents {
   const committed = counter('credits_committed_total', 'Credit charges committed, by operation', [
     'operation',
   ] as const);
-  const committedMilli = counter(
-    'credits_committed_milli_total',
-    'Milli-credits charged, by operation',
-    ['operation'] as const,
-  );
+  const committedMilli = counter('credits_committed_milli_total', 'Milli-credits charged, by operation', [
+    'operation',
+  ] as const);
   const insufficient = counter('credits_insufficient_total', 'Reservations refused for lack of credits');
   const expired = counter('credits_expired_total', 'Reservations released by the TTL sweeper');
   return {

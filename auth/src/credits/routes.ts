@@ -163,7 +163,8 @@ export function createCreditsRoutes({
   app.post('/grant', async (c) => {
     const caller = requireScope(c, SCOPE_CREDITS_ADMIN);
     // A client acting for a user never mints credits, even if it was somehow given the scope.
-    if (caller.delegatedBy !== undefined) throw creditsErrors.forbidden('Delegated tokens cannot grant credits');
+    if (caller.delegatedBy !== undefined)
+      throw creditsErrors.forbidden('Delegated tokens cannot grant credits');
     const body = await jsonBody(c, grantRequestSchema);
     const idempotencyKey = idempotencyKeyOf(c, body.idempotencyKey);
     const r = await ledger.grant(caller, { ...body, idempotencyKey });

@@ -54,7 +54,11 @@ export function createPostgresAdapter(db: PostgresJsDatabase): AdapterFactory {
 
     private async findWhere(where: ReturnType<typeof eq>): Promise<AdapterPayload | undefined> {
       const [row] = await db
-        .select({ payload: oidcModels.payload, consumedAt: oidcModels.consumedAt, expiresAt: oidcModels.expiresAt })
+        .select({
+          payload: oidcModels.payload,
+          consumedAt: oidcModels.consumedAt,
+          expiresAt: oidcModels.expiresAt,
+        })
         .from(oidcModels)
         .where(and(eq(oidcModels.kind, this.kind), where))
         .limit(1);

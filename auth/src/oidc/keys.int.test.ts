@@ -54,7 +54,11 @@ describe('signing keys', () => {
 
   it('the CLI rotates and lists keys', async () => {
     const before = (await listKeys(db.db)).length;
-    expect(await runCli(['keys', 'rotate', '--overlap-seconds', '0', '--retain-seconds', '60'], { AUTH_DATABASE_URL: tdb.url })).toBe(0);
+    expect(
+      await runCli(['keys', 'rotate', '--overlap-seconds', '0', '--retain-seconds', '60'], {
+        AUTH_DATABASE_URL: tdb.url,
+      }),
+    ).toBe(0);
     expect((await listKeys(db.db)).length).toBe(before + 1);
     expect(await runCli(['keys', 'list'], { AUTH_DATABASE_URL: tdb.url })).toBe(0);
     expect(await runCli(['nonsense'], { AUTH_DATABASE_URL: tdb.url })).toBe(2);
@@ -78,7 +82,12 @@ describe('production start-up', () => {
     } catch (err) {
       expect(err).toBeInstanceOf(ConfigError);
       const vars = (err as ConfigError).issues.map((i) => i.variable).sort();
-      expect(vars).toEqual(['AUTH_BASE_URL', 'AUTH_BOTS_CLIENT_SECRET', 'AUTH_SECRET', 'AUTH_SYNAPSE_CLIENT_SECRET']);
+      expect(vars).toEqual([
+        'AUTH_BASE_URL',
+        'AUTH_BOTS_CLIENT_SECRET',
+        'AUTH_SECRET',
+        'AUTH_SYNAPSE_CLIENT_SECRET',
+      ]);
     }
   });
 
@@ -88,7 +97,11 @@ describe('production start-up', () => {
     try {
       const config = loadAuthConfig({ ...prodEnv(empty.url), AUTH_REDIS_PREFIX: redis.prefix });
       await expect(
-        createAuthService({ config, logger: createLogger({ service: 'auth', level: 'silent' }), metrics: createMetrics({ service: 'auth', defaults: false }) }),
+        createAuthService({
+          config,
+          logger: createLogger({ service: 'auth', level: 'silent' }),
+          metrics: createMetrics({ service: 'auth', defaults: false }),
+        }),
       ).rejects.toBeInstanceOf(MissingKeysError);
     } finally {
       await redis.cleanup();

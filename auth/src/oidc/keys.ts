@@ -89,7 +89,9 @@ export async function rotateKeys(db: PostgresJsDatabase, options: RotateOptions)
   const removesAt = new Date(activatesAt.getTime() + options.retainSeconds * 1000);
   return db.transaction(async (tx) => {
     await tx.update(signingKeys).set({ removesAt }).where(isNull(signingKeys.removesAt));
-    await tx.insert(signingKeys).values({ kid: key.kid, privateJwk: key.privateJwk as Record<string, string>, activatesAt });
+    await tx
+      .insert(signingKeys)
+      .values({ kid: key.kid, privateJwk: key.privateJwk as Record<string, string>, activatesAt });
     return { kid: key.kid, privateJwk: key.privateJwk, activatesAt, removesAt: null };
   });
 }
@@ -105,11 +107,15 @@ export async function pruneKeys(db: PostgresJsDatabase, now = new Date()): Promi
 
 export async function listKeys(db: PostgresJsDatabase): Promise<StoredKey[]> {
   const rows = await db.select().from(signingKeys).orderBy(asc(signingKeys.activatesAt));
-  return rows.map((r) => ({ kid: r.kid, privateJwk: r.privateJwk, activatesAt: r.activatesAt, removesAt: r.removesAt }));
+  return rows.map((r) => ({
+    kid: r.kid,
+    privateJwk: r.privateJwk,
+    activatesAt: r.activatesAt,
+    removesAt: r.removesAt,
+  }));
 }
 
 /** Stable fingerprint of the published set and its order (changes when the provider must reload). */
 export function keysFingerprint(keys: readonly StoredKey[]): string {
   return keys.map((k) => k.kid).join(',');
 }
-

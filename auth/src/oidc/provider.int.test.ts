@@ -50,12 +50,23 @@ async function codeOf(p: Promise<unknown>): Promise<string> {
 }
 
 /** The web client's full authorization-code flow with PKCE; returns the token response. */
-async function webLogin(scope = 'openid profile email offline_access sync', resource: string | null = SYNC_AUDIENCE, user = alice) {
+async function webLogin(
+  scope = 'openid profile email offline_access sync',
+  resource: string | null = SYNC_AUDIENCE,
+  user = alice,
+) {
   const { verifier: codeVerifier, challenge } = pkcePair();
   const client = new CookieClient();
   const { result } = await signInThroughProvider(
     client,
-    authorizeUrl({ baseUrl: auth.baseUrl, clientId: 'web', redirectUri: WEB_REDIRECT, scope, ...(resource ? { resource } : {}), pkce: { challenge } }),
+    authorizeUrl({
+      baseUrl: auth.baseUrl,
+      clientId: 'web',
+      redirectUri: WEB_REDIRECT,
+      scope,
+      ...(resource ? { resource } : {}),
+      pkce: { challenge },
+    }),
     user,
     (u) => u.startsWith(WEB_REDIRECT),
   );
@@ -75,7 +86,10 @@ async function webLogin(scope = 'openid profile email offline_access sync', reso
 
 describe('discovery and JWKS', () => {
   it('states the issuer exactly and advertises EdDSA only', async () => {
-    const d = (await (await fetch(`${auth.baseUrl}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
+    const d = (await (await fetch(`${auth.baseUrl}/.well-known/openid-configuration`)).json()) as Record<
+      string,
+      unknown
+    >;
     expect(d.issuer).toBe(auth.baseUrl);
     const algLists = Object.entries(d).filter(([k]) => k.endsWith('signing_alg_values_supported'));
     expect(algLists.length).toBeGreaterThan(0);
@@ -111,7 +125,12 @@ describe('web client (public, PKCE)', () => {
     expect(at.scopes).toContain('sync');
     expect(at.actor).toBeUndefined();
     expect(t.refresh_token).toBeTruthy();
-    const refreshed = await token({ grant_type: 'refresh_token', refresh_token: String(t.refresh_token), client_id: 'web', resource: SYNC_AUDIENCE });
+    const refreshed = await token({
+      grant_type: 'refresh_token',
+      refresh_token: String(t.refresh_token),
+      client_id: 'web',
+      resource: SYNC_AUDIENCE,
+    });
     expect(refreshed.status, JSON.stringify(refreshed.body)).toBe(200);
     expect((await verifier(SYNC_AUDIENCE).verify(String(refreshed.body.access_token))).sub).toBe(alice.id);
   });
@@ -120,15 +139,30 @@ describe('web client (public, PKCE)', () => {
     // A fresh user: no earlier grant with a resource for this client.
     const bob = await auth.createUser({ username: 'bob' });
     const t = await webLogin('openid profile email', null, bob);
-    const res = await fetch(`${auth.baseUrl}/me`, { headers: { authorization: `Bearer ${String(t.access_token)}` } });
+    const res = await fetch(`${auth.baseUrl}/me`, {
+      headers: { authorization: `Bearer ${String(t.access_token)}` },
+    });
     expect(res.status, `${String(t.access_token)} ${res.headers.get('www-authenticate')}`).toBe(200);
-    expect(await res.json()).toMatchObject({ sub: bob.id, preferred_username: 'bob', email: bob.email, email_verified: true });
+    expect(await res.json()).toMatchObject({
+      sub: bob.id,
+      preferred_username: 'bob',
+      email: bob.email,
+      email_verified: true,
+    });
   });
 
   it('refuses a public client without PKCE', async () => {
     const client = new CookieClient();
     client.stopAt = (u) => u.startsWith(WEB_REDIRECT);
-    const page = await client.get(authorizeUrl({ baseUrl: auth.baseUrl, clientId: 'web', redirectUri: WEB_REDIRECT, scope: 'openid', pkce: false }));
+    const page = await client.get(
+      authorizeUrl({
+        baseUrl: auth.baseUrl,
+        clientId: 'web',
+        redirectUri: WEB_REDIRECT,
+        scope: 'openid',
+        pkce: false,
+      }),
+    );
     const back = new URL(page.url);
     expect(back.toString().startsWith(WEB_REDIRECT)).toBe(true);
     expect(back.searchParams.get('error')).toBe('invalid_request');
@@ -138,7 +172,13 @@ describe('web client (public, PKCE)', () => {
   it('shows an error page, and no redirect, for an unregistered redirect_uri', async () => {
     const { challenge } = pkcePair();
     const res = await fetch(
-      authorizeUrl({ baseUrl: auth.baseUrl, clientId: 'web', redirectUri: 'https://evil.example/cb', scope: 'openid', pkce: { challenge } }),
+      authorizeUrl({
+        baseUrl: auth.baseUrl,
+        clientId: 'web',
+        redirectUri: 'https://evil.example/cb',
+        scope: 'openid',
+        pkce: { challenge },
+      }),
       { redirect: 'manual' },
     );
     expect(res.status).toBe(400);
@@ -157,10 +197,18 @@ describe('bots client', () => {
     expect(sync.status, JSON.stringify(sync.body)).toBe(200);
     const v = await verifier(SYNC_AUDIENCE).verify(String(sync.body.access_token));
     expect(v.sub).toBe('bots');
-    const credits = await token({ grant_type: 'client_credentials', scope: 'credits', resource: CREDITS_AUDIENCE }, auth_);
+    const credits = await token(
+      { grant_type: 'client_credentials', scope: 'credits', resource: CREDITS_AUDIENCE },
+      auth_,
+    );
     expect(credits.status).toBe(200);
-    expect((await verifier(CREDITS_AUDIENCE).verify(String(credits.body.access_token))).scopes).toEqual(['credits']);
-    const admin = await token({ grant_type: 'client_credentials', scope: 'credits:admin', resource: CREDITS_AUDIENCE }, auth_);
+    expect((await verifier(CREDITS_AUDIENCE).verify(String(credits.body.access_token))).scopes).toEqual([
+      'credits',
+    ]);
+    const admin = await token(
+      { grant_type: 'client_credentials', scope: 'credits:admin', resource: CREDITS_AUDIENCE },
+      auth_,
+    );
     expect(admin.status).toBe(400);
     expect(admin.body.error).toBe('invalid_scope');
     const wrongSecret = await token({ grant_type: 'client_credentials' }, basic('bots', 'nope'));
@@ -169,7 +217,11 @@ describe('bots client', () => {
   });
 
   it('exchanges a token for @alice that shared/auth-client accepts, with act.sub = bots', async () => {
-    const exchanger = createTokenExchanger({ tokenEndpoint: `${auth.baseUrl}/token`, clientId: 'bots', clientSecret: DEV_SECRETS.botsClientSecret });
+    const exchanger = createTokenExchanger({
+      tokenEndpoint: `${auth.baseUrl}/token`,
+      clientId: 'bots',
+      clientSecret: DEV_SECRETS.botsClientSecret,
+    });
     const { accessToken, expiresAt } = await exchanger.exchange('@alice:mana.test');
     expect(expiresAt - Date.now()).toBeLessThanOrEqual(900_000);
     for (const aud of [SYNC_AUDIENCE, CREDITS_AUDIENCE]) {
@@ -182,16 +234,30 @@ describe('bots client', () => {
     expect(claims.aud).toEqual([SYNC_AUDIENCE, CREDITS_AUDIENCE]);
     expect(claims.exp! - claims.iat!).toBeLessThanOrEqual(900);
     // One audience when asked for one.
-    const onlySync = createTokenExchanger({ tokenEndpoint: `${auth.baseUrl}/token`, clientId: 'bots', clientSecret: DEV_SECRETS.botsClientSecret, audience: SYNC_AUDIENCE });
+    const onlySync = createTokenExchanger({
+      tokenEndpoint: `${auth.baseUrl}/token`,
+      clientId: 'bots',
+      clientSecret: DEV_SECRETS.botsClientSecret,
+      audience: SYNC_AUDIENCE,
+    });
     const t = await onlySync.exchange('@alice:mana.test');
     expect(decodeJwt(t.accessToken).aud).toBe(SYNC_AUDIENCE);
     expect(decodeJwt(t.accessToken).scope).toBe('sync');
   });
 
   it('refuses unknown, unverified and foreign-server users, and every other client', async () => {
-    const exchanger = createTokenExchanger({ tokenEndpoint: `${auth.baseUrl}/token`, clientId: 'bots', clientSecret: DEV_SECRETS.botsClientSecret });
+    const exchanger = createTokenExchanger({
+      tokenEndpoint: `${auth.baseUrl}/token`,
+      clientId: 'bots',
+      clientSecret: DEV_SECRETS.botsClientSecret,
+    });
     const unverified = await auth.createUser({ username: 'unverified', verify: false });
-    for (const who of ['@nobody:mana.test', `@${unverified.username}:mana.test`, '@alice:other.server', 'alice']) {
+    for (const who of [
+      '@nobody:mana.test',
+      `@${unverified.username}:mana.test`,
+      '@alice:other.server',
+      'alice',
+    ]) {
       await expect(exchanger.exchange(who), who).rejects.toThrow(/token exchange refused: invalid_grant/);
     }
     const body = {
@@ -202,33 +268,50 @@ describe('bots client', () => {
     const web = await token({ ...body, client_id: 'web' });
     // oidc-provider refuses a grant type outside the client's metadata before our handler runs.
     expect(web.status).toBe(400);
-    expect(web.body).toMatchObject({ error: 'invalid_request', error_description: 'requested grant type is not allowed for this client' });
+    expect(web.body).toMatchObject({
+      error: 'invalid_request',
+      error_description: 'requested grant type is not allowed for this client',
+    });
     expect(web.body.access_token).toBeUndefined();
     const synapse = await token(body, basic('synapse', DEV_SECRETS.synapseClientSecret));
     expect(synapse.status).toBe(400);
     expect(synapse.body.error_description).toBe('requested grant type is not allowed for this client');
-    const wrongType = await token({ ...body, subject_token_type: 'urn:ietf:params:oauth:token-type:jwt' }, basic('bots', DEV_SECRETS.botsClientSecret));
+    const wrongType = await token(
+      { ...body, subject_token_type: 'urn:ietf:params:oauth:token-type:jwt' },
+      basic('bots', DEV_SECRETS.botsClientSecret),
+    );
     expect(wrongType.body.error).toBe('invalid_request');
   });
 });
 
 describe('token verification (shared/auth-client against real tokens)', () => {
   it('rejects alg none, HS256 signed with the public key, and a wrong aud or iss', async () => {
-    const t = await token({ grant_type: 'client_credentials', scope: 'sync' }, basic('bots', DEV_SECRETS.botsClientSecret));
+    const t = await token(
+      { grant_type: 'client_credentials', scope: 'sync' },
+      basic('bots', DEV_SECRETS.botsClientSecret),
+    );
     const real = String(t.body.access_token);
     const [, payload] = real.split('.');
     expect(await codeOf(verifier(SYNC_AUDIENCE).verify(real))).toBe('accepted');
     const noneHeader = base64url.encode(JSON.stringify({ alg: 'none', typ: 'at+jwt' }));
     expect(await codeOf(verifier(SYNC_AUDIENCE).verify(`${noneHeader}.${payload}.`))).toBe('ERR_TOKEN_ALG');
-    const jwks = (await (await fetch(`${auth.baseUrl}/jwks`)).json()) as { keys: { x: string; kid: string }[] };
+    const jwks = (await (await fetch(`${auth.baseUrl}/jwks`)).json()) as {
+      keys: { x: string; kid: string }[];
+    };
     const key = jwks.keys[0]!;
     const hsHeader = base64url.encode(JSON.stringify({ alg: 'HS256', typ: 'at+jwt', kid: key.kid }));
     for (const secret of [key.x, JSON.stringify(key), Buffer.from(key.x, 'base64url').toString('latin1')]) {
       const mac = createHmac('sha256', secret).update(`${hsHeader}.${payload}`).digest('base64url');
-      expect(await codeOf(verifier(SYNC_AUDIENCE).verify(`${hsHeader}.${payload}.${mac}`))).toBe('ERR_TOKEN_ALG');
+      expect(await codeOf(verifier(SYNC_AUDIENCE).verify(`${hsHeader}.${payload}.${mac}`))).toBe(
+        'ERR_TOKEN_ALG',
+      );
     }
     expect(await codeOf(verifier(CREDITS_AUDIENCE).verify(real))).toBe('ERR_TOKEN_AUDIENCE');
-    const otherIss = createTokenVerifier({ issuer: `${auth.baseUrl}/`, audience: SYNC_AUDIENCE, jwksUri: `${auth.baseUrl}/jwks` });
+    const otherIss = createTokenVerifier({
+      issuer: `${auth.baseUrl}/`,
+      audience: SYNC_AUDIENCE,
+      jwksUri: `${auth.baseUrl}/jwks`,
+    });
     expect(await codeOf(otherIss.verify(real))).toBe('ERR_TOKEN_ISSUER');
   });
 });

@@ -3,7 +3,12 @@
  * config, resource indicators for sync and credits (JWT access tokens), PKCE for public clients,
  * client_credentials, token exchange, back-channel logout, and our own interaction pages.
  */
-import Provider, { errors, type ClientMetadata, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import Provider, {
+  errors,
+  type ClientMetadata,
+  type Configuration,
+  type KoaContextWithOIDC,
+} from 'oidc-provider';
 import type { JWK } from 'jose';
 import type { Accounts } from '../accounts/accounts.ts';
 import type { AuthConfig } from '../config.ts';
@@ -59,7 +64,9 @@ export function clientsFrom(config: AuthConfig): ClientMetadata[] {
       post_logout_redirect_uris: config.webPostLogoutRedirectUris,
       grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],
-      scope: ['openid', 'offline_access', 'profile', 'email', RESOURCE_SCOPES[SYNC_AUDIENCE], 'credits'].join(' '),
+      scope: ['openid', 'offline_access', 'profile', 'email', RESOURCE_SCOPES[SYNC_AUDIENCE], 'credits'].join(
+        ' ',
+      ),
     },
     {
       ...common,
@@ -95,7 +102,9 @@ function langOfCtx(ctx: KoaContextWithOIDC) {
 /** Configuration shared by the real provider and the in-memory baseline of the benchmark. */
 const EDDSA = 'EdDSA' as const;
 
-export function providerConfiguration(options: Omit<ProviderOptions, 'adapter'> & { adapter?: AdapterFactory }): Configuration {
+export function providerConfiguration(
+  options: Omit<ProviderOptions, 'adapter'> & { adapter?: AdapterFactory },
+): Configuration {
   const { config, accounts } = options;
   const firstParty = new Set(config.firstPartyClients);
   const resourceInfo = (indicator: string, client?: { clientId: string }) => {
@@ -105,7 +114,8 @@ export function providerConfiguration(options: Omit<ProviderOptions, 'adapter'> 
       scope,
       audience: indicator,
       accessTokenFormat: 'jwt' as const,
-      accessTokenTTL: client?.clientId === CLIENT_IDS.bots ? Math.min(config.accessTokenTtl, 900) : config.accessTokenTtl,
+      accessTokenTTL:
+        client?.clientId === CLIENT_IDS.bots ? Math.min(config.accessTokenTtl, 900) : config.accessTokenTtl,
       jwt: { sign: { alg: EDDSA } },
     };
   };
@@ -159,7 +169,8 @@ export function providerConfiguration(options: Omit<ProviderOptions, 'adapter'> 
       resourceIndicators: {
         enabled: true,
         // Only the bots get a default resource; others without `resource` get opaque userinfo tokens.
-        defaultResource: (ctx): string => (ctx.oidc.client?.clientId === CLIENT_IDS.bots ? SYNC_AUDIENCE : ''),
+        defaultResource: (ctx): string =>
+          ctx.oidc.client?.clientId === CLIENT_IDS.bots ? SYNC_AUDIENCE : '',
         getResourceServerInfo: (_ctx, indicator, client) => resourceInfo(indicator, client),
         // At the token endpoint without `resource`: use the resource the authorization asked for, if
         // it asked for one (else the token is opaque and good for userinfo only).
@@ -174,13 +185,22 @@ export function providerConfiguration(options: Omit<ProviderOptions, 'adapter'> 
           ctx.body = layout(
             pctx,
             t(lang, 'signOutTitle'),
-            html`${new Html(form)}<p>${t(lang, 'signOutQuestion')}</p><button type="submit" form="op.logoutForm" name="logout" value="yes">${t(lang, 'signOut')}</button> <button type="submit" form="op.logoutForm">${t(lang, 'stay')}</button>`,
+            html`${new Html(form)}
+              <p>${t(lang, 'signOutQuestion')}</p>
+              <button type="submit" form="op.logoutForm" name="logout" value="yes">
+                ${t(lang, 'signOut')}
+              </button>
+              <button type="submit" form="op.logoutForm">${t(lang, 'stay')}</button>`,
           );
         },
         postLogoutSuccessSource(ctx) {
           const lang = langOfCtx(ctx);
           ctx.type = 'html';
-          ctx.body = layout({ lang, path: ctx.originalUrl, csrf: '' }, t(lang, 'signedOut'), html`<p><a href="/account">${t(lang, 'backToSignIn')}</a></p>`);
+          ctx.body = layout(
+            { lang, path: ctx.originalUrl, csrf: '' },
+            t(lang, 'signedOut'),
+            html`<p><a href="/account">${t(lang, 'backToSignIn')}</a></p>`,
+          );
         },
       },
     },
@@ -190,7 +210,9 @@ export function providerConfiguration(options: Omit<ProviderOptions, 'adapter'> 
       ctx.body = layout(
         { lang, path: ctx.originalUrl, csrf: '' },
         t(lang, 'errorTitle'),
-        html`<p class="error" role="alert"><code>${String(out.error)}</code>: ${String(out.error_description ?? '')}</p>`,
+        html`<p class="error" role="alert">
+          <code>${String(out.error)}</code>: ${String(out.error_description ?? '')}
+        </p>`,
       );
     },
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
@@ -198,12 +220,14 @@ export function providerConfiguration(options: Omit<ProviderOptions, 'adapter'> 
       const { client, session } = ctx.oidc;
       if (!client || !session?.accountId) return undefined;
       const grantId =
-        (ctx.oidc.result?.consent as { grantId?: string } | undefined)?.grantId ?? session.grantIdFor(client.clientId);
+        (ctx.oidc.result?.consent as { grantId?: string } | undefined)?.grantId ??
+        session.grantIdFor(client.clientId);
       const existing = grantId ? await ctx.oidc.provider.Grant.find(grantId) : undefined;
       if (!firstParty.has(client.clientId)) return existing;
       // First-party clients never see a consent page: grant what they asked for (their own metadata
       // already limits what they can ask for).
-      const grant = existing ?? new ctx.oidc.provider.Grant({ clientId: client.clientId, accountId: session.accountId });
+      const grant =
+        existing ?? new ctx.oidc.provider.Grant({ clientId: client.clientId, accountId: session.accountId });
       const requested = [...(ctx.oidc.requestParamScopes ?? new Set<string>())];
       // Every requested scope the provider knows counts as an OIDC scope to oidc-provider (resource
       // scopes too, as they are listed in `scopes`), and again per resource below.
@@ -224,7 +248,8 @@ export function providerConfiguration(options: Omit<ProviderOptions, 'adapter'> 
       return grant;
     },
     issueRefreshToken: async (_ctx, client, code) =>
-      client.grantTypeAllowed('refresh_token') && (code.scopes.has('offline_access') || client.clientId === CLIENT_IDS.web),
+      client.grantTypeAllowed('refresh_token') &&
+      (code.scopes.has('offline_access') || client.clientId === CLIENT_IDS.web),
     async extraTokenClaims(_ctx, token) {
       if ('gty' in token && token.gty === EXCHANGE_GTY && 'clientId' in token)
         return { act: { sub: String(token.clientId) } };
@@ -242,7 +267,9 @@ export function providerConfiguration(options: Omit<ProviderOptions, 'adapter'> 
     // Our Synapse usually is one (same host, a container network): requests to its configured origin
     // — the back-channel logout — skip that check; every other URL keeps it.
     fetch: (url, init) => {
-      const trusted = new URL(url instanceof URL ? url.href : typeof url === 'string' ? url : url.url).origin === new URL(config.synapseBaseUrl).origin;
+      const trusted =
+        new URL(url instanceof URL ? url.href : typeof url === 'string' ? url : url.url).origin ===
+        new URL(config.synapseBaseUrl).origin;
       if (trusted) delete (init as { dispatcher?: unknown }).dispatcher;
       return fetch(url, init);
     },

@@ -82,7 +82,8 @@ export function registerTokenExchange(provider: Provider, options: ExchangeOptio
         ? params.scope.split(' ').filter(Boolean)
         : [...clientScopes].filter((s) => resourceScopes.has(s));
       for (const s of requested)
-        if (!clientScopes.has(s) || !resourceScopes.has(s)) throw new errors.InvalidScope('scope not allowed', s);
+        if (!clientScopes.has(s) || !resourceScopes.has(s))
+          throw new errors.InvalidScope('scope not allowed', s);
       const scope = requested.join(' ');
       if (!scope) throw new errors.InvalidScope('no scope left for this audience', params.scope ?? '');
 
@@ -120,4 +121,3 @@ export function registerTokenExchange(provider: Provider, options: ExchangeOptio
     EXCHANGE_PARAMS,
   );
 }
-

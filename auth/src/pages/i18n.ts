@@ -78,7 +78,8 @@ const de: Record<TextKey, string> = {
   unverified: 'Bitte bestätige zuerst deine E-Mail-Adresse. Wir können den Link erneut senden:',
   resend: 'Bestätigungslink erneut senden',
   resent: 'Falls ein unbestätigtes Konto diese Adresse nutzt, ist ein neuer Link unterwegs.',
-  registered: 'Fast geschafft: Wir haben einen Bestätigungslink an {email} gesendet. Öffne ihn, um dein Konto zu aktivieren.',
+  registered:
+    'Fast geschafft: Wir haben einen Bestätigungslink an {email} gesendet. Öffne ihn, um dein Konto zu aktivieren.',
   usernameTaken: 'Dieser Benutzername ist vergeben oder reserviert.',
   usernameInvalid: 'Benutzernamen bestehen aus Kleinbuchstaben, Ziffern und . _ = - (2 bis 32 Zeichen).',
   weakPassword: 'Passwörter brauchen mindestens 10 Zeichen.',
@@ -127,7 +128,11 @@ export function isTextKey(key: string): key is TextKey {
 }
 
 /** Picks the language: explicit choice (`?lang=` or the `mana_lang` cookie), then Accept-Language. */
-export function pickLang(input: { query?: string | undefined; cookie?: string | undefined; acceptLanguage?: string | undefined }): Lang {
+export function pickLang(input: {
+  query?: string | undefined;
+  cookie?: string | undefined;
+  acceptLanguage?: string | undefined;
+}): Lang {
   for (const v of [input.query, input.cookie]) if (v === 'de' || v === 'en') return v;
   const accept = (input.acceptLanguage ?? '')
     .split(',')
@@ -150,15 +155,24 @@ type MailKind = 'verify' | 'reset' | 'exists';
 const mails: Record<Lang, Record<MailKind, { subject: string; body: string }>> = {
   en: {
     verify: { subject: 'Confirm your Mana account', body: 'Open this link to confirm your email address:' },
-    reset: { subject: 'Reset your Mana password', body: 'Open this link to choose a new password (valid for one hour):' },
+    reset: {
+      subject: 'Reset your Mana password',
+      body: 'Open this link to choose a new password (valid for one hour):',
+    },
     exists: {
       subject: 'Your Mana account',
       body: 'Somebody tried to create an account with this address, which already has one. Forgot your password? Reset it here:',
     },
   },
   de: {
-    verify: { subject: 'Bestätige dein Mana-Konto', body: 'Öffne diesen Link, um deine E-Mail-Adresse zu bestätigen:' },
-    reset: { subject: 'Setze dein Mana-Passwort zurück', body: 'Öffne diesen Link, um ein neues Passwort zu wählen (eine Stunde gültig):' },
+    verify: {
+      subject: 'Bestätige dein Mana-Konto',
+      body: 'Öffne diesen Link, um deine E-Mail-Adresse zu bestätigen:',
+    },
+    reset: {
+      subject: 'Setze dein Mana-Passwort zurück',
+      body: 'Öffne diesen Link, um ein neues Passwort zu wählen (eine Stunde gültig):',
+    },
     exists: {
       subject: 'Dein Mana-Konto',
       body: 'Jemand wollte mit dieser Adresse ein Konto anlegen, sie hat aber schon eines. Passwort vergessen? Hier zurücksetzen:',
@@ -166,7 +180,11 @@ const mails: Record<Lang, Record<MailKind, { subject: string; body: string }>> =
   },
 };
 
-export function mailText(lang: Lang, kind: MailKind, url: string): { subject: string; text: string; html: string } {
+export function mailText(
+  lang: Lang,
+  kind: MailKind,
+  url: string,
+): { subject: string; text: string; html: string } {
   const m = mails[lang][kind];
   const safe = url.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
   return {

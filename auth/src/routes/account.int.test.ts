@@ -18,7 +18,13 @@ afterAll(() => auth?.close());
 /** A fresh login page of the web client's authorization flow. */
 async function loginPage(client = new CookieClient()) {
   const page = await client.get(
-    authorizeUrl({ baseUrl: auth.baseUrl, clientId: 'web', redirectUri: 'http://127.0.0.1:5173/auth/callback', scope: 'openid', pkce: pkcePair() }),
+    authorizeUrl({
+      baseUrl: auth.baseUrl,
+      clientId: 'web',
+      redirectUri: 'http://127.0.0.1:5173/auth/callback',
+      scope: 'openid',
+      pkce: pkcePair(),
+    }),
   );
   const action = /action="(\/interaction\/[^"]+\/login)"/.exec(page.text)?.[1];
   if (!action) throw new Error(`no login form: ${page.text.slice(0, 200)}`);
@@ -32,26 +38,55 @@ describe('registration and verification', () => {
     const client = new CookieClient();
     const page = await client.get(`${auth.baseUrl}/register`);
     expect(page.text).toContain('<label for="f-username">');
-    const bad = await client.submit(page, 'form[action="/register"]', { email: 'x@example.test', username: 'Not Valid!', password: 'long enough password' });
+    const bad = await client.submit(page, 'form[action="/register"]', {
+      email: 'x@example.test',
+      username: 'Not Valid!',
+      password: 'long enough password',
+    });
     expect(bad.status).toBe(400);
-    const reserved = await client.submit(page, 'form[action="/register"]', { email: 'y@example.test', username: 'todo', password: 'long enough password' });
+    const reserved = await client.submit(page, 'form[action="/register"]', {
+      email: 'y@example.test',
+      username: 'todo',
+      password: 'long enough password',
+    });
     expect(reserved.status).toBe(409);
-    const weak = await client.submit(page, 'form[action="/register"]', { email: 'y@example.test', username: 'carol', password: 'short' });
+    const weak = await client.submit(page, 'form[action="/register"]', {
+      email: 'y@example.test',
+      username: 'carol',
+      password: 'short',
+    });
     expect(weak.status).toBe(400);
-    const ok = await client.submit(page, 'form[action="/register"]', { email: 'Carol@Example.test', username: 'carol', password: 'long enough password' });
+    const ok = await client.submit(page, 'form[action="/register"]', {
+      email: 'Carol@Example.test',
+      username: 'carol',
+      password: 'long enough password',
+    });
     expect(ok.status).toBe(201);
-    const taken = await client.submit(page, 'form[action="/register"]', { email: 'other@example.test', username: 'carol', password: 'long enough password' });
+    const taken = await client.submit(page, 'form[action="/register"]', {
+      email: 'other@example.test',
+      username: 'carol',
+      password: 'long enough password',
+    });
     expect(taken.status).toBe(409);
     // Same email again: the same answer as a new registration (nothing revealed), a notice mail.
-    const again = await client.submit(page, 'form[action="/register"]', { email: 'carol@example.test', username: 'carol2', password: 'long enough password' });
+    const again = await client.submit(page, 'form[action="/register"]', {
+      email: 'carol@example.test',
+      username: 'carol2',
+      password: 'long enough password',
+    });
     expect(again.status).toBe(201);
     const mails = await readOutbox(auth.service.db.db, 'carol@example.test');
-    expect(mails.map((m) => m.subject)).toEqual(expect.arrayContaining(['Confirm your Mana account', 'Your Mana account']));
+    expect(mails.map((m) => m.subject)).toEqual(
+      expect.arrayContaining(['Confirm your Mana account', 'Your Mana account']),
+    );
     expect(await auth.service.accounts.findByUsername('carol2')).toBeUndefined();
 
     // Unverified: correct password → "confirm first" (only after the password checked out).
     const { client: c2, page: lp, action } = await loginPage();
-    const unverified = await c2.submit(lp, `form[action="${action}"]`, { email: 'carol@example.test', password: 'long enough password' });
+    const unverified = await c2.submit(lp, `form[action="${action}"]`, {
+      email: 'carol@example.test',
+      password: 'long enough password',
+    });
     expect(unverified.status).toBe(403);
     expect(unverified.text).toContain('/verify-email/resend');
 
@@ -65,13 +100,19 @@ describe('registration and verification', () => {
     await auth.createUser({ username: 'dave', email: 'dave@example.test', verify: false });
     const client = new CookieClient();
     const page = await client.get(`${auth.baseUrl}/verify-email/resend`);
-    const first = await client.submit(page, 'form[action="/verify-email/resend"]', { email: 'dave@example.test' });
+    const first = await client.submit(page, 'form[action="/verify-email/resend"]', {
+      email: 'dave@example.test',
+    });
     expect(first.status).toBe(200);
-    const second = await client.submit(page, 'form[action="/verify-email/resend"]', { email: 'dave@example.test' });
+    const second = await client.submit(page, 'form[action="/verify-email/resend"]', {
+      email: 'dave@example.test',
+    });
     expect(second.status).toBe(429);
     expect(Number(second.headers.get('retry-after'))).toBeGreaterThan(0);
     expect((await readOutbox(auth.service.db.db, 'dave@example.test')).length).toBe(2);
-    const unknown = await client.submit(page, 'form[action="/verify-email/resend"]', { email: 'nobody@example.test' });
+    const unknown = await client.submit(page, 'form[action="/verify-email/resend"]', {
+      email: 'nobody@example.test',
+    });
     expect(unknown.status).toBe(200);
     expect(unknown.text).toBe(first.text);
   });
@@ -81,14 +122,24 @@ describe('login', () => {
   it('answers an unknown email and a wrong password the same way', async () => {
     const u = await auth.createUser({ username: 'erin' });
     const a = await loginPage();
-    const wrong = await a.client.submit(a.page, `form[action="${a.action}"]`, { email: u.email, password: 'wrong password!' });
+    const wrong = await a.client.submit(a.page, `form[action="${a.action}"]`, {
+      email: u.email,
+      password: 'wrong password!',
+    });
     const b = await loginPage();
-    const unknown = await b.client.submit(b.page, `form[action="${b.action}"]`, { email: 'ghost@example.test', password: 'wrong password!' });
+    const unknown = await b.client.submit(b.page, `form[action="${b.action}"]`, {
+      email: 'ghost@example.test',
+      password: 'wrong password!',
+    });
     expect(wrong.status).toBe(401);
     expect(unknown.status).toBe(401);
     expect(errorText(wrong.text)).toBe('Email or password is wrong.');
     expect(errorText(unknown.text)).toBe(errorText(wrong.text));
-    const strip = (s: string, email: string) => s.replace(/\/interaction\/[^"/]+/g, '/interaction/X').replace(/value="[^"]*"/g, 'value=""').replace(email, 'EMAIL');
+    const strip = (s: string, email: string) =>
+      s
+        .replace(/\/interaction\/[^"/]+/g, '/interaction/X')
+        .replace(/value="[^"]*"/g, 'value=""')
+        .replace(email, 'EMAIL');
     expect(strip(wrong.text, u.email)).toBe(strip(unknown.text, 'ghost@example.test'));
   });
 
@@ -98,7 +149,10 @@ describe('login', () => {
     const statuses: number[] = [];
     let last: Awaited<ReturnType<CookieClient['submit']>> | undefined;
     for (let i = 0; i < 11; i++) {
-      last = await client.submit(page, `form[action="${action}"]`, { email: u.email, password: `wrong ${i}` });
+      last = await client.submit(page, `form[action="${action}"]`, {
+        email: u.email,
+        password: `wrong ${i}`,
+      });
       statuses.push(last.status);
     }
     expect(statuses.slice(0, 10)).toEqual(Array(10).fill(401));
@@ -106,7 +160,10 @@ describe('login', () => {
     expect(Number(last!.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(Number(last!.headers.get('retry-after'))).toBeLessThanOrEqual(60);
     // Even the right password is refused until the window ends.
-    const right = await client.submit(page, `form[action="${action}"]`, { email: u.email, password: u.password });
+    const right = await client.submit(page, `form[action="${action}"]`, {
+      email: u.email,
+      password: u.password,
+    });
     expect(right.status).toBe(429);
     const metrics = await (await fetch(`${auth.baseUrl}/metrics`)).text();
     expect(metrics).toMatch(/auth_login_failures_total\{[^}]*\} (1[1-9]|[2-9]\d)/);
@@ -116,7 +173,11 @@ describe('login', () => {
 
   it('rejects a form without the CSRF token of the session', async () => {
     const { client, action } = await loginPage();
-    const res = await client.post(`${auth.baseUrl}${action}`, { email: 'a@b.c', password: 'x', csrf: 'forged-forged-forged-forged-forged' });
+    const res = await client.post(`${auth.baseUrl}${action}`, {
+      email: 'a@b.c',
+      password: 'x',
+      csrf: 'forged-forged-forged-forged-forged',
+    });
     expect(res.status).toBe(403);
     expect(await JSON.parse(res.text)).toMatchObject({ errcode: 'AUTH_CSRF' });
   });
@@ -145,13 +206,25 @@ describe('password reset and change', () => {
     expect(known.text).toBe(unknown.text);
     const link = await auth.mailLink(u.email, '/reset-password?token=');
     const form = await client.get(link);
-    const done = await client.submit(form, 'form[action="/reset-password"]', { password: 'a brand new password' });
+    const done = await client.submit(form, 'form[action="/reset-password"]', {
+      password: 'a brand new password',
+    });
     expect(done.status).toBe(200);
-    const reused = await client.submit(form, 'form[action="/reset-password"]', { password: 'another new password' });
+    const reused = await client.submit(form, 'form[action="/reset-password"]', {
+      password: 'another new password',
+    });
     expect(reused.status).toBe(400);
-    const r = await auth.service.accounts.signIn({ email: u.email, password: 'a brand new password', headers: new Headers() });
+    const r = await auth.service.accounts.signIn({
+      email: u.email,
+      password: 'a brand new password',
+      headers: new Headers(),
+    });
     expect(r.ok).toBe(true);
-    const old = await auth.service.accounts.signIn({ email: u.email, password: u.password, headers: new Headers() });
+    const old = await auth.service.accounts.signIn({
+      email: u.email,
+      password: u.password,
+      headers: new Headers(),
+    });
     expect(old.ok).toBe(false);
   });
 
@@ -159,14 +232,31 @@ describe('password reset and change', () => {
     const u = await auth.createUser({ username: 'heidi' });
     const client = new CookieClient();
     const login = await client.get(`${auth.baseUrl}/account`);
-    const account = await client.submit(login, 'form[action="/account/login"]', { email: u.email, password: u.password });
+    const account = await client.submit(login, 'form[action="/account/login"]', {
+      email: u.email,
+      password: u.password,
+    });
     expect(account.text).toContain('heidi');
-    const wrong = await client.submit(account, 'form[action="/account/password"]', { currentPassword: 'nope nope nope', newPassword: 'changed password 1' });
+    const wrong = await client.submit(account, 'form[action="/account/password"]', {
+      currentPassword: 'nope nope nope',
+      newPassword: 'changed password 1',
+    });
     expect(wrong.status).toBe(400);
-    const ok = await client.submit(account, 'form[action="/account/password"]', { currentPassword: u.password, newPassword: 'changed password 1' });
+    const ok = await client.submit(account, 'form[action="/account/password"]', {
+      currentPassword: u.password,
+      newPassword: 'changed password 1',
+    });
     expect(ok.status).toBe(200);
     expect(ok.text).toContain('Your password has been changed.');
-    expect((await auth.service.accounts.signIn({ email: u.email, password: 'changed password 1', headers: new Headers() })).ok).toBe(true);
+    expect(
+      (
+        await auth.service.accounts.signIn({
+          email: u.email,
+          password: 'changed password 1',
+          headers: new Headers(),
+        })
+      ).ok,
+    ).toBe(true);
     expect(findForm(ok.text, 'form[action="/account/logout"]')).toBeDefined();
   });
 });

@@ -11,7 +11,16 @@ import { csrfField, field, html, layout, message, type PageContext } from '../pa
 import { t, type TextKey } from '../pages/i18n.ts';
 import type { RateLimiter } from '../rate-limit.ts';
 import { loginForm } from './interaction.ts';
-import { clientIp, f, formBody, forwardCookies, pageContext, tooMany, type AuthEnv, type FormOptions } from './forms.ts';
+import {
+  clientIp,
+  f,
+  formBody,
+  forwardCookies,
+  pageContext,
+  tooMany,
+  type AuthEnv,
+  type FormOptions,
+} from './forms.ts';
 
 export interface AccountRoutesOptions extends FormOptions {
   accounts: Accounts;
@@ -29,15 +38,33 @@ export interface AccountRoutesOptions extends FormOptions {
 
 const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
-function registerPage(ctx: PageContext, values: { email?: string; username?: string; name?: string } = {}, notice: TextKey | null = null) {
+function registerPage(
+  ctx: PageContext,
+  values: { email?: string; username?: string; name?: string } = {},
+  notice: TextKey | null = null,
+) {
   return layout(
     ctx,
     t(ctx.lang, 'register'),
-    html`${message(ctx, notice)}<form method="post" action="/register">${csrfField(ctx)}${field(ctx, { name: 'email', label: 'email', type: 'email', autocomplete: 'email', value: values.email ?? '' })}${field(ctx, { name: 'username', label: 'username', autocomplete: 'username', value: values.username ?? '', hint: 'usernameHint' })}${field(ctx, { name: 'name', label: 'name', autocomplete: 'nickname', value: values.name ?? '', required: false })}${field(ctx, { name: 'password', label: 'password', type: 'password', autocomplete: 'new-password', minlength: 10 })}<button type="submit">${t(ctx.lang, 'register')}</button></form><p><a href="/account">${t(ctx.lang, 'signIn')}</a></p>`,
+    html`${message(ctx, notice)}
+      <form method="post" action="/register">
+        ${csrfField(ctx)}${field(ctx, { name: 'email', label: 'email', type: 'email', autocomplete: 'email', value: values.email ?? '' })}${field(ctx, { name: 'username', label: 'username', autocomplete: 'username', value: values.username ?? '', hint: 'usernameHint' })}${field(ctx, { name: 'name', label: 'name', autocomplete: 'nickname', value: values.name ?? '', required: false })}${field(ctx, { name: 'password', label: 'password', type: 'password', autocomplete: 'new-password', minlength: 10 })}<button
+          type="submit"
+        >
+          ${t(ctx.lang, 'register')}
+        </button>
+      </form>
+      <p><a href="/account">${t(ctx.lang, 'signIn')}</a></p>`,
   );
 }
 
-function notePage(ctx: PageContext, title: TextKey, note: TextKey, vars: Record<string, string> = {}, link = true) {
+function notePage(
+  ctx: PageContext,
+  title: TextKey,
+  note: TextKey,
+  vars: Record<string, string> = {},
+  link = true,
+) {
   return layout(
     ctx,
     t(ctx.lang, title),
@@ -45,23 +72,64 @@ function notePage(ctx: PageContext, title: TextKey, note: TextKey, vars: Record<
   );
 }
 
-function emailForm(ctx: PageContext, action: string, button: TextKey, notice: TextKey | null = null, kind: 'error' | 'note' = 'error') {
-  return html`${message(ctx, notice, kind)}<form method="post" action="${action}">${csrfField(ctx)}${field(ctx, { name: 'email', label: 'email', type: 'email', autocomplete: 'email' })}<button type="submit">${t(ctx.lang, button)}</button></form>`;
+function emailForm(
+  ctx: PageContext,
+  action: string,
+  button: TextKey,
+  notice: TextKey | null = null,
+  kind: 'error' | 'note' = 'error',
+) {
+  return html`${message(ctx, notice, kind)}
+    <form method="post" action="${action}">
+      ${csrfField(ctx)}${field(ctx, { name: 'email', label: 'email', type: 'email', autocomplete: 'email' })}<button
+        type="submit"
+      >
+        ${t(ctx.lang, button)}
+      </button>
+    </form>`;
 }
 
 function resetForm(ctx: PageContext, token: string, notice: TextKey | null = null) {
   return layout(
     ctx,
     t(ctx.lang, 'resetTitle'),
-    html`${message(ctx, notice)}<form method="post" action="/reset-password">${csrfField(ctx)}<input type="hidden" name="token" value="${token}">${field(ctx, { name: 'password', label: 'newPassword', type: 'password', autocomplete: 'new-password', minlength: 10 })}<button type="submit">${t(ctx.lang, 'resetTitle')}</button></form>`,
+    html`${message(ctx, notice)}
+      <form method="post" action="/reset-password">
+        ${csrfField(ctx)}<input
+          type="hidden"
+          name="token"
+          value="${token}"
+        />${field(ctx, { name: 'password', label: 'newPassword', type: 'password', autocomplete: 'new-password', minlength: 10 })}<button
+          type="submit"
+        >
+          ${t(ctx.lang, 'resetTitle')}
+        </button>
+      </form>`,
   );
 }
 
-function passwordForm(ctx: PageContext, username: string, notice: TextKey | null = null, kind: 'error' | 'note' = 'error') {
+function passwordForm(
+  ctx: PageContext,
+  username: string,
+  notice: TextKey | null = null,
+  kind: 'error' | 'note' = 'error',
+) {
   return layout(
     ctx,
     t(ctx.lang, 'account'),
-    html`<p>${t(ctx.lang, 'signedInAs', { username })}</p>${message(ctx, notice, kind)}<h2>${t(ctx.lang, 'changePassword')}</h2><form method="post" action="/account/password">${csrfField(ctx)}${field(ctx, { name: 'currentPassword', label: 'currentPassword', type: 'password', autocomplete: 'current-password' })}${field(ctx, { name: 'newPassword', label: 'newPassword', type: 'password', autocomplete: 'new-password', minlength: 10 })}<button type="submit">${t(ctx.lang, 'changePassword')}</button></form><form method="post" action="/account/logout">${csrfField(ctx)}<button type="submit">${t(ctx.lang, 'signOut')}</button></form>`,
+    html`<p>${t(ctx.lang, 'signedInAs', { username })}</p>
+      ${message(ctx, notice, kind)}
+      <h2>${t(ctx.lang, 'changePassword')}</h2>
+      <form method="post" action="/account/password">
+        ${csrfField(ctx)}${field(ctx, { name: 'currentPassword', label: 'currentPassword', type: 'password', autocomplete: 'current-password' })}${field(ctx, { name: 'newPassword', label: 'newPassword', type: 'password', autocomplete: 'new-password', minlength: 10 })}<button
+          type="submit"
+        >
+          ${t(ctx.lang, 'changePassword')}
+        </button>
+      </form>
+      <form method="post" action="/account/logout">
+        ${csrfField(ctx)}<button type="submit">${t(ctx.lang, 'signOut')}</button>
+      </form>`,
   );
 }
 
@@ -76,7 +144,12 @@ export function createAccountRoutes(options: AccountRoutesOptions): Hono<AuthEnv
       c,
       z.object({ email: f.email, username: f.text(64), password: f.password, name: f.text(100).optional() }),
     );
-    const ip = await limiter.hit('register-ip', clientIp(c, options.trustProxy), limits.registerPerIpPerHour, 3600);
+    const ip = await limiter.hit(
+      'register-ip',
+      clientIp(c, options.trustProxy),
+      limits.registerPerIpPerHour,
+      3600,
+    );
     if (!ip.allowed) throw tooMany(ip);
     const username = form.username.trim().toLowerCase();
     const values = { email: form.email, username: form.username, name: form.name ?? '' };
@@ -92,7 +165,10 @@ export function createAccountRoutes(options: AccountRoutesOptions): Hono<AuthEnv
       headers: c.req.raw.headers,
     });
     if (!r.ok) {
-      return c.html(registerPage(ctx, values, r.reason === 'username_taken' ? 'usernameTaken' : 'weakPassword'), r.reason === 'username_taken' ? 409 : 400);
+      return c.html(
+        registerPage(ctx, values, r.reason === 'username_taken' ? 'usernameTaken' : 'weakPassword'),
+        r.reason === 'username_taken' ? 409 : 400,
+      );
     }
     options.onRegistered?.();
     return c.html(notePage(ctx, 'register', 'registered', { email: form.email.toLowerCase() }, false), 201);
@@ -102,7 +178,10 @@ export function createAccountRoutes(options: AccountRoutesOptions): Hono<AuthEnv
     const ctx = pageContext(c, options);
     const token = c.req.query('token') ?? '';
     const ok = token.length > 0 && token.length < 4096 && (await accounts.verifyEmail(token));
-    return c.html(notePage(ctx, ok ? 'verified' : 'errorTitle', ok ? 'verified' : 'verifyFailed'), ok ? 200 : 400);
+    return c.html(
+      notePage(ctx, ok ? 'verified' : 'errorTitle', ok ? 'verified' : 'verifyFailed'),
+      ok ? 200 : 400,
+    );
   });
 
   app.get('/verify-email/resend', (c) => {
@@ -113,7 +192,12 @@ export function createAccountRoutes(options: AccountRoutesOptions): Hono<AuthEnv
     const ctx = pageContext(c, options);
     const form = await formBody(c, z.object({ email: f.email }));
     const email = form.email.toLowerCase();
-    const ip = await limiter.hit('resend-ip', clientIp(c, options.trustProxy), limits.resetPerIpPerHour, 3600);
+    const ip = await limiter.hit(
+      'resend-ip',
+      clientIp(c, options.trustProxy),
+      limits.resetPerIpPerHour,
+      3600,
+    );
     if (!ip.allowed) throw tooMany(ip);
     // Cooldown per address: one mail per window, answered the same either way.
     const cool = await limiter.hit('resend', email, 1, limits.verifyResendCooldown);
@@ -172,7 +256,12 @@ export function createAccountRoutes(options: AccountRoutesOptions): Hono<AuthEnv
     if (!r.ok) {
       if (r.reason === 'invalid') await limiter.hit('login-fail', email, limits.loginPerAccountPerMinute, 60);
       return c.html(
-        loginForm(ctx, { action: '/account/login', email: form.email, notice: r.reason === 'invalid' ? 'invalidLogin' : 'unverified', unverified: r.reason === 'unverified' }),
+        loginForm(ctx, {
+          action: '/account/login',
+          email: form.email,
+          notice: r.reason === 'invalid' ? 'invalidLogin' : 'unverified',
+          unverified: r.reason === 'unverified',
+        }),
         r.reason === 'invalid' ? 401 : 403,
       );
     }
@@ -188,7 +277,11 @@ export function createAccountRoutes(options: AccountRoutesOptions): Hono<AuthEnv
     const acct = await limiter.peek('login-fail', account.email, limits.loginPerAccountPerMinute);
     if (!acct.allowed) throw tooMany(acct);
     if (form.newPassword.length < 10) return c.html(passwordForm(ctx, account.username, 'weakPassword'), 400);
-    const r = await accounts.changePassword({ headers: c.req.raw.headers, currentPassword: form.currentPassword, newPassword: form.newPassword });
+    const r = await accounts.changePassword({
+      headers: c.req.raw.headers,
+      currentPassword: form.currentPassword,
+      newPassword: form.newPassword,
+    });
     forwardCookies(c, r.setCookies);
     if (r.result === 'ok') return c.html(passwordForm(ctx, account.username, 'passwordChanged', 'note'));
     if (r.result === 'wrong_password') {

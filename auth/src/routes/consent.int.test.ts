@@ -23,9 +23,21 @@ async function toConsent() {
   const user = await auth.createUser();
   const client = new CookieClient();
   client.stopAt = (u) => u.startsWith(REDIRECT);
-  const login = await client.get(authorizeUrl({ baseUrl: auth.baseUrl, clientId: 'web', redirectUri: REDIRECT, scope: 'openid profile sync', resource: 'urn:mana:sync', pkce: pkcePair() }));
+  const login = await client.get(
+    authorizeUrl({
+      baseUrl: auth.baseUrl,
+      clientId: 'web',
+      redirectUri: REDIRECT,
+      scope: 'openid profile sync',
+      resource: 'urn:mana:sync',
+      pkce: pkcePair(),
+    }),
+  );
   const action = /action="(\/interaction\/[^"]+\/login)"/.exec(login.text)![1]!;
-  const consent = await client.submit(login, `form[action="${action}"]`, { email: user.email, password: user.password });
+  const consent = await client.submit(login, `form[action="${action}"]`, {
+    email: user.email,
+    password: user.password,
+  });
   return { client, consent };
 }
 
@@ -48,15 +60,26 @@ describe('consent', () => {
 
   it('sets the provider and account cookies for the configured domain', async () => {
     const res = await fetch(
-      authorizeUrl({ baseUrl: auth.baseUrl, clientId: 'web', redirectUri: REDIRECT, scope: 'openid', pkce: pkcePair() }),
+      authorizeUrl({
+        baseUrl: auth.baseUrl,
+        clientId: 'web',
+        redirectUri: REDIRECT,
+        scope: 'openid',
+        pkce: pkcePair(),
+      }),
       { redirect: 'manual' },
     );
     const cookies = res.headers.getSetCookie();
     expect(cookies.length).toBeGreaterThan(0);
     // oidc-provider keeps the resume cookie host-only by design; the session and interaction ones follow the domain.
-    for (const c of cookies.filter((x) => !x.startsWith('_interaction_resume'))) expect(c.toLowerCase()).toContain('domain=.mana.test');
+    for (const c of cookies.filter((x) => !x.startsWith('_interaction_resume')))
+      expect(c.toLowerCase()).toContain('domain=.mana.test');
     const u = await auth.createUser();
-    const r = await auth.service.accounts.signIn({ email: u.email, password: u.password, headers: new Headers() });
+    const r = await auth.service.accounts.signIn({
+      email: u.email,
+      password: u.password,
+      headers: new Headers(),
+    });
     expect(r.ok && r.setCookies.some((c) => /domain=\.?mana\.test/i.test(c))).toBe(true);
   });
 
@@ -65,14 +88,21 @@ describe('consent', () => {
     const page = await client.get(`${auth.baseUrl}/register`);
     let status = 0;
     for (let i = 0; i < 10 && status !== 429; i++) {
-      const res = await client.submit(page, 'form[action="/register"]', { email: `r${i}@example.test`, username: 'x', password: 'short' });
+      const res = await client.submit(page, 'form[action="/register"]', {
+        email: `r${i}@example.test`,
+        username: 'x',
+        password: 'short',
+      });
       status = res.status;
       if (status === 429) expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
     }
     expect(status).toBe(429);
     const reset = await client.get(`${auth.baseUrl}/reset`);
     const codes: number[] = [];
-    for (let i = 0; i < 3; i++) codes.push((await client.submit(reset, 'form[action="/reset"]', { email: 'someone@example.test' })).status);
+    for (let i = 0; i < 3; i++)
+      codes.push(
+        (await client.submit(reset, 'form[action="/reset"]', { email: 'someone@example.test' })).status,
+      );
     expect(codes).toEqual([200, 200, 429]);
   });
 });

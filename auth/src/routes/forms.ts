@@ -30,7 +30,11 @@ export function clientIp(c: AuthContext, trustProxy: boolean): string {
 
 export function langOf(c: AuthContext, secure: boolean): Lang {
   const query = c.req.query('lang');
-  const lang = pickLang({ query, cookie: getCookie(c, 'mana_lang'), acceptLanguage: c.req.header('accept-language') });
+  const lang = pickLang({
+    query,
+    cookie: getCookie(c, 'mana_lang'),
+    acceptLanguage: c.req.header('accept-language'),
+  });
   if (query === 'de' || query === 'en')
     setCookie(c, 'mana_lang', query, { path: '/', sameSite: 'Lax', secure, maxAge: 365 * 24 * 3600 });
   return lang;
@@ -61,18 +65,30 @@ export async function formBody<S extends z.ZodObject>(c: AuthContext, schema: S)
   const full = schema.extend({ csrf: z.string().min(1).max(200) });
   const parsed = full.safeParse(raw);
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
+    const issues = parsed.error.issues.map((i) => ({
+      path: i.path.map(String).join('.'),
+      message: i.message,
+    }));
     const first = issues[0];
-    throw new HttpError(400, AuthErrCode.BadForm, `Invalid form: ${first ? `${first.path}: ${first.message}` : 'invalid'}`, {
-      extra: { issues },
-    });
+    throw new HttpError(
+      400,
+      AuthErrCode.BadForm,
+      `Invalid form: ${first ? `${first.path}: ${first.message}` : 'invalid'}`,
+      {
+        extra: { issues },
+      },
+    );
   }
   const cookie = getCookie(c, CSRF_COOKIE) ?? '';
   const sent = String(parsed.data.csrf);
   const a = Buffer.from(cookie);
   const b = Buffer.from(sent);
   if (a.length === 0 || a.length !== b.length || !timingSafeEqual(a, b))
-    throw new HttpError(403, AuthErrCode.Csrf, 'Missing or invalid CSRF token; reload the page and try again');
+    throw new HttpError(
+      403,
+      AuthErrCode.Csrf,
+      'Missing or invalid CSRF token; reload the page and try again',
+    );
   return parsed.data as z.output<S>;
 }
 

@@ -13,7 +13,17 @@ import { AuthErrCode } from '../errors.ts';
 import { csrfField, field, html, layout, message, type PageContext } from '../pages/html.ts';
 import { isTextKey, t, type TextKey } from '../pages/i18n.ts';
 import type { RateLimiter } from '../rate-limit.ts';
-import { clientIp, f, formBody, forwardCookies, pageContext, tooMany, type AuthContext, type AuthEnv, type FormOptions } from './forms.ts';
+import {
+  clientIp,
+  f,
+  formBody,
+  forwardCookies,
+  pageContext,
+  tooMany,
+  type AuthContext,
+  type AuthEnv,
+  type FormOptions,
+} from './forms.ts';
 
 export interface LoginLimits {
   perAccountPerMinute: number;
@@ -32,17 +42,38 @@ export interface InteractionRoutesOptions extends FormOptions {
 /** The login form; `notice` is a message key shown above it. */
 export function loginForm(
   ctx: PageContext,
-  opts: { action: string; clientName?: string; email?: string; notice?: TextKey | null; unverified?: boolean },
+  opts: {
+    action: string;
+    clientName?: string;
+    email?: string;
+    notice?: TextKey | null;
+    unverified?: boolean;
+  },
 ) {
   const lang = ctx.lang;
   return layout(
     ctx,
     t(lang, 'signIn'),
     html`${opts.clientName ? html`<p>${t(lang, 'signInTo', { client: opts.clientName })}</p>` : ''}${message(ctx, opts.notice ?? null)}${
-      opts.unverified
-        ? html`<form method="post" action="/verify-email/resend">${csrfField(ctx)}<input type="hidden" name="email" value="${opts.email ?? ''}"><button type="submit">${t(lang, 'resend')}</button></form>`
-        : ''
-    }<form method="post" action="${opts.action}" novalidate>${csrfField(ctx)}${field(ctx, { name: 'email', label: 'email', type: 'email', autocomplete: 'username', value: opts.email ?? '' })}${field(ctx, { name: 'password', label: 'password', type: 'password', autocomplete: 'current-password' })}<button type="submit">${t(lang, 'signIn')}</button></form><p><a href="/reset">${t(lang, 'forgot')}</a></p><p>${t(lang, 'noAccount')} <a href="/register">${t(lang, 'register')}</a></p>`,
+        opts.unverified
+          ? html`<form method="post" action="/verify-email/resend">
+              ${csrfField(ctx)}<input type="hidden" name="email" value="${opts.email ?? ''}" /><button
+                type="submit"
+              >
+                ${t(lang, 'resend')}
+              </button>
+            </form>`
+          : ''
+      }
+      <form method="post" action="${opts.action}" novalidate>
+        ${csrfField(ctx)}${field(ctx, { name: 'email', label: 'email', type: 'email', autocomplete: 'username', value: opts.email ?? '' })}${field(ctx, { name: 'password', label: 'password', type: 'password', autocomplete: 'current-password' })}<button
+          type="submit"
+        >
+          ${t(lang, 'signIn')}
+        </button>
+      </form>
+      <p><a href="/reset">${t(lang, 'forgot')}</a></p>
+      <p>${t(lang, 'noAccount')} <a href="/register">${t(lang, 'register')}</a></p>`,
   );
 }
 
@@ -60,9 +91,14 @@ export function createInteractionRoutes(options: InteractionRoutesOptions): Hono
       if (d.uid !== uid) throw new Error('interaction mismatch');
       return d;
     } catch (cause) {
-      throw new HttpError(400, AuthErrCode.InteractionExpired, 'This sign-in has expired; start again from the app', {
-        cause,
-      });
+      throw new HttpError(
+        400,
+        AuthErrCode.InteractionExpired,
+        'This sign-in has expired; start again from the app',
+        {
+          cause,
+        },
+      );
     }
   };
 
@@ -71,10 +107,13 @@ export function createInteractionRoutes(options: InteractionRoutesOptions): Hono
     const d = await details(c);
     const client = await options.provider().Client.find(clientIdOf(d.params));
     const clientName = client?.clientName ?? clientIdOf(d.params);
-    if (d.prompt.name === 'login') return c.html(loginForm(ctx, { action: `/interaction/${d.uid}/login`, clientName }));
+    if (d.prompt.name === 'login')
+      return c.html(loginForm(ctx, { action: `/interaction/${d.uid}/login`, clientName }));
     const missing = [
       ...((d.prompt.details.missingOIDCScope as string[] | undefined) ?? []),
-      ...Object.values((d.prompt.details.missingResourceScopes as Record<string, string[]> | undefined) ?? {}).flat(),
+      ...Object.values(
+        (d.prompt.details.missingResourceScopes as Record<string, string[]> | undefined) ?? {},
+      ).flat(),
     ];
     const items = [...new Set(missing.map((s) => s.split(':')[0] ?? s))].map((s) => {
       const key = `scope.${s}`;
@@ -84,7 +123,16 @@ export function createInteractionRoutes(options: InteractionRoutesOptions): Hono
       layout(
         ctx,
         t(ctx.lang, 'consentTitle', { client: clientName }),
-        html`<p>${t(ctx.lang, 'consentScopes')}</p><ul>${items}</ul><form method="post" action="/interaction/${d.uid}/consent">${csrfField(ctx)}<button type="submit" name="decision" value="allow">${t(ctx.lang, 'allow')}</button> <button type="submit" name="decision" value="deny">${t(ctx.lang, 'deny')}</button></form>`,
+        html`<p>${t(ctx.lang, 'consentScopes')}</p>
+          <ul>
+            ${items}
+          </ul>
+          <form method="post" action="/interaction/${d.uid}/consent">
+            ${csrfField(ctx)}<button type="submit" name="decision" value="allow">
+              ${t(ctx.lang, 'allow')}
+            </button>
+            <button type="submit" name="decision" value="deny">${t(ctx.lang, 'deny')}</button>
+          </form>`,
       ),
     );
   });
@@ -93,7 +141,8 @@ export function createInteractionRoutes(options: InteractionRoutesOptions): Hono
     const ctx = pageContext(c, options);
     const form = await formBody(c, z.object({ email: f.email, password: f.password }));
     const d = await details(c);
-    if (d.prompt.name !== 'login') throw new HttpError(400, AuthErrCode.InteractionExpired, 'Not a login step');
+    if (d.prompt.name !== 'login')
+      throw new HttpError(400, AuthErrCode.InteractionExpired, 'Not a login step');
     options.counters.attempts.inc();
     const ip = clientIp(c, options.trustProxy);
     const ipLimit = await limiter.hit('login-ip', ip, limits.perIpPerMinute, 60);
@@ -114,20 +163,29 @@ export function createInteractionRoutes(options: InteractionRoutesOptions): Hono
         await limiter.hit('login-fail', email, limits.perAccountPerMinute, 60);
         return c.html(loginForm(ctx, { action, email: form.email, notice: 'invalidLogin' }), 401);
       }
-      return c.html(loginForm(ctx, { action, email: form.email, notice: 'unverified', unverified: true }), 403);
+      return c.html(
+        loginForm(ctx, { action, email: form.email, notice: 'unverified', unverified: true }),
+        403,
+      );
     }
     await limiter.reset('login-fail', email);
     forwardCookies(c, result.setCookies);
     const to = await options
       .provider()
-      .interactionResult(c.env.incoming, c.env.outgoing, { login: { accountId: result.account.id } }, { mergeWithLastSubmission: false });
+      .interactionResult(
+        c.env.incoming,
+        c.env.outgoing,
+        { login: { accountId: result.account.id } },
+        { mergeWithLastSubmission: false },
+      );
     return c.redirect(to, 303);
   });
 
   app.post('/:uid/consent', async (c) => {
     const form = await formBody(c, z.object({ decision: z.enum(['allow', 'deny']) }));
     const d = await details(c);
-    if (d.prompt.name !== 'consent') throw new HttpError(400, AuthErrCode.InteractionExpired, 'Not a consent step');
+    if (d.prompt.name !== 'consent')
+      throw new HttpError(400, AuthErrCode.InteractionExpired, 'Not a consent step');
     const provider = options.provider();
     if (form.decision === 'deny') {
       const to = await provider.interactionResult(c.env.incoming, c.env.outgoing, {
@@ -147,7 +205,9 @@ export function createInteractionRoutes(options: InteractionRoutesOptions): Hono
     if (scope) grant.addOIDCScope(scope.join(' '));
     const claims = det.missingOIDCClaims as string[] | undefined;
     if (claims) grant.addOIDCClaims(claims);
-    for (const [indicator, scopes] of Object.entries((det.missingResourceScopes as Record<string, string[]> | undefined) ?? {}))
+    for (const [indicator, scopes] of Object.entries(
+      (det.missingResourceScopes as Record<string, string[]> | undefined) ?? {},
+    ))
       grant.addResourceScope(indicator, scopes.join(' '));
     const grantId = await grant.save();
     const to = await provider.interactionResult(c.env.incoming, c.env.outgoing, { consent: { grantId } });

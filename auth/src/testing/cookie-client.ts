@@ -73,7 +73,12 @@ export class CookieClient {
       const headers: Record<string, string> = { ...this.headers, ...extra };
       const cookie = this.cookieHeader(current);
       if (cookie) headers.cookie = cookie;
-      const res = await fetch(current, { method, headers, ...(body === undefined ? {} : { body }), redirect: 'manual' });
+      const res = await fetch(current, {
+        method,
+        headers,
+        ...(body === undefined ? {} : { body }),
+        redirect: 'manual',
+      });
       this.store(current, res.headers);
       const location = res.headers.get('location');
       if (follow && location && res.status >= 300 && res.status < 400) {
@@ -91,7 +96,13 @@ export class CookieClient {
         }
         continue;
       }
-      return { url: current.toString(), status: res.status, headers: res.headers, text: await res.text(), hops };
+      return {
+        url: current.toString(),
+        status: res.status,
+        headers: res.headers,
+        text: await res.text(),
+        hops,
+      };
     }
     throw new Error(`too many redirects from ${url}`);
   }
@@ -139,7 +150,10 @@ function attr(tag: string, name: string): string | undefined {
   return v === undefined ? undefined : decode(v);
 }
 
-export function findForm(html: string, selector: string): { action: string; hidden: Record<string, string> } | undefined {
+export function findForm(
+  html: string,
+  selector: string,
+): { action: string; hidden: Record<string, string> } | undefined {
   const want = /^form\[action="([^"]+)"\]$/.exec(selector)?.[1];
   const wantId = /^form#(.+)$/.exec(selector)?.[1];
   for (const m of html.matchAll(/<form\b([^>]*)>([\s\S]*?)<\/form>/gi)) {

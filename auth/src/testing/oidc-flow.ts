@@ -46,6 +46,9 @@ export async function signInThroughProvider(
     throw new Error(`expected the login page, got ${login.status} ${login.url}: ${login.text.slice(0, 300)}`);
   const action = /<form method="post" action="(\/interaction\/[^"]+\/login)"/.exec(login.text)?.[1];
   if (!action) throw new Error('no login form');
-  const result = await client.submit(login, `form[action="${action}"]`, { email: user.email, password: user.password });
+  const result = await client.submit(login, `form[action="${action}"]`, {
+    email: user.email,
+    password: user.password,
+  });
   return { login, result };
 }

@@ -16,7 +16,9 @@ describe('mana bot', () => {
     expect((await h.ask(alice, dm, 'konto'))[0]).toContain('Benutzername: alice');
     h.credits.grant(alice, 2500);
     expect((await h.ask(alice, dm, 'guthaben'))[0]).toContain('Guthaben: 2,5 verfügbar');
-    expect(await h.ask(alice, dm, 'language en')).toEqual(['Got it, I will answer you in English from now on.']);
+    expect(await h.ask(alice, dm, 'language en')).toEqual([
+      'Got it, I will answer you in English from now on.',
+    ]);
     expect((await h.ask(alice, dm, 'konto'))[0]).toContain('Username: alice');
   });
   it('an unlinked user is told how to sign in', async () => {

@@ -37,7 +37,8 @@ export function tokenExchangeIdentity(options: {
     try {
       return await ex.tokenFor(userId);
     } catch (err) {
-      if (err instanceof AuthClientError && /invalid_grant/.test(err.message)) throw new NotLinkedError(userId, { cause: err });
+      if (err instanceof AuthClientError && /invalid_grant/.test(err.message))
+        throw new NotLinkedError(userId, { cause: err });
       throw err;
     }
   };
@@ -64,7 +65,11 @@ export function tokenExchangeIdentity(options: {
 
 export function creditsApi(options: { baseUrl: string; fetch?: typeof fetch }): Credits {
   const client = (token: string) =>
-    createCreditsClient({ baseUrl: options.baseUrl, getToken: () => token, ...(options.fetch ? { fetch: options.fetch } : {}) });
+    createCreditsClient({
+      baseUrl: options.baseUrl,
+      getToken: () => token,
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+    });
   return {
     cost: (op) => getCreditCost(op),
     async reserve(token, request) {
@@ -72,7 +77,8 @@ export function creditsApi(options: { baseUrl: string; fetch?: typeof fetch }): 
         const r = await client(token).reserve(request);
         return { reservationId: r.reservationId, amount: r.amount };
       } catch (err) {
-        if (err instanceof CreditsInsufficientError) throw new InsufficientCreditsError(err.required, err.available);
+        if (err instanceof CreditsInsufficientError)
+          throw new InsufficientCreditsError(err.required, err.available);
         throw err;
       }
     },
@@ -85,7 +91,12 @@ export function creditsApi(options: { baseUrl: string; fetch?: typeof fetch }): 
     balance: (token) => client(token).balance(),
     async transactions(token, limit) {
       const r = await client(token).transactions({ limit });
-      return r.entries.map((e) => ({ kind: e.kind, amount: e.amount, operation: e.operation ?? undefined, createdAt: e.createdAt }));
+      return r.entries.map((e) => ({
+        kind: e.kind,
+        amount: e.amount,
+        operation: e.operation ?? undefined,
+        createdAt: e.createdAt,
+      }));
     },
   };
 }

@@ -29,7 +29,12 @@ function tokenMatches(given: string | undefined, expected: string): boolean {
 function isEvent(e: unknown): e is MatrixEvent {
   if (typeof e !== 'object' || e === null) return false;
   const r = e as Record<string, unknown>;
-  return typeof r.event_id === 'string' && typeof r.room_id === 'string' && typeof r.type === 'string' && typeof r.sender === 'string';
+  return (
+    typeof r.event_id === 'string' &&
+    typeof r.room_id === 'string' &&
+    typeof r.type === 'string' &&
+    typeof r.sender === 'string'
+  );
 }
 
 export function mountAppserviceRoutes(app: Hono, options: AppserviceRoutesOptions): void {
@@ -39,14 +44,18 @@ export function mountAppserviceRoutes(app: Hono, options: AppserviceRoutesOption
 
   for (const prefix of ['/_matrix/app/v1', '']) {
     app.put(`${prefix}/transactions/:txnId`, async (c) => {
-      if (!checkToken(c.req.header('authorization'), c.req.query('access_token'))) return c.json(forbidden, 403);
+      if (!checkToken(c.req.header('authorization'), c.req.query('access_token')))
+        return c.json(forbidden, 403);
       const txnId = c.req.param('txnId');
       if (await options.state.isTransactionDone(txnId)) {
         options.metrics.transactions.inc({ outcome: 'duplicate' });
         return c.json({});
       }
       const body: unknown = await c.req.json().catch(() => undefined);
-      const raw = typeof body === 'object' && body !== null && 'events' in body && Array.isArray(body.events) ? (body.events as unknown[]) : undefined;
+      const raw =
+        typeof body === 'object' && body !== null && 'events' in body && Array.isArray(body.events)
+          ? (body.events as unknown[])
+          : undefined;
       if (!raw) return c.json({ errcode: ErrCode.BadJson, error: 'expected { events: [...] }' }, 400);
       const events = raw.filter(isEvent);
       const fresh = await options.state.storeTransaction(txnId, events);
@@ -55,18 +64,21 @@ export function mountAppserviceRoutes(app: Hono, options: AppserviceRoutesOption
       return c.json({});
     });
     app.get(`${prefix}/users/:userId`, (c) => {
-      if (!checkToken(c.req.header('authorization'), c.req.query('access_token'))) return c.json(forbidden, 403);
+      if (!checkToken(c.req.header('authorization'), c.req.query('access_token')))
+        return c.json(forbidden, 403);
       return options.isBotUser(c.req.param('userId'))
         ? c.json({})
         : c.json({ errcode: ErrCode.NotFound, error: 'not a bot of this runner' }, 404);
     });
     app.get(`${prefix}/rooms/:alias`, (c) => {
-      if (!checkToken(c.req.header('authorization'), c.req.query('access_token'))) return c.json(forbidden, 403);
+      if (!checkToken(c.req.header('authorization'), c.req.query('access_token')))
+        return c.json(forbidden, 403);
       return c.json({ errcode: ErrCode.NotFound, error: 'no room aliases here' }, 404);
     });
   }
   app.post('/_matrix/app/v1/ping', (c) => {
-    if (!checkToken(c.req.header('authorization'), c.req.query('access_token'))) return c.json(forbidden, 403);
+    if (!checkToken(c.req.header('authorization'), c.req.query('access_token')))
+      return c.json(forbidden, 403);
     return c.json({});
   });
 }

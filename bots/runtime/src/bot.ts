@@ -100,7 +100,8 @@ export interface BotDefinition {
 }
 
 export function defineBot(definition: BotDefinition): BotDefinition {
-  if (!/^[a-z0-9._=-]+$/.test(definition.localpart)) throw new Error(`bad localpart: ${definition.localpart}`);
+  if (!/^[a-z0-9._=-]+$/.test(definition.localpart))
+    throw new Error(`bad localpart: ${definition.localpart}`);
   buildAliasIndex(definition.commands); // throws on clashing aliases
   return definition;
 }

@@ -24,7 +24,12 @@ const list: CommandSpec<unknown> = {
   help: { de: 'Liste', en: 'List' },
   run,
 };
-const status: CommandSpec<unknown> = { name: 'status', aliases: { de: ['status'], en: ['status'] }, help: { de: 's', en: 's' }, run };
+const status: CommandSpec<unknown> = {
+  name: 'status',
+  aliases: { de: ['status'], en: ['status'] },
+  help: { de: 's', en: 's' },
+  run,
+};
 const index = buildAliasIndex([done, add, list, status]);
 
 describe('parseCommand', () => {
@@ -64,20 +69,28 @@ describe('parseCommand', () => {
     expect(r.kind === 'command' && r.args.optionalStr('project')).toBe('Arbeit');
   });
   it('unknown words: fallback for plain text, unknown for marked words', () => {
-    expect(parseCommand(index, 'Milch kaufen', { fallback: true })).toEqual({ kind: 'fallback', text: 'Milch kaufen' });
+    expect(parseCommand(index, 'Milch kaufen', { fallback: true })).toEqual({
+      kind: 'fallback',
+      text: 'Milch kaufen',
+    });
     expect(parseCommand(index, 'Milch kaufen')).toEqual({ kind: 'unknown', word: 'Milch' });
     expect(parseCommand(index, '!foo', { fallback: true })).toEqual({ kind: 'unknown', word: '!foo' });
-    expect(parseCommand(index, '!p1 Steuer', { fallback: true, fallbackWords: /^!p[1-4]$/i })).toMatchObject({ kind: 'fallback' });
+    expect(parseCommand(index, '!p1 Steuer', { fallback: true, fallbackWords: /^!p[1-4]$/i })).toMatchObject({
+      kind: 'fallback',
+    });
   });
   it('empty input', () => {
     expect(parseCommand(index, '   \n ')).toEqual({ kind: 'empty' });
   });
   it('never throws, whatever the input', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.string({ unit: 'grapheme' })), (s) => {
-        const r = parseCommand(index, s, { fallback: true });
-        expect(['empty', 'help', 'command', 'usage', 'unknown', 'fallback']).toContain(r.kind);
-      }),
+      fc.property(
+        fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.string({ unit: 'grapheme' })),
+        (s) => {
+          const r = parseCommand(index, s, { fallback: true });
+          expect(['empty', 'help', 'command', 'usage', 'unknown', 'fallback']).toContain(r.kind);
+        },
+      ),
       { numRuns: 500 },
     );
   });
@@ -85,12 +98,15 @@ describe('parseCommand', () => {
     fc.assert(
       fc.property(fc.string(), (arg) => {
         const r = parseCommand(index, `done ${arg}`);
-        if (r.kind === 'command') expect(Number.isInteger(r.args.int('n')) && r.args.int('n') >= 1).toBe(true);
+        if (r.kind === 'command')
+          expect(Number.isInteger(r.args.int('n')) && r.args.int('n') >= 1).toBe(true);
       }),
     );
   });
   it('refuses tables with clashing aliases', () => {
-    expect(() => buildAliasIndex([done, { ...add, aliases: { de: ['erledigt'], en: [] } }])).toThrow(/erledigt/);
+    expect(() => buildAliasIndex([done, { ...add, aliases: { de: ['erledigt'], en: [] } }])).toThrow(
+      /erledigt/,
+    );
     expect(() => buildAliasIndex([{ ...add, aliases: { de: ['hilfe'], en: [] } }])).toThrow(/reserved/);
   });
 });

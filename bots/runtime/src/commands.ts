@@ -110,7 +110,14 @@ export function buildAliasIndex<Ctx>(
         throw new Error(`alias "${alias}" is used by both ${existing.command.name} and ${command.name}`);
       }
       // An alias spelled the same in both languages says nothing about the language.
-      const lang = de.includes(alias) && en.includes(alias) ? undefined : de.includes(alias) ? 'de' : en.includes(alias) ? 'en' : undefined;
+      const lang =
+        de.includes(alias) && en.includes(alias)
+          ? undefined
+          : de.includes(alias)
+            ? 'de'
+            : en.includes(alias)
+              ? 'en'
+              : undefined;
       index.set(alias, lang ? { command, lang } : { command });
     }
   }
@@ -139,12 +146,15 @@ export function parseCommand<Ctx>(
   const helpLang = HELP_ALIASES[word];
   if (helpLang !== undefined) {
     const topic = rest.split(/\s+/)[0];
-    return topic ? { kind: 'help', lang: helpLang, topic: normalizeWord(topic) } : { kind: 'help', lang: helpLang };
+    return topic
+      ? { kind: 'help', lang: helpLang, topic: normalizeWord(topic) }
+      : { kind: 'help', lang: helpLang };
   }
 
   const hit = word === '' ? undefined : index.get(word);
   if (!hit) {
-    if (options.fallback && (!marked || options.fallbackWords?.test(first))) return { kind: 'fallback', text };
+    if (options.fallback && (!marked || options.fallbackWords?.test(first)))
+      return { kind: 'fallback', text };
     return { kind: 'unknown', word: first };
   }
   const { command, lang } = hit;

@@ -5,14 +5,12 @@
 import { defineConfig, loadConfig, vars, type ConfigOf } from '@mana/config';
 import { z } from 'zod';
 
-const list = z
-  .string()
-  .transform((s) =>
-    s
-      .split(',')
-      .map((x) => x.trim())
-      .filter((x) => x.length > 0),
-  );
+const list = z.string().transform((s) =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter((x) => x.length > 0),
+);
 
 const ms = z.coerce.number().int().min(0);
 
@@ -28,10 +26,22 @@ export const botConfigSpec = defineConfig('BOT_', {
     doc: 'Comma-separated bots this runner hosts (falls back to BOTS)',
   },
   homeserverUrl: vars.url('Client-server API base URL of Synapse', 'http://127.0.0.1:8008'),
-  serverName: { schema: z.string().min(1), default: 'mana.test', doc: 'Matrix server name (the domain of user ids)' },
+  serverName: {
+    schema: z.string().min(1),
+    default: 'mana.test',
+    doc: 'Matrix server name (the domain of user ids)',
+  },
   appserviceId: { schema: z.string().min(1), default: 'mana-bots', doc: 'Id of the appservice registration' },
-  asToken: { schema: z.string().min(1), secret: true, doc: 'Token the runner uses to call Synapse (as_token)' },
-  hsToken: { schema: z.string().min(1), secret: true, doc: 'Token Synapse sends with every transaction (hs_token)' },
+  asToken: {
+    schema: z.string().min(1),
+    secret: true,
+    doc: 'Token the runner uses to call Synapse (as_token)',
+  },
+  hsToken: {
+    schema: z.string().min(1),
+    secret: true,
+    doc: 'Token Synapse sends with every transaction (hs_token)',
+  },
   senderLocalpart: {
     schema: z.string().min(1),
     default: 'mana',
@@ -47,7 +57,11 @@ export const botConfigSpec = defineConfig('BOT_', {
     default: '',
     doc: 'Auto-join invites only from these Matrix ids or :domains (e.g. "@ops:x.org,:x.org"); empty = anyone',
   },
-  defaultLanguage: { schema: z.enum(['de', 'en']), default: 'de', doc: 'Language for users with none set (de | en)' },
+  defaultLanguage: {
+    schema: z.enum(['de', 'en']),
+    default: 'de',
+    doc: 'Language for users with none set (de | en)',
+  },
   webUrl: vars.url('Public URL of the web app (links in replies)', 'http://localhost:5173'),
   ssoHint: {
     schema: z.string(),
@@ -55,16 +69,36 @@ export const botConfigSpec = defineConfig('BOT_', {
     doc: 'Extra sign-in hint for unlinked users (e.g. the SSO button label); empty = the built-in text',
   },
   databaseUrl: vars.databaseUrl(),
-  dbSchema: { schema: z.string().regex(/^[a-z_][a-z0-9_]*$/), default: 'bots', doc: 'Postgres schema for runtime state' },
+  dbSchema: {
+    schema: z.string().regex(/^[a-z_][a-z0-9_]*$/),
+    default: 'bots',
+    doc: 'Postgres schema for runtime state',
+  },
   redisUrl: vars.redisUrl(),
-  queuePrefix: { schema: z.string().min(1), default: 'mana:bots', doc: 'BullMQ key prefix in Redis (tests use a unique one)' },
-  authTokenEndpoint: vars.url('Token endpoint of the auth server (token exchange)', 'http://127.0.0.1:3001/token'),
+  queuePrefix: {
+    schema: z.string().min(1),
+    default: 'mana:bots',
+    doc: 'BullMQ key prefix in Redis (tests use a unique one)',
+  },
+  authTokenEndpoint: vars.url(
+    'Token endpoint of the auth server (token exchange)',
+    'http://127.0.0.1:3001/token',
+  ),
   authClientId: { schema: z.string().min(1), default: 'bots', doc: 'OAuth client id of the bot runner' },
-  authClientSecret: { schema: z.string(), default: '', secret: true, doc: 'OAuth client secret of the bot runner' },
+  authClientSecret: {
+    schema: z.string(),
+    default: '',
+    secret: true,
+    doc: 'OAuth client secret of the bot runner',
+  },
   syncUrl: vars.url('Base URL of the sync server', 'http://127.0.0.1:3010'),
   syncAudience: { schema: z.string().min(1), default: 'urn:mana:sync', doc: 'Audience of tokens for sync' },
   creditsUrl: vars.url('Base URL of the credits API (auth server)', 'http://127.0.0.1:3001'),
-  creditsAudience: { schema: z.string().min(1), default: 'urn:mana:credits', doc: 'Audience of tokens for credits' },
+  creditsAudience: {
+    schema: z.string().min(1),
+    default: 'urn:mana:credits',
+    doc: 'Audience of tokens for credits',
+  },
   matrixRetryMaxMs: {
     schema: ms,
     default: '300000',

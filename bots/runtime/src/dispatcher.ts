@@ -6,9 +6,24 @@
  */
 import type { Logger } from '@mana/logging';
 import type { BotDefinition, BotInfo, CommandContext, Json, JobContext } from './bot.ts';
-import { buildAliasIndex, parseCommand, primaryAlias, signature, usageLine, type CommandSpec } from './commands.ts';
+import {
+  buildAliasIndex,
+  parseCommand,
+  primaryAlias,
+  signature,
+  usageLine,
+  type CommandSpec,
+} from './commands.ts';
 import { CommandError, errorMessage, InsufficientCreditsError, NotLinkedError } from './errors.ts';
-import { editContent, html, noticeContent, reactionContent, toReply, type Reply, type ReplyInput } from './format.ts';
+import {
+  editContent,
+  html,
+  noticeContent,
+  reactionContent,
+  toReply,
+  type Reply,
+  type ReplyInput,
+} from './format.ts';
 import { parseLang, pick, type Lang, type Text } from './i18n.ts';
 import type { MatrixPort } from './matrix.ts';
 import type { BotMetrics } from './metrics.ts';
@@ -85,7 +100,9 @@ function str(v: unknown): string | undefined {
 }
 
 function obj(v: unknown): Record<string, unknown> | undefined {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  return typeof v === 'object' && v !== null && !Array.isArray(v)
+    ? (v as Record<string, unknown>)
+    : undefined;
 }
 
 function escapeRegex(s: string): string {
@@ -103,14 +120,20 @@ export function addressedText(bot: BotInfo, content: Record<string, unknown>): s
   const prefix = new RegExp(`^\\s*[!@]?(?:${names})(?::\\S+)?\\s*[:,]?\\s*`, 'iu');
   const m = prefix.exec(body);
   // A bare word like "todo" followed by no separator is only an address if something follows.
-  if (m && m[0].length > 0 && (/[:,\s]$/.test(m[0]) || m[0].trim().startsWith('!') || m[0].trim().startsWith('@'))) {
+  if (
+    m &&
+    m[0].length > 0 &&
+    (/[:,\s]$/.test(m[0]) || m[0].trim().startsWith('!') || m[0].trim().startsWith('@'))
+  ) {
     const rest = body.slice(m[0].length);
     if (rest.trim() !== '' || /[:,]/.test(m[0])) return rest;
   }
   const mentions = obj(content['m.mentions']);
   const ids = Array.isArray(mentions?.user_ids) ? mentions.user_ids : [];
   const formatted = str(content.formatted_body) ?? '';
-  const pill = formatted.includes(`matrix.to/#/${bot.userId}`) || formatted.includes(`matrix.to/#/${encodeURIComponent(bot.userId)}`);
+  const pill =
+    formatted.includes(`matrix.to/#/${bot.userId}`) ||
+    formatted.includes(`matrix.to/#/${encodeURIComponent(bot.userId)}`);
   if (ids.includes(bot.userId) || pill) {
     const withoutName = body.replace(new RegExp(`(?:${names})\\s*[:,]?\\s*`, 'iu'), '');
     return withoutName;
@@ -125,22 +148,37 @@ export function isInviteAllowed(sender: string, allow: readonly string[]): boole
 }
 
 /** The help reply of one bot, or of one command (`help <command>`). */
-export function helpReply(bot: BotInfo, commands: readonly CommandSpec<CommandContext>[], lang: Lang, topic?: string): Reply {
+export function helpReply(
+  bot: BotInfo,
+  commands: readonly CommandSpec<CommandContext>[],
+  lang: Lang,
+  topic?: string,
+): Reply {
   const visible = commands.filter((c) => !c.hidden);
   if (topic) {
-    const command = visible.find((c) => c.name === topic || c.aliases.de.includes(topic) || c.aliases.en.includes(topic));
+    const command = visible.find(
+      (c) => c.name === topic || c.aliases.de.includes(topic) || c.aliases.en.includes(topic),
+    );
     if (!command) return { text: pick(lang, TEXTS.unknownHelpTopic, { word: topic }) };
-    const aliases = [...command.aliases.de, ...command.aliases.en].filter((a) => a !== primaryAlias(command, lang));
+    const aliases = [...command.aliases.de, ...command.aliases.en].filter(
+      (a) => a !== primaryAlias(command, lang),
+    );
     const lines = [signature(command, lang), command.help[lang]];
     if (aliases.length > 0) lines.push(pick(lang, TEXTS.helpAliases, { aliases: aliases.join(', ') }));
     if (command.cost) lines.push(pick(lang, TEXTS.helpCost, { cost: command.cost }));
-    return toReply(html`<p><code>${lines[0]}</code><br>${lines.slice(1).map((l, i) => (i === 0 ? l : html`<br>${l}`))}</p>`);
+    return toReply(
+      html`<p>
+        <code>${lines[0]}</code><br />${lines.slice(1).map((l, i) => (i === 0 ? l : html`<br />${l}`))}
+      </p>`,
+    );
   }
   const title = pick(lang, TEXTS.helpTitle, { name: bot.displayName });
   return toReply(
-    html`<p><b>${title}</b></p><ul>${visible.map(
-      (c) => html`<li><code>${signature(c, lang)}</code> — ${c.help[lang]}</li>`,
-    )}</ul><p>${pick(lang, TEXTS.helpFooter)}</p>`,
+    html`<p><b>${title}</b></p>
+      <ul>
+        ${visible.map((c) => html`<li><code>${signature(c, lang)}</code> — ${c.help[lang]}</li>`)}
+      </ul>
+      <p>${pick(lang, TEXTS.helpFooter)}</p>`,
   );
 }
 
@@ -172,7 +210,9 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       displayName: def.displayName,
       description: def.description,
     };
-    const commands = def.commands.some((c) => c.name === 'language') ? def.commands : [...def.commands, languageCommand];
+    const commands = def.commands.some((c) => c.name === 'language')
+      ? def.commands
+      : [...def.commands, languageCommand];
     return { def, info, commands, index: buildAliasIndex(commands) };
   });
   const byUserId = new Map(hosted.map((b) => [b.info.userId, b]));
@@ -212,7 +252,13 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     return members.length;
   }
 
-  async function send(bot: HostedBot, roomId: string, content: Record<string, unknown>, txnKey?: string, type = 'm.room.message') {
+  async function send(
+    bot: HostedBot,
+    roomId: string,
+    content: Record<string, unknown>,
+    txnKey?: string,
+    type = 'm.room.message',
+  ) {
     return matrix.send(bot.info.userId, roomId, type, content, txnKey);
   }
 
@@ -224,7 +270,10 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     if (m === 'invite') {
       if (options.namespace.test(event.sender)) return 'ignored';
       if (!isInviteAllowed(event.sender, options.inviteAllowList)) {
-        log.info({ bot: bot.info.id, sender: event.sender, roomId: event.room_id }, 'invite refused (allow-list)');
+        log.info(
+          { bot: bot.info.id, sender: event.sender, roomId: event.room_id },
+          'invite refused (allow-list)',
+        );
         return 'ignored';
       }
       await matrix.join(bot.info.userId, event.room_id);
@@ -244,7 +293,12 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       // Once per bot and room, however many encrypted messages arrive.
       if (!(await kv.setOnce(bot.info.id, `room:${event.room_id}`, 'e2ee-notice', true))) continue;
       const lang = await userLang(event.sender);
-      await send(bot, event.room_id, noticeContent({ text: pick(lang, TEXTS.encrypted, { web: options.webUrl }) }), `${event.event_id}:e2ee`);
+      await send(
+        bot,
+        event.room_id,
+        noticeContent({ text: pick(lang, TEXTS.encrypted, { web: options.webUrl }) }),
+        `${event.event_id}:e2ee`,
+      );
       any = true;
     }
     return any ? 'handled' : 'ignored';
@@ -254,7 +308,8 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     try {
       return await options.settings.get(userId);
     } catch (err) {
-      if (!(err instanceof NotLinkedError)) log.warn({ err: errorMessage(err), userId }, 'could not read settings');
+      if (!(err instanceof NotLinkedError))
+        log.warn({ err: errorMessage(err), userId }, 'could not read settings');
       return undefined;
     }
   }
@@ -263,7 +318,13 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     return (await userSettings(userId))?.language ?? hint ?? options.defaultLanguage;
   }
 
-  function makeContext(bot: HostedBot, event: MatrixEvent, lang: Lang, timezone: string, isDirect: boolean): CommandContext {
+  function makeContext(
+    bot: HostedBot,
+    event: MatrixEvent,
+    lang: Lang,
+    timezone: string,
+    isDirect: boolean,
+  ): CommandContext {
     const sender = event.sender;
     const ctx: CommandContext = {
       bot: bot.info,
@@ -284,9 +345,13 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         set: (key, value) => kv.set(bot.info.id, `user:${sender}`, key, value),
       },
       credits: {
-        balance: async () => options.credits.balance(await options.identity.tokenFor(sender, options.creditsAudience)),
+        balance: async () =>
+          options.credits.balance(await options.identity.tokenFor(sender, options.creditsAudience)),
         transactions: async (limit) =>
-          options.credits.transactions(await options.identity.tokenFor(sender, options.creditsAudience), limit),
+          options.credits.transactions(
+            await options.identity.tokenFor(sender, options.creditsAudience),
+            limit,
+          ),
       },
       async setLanguage(l) {
         await options.settings.setLanguage(sender, l);
@@ -299,16 +364,32 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         });
         return d ? { userId: sender, ...d } : undefined;
       },
-      schedule: (name, data, o) => options.scheduler.schedule({ botId: bot.info.id, name, data, jobId: o.jobId, at: o.at }),
+      schedule: (name, data, o) =>
+        options.scheduler.schedule({ botId: bot.info.id, name, data, jobId: o.jobId, at: o.at }),
       cancel: (jobId) => options.scheduler.cancel(jobId),
       async react(key) {
-        await send(bot, event.room_id, reactionContent(event.event_id, key), `${event.event_id}:react:${key}`, 'm.reaction');
+        await send(
+          bot,
+          event.room_id,
+          reactionContent(event.event_id, key),
+          `${event.event_id}:react:${key}`,
+          'm.reaction',
+        );
       },
     };
     return ctx;
   }
 
-  type Outcome = 'ok' | 'usage' | 'unknown' | 'not_linked' | 'insufficient_credits' | 'error' | 'timeout' | 'too_long' | 'help';
+  type Outcome =
+    | 'ok'
+    | 'usage'
+    | 'unknown'
+    | 'not_linked'
+    | 'insufficient_credits'
+    | 'error'
+    | 'timeout'
+    | 'too_long'
+    | 'help';
 
   async function runCommand(
     bot: HostedBot,
@@ -323,7 +404,11 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       // A free operation (cost 0 in the catalogue) is not bracketed: no ledger entries, no round trips.
       if (cost && options.credits.cost(cost) > 0) {
         const token = await options.identity.tokenFor(event.sender, options.creditsAudience);
-        const r = await options.credits.reserve(token, { operation: cost, idempotencyKey: event.event_id, reference: event.event_id });
+        const r = await options.credits.reserve(token, {
+          operation: cost,
+          idempotencyKey: event.event_id,
+          reference: event.event_id,
+        });
         reservation = { id: r.reservationId, amount: r.amount, token };
       }
       const result = await withTimeout(work(), options.commandTimeoutMs);
@@ -335,22 +420,37 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     } catch (err) {
       if (reservation) {
         const r = reservation;
-        await options.credits.release(r.token, r.id).catch((e: unknown) => log.warn({ err: errorMessage(e) }, 'release failed'));
+        await options.credits
+          .release(r.token, r.id)
+          .catch((e: unknown) => log.warn({ err: errorMessage(e) }, 'release failed'));
       }
       const ref = event.event_id;
       if (err instanceof NotLinkedError) {
-        return { reply: { text: ctx.t(TEXTS.notLinked, { user: event.sender, web: options.webUrl }) }, outcome: 'not_linked' };
+        return {
+          reply: { text: ctx.t(TEXTS.notLinked, { user: event.sender, web: options.webUrl }) },
+          outcome: 'not_linked',
+        };
       }
       if (err instanceof InsufficientCreditsError) {
-        const fmt = (m: number) => (m / 1000).toLocaleString(ctx.lang === 'de' ? 'de-DE' : 'en-US', { maximumFractionDigits: 3 });
+        const fmt = (m: number) =>
+          (m / 1000).toLocaleString(ctx.lang === 'de' ? 'de-DE' : 'en-US', { maximumFractionDigits: 3 });
         return {
-          reply: { text: ctx.t(TEXTS.insufficientCredits, { required: fmt(err.required), available: fmt(err.available), web: options.webUrl }) },
+          reply: {
+            text: ctx.t(TEXTS.insufficientCredits, {
+              required: fmt(err.required),
+              available: fmt(err.available),
+              web: options.webUrl,
+            }),
+          },
           outcome: 'insufficient_credits',
         };
       }
       if (err instanceof CommandError) {
         log.info({ bot: bot.info.id, command: label, err: err.message }, 'command refused');
-        return { reply: { text: typeof err.human === 'string' ? err.human : ctx.t(err.human) }, outcome: 'error' };
+        return {
+          reply: { text: typeof err.human === 'string' ? err.human : ctx.t(err.human) },
+          outcome: 'error',
+        };
       }
       if (err instanceof TimeoutError) {
         log.warn({ bot: bot.info.id, command: label, eventId: ref }, 'command timed out');
@@ -380,25 +480,38 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     return handled ? 'handled' : 'ignored';
   }
 
-  async function handleText(bot: HostedBot, event: MatrixEvent, text: string, isDirect: boolean): Promise<void> {
+  async function handleText(
+    bot: HostedBot,
+    event: MatrixEvent,
+    text: string,
+    isDirect: boolean,
+  ): Promise<void> {
     const started = performance.now();
     const bytes = Buffer.byteLength(text);
     const parsed =
       bytes > options.maxMessageBytes
         ? undefined
-        : parseCommand(bot.index, text, { fallback: bot.def.fallback !== undefined, ...(bot.def.fallbackWords ? { fallbackWords: bot.def.fallbackWords } : {}) });
+        : parseCommand(bot.index, text, {
+            fallback: bot.def.fallback !== undefined,
+            ...(bot.def.fallbackWords ? { fallbackWords: bot.def.fallbackWords } : {}),
+          });
     if (parsed?.kind === 'empty') return;
     const hint = parsed && 'lang' in parsed ? parsed.lang : undefined;
     const settings = await userSettings(event.sender);
     const lang = settings?.language ?? hint ?? options.defaultLanguage;
     const ctx = makeContext(bot, event, lang, settings?.timezone ?? options.defaultTimezone, isDirect);
 
-    if (isDirect && bot.def.welcome && (await kv.setOnce(bot.info.id, `user:${event.sender}`, 'welcomed', true))) {
+    if (
+      isDirect &&
+      bot.def.welcome &&
+      (await kv.setOnce(bot.info.id, `user:${event.sender}`, 'welcomed', true))
+    ) {
       const welcome = await Promise.resolve(bot.def.welcome(ctx)).catch((err: unknown) => {
         log.warn({ err: errorMessage(err) }, 'welcome failed');
         return undefined;
       });
-      if (welcome !== undefined) await send(bot, event.room_id, noticeContent(toReply(welcome)), `${event.event_id}:welcome`);
+      if (welcome !== undefined)
+        await send(bot, event.room_id, noticeContent(toReply(welcome)), `${event.event_id}:welcome`);
     }
 
     let label: string;
@@ -408,28 +521,39 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     const timer =
       options.progressAfterMs > 0
         ? setTimeout(() => {
-            placeholder = send(bot, event.room_id, noticeContent({ text: ctx.t(TEXTS.working) }, event.event_id), `${event.event_id}:progress`).catch(
-              () => undefined,
-            );
+            placeholder = send(
+              bot,
+              event.room_id,
+              noticeContent({ text: ctx.t(TEXTS.working) }, event.event_id),
+              `${event.event_id}:progress`,
+            ).catch(() => undefined);
           }, options.progressAfterMs)
         : undefined;
     try {
       if (!parsed) {
         label = 'too_long';
-        result = { reply: { text: ctx.t(TEXTS.tooLong, { bytes, max: options.maxMessageBytes }) }, outcome: 'too_long' };
+        result = {
+          reply: { text: ctx.t(TEXTS.tooLong, { bytes, max: options.maxMessageBytes }) },
+          outcome: 'too_long',
+        };
       } else if (parsed.kind === 'help') {
         label = 'help';
         result = { reply: helpReply(bot.info, bot.commands, lang, parsed.topic), outcome: 'help' };
       } else if (parsed.kind === 'unknown') {
         label = 'unknown';
-        result = { reply: { text: ctx.t(TEXTS.unknown, { word: parsed.word.slice(0, 64) }) }, outcome: 'unknown' };
+        result = {
+          reply: { text: ctx.t(TEXTS.unknown, { word: parsed.word.slice(0, 64) }) },
+          outcome: 'unknown',
+        };
       } else if (parsed.kind === 'usage') {
         label = parsed.command.name;
         result = { reply: { text: usageLine(parsed.command, lang) }, outcome: 'usage' };
       } else if (parsed.kind === 'fallback') {
         label = 'fallback';
         const fallback = bot.def.fallback;
-        result = await runCommand(bot, event, ctx, label, async () => (fallback ? fallback(ctx, parsed.text) : undefined));
+        result = await runCommand(bot, event, ctx, label, async () =>
+          fallback ? fallback(ctx, parsed.text) : undefined,
+        );
       } else {
         const { command, args } = parsed;
         label = command.name;
@@ -441,7 +565,9 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     }
     if (result.reply) {
       const placeholderId = placeholder ? await placeholder : undefined;
-      const content = placeholderId ? editContent(result.reply, placeholderId) : noticeContent(result.reply, event.event_id);
+      const content = placeholderId
+        ? editContent(result.reply, placeholderId)
+        : noticeContent(result.reply, event.event_id);
       await send(bot, event.room_id, content, `${event.event_id}:reply`);
     }
     void matrix.typing(bot.info.userId, event.room_id, false);
@@ -474,7 +600,12 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       }
     },
     async handle(event) {
-      if (typeof event.sender !== 'string' || typeof event.room_id !== 'string' || typeof event.type !== 'string') return 'ignored';
+      if (
+        typeof event.sender !== 'string' ||
+        typeof event.room_id !== 'string' ||
+        typeof event.type !== 'string'
+      )
+        return 'ignored';
       if (typeof event.content !== 'object' || event.content === null) return 'ignored';
       if (event.type === 'm.room.member') return onMember(event);
       if (options.namespace.test(event.sender)) return 'ignored';

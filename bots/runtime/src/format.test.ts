@@ -12,7 +12,9 @@ describe('html', () => {
 
 describe('sanitize', () => {
   it('drops scripts, handlers and unsafe links, keeps Matrix formatting', () => {
-    const out = sanitize('<b onclick="x()">hi</b><script>alert(1)</script><a href="javascript:x">l</a><code>c</code>');
+    const out = sanitize(
+      '<b onclick="x()">hi</b><script>alert(1)</script><a href="javascript:x">l</a><code>c</code>',
+    );
     expect(out).toBe('<b>hi</b><a>l</a><code>c</code>');
   });
 });
@@ -37,10 +39,16 @@ describe('replies', () => {
   });
   it('an edit carries m.new_content and m.replace', () => {
     const e = editContent({ text: 'done' }, '$placeholder');
-    expect(e).toMatchObject({ body: '* done', 'm.new_content': { msgtype: 'm.notice', body: 'done' }, 'm.relates_to': { rel_type: 'm.replace', event_id: '$placeholder' } });
+    expect(e).toMatchObject({
+      body: '* done',
+      'm.new_content': { msgtype: 'm.notice', body: 'done' },
+      'm.relates_to': { rel_type: 'm.replace', event_id: '$placeholder' },
+    });
   });
   it('htmlToText turns lists and breaks into lines', () => {
-    expect(htmlToText('<p><b>T</b></p><ul><li>a &amp; b</li><li>c</li></ul>x<br>y')).toBe('T\n• a & b\n• c\nx\ny');
+    expect(htmlToText('<p><b>T</b></p><ul><li>a &amp; b</li><li>c</li></ul>x<br>y')).toBe(
+      'T\n• a & b\n• c\nx\ny',
+    );
   });
   it('htmlToText keeps the numbers of ordered lists (the todo bot\'s "done 2" refers to them)', () => {
     expect(htmlToText('<p><b>Open</b></p><ol><li>a</li><li>b <i>x</i></li></ol>')).toBe('Open\n1. a\n2. b x');

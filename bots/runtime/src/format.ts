@@ -18,7 +18,13 @@ export interface Html {
   readonly value: string;
 }
 
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
 
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
@@ -54,9 +60,44 @@ export function html(strings: TemplateStringsArray, ...values: HtmlValue[]): Htm
 
 /** Tags and attributes Matrix clients render (the spec's recommended subset). */
 const ALLOWED_TAGS = [
-  'font', 'del', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'blockquote', 'p', 'a', 'ul', 'ol', 'sup', 'sub',
-  'li', 'b', 'i', 'u', 'strong', 'em', 'strike', 's', 'code', 'hr', 'br', 'div', 'table', 'thead',
-  'tbody', 'tr', 'th', 'td', 'caption', 'pre', 'span', 'details', 'summary',
+  'font',
+  'del',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'blockquote',
+  'p',
+  'a',
+  'ul',
+  'ol',
+  'sup',
+  'sub',
+  'li',
+  'b',
+  'i',
+  'u',
+  'strong',
+  'em',
+  'strike',
+  's',
+  'code',
+  'hr',
+  'br',
+  'div',
+  'table',
+  'thead',
+  'tbody',
+  'tr',
+  'th',
+  'td',
+  'caption',
+  'pre',
+  'span',
+  'details',
+  'summary',
 ];
 
 const SANITIZE: sanitizeHtml.IOptions = {
@@ -81,10 +122,13 @@ const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"'
 
 /** Numbers the items of each (innermost) `<ol>`, honouring `start`, so "done 2" matches the body. */
 function numberOrderedLists(htmlText: string): string {
-  return htmlText.replace(/<ol(\s[^>]*)?>((?:(?!<\/?ol[\s>])[\s\S])*)<\/ol>/gi, (_m, attrs: string | undefined, inner: string) => {
-    let n = Number(/\bstart\s*=\s*["']?(-?\d+)/i.exec(attrs ?? '')?.[1] ?? 1);
-    return `${inner.replace(/<li(\s[^>]*)?>/gi, () => `${n++}. `)}</ol>`;
-  });
+  return htmlText.replace(
+    /<ol(\s[^>]*)?>((?:(?!<\/?ol[\s>])[\s\S])*)<\/ol>/gi,
+    (_m, attrs: string | undefined, inner: string) => {
+      let n = Number(/\bstart\s*=\s*["']?(-?\d+)/i.exec(attrs ?? '')?.[1] ?? 1);
+      return `${inner.replace(/<li(\s[^>]*)?>/gi, () => `${n++}. `)}</ol>`;
+    },
+  );
 }
 
 /** A readable plain-text rendering of (sanitized) HTML, for `body`: `<ol>` items keep their numbers. */

@@ -15,14 +15,21 @@ export function isLang(value: unknown): value is Lang {
 }
 
 /** `{name}` placeholders are replaced by `params[name]`; unknown placeholders stay as they are. */
-export function interpolate(template: string, params: Readonly<Record<string, string | number>> = {}): string {
+export function interpolate(
+  template: string,
+  params: Readonly<Record<string, string | number>> = {},
+): string {
   return template.replace(/\{(\w+)\}/g, (whole, key: string) => {
     const v = params[key];
     return v === undefined ? whole : String(v);
   });
 }
 
-export function pick(lang: Lang, text: Text | string, params?: Readonly<Record<string, string | number>>): string {
+export function pick(
+  lang: Lang,
+  text: Text | string,
+  params?: Readonly<Record<string, string | number>>,
+): string {
   const s = typeof text === 'string' ? text : text[lang];
   return params ? interpolate(s, params) : s;
 }

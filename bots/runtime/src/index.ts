@@ -10,17 +10,79 @@
  *     help: { de: 'Wiederholt den Text', en: 'Repeats the text' }, run: (ctx, args) => args.str('text') }],
  * });
  */
-export { defineBot, type AccountInfo, type BotCommand, type BotDefinition, type BotInfo, type CommandContext, type JobContext, type Json, type ScheduleOptions } from './bot.ts';
-export { Args, buildAliasIndex, parseCommand, primaryAlias, signature, usageLine, type ArgSpec, type CommandSpec, type ParseResult } from './commands.ts';
+export {
+  defineBot,
+  type AccountInfo,
+  type BotCommand,
+  type BotDefinition,
+  type BotInfo,
+  type CommandContext,
+  type JobContext,
+  type Json,
+  type ScheduleOptions,
+} from './bot.ts';
+export {
+  Args,
+  buildAliasIndex,
+  parseCommand,
+  primaryAlias,
+  signature,
+  usageLine,
+  type ArgSpec,
+  type CommandSpec,
+  type ParseResult,
+} from './commands.ts';
 export { botConfigSpec, loadBotConfig, type BotConfig } from './config.ts';
-export { addressedText, createDispatcher, helpReply, isInviteAllowed, type Dispatcher, type DispatcherOptions } from './dispatcher.ts';
-export { BotError, CommandError, InsufficientCreditsError, NotLinkedError, type BotErrorCode } from './errors.ts';
-export { editContent, escapeHtml, html, htmlToText, noticeContent, sanitize, toReply, type Html, type Reply, type ReplyInput } from './format.ts';
+export {
+  addressedText,
+  createDispatcher,
+  helpReply,
+  isInviteAllowed,
+  type Dispatcher,
+  type DispatcherOptions,
+} from './dispatcher.ts';
+export {
+  BotError,
+  CommandError,
+  InsufficientCreditsError,
+  NotLinkedError,
+  type BotErrorCode,
+} from './errors.ts';
+export {
+  editContent,
+  escapeHtml,
+  html,
+  htmlToText,
+  noticeContent,
+  sanitize,
+  toReply,
+  type Html,
+  type Reply,
+  type ReplyInput,
+} from './format.ts';
 export { interpolate, isLang, LANGUAGES, parseLang, pick, type Lang, type Text } from './i18n.ts';
 export { createAppservicePort, type MatrixPort } from './matrix.ts';
-export { memoryCredits, memoryIdentity, memoryKv, memoryScheduler, memoryStores, type MemoryCredits } from './memory.ts';
+export {
+  memoryCredits,
+  memoryIdentity,
+  memoryKv,
+  memoryScheduler,
+  memoryStores,
+  type MemoryCredits,
+} from './memory.ts';
 export { userIdRegexFor } from './namespace.ts';
-export type { Accounts, AppStore, CreditBalance, Credits, Identity, Kv, Row, Scheduler, Stores, UserSettings } from './ports.ts';
+export type {
+  Accounts,
+  AppStore,
+  CreditBalance,
+  Credits,
+  Identity,
+  Kv,
+  Row,
+  Scheduler,
+  Stores,
+  UserSettings,
+} from './ports.ts';
 export { classifyMatrixError, withRetry } from './retry.ts';
 export { selectBots, startRunner, type Runner, type RunnerOptions } from './runner.ts';
 export { SETTINGS_APP, SETTINGS_ROW, SETTINGS_TABLE, settingsOnSync } from './settings.ts';

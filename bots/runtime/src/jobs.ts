@@ -42,7 +42,12 @@ function connectionFromUrl(url: string): ConnectionOptions {
   };
 }
 
-export function createBullJobs(options: { redisUrl: string; prefix: string; log: Logger; concurrency?: number }): BullJobs {
+export function createBullJobs(options: {
+  redisUrl: string;
+  prefix: string;
+  log: Logger;
+  concurrency?: number;
+}): BullJobs {
   const connection = connectionFromUrl(options.redisUrl);
   const queue = new Queue<JobPayload>(QUEUE_NAME, { connection, prefix: options.prefix });
   let worker: Worker<JobPayload> | undefined;

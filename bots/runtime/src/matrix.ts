@@ -3,7 +3,14 @@
  * bot users with the as_token); every call goes through `withRetry`.
  */
 import type { Logger } from '@mana/logging';
-import { Appservice, LogLevel, LogService, MemoryStorageProvider, type IAppserviceRegistration, type MatrixClient } from 'matrix-bot-sdk';
+import {
+  Appservice,
+  LogLevel,
+  LogService,
+  MemoryStorageProvider,
+  type IAppserviceRegistration,
+  type MatrixClient,
+} from 'matrix-bot-sdk';
 import { createHash } from 'node:crypto';
 import { withRetry } from './retry.ts';
 
@@ -18,7 +25,13 @@ export interface MatrixPort {
   ensureBotUser(userId: string, profile: BotProfile): Promise<void>;
   join(userId: string, roomId: string): Promise<void>;
   /** Sends an event; `txnKey` makes retries (and re-runs after a crash) idempotent at Synapse. */
-  send(userId: string, roomId: string, type: string, content: Record<string, unknown>, txnKey?: string): Promise<string>;
+  send(
+    userId: string,
+    roomId: string,
+    type: string,
+    content: Record<string, unknown>,
+    txnKey?: string,
+  ): Promise<string>;
   typing(userId: string, roomId: string, typing: boolean): Promise<void>;
   joinedMembers(userId: string, roomId: string): Promise<string[]>;
 }
@@ -40,7 +53,10 @@ export interface AppserviceOptions {
 /** matrix-bot-sdk logs through its own LogService; send it to pino, warnings and up only. */
 function routeSdkLogs(logger: Logger): void {
   const log = logger.child({ component: 'matrix-bot-sdk' });
-  const fmt = (module: string, args: unknown[]) => ({ module, detail: args.map((a) => (a instanceof Error ? a.message : a)) });
+  const fmt = (module: string, args: unknown[]) => ({
+    module,
+    detail: args.map((a) => (a instanceof Error ? a.message : a)),
+  });
   LogService.setLogger({
     trace: () => {},
     debug: () => {},
@@ -52,7 +68,10 @@ function routeSdkLogs(logger: Logger): void {
   LogService.muteModule('Metrics');
 }
 
-export function createAppservicePort(options: AppserviceOptions): { port: MatrixPort; appservice: Appservice } {
+export function createAppservicePort(options: AppserviceOptions): {
+  port: MatrixPort;
+  appservice: Appservice;
+} {
   routeSdkLogs(options.logger);
   const r = options.registration;
   const registration: IAppserviceRegistration = {
@@ -76,7 +95,8 @@ export function createAppservicePort(options: AppserviceOptions): { port: Matrix
   const retry = <T>(what: string, fn: () => Promise<T>) =>
     withRetry(fn, {
       maxElapsedMs: options.retryMaxMs,
-      onRetry: ({ attempt, delayMs, reason }) => log.warn({ what, attempt, delayMs, reason }, 'matrix call failed, retrying'),
+      onRetry: ({ attempt, delayMs, reason }) =>
+        log.warn({ what, attempt, delayMs, reason }, 'matrix call failed, retrying'),
     });
   const client = (userId: string): MatrixClient => appservice.getIntentForUserId(userId).underlyingClient;
   const enc = encodeURIComponent;
@@ -93,15 +113,23 @@ export function createAppservicePort(options: AppserviceOptions): { port: Matrix
             inhibit_login: true,
           });
         } catch (err) {
-          const errcode = typeof err === 'object' && err !== null && 'errcode' in err ? err.errcode : undefined;
+          const errcode =
+            typeof err === 'object' && err !== null && 'errcode' in err ? err.errcode : undefined;
           // Already registered (or the appservice's own sender user, which always exists).
           if (errcode !== 'M_USER_IN_USE' && errcode !== 'M_EXCLUSIVE') throw err;
         }
       });
       const current: unknown = await retry('profile', () => c.getUserProfile(userId)).catch(() => ({}));
-      const displayName = typeof current === 'object' && current !== null && 'displayname' in current ? current.displayname : undefined;
-      if (displayName !== profile.displayName) await retry('displayname', () => c.setDisplayName(profile.displayName));
-      const avatar = typeof current === 'object' && current !== null && 'avatar_url' in current ? current.avatar_url : undefined;
+      const displayName =
+        typeof current === 'object' && current !== null && 'displayname' in current
+          ? current.displayname
+          : undefined;
+      if (displayName !== profile.displayName)
+        await retry('displayname', () => c.setDisplayName(profile.displayName));
+      const avatar =
+        typeof current === 'object' && current !== null && 'avatar_url' in current
+          ? current.avatar_url
+          : undefined;
       if (profile.avatarUrl && avatar !== profile.avatarUrl) {
         const url = profile.avatarUrl;
         await retry('avatar', () => c.setAvatarUrl(url));
@@ -115,7 +143,12 @@ export function createAppservicePort(options: AppserviceOptions): { port: Matrix
         ? `mana.${createHash('sha256').update(`${userId}|${txnKey}`).digest('base64url').slice(0, 32)}`
         : `mana.${Date.now()}.${Math.random().toString(36).slice(2)}`;
       const res: unknown = await retry('send', () =>
-        client(userId).doRequest('PUT', `/_matrix/client/v3/rooms/${enc(roomId)}/send/${enc(type)}/${enc(txnId)}`, null, content),
+        client(userId).doRequest(
+          'PUT',
+          `/_matrix/client/v3/rooms/${enc(roomId)}/send/${enc(type)}/${enc(txnId)}`,
+          null,
+          content,
+        ),
       );
       const eventId = typeof res === 'object' && res !== null && 'event_id' in res ? res.event_id : undefined;
       if (typeof eventId !== 'string') throw new Error('send: no event_id in response');

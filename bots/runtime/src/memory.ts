@@ -4,7 +4,17 @@
  */
 import { randomUUID } from 'node:crypto';
 import { InsufficientCreditsError, NotLinkedError } from './errors.ts';
-import type { AppStore, CreditBalance, Credits, CreditTransaction, Identity, Kv, Row, Scheduler, Stores } from './ports.ts';
+import type {
+  AppStore,
+  CreditBalance,
+  Credits,
+  CreditTransaction,
+  Identity,
+  Kv,
+  Row,
+  Scheduler,
+  Stores,
+} from './ports.ts';
 
 /** Users in `linked` have accounts; tokens are `token|<audience>|<user>`. */
 export function memoryIdentity(linked: Iterable<string>): Identity & { link(userId: string): void } {
@@ -28,7 +38,16 @@ export interface MemoryCredits extends Credits {
 
 export function memoryCredits(costs: Readonly<Record<string, number>>): MemoryCredits {
   const accounts = new Map<string, { balance: number; held: number }>();
-  const reservations = new Map<string, { userId: string; operation: string; amount: number; key: string; state: 'held' | 'committed' | 'released' }>();
+  const reservations = new Map<
+    string,
+    {
+      userId: string;
+      operation: string;
+      amount: number;
+      key: string;
+      state: 'held' | 'committed' | 'released';
+    }
+  >();
   const byKey = new Map<string, string>();
   const log: CreditTransaction[] = [];
   const account = (u: string) => {
@@ -72,8 +91,18 @@ export function memoryCredits(costs: Readonly<Record<string, number>>): MemoryCr
       const a = account(r.userId);
       a.held -= r.amount;
       a.balance -= r.amount;
-      self.commits.push({ userId: r.userId, operation: r.operation, amount: r.amount, idempotencyKey: r.key });
-      log.push({ kind: 'commit', amount: -r.amount, operation: r.operation, createdAt: new Date().toISOString() });
+      self.commits.push({
+        userId: r.userId,
+        operation: r.operation,
+        amount: r.amount,
+        idempotencyKey: r.key,
+      });
+      log.push({
+        kind: 'commit',
+        amount: -r.amount,
+        operation: r.operation,
+        createdAt: new Date().toISOString(),
+      });
     },
     async release(_token, id) {
       const r = reservations.get(id);
@@ -92,7 +121,9 @@ export function memoryCredits(costs: Readonly<Record<string, number>>): MemoryCr
 }
 
 /** Rows per (user, app); `forUser` refuses users the identity does not know. */
-export function memoryStores(identity: Identity): Stores & { rows(userId: string, appId: string, table: string): Row[] } {
+export function memoryStores(
+  identity: Identity,
+): Stores & { rows(userId: string, appId: string, table: string): Row[] } {
   const data = new Map<string, Map<string, Map<string, Row>>>();
   const tables = (userId: string, appId: string) => {
     const key = `${userId}|${appId}`;

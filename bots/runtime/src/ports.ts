@@ -32,7 +32,10 @@ export interface CreditTransaction {
 /** The credits API as a bot uses it, for one user (`token` acts for that user). */
 export interface Credits {
   /** Throws `InsufficientCreditsError`; the same key again returns the same reservation. */
-  reserve(token: string, request: { operation: string; idempotencyKey: string; reference?: string }): Promise<Reservation>;
+  reserve(
+    token: string,
+    request: { operation: string; idempotencyKey: string; reference?: string },
+  ): Promise<Reservation>;
   commit(token: string, reservationId: string): Promise<void>;
   release(token: string, reservationId: string): Promise<void>;
   balance(token: string): Promise<CreditBalance>;
@@ -82,11 +85,15 @@ export interface Scheduler {
 /** The per-user settings the runtime reads (language, time zone), kept in sync's `settings` app. */
 export interface UserSettings {
   /** Undefined when unknown (no account, or nothing set). */
-  get(matrixUserId: string): Promise<{ language?: 'de' | 'en' | undefined; timezone?: string | undefined } | undefined>;
+  get(
+    matrixUserId: string,
+  ): Promise<{ language?: 'de' | 'en' | undefined; timezone?: string | undefined } | undefined>;
   setLanguage(matrixUserId: string, language: 'de' | 'en'): Promise<void>;
 }
 
 /** Account details for the hub's `account` command. */
 export interface Accounts {
-  describe(matrixUserId: string): Promise<{ username?: string; email?: string; emailVerified?: boolean } | undefined>;
+  describe(
+    matrixUserId: string,
+  ): Promise<{ username?: string; email?: string; emailVerified?: boolean } | undefined>;
 }

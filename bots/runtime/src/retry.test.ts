@@ -7,7 +7,8 @@ describe('withRetry', () => {
     let calls = 0;
     const result = await withRetry(
       async () => {
-        if (++calls < 3) throw Object.assign(new Error('limited'), { errcode: 'M_LIMIT_EXCEEDED', retryAfterMs: 1234 });
+        if (++calls < 3)
+          throw Object.assign(new Error('limited'), { errcode: 'M_LIMIT_EXCEEDED', retryAfterMs: 1234 });
         return 'ok';
       },
       { maxElapsedMs: 60_000, sleep: async (ms) => void sleeps.push(ms) },
@@ -46,7 +47,11 @@ describe('withRetry', () => {
   });
   it('classifies', () => {
     expect(classifyMatrixError({ statusCode: 502 })).toMatchObject({ retry: true });
-    expect(classifyMatrixError({ body: { errcode: 'M_LIMIT_EXCEEDED', retry_after_ms: 5 } })).toEqual({ retry: true, reason: 'M_LIMIT_EXCEEDED', delayMs: 5 });
+    expect(classifyMatrixError({ body: { errcode: 'M_LIMIT_EXCEEDED', retry_after_ms: 5 } })).toEqual({
+      retry: true,
+      reason: 'M_LIMIT_EXCEEDED',
+      delayMs: 5,
+    });
     expect(classifyMatrixError(new TypeError('x'))).toEqual({ retry: false });
   });
 });

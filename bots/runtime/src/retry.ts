@@ -28,7 +28,9 @@ const NETWORK_CODES = new Set([
 ]);
 
 function field(err: unknown, name: string): unknown {
-  return typeof err === 'object' && err !== null && name in err ? (err as Record<string, unknown>)[name] : undefined;
+  return typeof err === 'object' && err !== null && name in err
+    ? (err as Record<string, unknown>)[name]
+    : undefined;
 }
 
 /** Which errors are worth retrying, and how long Synapse asked us to wait. */
@@ -37,7 +39,11 @@ export function classifyMatrixError(err: unknown): RetryDecision {
   const status = field(err, 'statusCode') ?? field(err, 'status');
   if (errcode === 'M_LIMIT_EXCEEDED' || status === 429) {
     const after = field(err, 'retryAfterMs') ?? field(field(err, 'body'), 'retry_after_ms');
-    return { retry: true, reason: 'M_LIMIT_EXCEEDED', ...(typeof after === 'number' ? { delayMs: after } : {}) };
+    return {
+      retry: true,
+      reason: 'M_LIMIT_EXCEEDED',
+      ...(typeof after === 'number' ? { delayMs: after } : {}),
+    };
   }
   if (typeof status === 'number' && (status === 502 || status === 503 || status === 504 || status === 500)) {
     return { retry: true, reason: `HTTP ${status}` };
@@ -50,7 +56,13 @@ export function classifyMatrixError(err: unknown): RetryDecision {
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export async function withRetry<T>(fn: () => Promise<T>, options: RetryOptions): Promise<T> {
-  const { maxElapsedMs, initialDelayMs = 200, maxDelayMs = 15_000, sleep = defaultSleep, now = Date.now } = options;
+  const {
+    maxElapsedMs,
+    initialDelayMs = 200,
+    maxDelayMs = 15_000,
+    sleep = defaultSleep,
+    now = Date.now,
+  } = options;
   const start = now();
   for (let attempt = 1; ; attempt++) {
     try {

@@ -52,7 +52,9 @@ export interface Runner {
 export function selectBots(available: readonly BotDefinition[], names: readonly string[]): BotDefinition[] {
   const unknown = names.filter((n) => !available.some((b) => b.id === n));
   if (unknown.length > 0) {
-    throw new Error(`BOT_BOTS names unknown bots: ${unknown.join(', ')} (known: ${available.map((b) => b.id).join(', ')})`);
+    throw new Error(
+      `BOT_BOTS names unknown bots: ${unknown.join(', ')} (known: ${available.map((b) => b.id).join(', ')})`,
+    );
   }
   return available.filter((b) => names.includes(b.id));
 }
@@ -86,7 +88,8 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
   const stores =
     ports.stores ??
     syncStores({ baseUrl: config.syncUrl, clientId: 'bots', identity, audience: config.syncAudience, log });
-  const credits = ports.credits ?? creditsApi({ baseUrl: `${config.creditsUrl.replace(/\/+$/, '')}/api/v1/credits` });
+  const credits =
+    ports.credits ?? creditsApi({ baseUrl: `${config.creditsUrl.replace(/\/+$/, '')}/api/v1/credits` });
   const defaultTimezone = options.defaultTimezone ?? 'Europe/Berlin';
   const settings = ports.settings ?? settingsOnSync(stores, { defaultTimezone });
   const matrix =

@@ -72,7 +72,9 @@ export async function openRuntimeState(options: {
 
   const kv: Kv = {
     async get<T>(bot: string, scope: string, key: string) {
-      const rows = await sql<{ value: T }[]>`select value from kv where bot = ${bot} and scope = ${scope} and key = ${key}`;
+      const rows = await sql<
+        { value: T }[]
+      >`select value from kv where bot = ${bot} and scope = ${scope} and key = ${key}`;
       return rows[0]?.value;
     },
     async set(bot, scope, key, value) {
@@ -80,7 +82,8 @@ export async function openRuntimeState(options: {
         on conflict (bot, scope, key) do update set value = excluded.value, updated_at = now()`;
     },
     async setOnce(bot, scope, key, value) {
-      const rows = await sql`insert into kv (bot, scope, key, value) values (${bot}, ${scope}, ${key}, ${json(value)}::jsonb)
+      const rows =
+        await sql`insert into kv (bot, scope, key, value) values (${bot}, ${scope}, ${key}, ${json(value)}::jsonb)
         on conflict do nothing returning key`;
       return rows.length === 1;
     },
@@ -91,7 +94,8 @@ export async function openRuntimeState(options: {
     kv,
     async isTransactionDone(rawTxnId) {
       const txnId = storable(rawTxnId) as string;
-      const rows = await sql`select 1 from transactions where appservice_id = ${appserviceId} and txn_id = ${txnId}`;
+      const rows =
+        await sql`select 1 from transactions where appservice_id = ${appserviceId} and txn_id = ${txnId}`;
       return rows.length > 0;
     },
     async storeTransaction(rawTxnId, events) {
@@ -122,7 +126,8 @@ export async function openRuntimeState(options: {
         where appservice_id = ${appserviceId} and event_id = ${eventId}`;
     },
     async claimJob(jobId) {
-      const rows = await sql`insert into fired_jobs (job_id) values (${jobId}) on conflict do nothing returning job_id`;
+      const rows =
+        await sql`insert into fired_jobs (job_id) values (${jobId}) on conflict do nothing returning job_id`;
       return rows.length === 1;
     },
     async unclaimJob(jobId) {

@@ -19,7 +19,9 @@ export interface SentEvent {
   eventId: string;
 }
 
-export function fakeMatrix(members: Map<string, string[]>): MatrixPort & { sent: SentEvent[]; joins: string[] } {
+export function fakeMatrix(
+  members: Map<string, string[]>,
+): MatrixPort & { sent: SentEvent[]; joins: string[] } {
   let n = 0;
   const sent: SentEvent[] = [];
   const joins: string[] = [];
@@ -50,7 +52,12 @@ export function fakeMatrix(members: Map<string, string[]>): MatrixPort & { sent:
 }
 
 let eventCounter = 0;
-export function textEvent(sender: string, roomId: string, body: string, extra: Record<string, unknown> = {}): MatrixEvent {
+export function textEvent(
+  sender: string,
+  roomId: string,
+  body: string,
+  extra: Record<string, unknown> = {},
+): MatrixEvent {
   return {
     event_id: `$e${++eventCounter}-${Math.random().toString(36).slice(2, 8)}`,
     room_id: roomId,
@@ -103,7 +110,9 @@ export function createTestHarness(options: {
     stores,
     credits,
     settings: settingsOnSync(stores, { defaultTimezone: 'Europe/Berlin' }),
-    accounts: { describe: async (u) => (await identity.tokenFor(u, 'x'), { username: u.slice(1).split(':')[0] ?? '' }) },
+    accounts: {
+      describe: async (u) => (await identity.tokenFor(u, 'x'), { username: u.slice(1).split(':')[0] ?? '' }),
+    },
     scheduler,
     claimJob: async (id) => (fired.has(id) ? false : (fired.add(id), true)),
     unclaimJob: async (id) => void fired.delete(id),
@@ -136,7 +145,9 @@ export function createTestHarness(options: {
     fired,
     say,
     async ask(sender, roomId, body) {
-      return (await say(sender, roomId, body)).filter((e) => e.type === 'm.room.message').map((e) => String(e.content.body));
+      return (await say(sender, roomId, body))
+        .filter((e) => e.type === 'm.room.message')
+        .map((e) => String(e.content.body));
     },
   };
 }

@@ -42,10 +42,16 @@ export const TEXTS = {
   },
   helpAliases: { de: 'Auch: {aliases}', en: 'Also: {aliases}' },
   helpCost: { de: 'Kostet {cost} Credits.', en: 'Costs {cost} credits.' },
-  languageSet: { de: 'Alles klar, ich antworte dir ab jetzt auf Deutsch.', en: 'Got it, I will answer you in English from now on.' },
+  languageSet: {
+    de: 'Alles klar, ich antworte dir ab jetzt auf Deutsch.',
+    en: 'Got it, I will answer you in English from now on.',
+  },
   languageCurrent: {
     de: 'Deine Sprache ist Deutsch. Ändern: „sprache en“ oder „sprache de“.',
     en: 'Your language is English. Change it: “language de” or “language en”.',
   },
-  languageUnknown: { de: 'Diese Sprache kenne ich nicht. Möglich: de, en.', en: 'I do not know that language. Possible: de, en.' },
+  languageUnknown: {
+    de: 'Diese Sprache kenne ich nicht. Möglich: de, en.',
+    en: 'I do not know that language. Possible: de, en.',
+  },
 } satisfies Record<string, Text>;

@@ -7,7 +7,12 @@ const dm = '!dm:mana.test';
 const now = new Date('2026-11-19T09:00:00Z');
 
 function setup() {
-  const h = createTestHarness({ bots: [todoBot], linked: [alice], costs: { task_create: 0, ai_task_breakdown: 500 }, now: () => now });
+  const h = createTestHarness({
+    bots: [todoBot],
+    linked: [alice],
+    costs: { task_create: 0, ai_task_breakdown: 500 },
+    now: () => now,
+  });
   h.members.set(dm, [alice, '@todo:mana.test']);
   return h;
 }
@@ -18,7 +23,14 @@ describe('todo bot', () => {
     const [added] = await h.ask(alice, dm, 'neu Milch kaufen @morgen');
     expect(added).toBe('✅ Neue Aufgabe: Milch kaufen — fällig morgen');
     const tasks = h.stores.rows(alice, 'todo', 'tasks');
-    expect(tasks).toEqual([expect.objectContaining({ title: 'Milch kaufen', dueDate: '2026-11-20', completed: false, priority: 4 })]);
+    expect(tasks).toEqual([
+      expect.objectContaining({
+        title: 'Milch kaufen',
+        dueDate: '2026-11-20',
+        completed: false,
+        priority: 4,
+      }),
+    ]);
     const [list] = await h.ask(alice, dm, 'liste');
     expect(list).toContain('Offene Aufgaben');
     expect(list).toContain('1. Milch kaufen — morgen');
@@ -30,12 +42,20 @@ describe('todo bot', () => {
 
   it('the same in English, plain text becomes a task, tasks from elsewhere show up', async () => {
     const h = setup();
-    expect(await h.ask(alice, dm, 'add buy milk @tomorrow !p1')).toEqual(['✅ New task: buy milk — due tomorrow (p1)']);
+    expect(await h.ask(alice, dm, 'add buy milk @tomorrow !p1')).toEqual([
+      '✅ New task: buy milk — due tomorrow (p1)',
+    ]);
     await h.ask(alice, dm, 'Steuererklärung #Finanzen');
     // Written by the web app into the same stream.
-    await (await h.stores.forUser(alice, 'todo')).upsert('tasks', 'web-1', { title: 'from the web', priority: 3, completed: false });
+    await (
+      await h.stores.forUser(alice, 'todo')
+    ).upsert('tasks', 'web-1', { title: 'from the web', priority: 3, completed: false });
     const [list] = await h.ask(alice, dm, 'list');
-    expect(list?.split('\n').slice(1)).toEqual(['1. 🔴 buy milk — tomorrow', '2. 🔵 from the web', '3. Steuererklärung']);
+    expect(list?.split('\n').slice(1)).toEqual([
+      '1. 🔴 buy milk — tomorrow',
+      '2. 🔵 from the web',
+      '3. Steuererklärung',
+    ]);
     expect(await h.ask(alice, dm, 'projects')).toEqual(['Projects\n• Finanzen (1)']);
     expect((await h.ask(alice, dm, 'project Finanzen'))[0]).toContain('Steuererklärung');
     expect((await h.ask(alice, dm, 'inbox'))[0]).not.toContain('Steuererklärung');
@@ -49,7 +69,9 @@ describe('todo bot', () => {
     expect((await h.ask(alice, dm, 'erledigt 1'))[0]).toContain('letzten Liste nicht');
     await h.ask(alice, dm, 'liste');
     expect(await h.ask(alice, dm, 'erledigt 1')).toEqual(['☑️ Erledigt: A']);
-    expect(await h.ask(alice, dm, 'erledigt x')).toEqual(['So geht’s: erledigt <Nummer> — Hakt Aufgabe N aus der letzten Liste ab.']);
+    expect(await h.ask(alice, dm, 'erledigt x')).toEqual([
+      'So geht’s: erledigt <Nummer> — Hakt Aufgabe N aus der letzten Liste ab.',
+    ]);
   });
 
   it('remind schedules a delayed job that posts once', async () => {

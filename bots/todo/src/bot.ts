@@ -2,7 +2,15 @@
  * The todo bot: tasks in the user's `todo` sync stream, so the web app shows the same list.
  * Numbers (`erledigt 2`) refer to the list the bot last showed that user.
  */
-import { CommandError, defineBot, html, type BotCommand, type CommandContext, type Json, type Row } from '@mana/bot-runtime';
+import {
+  CommandError,
+  defineBot,
+  html,
+  type BotCommand,
+  type CommandContext,
+  type Json,
+  type Row,
+} from '@mana/bot-runtime';
 import { createHash } from 'node:crypto';
 import { breakdown, dayIn, formatDue, parseTask, parseWhen, type Lang } from './parse.ts';
 
@@ -50,22 +58,30 @@ const PRIO_MARK = ['', '🔴 ', '🟠 ', '🔵 ', ''];
 
 /** Shows a numbered list and remembers it, so `done 2` means the second line. */
 async function showList(ctx: CommandContext, title: string, tasks: Task[], empty: string) {
-  await ctx.state.set(LAST_LIST, tasks.map((t) => t.id));
+  await ctx.state.set(
+    LAST_LIST,
+    tasks.map((t) => t.id),
+  );
   if (tasks.length === 0) return empty;
   const t0 = today(ctx);
-  return html`<p><b>${title}</b></p><ol>${tasks.map((t) => {
-    const due = str(t.dueDate);
-    const overdue = due !== undefined && due < t0;
-    return html`<li>${PRIO_MARK[t.priority ?? 4] ?? ''}${t.title ?? ''}${
-      due ? html` — <i>${overdue ? '⚠ ' : ''}${formatDue(due, str(t.dueTime), ctx.lang, t0)}</i>` : ''
-    }</li>`;
-  })}</ol>`;
+  return html`<p><b>${title}</b></p>
+    <ol>
+      ${tasks.map((t) => {
+        const due = str(t.dueDate);
+        const overdue = due !== undefined && due < t0;
+        return html`<li>
+          ${PRIO_MARK[t.priority ?? 4] ?? ''}${t.title ?? ''}${
+            due ? html` — <i>${overdue ? '⚠ ' : ''}${formatDue(due, str(t.dueTime), ctx.lang, t0)}</i>` : ''
+          }
+        </li>`;
+      })}
+    </ol>`;
 }
 
 async function taskByNumber(ctx: CommandContext, n: number): Promise<Task> {
   const ids = (await ctx.state.get<string[]>(LAST_LIST)) ?? [];
   const id = ids[n - 1];
-  const task = id ? ((await (await ctx.store(APP)).get('tasks', id))) : undefined;
+  const task = id ? await (await ctx.store(APP)).get('tasks', id) : undefined;
   if (!task || typeof task.title !== 'string') {
     throw new CommandError(`no task ${n} in last list`, {
       de: `Nummer ${n} gibt es in deiner letzten Liste nicht. Schreib „liste“ für die aktuelle Liste.`,
@@ -75,7 +91,11 @@ async function taskByNumber(ctx: CommandContext, n: number): Promise<Task> {
   return task;
 }
 
-async function findOrCreateProject(ctx: CommandContext, name: string, create: boolean): Promise<string | undefined> {
+async function findOrCreateProject(
+  ctx: CommandContext,
+  name: string,
+  create: boolean,
+): Promise<string | undefined> {
   const store = await ctx.store(APP);
   const projects = await store.list('projects');
   const hit = projects.find((p) => typeof p.name === 'string' && p.name.toLowerCase() === name.toLowerCase());
@@ -103,9 +123,10 @@ async function addTask(ctx: CommandContext, text: string) {
   await store.flush();
   const due = parsed.dueDate ? formatDue(parsed.dueDate, parsed.dueTime, ctx.lang, today(ctx)) : undefined;
   const label = ctx.t({ de: 'Neue Aufgabe', en: 'New task' });
-  return html`✅ ${label}: <b>${parsed.title}</b>${due ? html` — ${ctx.t({ de: 'fällig', en: 'due' })} <i>${due}</i>` : ''}${
-    parsed.priority < 4 ? ` (p${parsed.priority})` : ''
-  }${parsed.project ? html` #${parsed.project}` : ''}`;
+  return html`✅ ${label}:
+    <b>${parsed.title}</b>${due ? html` — ${ctx.t({ de: 'fällig', en: 'due' })} <i>${due}</i>` : ''}${
+      parsed.priority < 4 ? ` (p${parsed.priority})` : ''
+    }${parsed.project ? html` #${parsed.project}` : ''}`;
 }
 
 const N = { name: 'n', kind: 'int', label: { de: 'Nummer', en: 'number' } } as const;
@@ -127,7 +148,12 @@ export const todoCommands: BotCommand[] = [
     aliases: { de: ['liste'], en: ['list', 'ls'] },
     help: { de: 'Alle offenen Aufgaben, nummeriert.', en: 'All open tasks, numbered.' },
     run: async (ctx) =>
-      showList(ctx, ctx.t({ de: 'Offene Aufgaben', en: 'Open tasks' }), await openTasks(ctx), ctx.t({ de: 'Keine offenen Aufgaben. 🎉', en: 'No open tasks. 🎉' })),
+      showList(
+        ctx,
+        ctx.t({ de: 'Offene Aufgaben', en: 'Open tasks' }),
+        await openTasks(ctx),
+        ctx.t({ de: 'Keine offenen Aufgaben. 🎉', en: 'No open tasks. 🎉' }),
+      ),
   },
   {
     name: 'today',
@@ -148,7 +174,12 @@ export const todoCommands: BotCommand[] = [
     aliases: { de: ['eingang'], en: ['inbox'] },
     help: { de: 'Aufgaben ohne Projekt.', en: 'Tasks without a project.' },
     run: async (ctx) =>
-      showList(ctx, 'Inbox', await openTasks(ctx, (t) => !t.projectId), ctx.t({ de: 'Der Eingang ist leer.', en: 'The inbox is empty.' })),
+      showList(
+        ctx,
+        'Inbox',
+        await openTasks(ctx, (t) => !t.projectId),
+        ctx.t({ de: 'Der Eingang ist leer.', en: 'The inbox is empty.' }),
+      ),
   },
   {
     name: 'done',
@@ -183,12 +214,21 @@ export const todoCommands: BotCommand[] = [
     help: { de: 'Deine Projekte mit offenen Aufgaben.', en: 'Your projects with open tasks.' },
     async run(ctx) {
       const store = await ctx.store(APP);
-      const projects = (await store.list('projects')).filter((p) => typeof p.name === 'string' && p.archived !== true);
-      if (projects.length === 0) return ctx.t({ de: 'Noch keine Projekte. Lege eins an mit „neu Aufgabe #Projekt“.', en: 'No projects yet. Create one with “add task #project”.' });
+      const projects = (await store.list('projects')).filter(
+        (p) => typeof p.name === 'string' && p.archived !== true,
+      );
+      if (projects.length === 0)
+        return ctx.t({
+          de: 'Noch keine Projekte. Lege eins an mit „neu Aufgabe #Projekt“.',
+          en: 'No projects yet. Create one with “add task #project”.',
+        });
       const open = await openTasks(ctx);
-      return html`<p><b>${ctx.t({ de: 'Projekte', en: 'Projects' })}</b></p><ul>${projects.map(
-        (p) => html`<li>${String(p.name)} (${open.filter((t) => t.projectId === p.id).length})</li>`,
-      )}</ul>`;
+      return html`<p><b>${ctx.t({ de: 'Projekte', en: 'Projects' })}</b></p>
+        <ul>
+          ${projects.map(
+            (p) => html`<li>${String(p.name)} (${open.filter((t) => t.projectId === p.id).length})</li>`,
+          )}
+        </ul>`;
     },
   },
   {
@@ -199,15 +239,24 @@ export const todoCommands: BotCommand[] = [
     async run(ctx, args) {
       const name = args.str('name').replace(/^#/, '');
       const id = await findOrCreateProject(ctx, name, false);
-      if (!id) return ctx.t({ de: `Ein Projekt „${name}“ gibt es nicht.`, en: `There is no project “${name}”.` });
-      return showList(ctx, `#${name}`, await openTasks(ctx, (t) => t.projectId === id), ctx.t({ de: 'Keine offenen Aufgaben darin.', en: 'No open tasks in it.' }));
+      if (!id)
+        return ctx.t({ de: `Ein Projekt „${name}“ gibt es nicht.`, en: `There is no project “${name}”.` });
+      return showList(
+        ctx,
+        `#${name}`,
+        await openTasks(ctx, (t) => t.projectId === id),
+        ctx.t({ de: 'Keine offenen Aufgaben darin.', en: 'No open tasks in it.' }),
+      );
     },
   },
   {
     name: 'remind',
     aliases: { de: ['erinnere', 'erinnerung'], en: ['remind'] },
     args: [N, { name: 'when', kind: 'text', label: { de: 'Zeit', en: 'time' } }],
-    help: { de: 'Erinnert dich hier an Aufgabe N, z. B. „erinnere 2 morgen 9 Uhr“.', en: 'Reminds you here of task N, e.g. “remind 2 tomorrow 9am”.' },
+    help: {
+      de: 'Erinnert dich hier an Aufgabe N, z. B. „erinnere 2 morgen 9 Uhr“.',
+      en: 'Reminds you here of task N, e.g. “remind 2 tomorrow 9am”.',
+    },
     async run(ctx, args) {
       const task = await taskByNumber(ctx, args.int('n'));
       const at = parseWhen(args.str('when'), { now: ctx.now, timezone: ctx.timezone, lang: ctx.lang });
@@ -221,16 +270,30 @@ export const todoCommands: BotCommand[] = [
       const store = await ctx.store(APP);
       await store.upsert('reminders', reminderId, { taskId: task.id, at: at.toISOString() });
       await store.flush();
-      const data: Json = { roomId: ctx.roomId, userId: ctx.sender, taskId: task.id, reminderId, title: task.title ?? '' };
+      const data: Json = {
+        roomId: ctx.roomId,
+        userId: ctx.sender,
+        taskId: task.id,
+        reminderId,
+        title: task.title ?? '',
+      };
       await ctx.schedule('reminder', data, { jobId: `todo-reminder-${reminderId}`, at });
-      const when = new Intl.DateTimeFormat(ctx.lang === 'de' ? 'de-DE' : 'en-US', { dateStyle: 'medium', timeStyle: 'short', timeZone: ctx.timezone }).format(at);
-      return html`⏰ ${ctx.t({ de: 'Ich erinnere dich', en: 'I will remind you' })}: <b>${task.title ?? ''}</b> — ${when}`;
+      const when = new Intl.DateTimeFormat(ctx.lang === 'de' ? 'de-DE' : 'en-US', {
+        dateStyle: 'medium',
+        timeStyle: 'short',
+        timeZone: ctx.timezone,
+      }).format(at);
+      return html`⏰ ${ctx.t({ de: 'Ich erinnere dich', en: 'I will remind you' })}:
+        <b>${task.title ?? ''}</b> — ${when}`;
     },
   },
   {
     name: 'status',
     aliases: { de: ['status', 'stand'], en: ['status', 'stats'] },
-    help: { de: 'Wie viel offen, heute fällig, überfällig und erledigt ist.', en: 'How much is open, due today, overdue and done.' },
+    help: {
+      de: 'Wie viel offen, heute fällig, überfällig und erledigt ist.',
+      en: 'How much is open, due today, overdue and done.',
+    },
     async run(ctx) {
       const store = await ctx.store(APP);
       const all = ((await store.list('tasks')) as Task[]).filter((t) => typeof t.title === 'string');
@@ -240,7 +303,10 @@ export const todoCommands: BotCommand[] = [
       const overdue = open.filter((t) => typeof t.dueDate === 'string' && t.dueDate < t0).length;
       const done = all.length - open.length;
       return ctx.t(
-        { de: '{open} offen · {today} heute fällig · {overdue} überfällig · {done} erledigt', en: '{open} open · {today} due today · {overdue} overdue · {done} done' },
+        {
+          de: '{open} offen · {today} heute fällig · {overdue} überfällig · {done} erledigt',
+          en: '{open} open · {today} due today · {overdue} overdue · {done} done',
+        },
         { open: open.length, today: dueToday, overdue, done },
       );
     },
@@ -257,7 +323,8 @@ export const todoCommands: BotCommand[] = [
     async run(ctx, args) {
       const task = await taskByNumber(ctx, args.int('n'));
       const steps = breakdown(task.title ?? '');
-      if (steps.length < 2) return ctx.t({ de: 'Da gibt es nichts zu zerlegen.', en: 'Nothing to break down there.' });
+      if (steps.length < 2)
+        return ctx.t({ de: 'Da gibt es nichts zu zerlegen.', en: 'Nothing to break down there.' });
       const store = await ctx.store(APP);
       for (const [i, step] of steps.entries()) {
         await store.upsert('tasks', idFrom(ctx.eventId, 'step', String(i)), {
@@ -270,13 +337,25 @@ export const todoCommands: BotCommand[] = [
         });
       }
       await store.flush();
-      return html`🧩 ${ctx.t({ de: 'Teilaufgaben', en: 'Subtasks' })}: <ol>${steps.map((s) => html`<li>${s}</li>`)}</ol>`;
+      return html`🧩 ${ctx.t({ de: 'Teilaufgaben', en: 'Subtasks' })}:
+        <ol>
+          ${steps.map((s) => html`<li>${s}</li>`)}
+        </ol>`;
     },
   },
 ];
 
-function isReminderData(d: Json): d is { roomId: string; userId: string; taskId: string; reminderId: string; title: string } {
-  return typeof d === 'object' && d !== null && !Array.isArray(d) && typeof d.roomId === 'string' && typeof d.userId === 'string' && typeof d.reminderId === 'string';
+function isReminderData(
+  d: Json,
+): d is { roomId: string; userId: string; taskId: string; reminderId: string; title: string } {
+  return (
+    typeof d === 'object' &&
+    d !== null &&
+    !Array.isArray(d) &&
+    typeof d.roomId === 'string' &&
+    typeof d.userId === 'string' &&
+    typeof d.reminderId === 'string'
+  );
 }
 
 export const todoBot = defineBot({

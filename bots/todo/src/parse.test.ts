@@ -10,19 +10,38 @@ const en = { now, timezone: tz, lang: 'en' as const };
 
 describe('parseTask', () => {
   it('@morgen / @tomorrow / @heute / @today', () => {
-    expect(parseTask('Milch kaufen @morgen', de)).toEqual({ title: 'Milch kaufen', priority: 4, dueDate: '2026-11-20' });
-    expect(parseTask('buy milk @tomorrow', en)).toEqual({ title: 'buy milk', priority: 4, dueDate: '2026-11-20' });
+    expect(parseTask('Milch kaufen @morgen', de)).toEqual({
+      title: 'Milch kaufen',
+      priority: 4,
+      dueDate: '2026-11-20',
+    });
+    expect(parseTask('buy milk @tomorrow', en)).toEqual({
+      title: 'buy milk',
+      priority: 4,
+      dueDate: '2026-11-20',
+    });
     expect(parseTask('@heute Steuer', de).dueDate).toBe('2026-11-19');
     expect(parseTask('Steuer @today', en).dueDate).toBe('2026-11-19');
   });
   it('priorities !p1–!p4 and projects', () => {
-    expect(parseTask('!p1 Steuer #Finanzen', de)).toEqual({ title: 'Steuer', priority: 1, project: 'Finanzen' });
+    expect(parseTask('!p1 Steuer #Finanzen', de)).toEqual({
+      title: 'Steuer',
+      priority: 1,
+      project: 'Finanzen',
+    });
     expect(parseTask('call mom !P2', en).priority).toBe(2);
     expect(parseTask('x !p5', en)).toMatchObject({ title: 'x !p5', priority: 4 });
   });
   it('natural dates in German and English', () => {
-    expect(parseTask('Zahnarzt am Freitag um 15 Uhr', de)).toMatchObject({ title: 'Zahnarzt', dueDate: '2026-11-20', dueTime: '15:00' });
-    expect(parseTask('dentist on friday at 3pm', en)).toMatchObject({ dueDate: '2026-11-20', dueTime: '15:00' });
+    expect(parseTask('Zahnarzt am Freitag um 15 Uhr', de)).toMatchObject({
+      title: 'Zahnarzt',
+      dueDate: '2026-11-20',
+      dueTime: '15:00',
+    });
+    expect(parseTask('dentist on friday at 3pm', en)).toMatchObject({
+      dueDate: '2026-11-20',
+      dueTime: '15:00',
+    });
     expect(parseTask('Bericht schreiben nächsten Montag', de).dueDate).toBe('2026-11-23');
     expect(parseTask('report next monday', en).dueDate).toBe('2026-11-23');
     expect(parseTask('Geburtstag am 24. Dezember', de).dueDate).toBe('2026-12-24');
@@ -32,14 +51,18 @@ describe('parseTask', () => {
   });
   it('the title is never empty and never longer than the input', () => {
     fc.assert(
-      fc.property(fc.string({ minLength: 1 }).filter((s) => s.trim() !== ''), fc.constantFrom(de, en), (s, o) => {
-        const t = parseTask(s, o);
-        expect(t.title.length).toBeGreaterThan(0);
-        expect(t.title.length).toBeLessThanOrEqual(s.length);
-        expect(t.priority).toBeGreaterThanOrEqual(1);
-        expect(t.priority).toBeLessThanOrEqual(4);
-        if (t.dueDate) expect(t.dueDate).toMatch(/^\d{4}-\d{2}-\d{2}$/);
-      }),
+      fc.property(
+        fc.string({ minLength: 1 }).filter((s) => s.trim() !== ''),
+        fc.constantFrom(de, en),
+        (s, o) => {
+          const t = parseTask(s, o);
+          expect(t.title.length).toBeGreaterThan(0);
+          expect(t.title.length).toBeLessThanOrEqual(s.length);
+          expect(t.priority).toBeGreaterThanOrEqual(1);
+          expect(t.priority).toBeLessThanOrEqual(4);
+          if (t.dueDate) expect(t.dueDate).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+        },
+      ),
       { numRuns: 300 },
     );
   });

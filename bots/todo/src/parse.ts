@@ -17,7 +17,12 @@ export interface ParsedTask {
 
 /** `YYYY-MM-DD` of an instant in a time zone. */
 export function dayIn(instant: Date, timezone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(instant);
+  return new Intl.DateTimeFormat('en-CA', {
+    timeZone: timezone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).format(instant);
 }
 
 export function addDays(day: string, days: number): string {
@@ -39,7 +44,14 @@ export function zoneOffsetMinutes(instant: Date, timezone: string): number {
     second: '2-digit',
   }).formatToParts(instant);
   const get = (t: string) => Number(parts.find((p) => p.type === t)?.value ?? 0);
-  const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
+  const asUtc = Date.UTC(
+    get('year'),
+    get('month') - 1,
+    get('day'),
+    get('hour'),
+    get('minute'),
+    get('second'),
+  );
   return Math.round((asUtc - Math.floor(instant.getTime() / 1000) * 1000) / 60_000);
 }
 
@@ -100,11 +112,17 @@ export function parseTask(input: string, options: { now: Date; timezone: string;
       const [hit] = parser(l).parse(text, ref, { forwardDate: true });
       if (!hit) continue;
       // A bare number ("3 Eier") is not a date.
-      if (!hit.start.isCertain('day') && !hit.start.isCertain('weekday') && !hit.start.isCertain('hour')) continue;
+      if (!hit.start.isCertain('day') && !hit.start.isCertain('weekday') && !hit.start.isCertain('hour'))
+        continue;
       const at = hit.start.date();
       dueDate = dayIn(at, options.timezone);
       if (hit.start.isCertain('hour')) {
-        dueTime = new Intl.DateTimeFormat('en-GB', { timeZone: options.timezone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(at);
+        dueTime = new Intl.DateTimeFormat('en-GB', {
+          timeZone: options.timezone,
+          hour: '2-digit',
+          minute: '2-digit',
+          hourCycle: 'h23',
+        }).format(at);
       }
       text = text.slice(0, hit.index) + ' ' + text.slice(hit.index + hit.text.length);
       break;
@@ -121,7 +139,10 @@ export function parseTask(input: string, options: { now: Date; timezone: string;
 }
 
 /** A reminder time ("in 10 Minuten", "morgen 9 Uhr", "at 5pm", "15:30") → an instant in the future. */
-export function parseWhen(input: string, options: { now: Date; timezone: string; lang: Lang }): Date | undefined {
+export function parseWhen(
+  input: string,
+  options: { now: Date; timezone: string; lang: Lang },
+): Date | undefined {
   const ref = { instant: options.now, timezone: zoneOffsetMinutes(options.now, options.timezone) };
   const langs: Lang[] = options.lang === 'de' ? ['de', 'en'] : ['en', 'de'];
   for (const l of langs) {
@@ -141,9 +162,12 @@ export function formatDue(day: string, time: string | undefined, lang: Lang, tod
   else if (day === addDays(today, 1)) label = words[1] ?? day;
   else if (day === addDays(today, -1)) label = words[2] ?? day;
   else {
-    label = new Intl.DateTimeFormat(lang === 'de' ? 'de-DE' : 'en-US', { weekday: 'short', day: 'numeric', month: 'short', timeZone: 'UTC' }).format(
-      new Date(`${day}T12:00:00Z`),
-    );
+    label = new Intl.DateTimeFormat(lang === 'de' ? 'de-DE' : 'en-US', {
+      weekday: 'short',
+      day: 'numeric',
+      month: 'short',
+      timeZone: 'UTC',
+    }).format(new Date(`${day}T12:00:00Z`));
   }
   return time ? `${label} ${time}` : label;
 }

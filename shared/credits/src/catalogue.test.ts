@@ -19,7 +19,15 @@ describe('catalogue', () => {
       expect(entry.description.de.length, op).toBeGreaterThan(0);
       expect(op).toMatch(/^[a-z][a-z0-9_]*$/);
     }
-    for (const op of ['ai_chat_ollama', 'ai_chat_remote', 'tts_synthesis', 'task_create', 'ai_task_breakdown', 'calendar_event_create', 'zitare_quote'])
+    for (const op of [
+      'ai_chat_ollama',
+      'ai_chat_remote',
+      'tts_synthesis',
+      'task_create',
+      'ai_task_breakdown',
+      'calendar_event_create',
+      'zitare_quote',
+    ])
       expect(isOperation(op), op).toBe(true);
   });
 

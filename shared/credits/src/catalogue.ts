@@ -45,7 +45,10 @@ const catalogue = {
   ai_summary: {
     cost: 300,
     category: 'ai',
-    description: { en: 'AI summary of a conversation or text', de: 'KI-Zusammenfassung eines Gesprächs oder Textes' },
+    description: {
+      en: 'AI summary of a conversation or text',
+      de: 'KI-Zusammenfassung eines Gesprächs oder Textes',
+    },
   },
   tts_synthesis: {
     cost: 250,
@@ -128,7 +131,8 @@ export function getCreditCost(op: string): number {
  * formatCredits(1_234_000, 'de') // '1.234'
  */
 export function formatCredits(milli: number, locale: 'en' | 'de' = 'en'): string {
-  if (!Number.isSafeInteger(milli)) throw new RangeError(`milli-credits must be a safe integer, got ${milli}`);
+  if (!Number.isSafeInteger(milli))
+    throw new RangeError(`milli-credits must be a safe integer, got ${milli}`);
   // Integer arithmetic for the split, so 0.1 + 0.2 style float noise can never show up.
   const sign = milli < 0 ? '-' : '';
   const abs = Math.abs(milli);

@@ -14,7 +14,9 @@ function stub(responses: { status: number; body: unknown }[]) {
       body: typeof init?.body === 'string' ? JSON.parse(init.body) : undefined,
     });
     const next = responses.shift() ?? { status: 500, body: 'no more responses' };
-    return new Response(typeof next.body === 'string' ? next.body : JSON.stringify(next.body), { status: next.status });
+    return new Response(typeof next.body === 'string' ? next.body : JSON.stringify(next.body), {
+      status: next.status,
+    });
   };
   return { calls, fetch };
 }
@@ -24,10 +26,24 @@ const RID = '3f1c2a4e-8b7d-4c1e-9f00-1234567890ab';
 describe('createCreditsClient', () => {
   it('sends the bearer token and JSON, and validates the answer', async () => {
     const s = stub([
-      { status: 201, body: { reservationId: RID, operation: 'tts_synthesis', amount: 250, status: 'held', expiresAt: 'x', replayed: false } },
+      {
+        status: 201,
+        body: {
+          reservationId: RID,
+          operation: 'tts_synthesis',
+          amount: 250,
+          status: 'held',
+          expiresAt: 'x',
+          replayed: false,
+        },
+      },
       { status: 200, body: { entries: [], nextCursor: null } },
     ]);
-    const client = createCreditsClient({ baseUrl: 'http://auth/api/v1/credits/', getToken: async () => 'tok', fetch: s.fetch });
+    const client = createCreditsClient({
+      baseUrl: 'http://auth/api/v1/credits/',
+      getToken: async () => 'tok',
+      fetch: s.fetch,
+    });
     const r = await client.reserve({ operation: 'tts_synthesis', idempotencyKey: '$e:x' });
     expect(r.amount).toBe(250);
     expect(s.calls[0]).toMatchObject({
@@ -41,9 +57,13 @@ describe('createCreditsClient', () => {
   });
 
   it('surfaces 402 as CreditsInsufficientError with required and available', async () => {
-    const s = stub([{ status: 402, body: { errcode: 'CREDITS_INSUFFICIENT', error: 'poor', required: 250, available: 10 } }]);
+    const s = stub([
+      { status: 402, body: { errcode: 'CREDITS_INSUFFICIENT', error: 'poor', required: 250, available: 10 } },
+    ]);
     const client = createCreditsClient({ baseUrl: 'http://a', getToken: () => 't', fetch: s.fetch });
-    const err: unknown = await client.consume({ operation: 'tts_synthesis', idempotencyKey: 'k' }).catch((e: unknown) => e);
+    const err: unknown = await client
+      .consume({ operation: 'tts_synthesis', idempotencyKey: 'k' })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CreditsInsufficientError);
     expect(err).toMatchObject({ status: 402, errcode: 'CREDITS_INSUFFICIENT', required: 250, available: 10 });
   });
@@ -55,7 +75,10 @@ describe('createCreditsClient', () => {
       { status: 200, body: { balance: 'lots' } },
     ]);
     const client = createCreditsClient({ baseUrl: 'http://a', getToken: () => 't', fetch: s.fetch });
-    await expect(client.commit(RID)).rejects.toMatchObject({ status: 409, errcode: 'CREDITS_RESERVATION_EXPIRED' });
+    await expect(client.commit(RID)).rejects.toMatchObject({
+      status: 409,
+      errcode: 'CREDITS_RESERVATION_EXPIRED',
+    });
     await expect(client.balance()).rejects.toMatchObject({ status: 502, errcode: 'M_UNKNOWN' });
     const bad: unknown = await client.balance().catch((e: unknown) => e);
     expect(bad).toBeInstanceOf(CreditsApiError);
@@ -63,8 +86,24 @@ describe('createCreditsClient', () => {
   });
 
   it('withReservation commits on success and releases when the work throws', async () => {
-    const held = { reservationId: RID, operation: 'ai_chat_remote', amount: 2000, status: 'held', expiresAt: 'x', replayed: false };
-    const settled = { reservationId: RID, status: 'committed', amount: 2000, charged: 700, replayed: false, balance: 1, held: 0, available: 1 };
+    const held = {
+      reservationId: RID,
+      operation: 'ai_chat_remote',
+      amount: 2000,
+      status: 'held',
+      expiresAt: 'x',
+      replayed: false,
+    };
+    const settled = {
+      reservationId: RID,
+      status: 'committed',
+      amount: 2000,
+      charged: 700,
+      replayed: false,
+      balance: 1,
+      held: 0,
+      available: 1,
+    };
     const s = stub([
       { status: 201, body: held },
       { status: 200, body: settled },

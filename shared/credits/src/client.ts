@@ -25,7 +25,13 @@ export class CreditsApiError extends Error {
   readonly status: number;
   readonly errcode: string;
   readonly body: unknown;
-  constructor(status: number, errcode: string, message: string, body: unknown, options?: { cause?: unknown }) {
+  constructor(
+    status: number,
+    errcode: string,
+    message: string,
+    body: unknown,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
     this.name = 'CreditsApiError';
     this.status = status;
@@ -131,9 +137,15 @@ export function createCreditsClient(options: CreditsClientOptions): CreditsClien
     }
     const parsed = schema.safeParse(json);
     if (!parsed.success)
-      throw new CreditsApiError(res.status, 'M_BAD_RESPONSE', `unexpected response from ${method} ${path}`, json, {
-        cause: parsed.error,
-      });
+      throw new CreditsApiError(
+        res.status,
+        'M_BAD_RESPONSE',
+        `unexpected response from ${method} ${path}`,
+        json,
+        {
+          cause: parsed.error,
+        },
+      );
     return parsed.data;
   }
 

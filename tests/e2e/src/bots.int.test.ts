@@ -9,8 +9,22 @@
 import { createCreditsClient } from '@mana/credits';
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { bodyOf, deliverTransaction, inReplyTo, openChat, type Chat, type RawEvent } from './support/bots-chat.ts';
-import { CREDITS_AUDIENCE, SERVER_NAME, startBotsStack, until, type BotsStack, type StackUser } from './support/bots-stack.ts';
+import {
+  bodyOf,
+  deliverTransaction,
+  inReplyTo,
+  openChat,
+  type Chat,
+  type RawEvent,
+} from './support/bots-chat.ts';
+import {
+  CREDITS_AUDIENCE,
+  SERVER_NAME,
+  startBotsStack,
+  until,
+  type BotsStack,
+  type StackUser,
+} from './support/bots-stack.ts';
 
 const TODO = `@todo:${SERVER_NAME}`;
 const MANA = `@mana:${SERVER_NAME}`;
@@ -18,7 +32,13 @@ const TZ = 'Europe/Berlin';
 
 let stack: BotsStack;
 
-const dayIn = (d: Date) => new Intl.DateTimeFormat('en-CA', { timeZone: TZ, year: 'numeric', month: '2-digit', day: '2-digit' }).format(d);
+const dayIn = (d: Date) =>
+  new Intl.DateTimeFormat('en-CA', {
+    timeZone: TZ,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).format(d);
 const tomorrow = () => dayIn(new Date(Date.now() + 24 * 3600_000));
 
 beforeAll(async () => {
@@ -131,7 +151,11 @@ describe('todo bot, German: a user signed in through SSO', () => {
 
   it('a task written into her stream by another sync client (the web app) shows up in liste', async () => {
     const web = await userStream(anna, 'anna-web-2');
-    await web.client.put('todo', 'tasks', 'web-task-1', { title: 'Im Web angelegt', priority: 2, completed: false });
+    await web.client.put('todo', 'tasks', 'web-task-1', {
+      title: 'Im Web angelegt',
+      priority: 2,
+      completed: false,
+    });
     await web.client.sync('todo');
     const [, list] = await command(chat, 'liste');
     expect(bodyOf(list)).toContain('Im Web angelegt');
@@ -196,12 +220,16 @@ describe('identity', () => {
     const accountId = await chat.send('konto');
     const reply = await until('the account reply', async () => (await chat.repliesTo(accountId))[0]);
     expect(bodyOf(reply)).toContain('hana');
-    const welcomes = (await chat.timeline()).filter((e) => e.sender === MANA && bodyOf(e).includes('Willkommen bei Mana'));
+    const welcomes = (await chat.timeline()).filter(
+      (e) => e.sender === MANA && bodyOf(e).includes('Willkommen bei Mana'),
+    );
     expect(welcomes).toHaveLength(1);
     const creditsId = await chat.send('credits');
     const balance = await until('the credits reply', async () => (await chat.repliesTo(creditsId))[0]);
     expect(bodyOf(balance)).toMatch(/Credits.*3 available/);
-    expect((await chat.timeline()).filter((e) => e.sender === MANA && bodyOf(e).includes('Welcome to Mana'))).toHaveLength(0);
+    expect(
+      (await chat.timeline()).filter((e) => e.sender === MANA && bodyOf(e).includes('Welcome to Mana')),
+    ).toHaveLength(0);
   });
 });
 
@@ -281,7 +309,11 @@ describe('restarts', () => {
     const whileDownId = await chat.send('status');
     const restartedAt = Date.now();
     await stack.startRunner();
-    const whileDown = await until('the reply to the command sent while the runner was down', async () => (await chat.repliesTo(whileDownId))[0], 60_000);
+    const whileDown = await until(
+      'the reply to the command sent while the runner was down',
+      async () => (await chat.repliesTo(whileDownId))[0],
+      60_000,
+    );
     expect(bodyOf(whileDown)).toMatch(/1 offen/);
 
     // A crash right after a command was sent: stored-but-unprocessed or never acknowledged, the
@@ -289,11 +321,18 @@ describe('restarts', () => {
     const racedId = await chat.send('heute');
     await stack.runner.kill();
     await stack.startRunner();
-    await until('the reply to the command raced with the crash', async () => (await chat.repliesTo(racedId))[0], 60_000);
+    await until(
+      'the reply to the command raced with the crash',
+      async () => (await chat.repliesTo(racedId))[0],
+      60_000,
+    );
 
     const reminder = await until(
       'the reminder',
-      async () => (await chat.timeline()).find((e) => e.sender === TODO && bodyOf(e).includes('Erinnerung: Zahnarzt anrufen')),
+      async () =>
+        (await chat.timeline()).find(
+          (e) => e.sender === TODO && bodyOf(e).includes('Erinnerung: Zahnarzt anrufen'),
+        ),
       40_000,
       250,
     );
@@ -301,9 +340,14 @@ describe('restarts', () => {
     // Give a duplicate every chance to show up.
     await new Promise((r) => setTimeout(r, 3_000));
     const timeline = await chat.timeline();
-    expect(timeline.filter((e) => e.sender === TODO && bodyOf(e).includes('Erinnerung: Zahnarzt anrufen'))).toHaveLength(1);
+    expect(
+      timeline.filter((e) => e.sender === TODO && bodyOf(e).includes('Erinnerung: Zahnarzt anrufen')),
+    ).toHaveLength(1);
     for (const id of [addId, listId, remindId, whileDownId, racedId]) {
-      expect(timeline.filter((e) => e.sender === TODO && inReplyTo(e) === id), id).toHaveLength(1);
+      expect(
+        timeline.filter((e) => e.sender === TODO && inReplyTo(e) === id),
+        id,
+      ).toHaveLength(1);
     }
     // The reminder row in her stream is marked sent.
     const c = await stack.webSync(rita, 'rita-web');
@@ -346,11 +390,42 @@ describe('robustness', () => {
         events: [
           null,
           42,
-          { event_id: '$x1', room_id: chat.roomId, type: 'm.room.message', sender: '@eve:mana.test', content: null },
-          { event_id: '$x2', room_id: chat.roomId, type: 'm.room.message', sender: '@eve:mana.test', content: { msgtype: 'm.text', body: 7 } },
-          { event_id: '$x3', room_id: chat.roomId, type: 'm.room.message', sender: '@eve:mana.test', content: { msgtype: 'm.text', body: '\u0000\uD800liste' } },
-          { event_id: '$x4', room_id: '!nowhere:mana.test', type: 'm.room.member', sender: '@eve:mana.test', state_key: TODO, content: { membership: 'invite' } },
-          { event_id: '$x5\u0000', room_id: chat.roomId, type: 'm.room.message', sender: '@eve:mana.test\uDC00', content: { msgtype: 'm.text', body: 'x', '\u0000k': '\uD800' } },
+          {
+            event_id: '$x1',
+            room_id: chat.roomId,
+            type: 'm.room.message',
+            sender: '@eve:mana.test',
+            content: null,
+          },
+          {
+            event_id: '$x2',
+            room_id: chat.roomId,
+            type: 'm.room.message',
+            sender: '@eve:mana.test',
+            content: { msgtype: 'm.text', body: 7 },
+          },
+          {
+            event_id: '$x3',
+            room_id: chat.roomId,
+            type: 'm.room.message',
+            sender: '@eve:mana.test',
+            content: { msgtype: 'm.text', body: '\u0000\uD800liste' },
+          },
+          {
+            event_id: '$x4',
+            room_id: '!nowhere:mana.test',
+            type: 'm.room.member',
+            sender: '@eve:mana.test',
+            state_key: TODO,
+            content: { membership: 'invite' },
+          },
+          {
+            event_id: '$x5\u0000',
+            room_id: chat.roomId,
+            type: 'm.room.message',
+            sender: '@eve:mana.test\uDC00',
+            content: { msgtype: 'm.text', body: 'x', '\u0000k': '\uD800' },
+          },
         ],
       }),
     ).toBe(200);

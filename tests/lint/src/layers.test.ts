@@ -17,11 +17,16 @@ async function importErrors(filePath: string, code: string): Promise<string[]> {
 
 describe('layer lint rules', () => {
   it('rejects an import from one app into another', async () => {
-    const errors = await importErrors('sync/src/leak.ts', "import { app } from '@mana/auth';\nexport { app };\n");
+    const errors = await importErrors(
+      'sync/src/leak.ts',
+      "import { app } from '@mana/auth';\nexport { app };\n",
+    );
     expect(errors).toHaveLength(1);
     expect(errors[0]).toContain('never by importing each other');
     expect(await importErrors('bots/todo/src/leak.ts', "import '@mana/sync';\n")).toHaveLength(1);
-    expect(await importErrors('web/src/leak.ts', "import { x } from '../../auth/src/app.ts';\nexport { x };\n")).toHaveLength(1);
+    expect(
+      await importErrors('web/src/leak.ts', "import { x } from '../../auth/src/app.ts';\nexport { x };\n"),
+    ).toHaveLength(1);
   });
 
   it('rejects an import of an app from shared/*', async () => {
@@ -30,7 +35,14 @@ describe('layer lint rules', () => {
   });
 
   it('allows apps to import shared packages and their own modules', async () => {
-    expect(await importErrors('sync/src/ok.ts', "import { loadConfig } from '@mana/config';\nexport { loadConfig };\n")).toEqual([]);
-    expect(await importErrors('auth/src/ok.ts', "import { x } from './app.ts';\nexport { x };\n")).toEqual([]);
+    expect(
+      await importErrors(
+        'sync/src/ok.ts',
+        "import { loadConfig } from '@mana/config';\nexport { loadConfig };\n",
+      ),
+    ).toEqual([]);
+    expect(await importErrors('auth/src/ok.ts', "import { x } from './app.ts';\nexport { x };\n")).toEqual(
+      [],
+    );
   });
 });

@@ -45,7 +45,13 @@ export function inReplyTo(e: RawEvent): string | undefined {
 
 export const bodyOf = (e: RawEvent): string => (typeof e.content.body === 'string' ? e.content.body : '');
 
-async function api<T>(stack: BotsStack, token: string, method: string, path: string, body?: unknown): Promise<T> {
+async function api<T>(
+  stack: BotsStack,
+  token: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<T> {
   const res = await fetch(`${stack.synapse.baseUrl}${path}`, {
     method,
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
@@ -57,24 +63,40 @@ async function api<T>(stack: BotsStack, token: string, method: string, path: str
 }
 
 /** Opens a DM with `bot` the way Element does and waits until the bot has joined. */
-export async function openChat(stack: BotsStack, user: { userId: string; accessToken: string }, bot: string): Promise<Chat> {
+export async function openChat(
+  stack: BotsStack,
+  user: { userId: string; accessToken: string },
+  bot: string,
+): Promise<Chat> {
   const client = await stack.matrixClient(user);
   const roomId = await client.createDm(bot);
   const enc = encodeURIComponent;
   await until(
     `${bot} to join`,
     async () => {
-      const m = await api<{ joined: Record<string, unknown> }>(stack, user.accessToken, 'GET', `/_matrix/client/v3/rooms/${enc(roomId)}/joined_members`);
+      const m = await api<{ joined: Record<string, unknown> }>(
+        stack,
+        user.accessToken,
+        'GET',
+        `/_matrix/client/v3/rooms/${enc(roomId)}/joined_members`,
+      );
       return bot in m.joined ? true : undefined;
     },
     30_000,
   );
   const timeline = async () => {
-    const r = await api<{ chunk: RawEvent[] }>(stack, user.accessToken, 'GET', `/_matrix/client/v3/rooms/${enc(roomId)}/messages?dir=b&limit=500`);
+    const r = await api<{ chunk: RawEvent[] }>(
+      stack,
+      user.accessToken,
+      'GET',
+      `/_matrix/client/v3/rooms/${enc(roomId)}/messages?dir=b&limit=500`,
+    );
     return r.chunk.reverse();
   };
   const repliesTo = async (eventId: string) =>
-    (await timeline()).filter((e) => e.type === 'm.room.message' && e.sender === bot && inReplyTo(e) === eventId);
+    (await timeline()).filter(
+      (e) => e.type === 'm.room.message' && e.sender === bot && inReplyTo(e) === eventId,
+    );
   const send = async (text: string) => {
     const r = await api<{ event_id: string }>(
       stack,
@@ -97,9 +119,15 @@ export async function openChat(stack: BotsStack, user: { userId: string; accessT
     async ask(text, timeoutMs = 20_000) {
       const eventId = await send(text);
       // The client's sync sees the reply as soon as Synapse has it.
-      const ev = await client.waitForEvent((e) => e.getSender() === bot && e.getRoomId() === roomId && inReplyTo({ content: e.getContent() } as RawEvent) === eventId, {
-        timeoutMs,
-      });
+      const ev = await client.waitForEvent(
+        (e) =>
+          e.getSender() === bot &&
+          e.getRoomId() === roomId &&
+          inReplyTo({ content: e.getContent() } as RawEvent) === eventId,
+        {
+          timeoutMs,
+        },
+      );
       return {
         event_id: ev.getId() ?? '',
         room_id: roomId,
@@ -109,12 +137,23 @@ export async function openChat(stack: BotsStack, user: { userId: string; accessT
         content: ev.getContent(),
       };
     },
-    event: (eventId) => api<RawEvent>(stack, user.accessToken, 'GET', `/_matrix/client/v3/rooms/${enc(roomId)}/event/${enc(eventId)}`),
+    event: (eventId) =>
+      api<RawEvent>(
+        stack,
+        user.accessToken,
+        'GET',
+        `/_matrix/client/v3/rooms/${enc(roomId)}/event/${enc(eventId)}`,
+      ),
   };
 }
 
 /** Delivers a transaction to the runner exactly as Synapse does (PUT with the hs_token). */
-export async function deliverTransaction(stack: BotsStack, txnId: string, body: unknown, raw = false): Promise<number> {
+export async function deliverTransaction(
+  stack: BotsStack,
+  txnId: string,
+  body: unknown,
+  raw = false,
+): Promise<number> {
   const res = await fetch(`${stack.runner.url}/_matrix/app/v1/transactions/${encodeURIComponent(txnId)}`, {
     method: 'PUT',
     headers: { authorization: `Bearer ${stack.hsToken}`, 'content-type': 'application/json' },
