@@ -185,12 +185,7 @@ export function providerConfiguration(
           ctx.body = layout(
             pctx,
             t(lang, 'signOutTitle'),
-            html`${new Html(form)}
-              <p>${t(lang, 'signOutQuestion')}</p>
-              <button type="submit" form="op.logoutForm" name="logout" value="yes">
-                ${t(lang, 'signOut')}
-              </button>
-              <button type="submit" form="op.logoutForm">${t(lang, 'stay')}</button>`,
+            html`${new Html(form)}<p>${t(lang, 'signOutQuestion')}</p><button type="submit" form="op.logoutForm" name="logout" value="yes">${t(lang, 'signOut')}</button> <button type="submit" form="op.logoutForm">${t(lang, 'stay')}</button>`,
           );
         },
         postLogoutSuccessSource(ctx) {
@@ -210,9 +205,7 @@ export function providerConfiguration(
       ctx.body = layout(
         { lang, path: ctx.originalUrl, csrf: '' },
         t(lang, 'errorTitle'),
-        html`<p class="error" role="alert">
-          <code>${String(out.error)}</code>: ${String(out.error_description ?? '')}
-        </p>`,
+        html`<p class="error" role="alert"><code>${String(out.error)}</code>: ${String(out.error_description ?? '')}</p>`,
       );
     },
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },

@@ -65,29 +65,11 @@ export function layout(ctx: PageContext, title: string, body: Html): string {
       ? html`<strong aria-current="true">${l.toUpperCase()}</strong>`
       : html`<a href="${langLink(ctx.path, l)}" hreflang="${l}" lang="${l}">${l.toUpperCase()}</a>`,
   );
-  return `<!doctype html>${
-    html`<html lang="${ctx.lang}">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <title>${title} · Mana</title>
-        <style>
-          ${new Html(STYLE)}
-        </style>
-      </head>
-      <body>
-        <nav class="lang" aria-label="${t(ctx.lang, 'language')}">${switcher[0]} | ${switcher[1]}</nav>
-        <main>
-          <h1>${title}</h1>
-          ${body}
-        </main>
-      </body>
-    </html>`.value
-  }`;
+  return `<!doctype html>${html`<html lang="${ctx.lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title} · Mana</title><style>${new Html(STYLE)}</style></head><body><nav class="lang" aria-label="${t(ctx.lang, 'language')}">${switcher[0]} | ${switcher[1]}</nav><main><h1>${title}</h1>${body}</main></body></html>`.value}`;
 }
 
 export function csrfField(ctx: PageContext): Html {
-  return html`<input type="hidden" name="csrf" value="${ctx.csrf}" />`;
+  return html`<input type="hidden" name="csrf" value="${ctx.csrf}">`;
 }
 
 export function message(
@@ -97,9 +79,7 @@ export function message(
   vars: Record<string, string | number> = {},
 ): Html {
   if (!key) return html``;
-  return html`<p class="${kind}" role="${kind === 'error' ? 'alert' : 'status'}">
-    ${t(ctx.lang, key, vars)}
-  </p>`;
+  return html`<p class="${kind}" role="${kind === 'error' ? 'alert' : 'status'}">${t(ctx.lang, key, vars)}</p>`;
 }
 
 export function field(
@@ -117,11 +97,5 @@ export function field(
 ): Html {
   const id = `f-${opts.name}`;
   const hintId = opts.hint ? `${id}-hint` : undefined;
-  return html`<label for="${id}">${t(ctx.lang, opts.label)}</label
-    ><input
-      id="${id}"
-      name="${opts.name}"
-      type="${opts.type ?? 'text'}"
-      ${opts.autocomplete ? html` autocomplete="${opts.autocomplete}"` : ''}${opts.value ? html` value="${opts.value}"` : ''}${opts.required === false ? '' : html` required`}${opts.minlength ? html` minlength="${opts.minlength}"` : ''}${hintId ? html` aria-describedby="${hintId}"` : ''}
-    />${opts.hint ? html`<small id="${hintId}">${t(ctx.lang, opts.hint)}</small>` : ''}`;
+  return html`<label for="${id}">${t(ctx.lang, opts.label)}</label><input id="${id}" name="${opts.name}" type="${opts.type ?? 'text'}"${opts.autocomplete ? html` autocomplete="${opts.autocomplete}"` : ''}${opts.value ? html` value="${opts.value}"` : ''}${opts.required === false ? '' : html` required`}${opts.minlength ? html` minlength="${opts.minlength}"` : ''}${hintId ? html` aria-describedby="${hintId}"` : ''}>${opts.hint ? html`<small id="${hintId}">${t(ctx.lang, opts.hint)}</small>` : ''}`;
 }

@@ -46,15 +46,7 @@ function registerPage(
   return layout(
     ctx,
     t(ctx.lang, 'register'),
-    html`${message(ctx, notice)}
-      <form method="post" action="/register">
-        ${csrfField(ctx)}${field(ctx, { name: 'email', label: 'email', type: 'email', autocomplete: 'email', value: values.email ?? '' })}${field(ctx, { name: 'username', label: 'username', autocomplete: 'username', value: values.username ?? '', hint: 'usernameHint' })}${field(ctx, { name: 'name', label: 'name', autocomplete: 'nickname', value: values.name ?? '', required: false })}${field(ctx, { name: 'password', label: 'password', type: 'password', autocomplete: 'new-password', minlength: 10 })}<button
-          type="submit"
-        >
-          ${t(ctx.lang, 'register')}
-        </button>
-      </form>
-      <p><a href="/account">${t(ctx.lang, 'signIn')}</a></p>`,
+    html`${message(ctx, notice)}<form method="post" action="/register">${csrfField(ctx)}${field(ctx, { name: 'email', label: 'email', type: 'email', autocomplete: 'email', value: values.email ?? '' })}${field(ctx, { name: 'username', label: 'username', autocomplete: 'username', value: values.username ?? '', hint: 'usernameHint' })}${field(ctx, { name: 'name', label: 'name', autocomplete: 'nickname', value: values.name ?? '', required: false })}${field(ctx, { name: 'password', label: 'password', type: 'password', autocomplete: 'new-password', minlength: 10 })}<button type="submit">${t(ctx.lang, 'register')}</button></form><p><a href="/account">${t(ctx.lang, 'signIn')}</a></p>`,
   );
 }
 
@@ -79,32 +71,14 @@ function emailForm(
   notice: TextKey | null = null,
   kind: 'error' | 'note' = 'error',
 ) {
-  return html`${message(ctx, notice, kind)}
-    <form method="post" action="${action}">
-      ${csrfField(ctx)}${field(ctx, { name: 'email', label: 'email', type: 'email', autocomplete: 'email' })}<button
-        type="submit"
-      >
-        ${t(ctx.lang, button)}
-      </button>
-    </form>`;
+  return html`${message(ctx, notice, kind)}<form method="post" action="${action}">${csrfField(ctx)}${field(ctx, { name: 'email', label: 'email', type: 'email', autocomplete: 'email' })}<button type="submit">${t(ctx.lang, button)}</button></form>`;
 }
 
 function resetForm(ctx: PageContext, token: string, notice: TextKey | null = null) {
   return layout(
     ctx,
     t(ctx.lang, 'resetTitle'),
-    html`${message(ctx, notice)}
-      <form method="post" action="/reset-password">
-        ${csrfField(ctx)}<input
-          type="hidden"
-          name="token"
-          value="${token}"
-        />${field(ctx, { name: 'password', label: 'newPassword', type: 'password', autocomplete: 'new-password', minlength: 10 })}<button
-          type="submit"
-        >
-          ${t(ctx.lang, 'resetTitle')}
-        </button>
-      </form>`,
+    html`${message(ctx, notice)}<form method="post" action="/reset-password">${csrfField(ctx)}<input type="hidden" name="token" value="${token}">${field(ctx, { name: 'password', label: 'newPassword', type: 'password', autocomplete: 'new-password', minlength: 10 })}<button type="submit">${t(ctx.lang, 'resetTitle')}</button></form>`,
   );
 }
 
@@ -117,19 +91,7 @@ function passwordForm(
   return layout(
     ctx,
     t(ctx.lang, 'account'),
-    html`<p>${t(ctx.lang, 'signedInAs', { username })}</p>
-      ${message(ctx, notice, kind)}
-      <h2>${t(ctx.lang, 'changePassword')}</h2>
-      <form method="post" action="/account/password">
-        ${csrfField(ctx)}${field(ctx, { name: 'currentPassword', label: 'currentPassword', type: 'password', autocomplete: 'current-password' })}${field(ctx, { name: 'newPassword', label: 'newPassword', type: 'password', autocomplete: 'new-password', minlength: 10 })}<button
-          type="submit"
-        >
-          ${t(ctx.lang, 'changePassword')}
-        </button>
-      </form>
-      <form method="post" action="/account/logout">
-        ${csrfField(ctx)}<button type="submit">${t(ctx.lang, 'signOut')}</button>
-      </form>`,
+    html`<p>${t(ctx.lang, 'signedInAs', { username })}</p>${message(ctx, notice, kind)}<h2>${t(ctx.lang, 'changePassword')}</h2><form method="post" action="/account/password">${csrfField(ctx)}${field(ctx, { name: 'currentPassword', label: 'currentPassword', type: 'password', autocomplete: 'current-password' })}${field(ctx, { name: 'newPassword', label: 'newPassword', type: 'password', autocomplete: 'new-password', minlength: 10 })}<button type="submit">${t(ctx.lang, 'changePassword')}</button></form><form method="post" action="/account/logout">${csrfField(ctx)}<button type="submit">${t(ctx.lang, 'signOut')}</button></form>`,
   );
 }
 

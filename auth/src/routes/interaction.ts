@@ -55,25 +55,10 @@ export function loginForm(
     ctx,
     t(lang, 'signIn'),
     html`${opts.clientName ? html`<p>${t(lang, 'signInTo', { client: opts.clientName })}</p>` : ''}${message(ctx, opts.notice ?? null)}${
-        opts.unverified
-          ? html`<form method="post" action="/verify-email/resend">
-              ${csrfField(ctx)}<input type="hidden" name="email" value="${opts.email ?? ''}" /><button
-                type="submit"
-              >
-                ${t(lang, 'resend')}
-              </button>
-            </form>`
-          : ''
-      }
-      <form method="post" action="${opts.action}" novalidate>
-        ${csrfField(ctx)}${field(ctx, { name: 'email', label: 'email', type: 'email', autocomplete: 'username', value: opts.email ?? '' })}${field(ctx, { name: 'password', label: 'password', type: 'password', autocomplete: 'current-password' })}<button
-          type="submit"
-        >
-          ${t(lang, 'signIn')}
-        </button>
-      </form>
-      <p><a href="/reset">${t(lang, 'forgot')}</a></p>
-      <p>${t(lang, 'noAccount')} <a href="/register">${t(lang, 'register')}</a></p>`,
+      opts.unverified
+        ? html`<form method="post" action="/verify-email/resend">${csrfField(ctx)}<input type="hidden" name="email" value="${opts.email ?? ''}"><button type="submit">${t(lang, 'resend')}</button></form>`
+        : ''
+    }<form method="post" action="${opts.action}" novalidate>${csrfField(ctx)}${field(ctx, { name: 'email', label: 'email', type: 'email', autocomplete: 'username', value: opts.email ?? '' })}${field(ctx, { name: 'password', label: 'password', type: 'password', autocomplete: 'current-password' })}<button type="submit">${t(lang, 'signIn')}</button></form><p><a href="/reset">${t(lang, 'forgot')}</a></p><p>${t(lang, 'noAccount')} <a href="/register">${t(lang, 'register')}</a></p>`,
   );
 }
 
@@ -123,16 +108,7 @@ export function createInteractionRoutes(options: InteractionRoutesOptions): Hono
       layout(
         ctx,
         t(ctx.lang, 'consentTitle', { client: clientName }),
-        html`<p>${t(ctx.lang, 'consentScopes')}</p>
-          <ul>
-            ${items}
-          </ul>
-          <form method="post" action="/interaction/${d.uid}/consent">
-            ${csrfField(ctx)}<button type="submit" name="decision" value="allow">
-              ${t(ctx.lang, 'allow')}
-            </button>
-            <button type="submit" name="decision" value="deny">${t(ctx.lang, 'deny')}</button>
-          </form>`,
+        html`<p>${t(ctx.lang, 'consentScopes')}</p><ul>${items}</ul><form method="post" action="/interaction/${d.uid}/consent">${csrfField(ctx)}<button type="submit" name="decision" value="allow">${t(ctx.lang, 'allow')}</button> <button type="submit" name="decision" value="deny">${t(ctx.lang, 'deny')}</button></form>`,
       ),
     );
   });

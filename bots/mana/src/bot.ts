@@ -9,9 +9,7 @@ function credits(milli: number, lang: 'de' | 'en'): string {
 }
 
 function botList(ctx: CommandContext) {
-  return html`<ul>
-    ${ctx.bots.map((b) => html`<li><b>${b.userId}</b> — ${b.description[ctx.lang]}</li>`)}
-  </ul>`;
+  return html`<ul>${ctx.bots.map((b) => html`<li><b>${b.userId}</b> — ${b.description[ctx.lang]}</li>`)}</ul>`;
 }
 
 export const manaCommands: BotCommand[] = [
@@ -20,14 +18,10 @@ export const manaCommands: BotCommand[] = [
     aliases: { de: ['bots'], en: ['bots'] },
     help: { de: 'Alle Bots und was sie können.', en: 'Every bot and what it does.' },
     run: (ctx) =>
-      html`<p><b>${ctx.t({ de: 'Die Mana-Bots', en: 'The Mana bots' })}</b></p>
-        ${botList(ctx)}
-        <p>
-          ${ctx.t({
-            de: 'Schreib einem Bot eine Direktnachricht und sende „hilfe“.',
-            en: 'Send a bot a direct message and say “help”.',
-          })}
-        </p>`,
+      html`<p><b>${ctx.t({ de: 'Die Mana-Bots', en: 'The Mana bots' })}</b></p>${botList(ctx)}<p>${ctx.t({
+        de: 'Schreib einem Bot eine Direktnachricht und sende „hilfe“.',
+        en: 'Send a bot a direct message and say “help”.',
+      })}</p>`,
   },
   {
     name: 'account',
@@ -46,15 +40,11 @@ export const manaCommands: BotCommand[] = [
       }
       const yes = ctx.t({ de: 'ja', en: 'yes' });
       const no = ctx.t({ de: 'nein', en: 'no' });
-      return html`<p><b>${ctx.t({ de: 'Dein Konto', en: 'Your account' })}</b></p>
-        <ul>
-          <li>Matrix: ${account.userId}</li>
-          <li>${ctx.t({ de: 'Benutzername', en: 'Username' })}: ${account.username ?? '—'}</li>
-          ${account.email ? html`<li>E-Mail: ${account.email}</li>` : ''}
-          <li>
-            ${ctx.t({ de: 'E-Mail bestätigt', en: 'Email verified' })}: ${account.emailVerified ? yes : no}
-          </li>
-        </ul>`;
+      return html`<p><b>${ctx.t({ de: 'Dein Konto', en: 'Your account' })}</b></p><ul>
+<li>Matrix: ${account.userId}</li>
+<li>${ctx.t({ de: 'Benutzername', en: 'Username' })}: ${account.username ?? '—'}</li>
+${account.email ? html`<li>E-Mail: ${account.email}</li>` : ''}
+<li>${ctx.t({ de: 'E-Mail bestätigt', en: 'Email verified' })}: ${account.emailVerified ? yes : no}</li></ul>`;
     },
   },
   {
@@ -65,23 +55,14 @@ export const manaCommands: BotCommand[] = [
       const b = await ctx.credits.balance();
       const tx = await ctx.credits.transactions(5);
       const l = ctx.lang;
-      return html`<p>
-          <b>${ctx.t({ de: 'Guthaben', en: 'Credits' })}</b>: ${credits(b.available, l)}
-          ${ctx.t({
-            de: 'verfügbar',
-            en: 'available',
-          })}
-          (${credits(b.balance, l)} ${ctx.t({ de: 'gesamt', en: 'total' })}, ${credits(b.held, l)}
-          ${ctx.t({ de: 'reserviert', en: 'held' })})
-        </p>
-        ${
-          tx.length > 0
-            ? html`<ul>
-                ${tx.map((t) => html`<li>${t.createdAt.slice(0, 10)} ${t.kind}${t.operation ? ` ${t.operation}` : ''}: ${t.amount > 0 ? '+' : ''}${credits(t.amount, l)}</li>`)}
-              </ul>`
-            : ''
-        }
-        <p>${ctx.t({ de: 'Aufladen', en: 'Top up' })}: ${ctx.webUrl}/credits</p>`;
+      return html`<p><b>${ctx.t({ de: 'Guthaben', en: 'Credits' })}</b>: ${credits(b.available, l)} ${ctx.t({
+        de: 'verfügbar',
+        en: 'available',
+      })} (${credits(b.balance, l)} ${ctx.t({ de: 'gesamt', en: 'total' })}, ${credits(b.held, l)} ${ctx.t({ de: 'reserviert', en: 'held' })})</p>${
+        tx.length > 0
+          ? html`<ul>${tx.map((t) => html`<li>${t.createdAt.slice(0, 10)} ${t.kind}${t.operation ? ` ${t.operation}` : ''}: ${t.amount > 0 ? '+' : ''}${credits(t.amount, l)}</li>`)}</ul>`
+          : ''
+      }<p>${ctx.t({ de: 'Aufladen', en: 'Top up' })}: ${ctx.webUrl}/credits</p>`;
     },
   },
 ];
@@ -96,19 +77,13 @@ export const manaBot = defineBot({
   },
   commands: manaCommands,
   welcome: (ctx) =>
-    html`<p><b>${ctx.t({ de: 'Willkommen bei Mana! 👋', en: 'Welcome to Mana! 👋' })}</b></p>
-      <p>
-        ${ctx.t({
-          de: 'Mana sind Bots, mit denen du hier im Chat arbeitest — und die Web-App zeigt dieselben Daten:',
-          en: 'Mana is a set of bots you work with right here in chat — and the web app shows the same data:',
-        })}
-      </p>
-      ${botList(ctx)}
-      <p>
-        ${ctx.t({ de: 'Web-App', en: 'Web app' })}: <a href="${ctx.webUrl}">${ctx.webUrl}</a> ·
-        ${ctx.t({
-          de: '„hilfe“ zeigt alle Befehle.',
-          en: '“help” shows all commands.',
-        })}
-      </p>`,
+    html`<p><b>${ctx.t({ de: 'Willkommen bei Mana! 👋', en: 'Welcome to Mana! 👋' })}</b></p><p>${ctx.t({
+      de: 'Mana sind Bots, mit denen du hier im Chat arbeitest — und die Web-App zeigt dieselben Daten:',
+      en: 'Mana is a set of bots you work with right here in chat — and the web app shows the same data:',
+    })}</p>${botList(ctx)}<p>${ctx.t({ de: 'Web-App', en: 'Web app' })}: <a href="${ctx.webUrl}">${ctx.webUrl}</a> · ${ctx.t(
+      {
+        de: '„hilfe“ zeigt alle Befehle.',
+        en: '“help” shows all commands.',
+      },
+    )}</p>`,
 });

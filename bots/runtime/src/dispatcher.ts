@@ -167,18 +167,14 @@ export function helpReply(
     if (aliases.length > 0) lines.push(pick(lang, TEXTS.helpAliases, { aliases: aliases.join(', ') }));
     if (command.cost) lines.push(pick(lang, TEXTS.helpCost, { cost: command.cost }));
     return toReply(
-      html`<p>
-        <code>${lines[0]}</code><br />${lines.slice(1).map((l, i) => (i === 0 ? l : html`<br />${l}`))}
-      </p>`,
+      html`<p><code>${lines[0]}</code><br>${lines.slice(1).map((l, i) => (i === 0 ? l : html`<br>${l}`))}</p>`,
     );
   }
   const title = pick(lang, TEXTS.helpTitle, { name: bot.displayName });
   return toReply(
-    html`<p><b>${title}</b></p>
-      <ul>
-        ${visible.map((c) => html`<li><code>${signature(c, lang)}</code> — ${c.help[lang]}</li>`)}
-      </ul>
-      <p>${pick(lang, TEXTS.helpFooter)}</p>`,
+    html`<p><b>${title}</b></p><ul>${visible.map(
+      (c) => html`<li><code>${signature(c, lang)}</code> — ${c.help[lang]}</li>`,
+    )}</ul><p>${pick(lang, TEXTS.helpFooter)}</p>`,
   );
 }
 

@@ -64,18 +64,13 @@ async function showList(ctx: CommandContext, title: string, tasks: Task[], empty
   );
   if (tasks.length === 0) return empty;
   const t0 = today(ctx);
-  return html`<p><b>${title}</b></p>
-    <ol>
-      ${tasks.map((t) => {
-        const due = str(t.dueDate);
-        const overdue = due !== undefined && due < t0;
-        return html`<li>
-          ${PRIO_MARK[t.priority ?? 4] ?? ''}${t.title ?? ''}${
-            due ? html` — <i>${overdue ? '⚠ ' : ''}${formatDue(due, str(t.dueTime), ctx.lang, t0)}</i>` : ''
-          }
-        </li>`;
-      })}
-    </ol>`;
+  return html`<p><b>${title}</b></p><ol>${tasks.map((t) => {
+    const due = str(t.dueDate);
+    const overdue = due !== undefined && due < t0;
+    return html`<li>${PRIO_MARK[t.priority ?? 4] ?? ''}${t.title ?? ''}${
+      due ? html` — <i>${overdue ? '⚠ ' : ''}${formatDue(due, str(t.dueTime), ctx.lang, t0)}</i>` : ''
+    }</li>`;
+  })}</ol>`;
 }
 
 async function taskByNumber(ctx: CommandContext, n: number): Promise<Task> {
@@ -123,10 +118,9 @@ async function addTask(ctx: CommandContext, text: string) {
   await store.flush();
   const due = parsed.dueDate ? formatDue(parsed.dueDate, parsed.dueTime, ctx.lang, today(ctx)) : undefined;
   const label = ctx.t({ de: 'Neue Aufgabe', en: 'New task' });
-  return html`✅ ${label}:
-    <b>${parsed.title}</b>${due ? html` — ${ctx.t({ de: 'fällig', en: 'due' })} <i>${due}</i>` : ''}${
-      parsed.priority < 4 ? ` (p${parsed.priority})` : ''
-    }${parsed.project ? html` #${parsed.project}` : ''}`;
+  return html`✅ ${label}: <b>${parsed.title}</b>${due ? html` — ${ctx.t({ de: 'fällig', en: 'due' })} <i>${due}</i>` : ''}${
+    parsed.priority < 4 ? ` (p${parsed.priority})` : ''
+  }${parsed.project ? html` #${parsed.project}` : ''}`;
 }
 
 const N = { name: 'n', kind: 'int', label: { de: 'Nummer', en: 'number' } } as const;
@@ -223,12 +217,9 @@ export const todoCommands: BotCommand[] = [
           en: 'No projects yet. Create one with “add task #project”.',
         });
       const open = await openTasks(ctx);
-      return html`<p><b>${ctx.t({ de: 'Projekte', en: 'Projects' })}</b></p>
-        <ul>
-          ${projects.map(
-            (p) => html`<li>${String(p.name)} (${open.filter((t) => t.projectId === p.id).length})</li>`,
-          )}
-        </ul>`;
+      return html`<p><b>${ctx.t({ de: 'Projekte', en: 'Projects' })}</b></p><ul>${projects.map(
+        (p) => html`<li>${String(p.name)} (${open.filter((t) => t.projectId === p.id).length})</li>`,
+      )}</ul>`;
     },
   },
   {
@@ -283,8 +274,7 @@ export const todoCommands: BotCommand[] = [
         timeStyle: 'short',
         timeZone: ctx.timezone,
       }).format(at);
-      return html`⏰ ${ctx.t({ de: 'Ich erinnere dich', en: 'I will remind you' })}:
-        <b>${task.title ?? ''}</b> — ${when}`;
+      return html`⏰ ${ctx.t({ de: 'Ich erinnere dich', en: 'I will remind you' })}: <b>${task.title ?? ''}</b> — ${when}`;
     },
   },
   {
@@ -337,10 +327,7 @@ export const todoCommands: BotCommand[] = [
         });
       }
       await store.flush();
-      return html`🧩 ${ctx.t({ de: 'Teilaufgaben', en: 'Subtasks' })}:
-        <ol>
-          ${steps.map((s) => html`<li>${s}</li>`)}
-        </ol>`;
+      return html`🧩 ${ctx.t({ de: 'Teilaufgaben', en: 'Subtasks' })}: <ol>${steps.map((s) => html`<li>${s}</li>`)}</ol>`;
     },
   },
 ];
