@@ -65,7 +65,7 @@ export function layout(ctx: PageContext, title: string, body: Html): string {
       ? html`<strong aria-current="true">${l.toUpperCase()}</strong>`
       : html`<a href="${langLink(ctx.path, l)}" hreflang="${l}" lang="${l}">${l.toUpperCase()}</a>`,
   );
-  return `<!doctype html>${html`<html lang="${ctx.lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title} · Mana</title><style>${new Html(STYLE)}</style></head><body><nav class="lang" aria-label="${t(ctx.lang, 'language')}">${switcher[0]} | ${switcher[1]}</nav><main><h1>${title}</h1>${body}</main></body></html>`.value}`;
+  return `<!doctype html>${html`<html lang="${ctx.lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,"><title>${title} · Mana</title><style>${new Html(STYLE)}</style></head><body><nav class="lang" aria-label="${t(ctx.lang, 'language')}">${switcher[0]} | ${switcher[1]}</nav><main><h1>${title}</h1>${body}</main></body></html>`.value}`;
 }
 
 export function csrfField(ctx: PageContext): Html {

@@ -54,4 +54,24 @@ describe('replies', () => {
     expect(htmlToText('<p><b>Open</b></p><ol><li>a</li><li>b <i>x</i></li></ol>')).toBe('Open\n1. a\n2. b x');
     expect(htmlToText('<ol start="3"><li>c</li></ol><ul><li>d</li></ul>')).toBe('3. c\n• d');
   });
+  it('htmlToText: line breaks and indentation inside a template are whitespace, not lines', () => {
+    // What Prettier makes of an `html` template: the layout is HTML whitespace, not line breaks.
+    const laidOut = [
+      '<p><b>Offene Aufgaben</b></p>',
+      '    <ol>',
+      '      <li>',
+      '          Milch kaufen — <i>morgen</i>',
+      '        </li><li>',
+      '          Zahnarzt anrufen',
+      '        </li>',
+      '    </ol>',
+      '<p>Credits: <b>3</b>',
+      '  available (3 total, 0',
+      '  held)</p>',
+    ].join('\n');
+    expect(htmlToText(laidOut)).toBe(
+      'Offene Aufgaben\n1. Milch kaufen — morgen\n2. Zahnarzt anrufen\nCredits: 3 available (3 total, 0 held)',
+    );
+    expect(htmlToText('<ul>\n  <li>\n    a\n  </li>\n</ul>x<br>\n  y')).toBe('• a\nx\ny');
+  });
 });

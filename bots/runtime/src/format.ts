@@ -126,20 +126,24 @@ function numberOrderedLists(htmlText: string): string {
     /<ol(\s[^>]*)?>((?:(?!<\/?ol[\s>])[\s\S])*)<\/ol>/gi,
     (_m, attrs: string | undefined, inner: string) => {
       let n = Number(/\bstart\s*=\s*["']?(-?\d+)/i.exec(attrs ?? '')?.[1] ?? 1);
-      return `${inner.replace(/<li(\s[^>]*)?>/gi, () => `${n++}. `)}</ol>`;
+      return `${inner.replace(/<li(\s[^>]*)?>\s*/gi, () => `${n++}. `)}</ol>`;
     },
   );
 }
 
-/** A readable plain-text rendering of (sanitized) HTML, for `body`: `<ol>` items keep their numbers. */
+/**
+ * A readable plain-text rendering of (sanitized) HTML, for `body`: `<ol>` items keep their numbers.
+ * Whitespace follows HTML's rules: a run of it (a template's line breaks and indentation included) is
+ * one space, so only tags (`<br>`, block ends) break lines, however the template is laid out.
+ */
 export function htmlToText(htmlText: string): string {
-  return numberOrderedLists(htmlText)
+  return numberOrderedLists(htmlText.replace(/\s+/g, ' '))
     .replace(/<br\s*\/?>/gi, '\n')
-    .replace(/<li[^>]*>/gi, '• ')
+    .replace(/<li[^>]*>\s*/gi, '• ')
     .replace(/<\/(p|div|li|h[1-6]|tr|blockquote|pre|ul|ol|summary)>/gi, '\n')
     .replace(/<[^>]+>/g, '')
     .replace(/&(amp|lt|gt|quot|#39|nbsp);/g, (_, e: string) => ENTITIES[e] ?? '')
-    .replace(/[ \t]*\n[\s]*/g, '\n')
+    .replace(/ *\n\s*/g, '\n')
     .trim();
 }
 

@@ -125,7 +125,7 @@ describe('todo bot, German: a user signed in through SSO', () => {
     expectNotice(list, listId);
     expect(bodyOf(list)).toContain('Offene Aufgaben');
     expect(bodyOf(list)).toMatch(/^1\. Milch kaufen — morgen$/m);
-    expect(list.content.formatted_body).toMatch(/<ol><li>Milch kaufen/);
+    expect(list.content.formatted_body).toMatch(/<ol>\s*<li>\s*Milch kaufen/);
     expect(bodyOf(list)).toContain('morgen');
 
     const [doneId, done] = await command(chat, 'erledigt 1');

@@ -12,25 +12,28 @@ import { createLogger } from '@mana/logging';
 import { createMetrics } from '@mana/metrics';
 import { createSyncServer, loadSyncConfig, type SyncServer } from '@mana/sync';
 import { createMemoryStorage, createSyncClient, type SyncClient } from '@mana/sync-client';
-import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis } from '@mana/testing';
-import { startStaticServer, type StaticServer } from '@mana/web/serve';
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
-  chromium,
-  type Browser,
-  type BrowserContext,
-  type Page,
-  type Request as PwRequest,
-} from 'playwright-core';
+  createTestDatabase,
+  createTestRedis,
+  freePort,
+  type TestDatabase,
+  type TestRedis,
+} from '@mana/testing';
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BrowserContext, Page, Request as PwRequest } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '@mana/testing';
+import {
+  addTask,
+  buildWebApp,
+  indicator,
+  ROOT,
+  startWebApp,
+  syncState,
+  taskRow,
+  type WebApp,
+} from './support/web-app.ts';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../../..');
-const WEB_DIR = join(ROOT, 'web');
 const ARTIFACTS = join(ROOT, 'test-results/web');
 const SERVER_NAME = 'mana.test';
 
@@ -54,43 +57,20 @@ interface User {
   password: string;
 }
 
-let dist: string;
+/** The app's build (a temp dir), made while the servers start. */
+let built: Promise<string> | undefined;
 let authDb: TestDatabase;
 let syncDb: TestDatabase;
 let redis: TestRedis;
 let auth: { service: AuthService; close(): Promise<void>; baseUrl: string; botsSecret: string };
 let sync: SyncServer;
 let syncUrl: string;
-let web: StaticServer;
-let browser: Browser;
+let web: WebApp;
 const bots: SyncClient[] = [];
-const contexts: BrowserContext[] = [];
-/** Console errors and uncaught exceptions, per page. */
-const consoleErrors = new Map<Page, string[]>();
 
 beforeAll(async () => {
-  // Build the app into a temp dir (the same build `npm run build -w @mana/web` makes).
-  dist = mkdtempSync(join(tmpdir(), 'mana-web-'));
-  const built = spawnSync(
-    process.execPath,
-    [
-      join(ROOT, 'node_modules/vite/bin/vite.js'),
-      'build',
-      '--outDir',
-      dist,
-      '--emptyOutDir',
-      '--logLevel',
-      'error',
-    ],
-    {
-      cwd: WEB_DIR,
-      encoding: 'utf8',
-      // Vitest sets NODE_ENV=test, which would make Vite build in development mode.
-      env: { ...process.env, NODE_ENV: 'production' },
-    },
-  );
-  if (built.status !== 0) throw new Error(`vite build failed: ${built.stderr}${built.stdout}`);
-
+  built = buildWebApp();
+  built.catch(() => undefined); // a failed build is reported where it is awaited, not as unhandled
   [authDb, syncDb, redis] = await Promise.all([
     createTestDatabase('web_auth'),
     createTestDatabase('web_sync'),
@@ -142,85 +122,28 @@ beforeAll(async () => {
   syncUrl = (await sync.listen()).url;
 
   // The app reaches sync on its own origin through the server's proxy (sync sends no CORS headers).
-  web = await startStaticServer({
-    dir: dist,
-    port: webPort,
-    config: { authIssuer: authBase, syncUrl: '/', clientId: 'web' },
-    syncTarget: syncUrl,
-  });
-
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-quic',
-    ],
-  });
+  web = await startWebApp({ dist: await built, port: webPort, authIssuer: authBase, syncTarget: syncUrl });
   mkdirSync(ARTIFACTS, { recursive: true });
 }, 180_000);
 
 afterAll(async () => {
   await Promise.allSettled(bots.map((b) => b.stop()));
-  await Promise.allSettled(contexts.map((c) => c.close()));
-  await browser?.close();
   await web?.close();
   await sync?.stop();
   await auth?.close();
   await Promise.allSettled([authDb?.drop(), syncDb?.drop(), redis?.cleanup()]);
+  const dist = await built?.catch(() => undefined);
   if (dist) rmSync(dist, { recursive: true, force: true });
 });
 
-async function newContext(locale = 'en-US'): Promise<BrowserContext> {
-  const context = await browser.newContext({ locale, viewport: { width: 1100, height: 760 } });
-  contexts.push(context);
-  context.on('page', watch);
-  return context;
-}
-
-function watch(page: Page) {
-  const errors: string[] = [];
-  consoleErrors.set(page, errors);
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(m.text());
-  });
-  page.on('pageerror', (e) => errors.push(`uncaught: ${e.message}`));
-}
-
-async function openApp(context: BrowserContext, hash = '#/todo'): Promise<Page> {
-  const page = await context.newPage();
-  await page.goto(`${web.url}/${hash}`);
-  await page.locator('main[data-ready="true"]').waitFor();
-  return page;
-}
-
-const taskRow = (page: Page, title: string) =>
-  page.locator('li.task', { has: page.locator('.title', { hasText: title }) });
-const indicator = (page: Page) => page.locator('.sync[role="status"]');
-
-async function addTask(page: Page, title: string) {
-  await page.getByLabel('New task').fill(title);
-  await page.getByLabel('New task').press('Enter');
-  await taskRow(page, title).waitFor();
-}
-
-async function syncState(page: Page): Promise<{ state: string | null; pending: number }> {
-  const el = indicator(page);
-  return {
-    state: await el.getAttribute('data-state'),
-    pending: Number(await el.getAttribute('data-pending')),
-  };
-}
+const newContext = (locale?: string) => web.newContext(locale);
+const openApp = (context: BrowserContext, hash?: string) => web.openApp(context, hash);
+const signIn = (page: Page, user: User) => web.signIn(page, user);
 
 /** Registers at the auth server's page and verifies the email through the outbox link. */
 async function registerUser(username: string): Promise<User> {
   const user = { username, email: `${username}@example.test`, password: `correct horse ${username}` };
-  const context = await browser.newContext({ locale: 'en-US' });
+  const context = await web.browser.newContext({ locale: 'en-US' });
   try {
     const page = await context.newPage();
     await page.goto(`${auth.baseUrl}/register`);
@@ -245,18 +168,6 @@ async function registerUser(username: string): Promise<User> {
     await context.close();
   }
   return user;
-}
-
-/** From the app's account page through the auth login page and back, signed in. */
-async function signIn(page: Page, user: User) {
-  await page.goto(`${web.url}/#/account`);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL((u) => u.href.startsWith(auth.baseUrl) && u.pathname.startsWith('/interaction/'));
-  await page.locator('#f-email').fill(user.email);
-  await page.locator('#f-password').fill(user.password);
-  await page.locator('form[action$="/login"] button[type="submit"]').click();
-  await page.waitForURL((u) => u.href.startsWith(web.url) && !u.pathname.startsWith('/auth/'));
-  await page.locator('main[data-ready="true"]').waitFor();
 }
 
 /** What the todo bot holds: a token-exchange token for the Matrix user, a Node sync client. */
@@ -320,7 +231,7 @@ describe('web app in headless Chromium', () => {
     await pageA.locator('main[data-ready="true"]').waitFor();
     await taskRow(pageA, 'Guest task: buy oat milk').waitFor();
     expect(await pageA.locator('li.task').count()).toBe(6); // seeds not written twice
-    expect(consoleErrors.get(pageA)).toEqual([]);
+    expect(web.consoleErrors(pageA)).toEqual([]);
   }, 60_000);
 
   it('sign-in through the auth login page uploads guest tasks; a second device sees them, no duplicates', async () => {
@@ -509,7 +420,7 @@ describe('web app in headless Chromium', () => {
     await pageA.locator('main[data-ready="true"]').waitFor();
     await pageA.screenshot({ path: join(ARTIFACTS, 'todo-signed-in.png'), fullPage: true });
 
-    for (const page of [g, pageA]) expect(consoleErrors.get(page), page.url()).toEqual([]);
+    for (const page of [g, pageA]) expect(web.consoleErrors(page), page.url()).toEqual([]);
   }, 60_000);
 
   it('sign-out ends the session at auth and returns to guest mode; the synced replica is removed', async () => {

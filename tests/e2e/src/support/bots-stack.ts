@@ -4,7 +4,7 @@
  * a real Synapse that delegates login to auth (OIDC) and loads the bots' appservice registration,
  * the auth server, the sync server, and the bot runner as its own process (`bots/runner/src/main.ts`
  * with `BOT_*` variables only: token exchange against auth, the real sync client, the real credits
- * client). Used by tests/e2e/src/bots.int.test.ts and bench/src/bot-latency.ts.
+ * client). Used by tests/e2e/src/bots.int.test.ts, web-bot.int.test.ts and bench/src/bot-latency.ts.
  */
 import { loadAuthConfig, readOutbox, startAuthServer, type AuthService } from '@mana/auth';
 import { userIdRegexFor } from '@mana/bot-runtime';
@@ -37,7 +37,6 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../../../..');
 export const RUNNER_MAIN = join(ROOT, 'bots/runner/src/main.ts');
 export const SERVER_NAME = 'mana.test';
 const NAMESPACE = ['mana', 'todo', 'calendar', 'clock', 'ollama', 'tts', 'zitare', 'stats'];
-const WEB_REDIRECT = 'http://127.0.0.1:5173/auth/callback';
 export const SYNC_AUDIENCE = 'urn:mana:sync';
 export const CREDITS_AUDIENCE = 'urn:mana:credits';
 
@@ -109,6 +108,12 @@ export interface BotsStackOptions {
   runnerEnv?: Record<string, string>;
   /** Runner log level (default: `BOT_TEST_LOG` or `info`). */
   runnerLogLevel?: string;
+  /**
+   * Origin the web app is served from (default `http://127.0.0.1:5173`): auth lists its
+   * `/auth/callback` and `/` as the web client's redirect URIs and it as a CORS origin; the runner's
+   * `BOT_WEB_URL`.
+   */
+  webOrigin?: string;
 }
 
 export async function startBotsStack(options: BotsStackOptions): Promise<BotsStack> {
@@ -125,6 +130,8 @@ export async function startBotsStack(options: BotsStackOptions): Promise<BotsSta
     const hsToken = randomBytes(24).toString('hex');
     const synapseSecret = randomBytes(24).toString('hex');
     const botsSecret = randomBytes(24).toString('hex');
+    const webOrigin = options.webOrigin ?? 'http://127.0.0.1:5173';
+    const webRedirect = `${webOrigin}/auth/callback`;
 
     // The issuer must be known before Synapse starts, and Synapse's URL before auth starts.
     const synapse = await startSynapse({
@@ -154,7 +161,9 @@ export async function startBotsStack(options: BotsStackOptions): Promise<BotsSta
       AUTH_SYNAPSE_BASE_URL: synapse.baseUrl,
       AUTH_SYNAPSE_CLIENT_SECRET: synapseSecret,
       AUTH_BOTS_CLIENT_SECRET: botsSecret,
-      AUTH_WEB_REDIRECT_URIS: WEB_REDIRECT,
+      AUTH_WEB_REDIRECT_URIS: webRedirect,
+      AUTH_WEB_POST_LOGOUT_REDIRECT_URIS: `${webOrigin}/`,
+      AUTH_CORS_ORIGINS: webOrigin,
       AUTH_LOG_LEVEL: 'silent',
       ...(options.startingBalance === undefined
         ? {}
@@ -213,7 +222,7 @@ export async function startBotsStack(options: BotsStackOptions): Promise<BotsSta
       BOT_AUTH_CLIENT_SECRET: botsSecret,
       BOT_SYNC_URL: syncUrl,
       BOT_CREDITS_URL: authBase,
-      BOT_WEB_URL: 'http://127.0.0.1:5173',
+      BOT_WEB_URL: webOrigin,
       BOT_MATRIX_RETRY_MAX_MS: '30000',
       ...options.runnerEnv,
     };
@@ -236,13 +245,13 @@ export async function startBotsStack(options: BotsStackOptions): Promise<BotsSta
         authorizeUrl({
           baseUrl: authBase,
           clientId: 'web',
-          redirectUri: WEB_REDIRECT,
+          redirectUri: webRedirect,
           scope,
           resource,
           pkce: { challenge },
         }),
         user,
-        (u) => u.startsWith(WEB_REDIRECT),
+        (u) => u.startsWith(webRedirect),
       );
       const code = new URL(result.url).searchParams.get('code');
       if (!code) throw new Error(`no code after sign-in: ${result.status} ${result.url}`);
@@ -252,7 +261,7 @@ export async function startBotsStack(options: BotsStackOptions): Promise<BotsSta
         body: new URLSearchParams({
           grant_type: 'authorization_code',
           code,
-          redirect_uri: WEB_REDIRECT,
+          redirect_uri: webRedirect,
           client_id: 'web',
           code_verifier: verifier,
           resource,
