@@ -7,6 +7,7 @@
  *   npm exec -- node bench/src/sync-push.ts [--pushes 400] [--concurrency 8] [--fields 5]
  */
 import { formatHlc, type JsonValue } from '@mana/sync-protocol';
+import { Agent, request } from 'node:http';
 import { parseArgs } from 'node:util';
 import postgres from 'postgres';
 import type { Benchmark, BenchResult } from './benchmark.ts';
@@ -60,6 +61,51 @@ function batchOf(writer: number, push: number, batch: number, fields: number) {
   });
 }
 
+/**
+ * A lean HTTP client: node:http over keep-alive sockets, one per writer. The client shares the event
+ * loop (and the two cores) with the server under test, so `fetch` (undici, web streams: about twice
+ * the CPU per request) would measure the client as much as the server.
+ */
+function httpClient(base: string, sockets: number) {
+  const agent = new Agent({ keepAlive: true, maxSockets: sockets });
+  const url = new URL(base);
+  return {
+    post(path: string, token: string, body: string): Promise<{ status: number; body: unknown }> {
+      return new Promise((resolve, reject) => {
+        const req = request(
+          {
+            agent,
+            host: url.hostname,
+            port: url.port,
+            path,
+            method: 'POST',
+            headers: {
+              authorization: `Bearer ${token}`,
+              'content-type': 'application/json',
+              'content-length': Buffer.byteLength(body),
+            },
+          },
+          (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('error', reject);
+            res.on('end', () => {
+              try {
+                resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString()) });
+              } catch (err) {
+                reject(err instanceof Error ? err : new Error(String(err)));
+              }
+            });
+          },
+        );
+        req.on('error', reject);
+        req.end(body);
+      });
+    },
+    close: () => agent.destroy(),
+  };
+}
+
 async function drive(
   concurrency: number,
   pushes: number,
@@ -87,22 +133,22 @@ export async function benchSyncPush(options: SyncPushBenchOptions = {}): Promise
   const concurrency = options.concurrency ?? 8;
   const f = await startSyncFixture('bench_sync_push');
   const sql = postgres(f.db.url, { max: 10, onnotice: () => {} });
+  const client = httpClient(f.url, concurrency);
   try {
     const tokens = await Promise.all(Array.from({ length: concurrency }, (_, w) => f.token(`bench-${w}`)));
     const cursors = new Array<number>(concurrency).fill(0);
     const push = async (w: number, i: number, tag: string) => {
-      const res = await fetch(`${f.url}/sync/todo`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${tokens[w]}`, 'content-type': 'application/json' },
-        body: JSON.stringify({
+      const res = await client.post(
+        '/sync/todo',
+        tokens[w] ?? '',
+        JSON.stringify({
           clientId: `w${w}`,
           cursor: cursors[w],
           changes: batchOf(w, i, batch, fields).map((c) => ({ ...c, id: `${tag}${c.id}` })),
         }),
-      });
-      const body = (await res.json()) as { cursor: number };
-      if (res.status !== 200) throw new Error(`push answered ${res.status}: ${JSON.stringify(body)}`);
-      cursors[w] = body.cursor;
+      );
+      if (res.status !== 200) throw new Error(`push answered ${res.status}: ${JSON.stringify(res.body)}`);
+      cursors[w] = (res.body as { cursor: number }).cursor;
     };
     // The baseline: the same rows, one statement per batch, into a table shaped like sync.rows.
     await sql`create table bench_rows (like sync.rows including all)`;
@@ -123,11 +169,14 @@ export async function benchSyncPush(options: SyncPushBenchOptions = {}): Promise
     // Warm-up both paths (connections, prepared statements, JIT).
     await drive(concurrency, concurrency * 4, (w, i) => push(w, i, 'warm'));
     await drive(concurrency, concurrency * 4, (w, i) => raw(w, i, 'warm'));
+    // Its own streams: were they shared with the HTTP writers, every push of one subject would find
+    // the other's rows after its cursor and carry a page of up to 500 of them back (an echo of
+    // another device's writes, a different workload from the raw upsert's).
     const storeCursors = new Array<number>(concurrency).fill(0);
     const direct = async (w: number, i: number, tag: string) => {
       const changes = batchOf(w, i, batch, fields).map((c) => ({ ...c, id: `${tag}${c.id}` }));
       const res = await f.server.store.push(
-        { userId: `bench-${w}`, appId: 'todo' },
+        { userId: `bench-store-${w}`, appId: 'todo' },
         { cursor: storeCursors[w] ?? 0, changes, limit: 500 },
       );
       storeCursors[w] = res.cursor;
@@ -165,6 +214,7 @@ export async function benchSyncPush(options: SyncPushBenchOptions = {}): Promise
     };
     return result;
   } finally {
+    client.close();
     await sql.end();
     await f.close();
   }

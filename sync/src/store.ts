@@ -4,7 +4,7 @@
  * handed out in commit order and a pull "after V" can never skip a write that commits later.
  */
 import type { Sql } from '@mana/db';
-import type { TransactionSql } from 'postgres';
+import type { ReservedSql, TransactionSql } from 'postgres';
 import {
   applyChange,
   emptyRow,
@@ -62,7 +62,7 @@ function toServerRow(r: DbRow): ServerRow {
 
 /** Rows of a stream after `cursor` plus the head and horizon, read in one statement (one snapshot). */
 async function readPage(
-  sql: Sql | TransactionSql,
+  sql: Sql | TransactionSql | ReservedSql,
   { userId, appId }: StreamKey,
   cursor: number,
   limit: number,
@@ -117,31 +117,45 @@ export function createStore(sql: Sql, hooks: StoreHooks = {}): Store {
     async push(key, { cursor, changes, limit }) {
       const { userId, appId } = key;
       const keyOf = (table: string, id: string) => `${table}\u0000${id}`;
-      const keys = new Map<string, { table: string; id: string }>();
-      for (const c of changes) keys.set(keyOf(c.table, c.id), { table: c.table, id: c.id });
-      const list = [...keys.values()];
-      return sql.begin(async (tx) => {
+      const tables: string[] = [];
+      const ids: string[] = [];
+      const seen = new Set<string>();
+      for (const c of changes) {
+        const k = keyOf(c.table, c.id);
+        if (seen.has(k)) continue;
+        seen.add(k);
+        tables.push(c.table);
+        ids.push(c.id);
+      }
+      // One connection for the transaction, its statements pipelined: `begin`, the lock and the
+      // lookup leave in one write and come back in one round trip; so do the upsert and `commit`.
+      // Two round trips per push instead of four, and the same statements as before.
+      const tx = await sql.reserve();
+      let open = false;
+      try {
+        open = true;
+        const begin = tx.unsafe('begin');
         // Creates the stream on first use and, either way, locks it until commit.
         const lock = tx<{ version: string; horizon: string }[]>`
           insert into streams (user_id, app_id) values (${userId}, ${appId})
           on conflict (user_id, app_id) do update set version = streams.version
           returning version, horizon`;
-        // Pipelined with the lock (one round trip), yet safe: Postgres runs it only after the lock is
-        // held, and under READ COMMITTED it takes its snapshot then, so it sees every earlier commit.
+        // Pipelined with the lock, yet safe: Postgres runs it only after the lock is held, and under
+        // READ COMMITTED it takes its snapshot then, so it sees every earlier commit.
         // Lateral + limit (never flattened into a hash join over the whole stream): one primary-key
         // lookup per key, whatever the (possibly stale) statistics say.
         const lookup =
-          list.length === 0
+          tables.length === 0
             ? Promise.resolve([])
             : tx<DbRow[]>`
             select r.table_name, r.row_id, r.data, r.clocks, r.deleted_hlc
-            from unnest(${list.map((k) => k.table)}::text[], ${list.map((k) => k.id)}::text[]) as k(t, i)
+            from unnest(${tables}::text[], ${ids}::text[]) as k(t, i)
             cross join lateral (
               select table_name, row_id, data, clocks, deleted_hlc from rows
               where user_id = ${userId} and app_id = ${appId} and table_name = k.t and row_id = k.i
               limit 1
             ) as r`;
-        const [[stream], existing] = await Promise.all([lock, lookup]);
+        const [, [stream], existing] = await Promise.all([begin, lock, lookup]);
         const base = Number(stream?.version ?? 0);
         checkCursor(cursor, base, Number(stream?.horizon ?? 0));
         const current = new Map<string, RowState>();
@@ -159,18 +173,21 @@ export function createStore(sql: Sql, hooks: StoreHooks = {}): Store {
         }
 
         let head = base;
+        let write: Promise<unknown> = Promise.resolve();
         if (touched.size > 0) {
           // Each changed row gets its own version, so pages can end between any two rows.
-          const records = [...touched.values()].map(({ table, id, state }) => ({
-            t: table,
-            i: id,
-            d: Object.fromEntries(Object.entries(state.fields).map(([f, w]) => [f, w.value])),
-            c: Object.fromEntries(Object.entries(state.fields).map(([f, w]) => [f, w.hlc])),
-            del: !isLive(state),
-            dh: state.deleted,
-            v: ++head,
-          }));
-          await tx`
+          const records: unknown[] = [];
+          for (const { table, id, state } of touched.values()) {
+            const d: Record<string, FieldWrite['value']> = {};
+            const c: Record<string, string> = {};
+            for (const f in state.fields) {
+              const w = state.fields[f] as FieldWrite;
+              d[f] = w.value;
+              c[f] = w.hlc;
+            }
+            records.push({ t: table, i: id, d, c, del: !isLive(state), dh: state.deleted, v: ++head });
+          }
+          write = tx`
             with ins as (
               insert into rows (user_id, app_id, table_name, row_id, data, clocks, deleted, deleted_hlc, version, updated_at)
               select ${userId}, ${appId}, x.t, x.i, x.d, x.c, x.del, x.dh, x.v, now()
@@ -183,16 +200,30 @@ export function createStore(sql: Sql, hooks: StoreHooks = {}): Store {
             )
             update streams set version = ${head} where user_id = ${userId} and app_id = ${appId}`;
         }
-        await hooks.beforeCommit?.({ userId, appId, head });
         const result = { rowsChanged: touched.size, fieldsApplied, head };
+        if (hooks.beforeCommit) {
+          await write;
+          await hooks.beforeCommit({ userId, appId, head });
+        }
+        let page: Page;
         if (cursor === base) {
           // The client was up to date, so it holds every row state up to `base` merged with what it
           // just sent: each new row state is already in its replica. Skip the echo, move the cursor.
-          return { ...result, changes: [], hasMore: false, cursor: head };
+          page = { changes: [], hasMore: false, cursor: head };
+        } else {
+          await write;
+          const read = await readPage(tx, key, cursor, limit);
+          page = toPage(read.found, cursor, head, limit);
         }
-        const page = await readPage(tx, key, cursor, limit);
-        return { ...result, ...toPage(page.found, cursor, head, limit) };
-      });
+        // A failed write aborts the transaction, and Postgres answers the pipelined `commit` with a
+        // rollback (no error): the write's own rejection is what reports it.
+        await Promise.all([write, tx.unsafe('commit')]);
+        open = false;
+        return { ...result, ...page };
+      } finally {
+        if (open) await tx.unsafe('rollback').catch(() => undefined);
+        tx.release();
+      }
     },
 
     async compact(olderThanDate) {

@@ -74,4 +74,10 @@ export {
   type WsPokeMessage,
   type WsServerMessage,
 } from './messages.ts';
-export { validateApp, validateChange, type ChangeIssue, type ValidateOptions } from './validate.ts';
+export {
+  acceptChange,
+  validateApp,
+  validateChange,
+  type ChangeIssue,
+  type ValidateOptions,
+} from './validate.ts';

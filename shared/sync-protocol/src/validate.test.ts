@@ -1,9 +1,10 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { requiredFields, tableSchema } from './collections.ts';
 import { SyncErrCode } from './errors.ts';
 import { formatHlc } from './hlc.ts';
-import type { Change } from './messages.ts';
-import { validateChange } from './validate.ts';
+import { changeSchema, type Change } from './messages.ts';
+import { acceptChange, validateChange } from './validate.ts';
 
 const hlc = formatHlc({ wall: 1_700_000_000_000, counter: 0, clientId: 'c1' });
 const upsert = (table: string, fields: Record<string, unknown>): Change => ({
@@ -79,5 +80,171 @@ describe('validateChange', () => {
     const tasks = tableSchema('todo', 'tasks');
     expect(tasks && requiredFields(tasks)).toEqual(['title', 'priority', 'completed']);
     expect(tableSchema('todo', 'toString')).toBeUndefined();
+  });
+});
+
+describe('acceptChange (the server fast path)', () => {
+  const opts = { maxFieldBytes: 100, maxWallMs: 1_800_000_000_000 };
+  /** The thorough path: the wire schema, then the registry. */
+  const thorough = (app: string, raw: unknown): Change | undefined => {
+    const parsed = changeSchema.safeParse(raw);
+    if (!parsed.success || validateChange(app, parsed.data, opts)) return undefined;
+    return parsed.data;
+  };
+  const clock = (wall: number) => formatHlc({ wall, counter: 0, clientId: 'c1' });
+  const okHlc = clock(1_700_000_000_000);
+
+  it.each([
+    [
+      'a valid upsert',
+      'todo',
+      { op: 'upsert', table: 'tasks', id: 'r', fields: { title: { value: 'x', hlc: okHlc } } },
+    ],
+    [
+      'unknown keys are dropped',
+      'todo',
+      {
+        op: 'upsert',
+        table: 'tasks',
+        id: 'r',
+        x: 1,
+        hlc: okHlc,
+        fields: { order: { value: 1.5, hlc: okHlc, y: 2 } },
+      },
+    ],
+    ['a valid delete', 'todo', { op: 'delete', table: 'tasks', id: 'r', hlc: okHlc, fields: {} }],
+    ['no fields', 'todo', { op: 'upsert', table: 'tasks', id: 'r', fields: {} }],
+    [
+      'null on optional',
+      'todo',
+      { op: 'upsert', table: 'tasks', id: 'r', fields: { notes: { value: null, hlc: okHlc } } },
+    ],
+  ])('accepts %s exactly as the thorough path outputs it', (_name, app, raw) => {
+    const fast = acceptChange(app, raw, opts);
+    expect(fast).toBeDefined();
+    expect(JSON.stringify(fast)).toBe(JSON.stringify(thorough(app, raw)));
+  });
+
+  it.each([
+    ['unknown app', 'nope', { op: 'upsert', table: 'tasks', id: 'r', fields: {} }],
+    ['unknown table', 'todo', { op: 'upsert', table: 'events', id: 'r', fields: {} }],
+    [
+      'unknown field',
+      'todo',
+      { op: 'upsert', table: 'tasks', id: 'r', fields: { colour: { value: 'x', hlc: okHlc } } },
+    ],
+    [
+      '__proto__ field',
+      'todo',
+      JSON.parse(
+        `{"op":"upsert","table":"tasks","id":"r","fields":{"__proto__":{"value":"x","hlc":"${okHlc}"}}}`,
+      ),
+    ],
+    [
+      'wrong type',
+      'todo',
+      { op: 'upsert', table: 'tasks', id: 'r', fields: { priority: { value: 9, hlc: okHlc } } },
+    ],
+    [
+      'null on required',
+      'todo',
+      { op: 'upsert', table: 'tasks', id: 'r', fields: { title: { value: null, hlc: okHlc } } },
+    ],
+    ['missing value', 'todo', { op: 'upsert', table: 'tasks', id: 'r', fields: { notes: { hlc: okHlc } } }],
+    [
+      'too large',
+      'todo',
+      { op: 'upsert', table: 'tasks', id: 'r', fields: { notes: { value: 'x'.repeat(200), hlc: okHlc } } },
+    ],
+    [
+      'bad clock',
+      'todo',
+      { op: 'upsert', table: 'tasks', id: 'r', fields: { title: { value: 'x', hlc: 'nope' } } },
+    ],
+    [
+      'future clock',
+      'todo',
+      {
+        op: 'upsert',
+        table: 'tasks',
+        id: 'r',
+        fields: { title: { value: 'x', hlc: clock(1_900_000_000_000) } },
+      },
+    ],
+    ['future delete', 'todo', { op: 'delete', table: 'tasks', id: 'r', hlc: clock(1_900_000_000_000) }],
+    ['empty id', 'todo', { op: 'upsert', table: 'tasks', id: '', fields: {} }],
+    ['long id', 'todo', { op: 'upsert', table: 'tasks', id: 'x'.repeat(129), fields: {} }],
+    ['bad op', 'todo', { op: 'patch', table: 'tasks', id: 'r', fields: {} }],
+    ['fields an array', 'todo', { op: 'upsert', table: 'tasks', id: 'r', fields: [] }],
+    ['not an object', 'todo', [1]],
+    [
+      'an array value (thorough path)',
+      'clock',
+      { op: 'upsert', table: 'alarms', id: 'r', fields: { days: { value: [1], hlc: okHlc } } },
+    ],
+  ])('leaves %s to the thorough path', (_name, app, raw) => {
+    expect(acceptChange(app, raw, opts)).toBeUndefined();
+  });
+
+  it('never accepts what the thorough path refuses, and outputs what it outputs', () => {
+    const pairs = [
+      ['todo', 'tasks'],
+      ['todo', 'projects'],
+      ['calendar', 'events'],
+      ['clock', 'alarms'],
+      ['clock', 'timers'],
+      ['settings', 'settings'],
+      ['todo', 'events'],
+      ['nope', 'tasks'],
+    ] as const satisfies readonly (readonly [string, string])[];
+    const names = ['title', 'notes', 'priority', 'completed', 'order', 'dueDate', 'name', 'color'];
+    const more = ['allDay', 'start', 'days', 'enabled', 'state', 'durationMs', 'language', 'x', ''];
+    const value = fc.oneof(
+      {
+        weight: 4,
+        arbitrary: fc.constantFrom(null, true, false, 0, 1, 4, 5, 1.5, -1, '', 'x', '2025-12-31'),
+      },
+      fc.constantFrom('#aabbcc', 'de', 'running', '2025-01-01T10:00:00Z', 'a'.repeat(120)),
+      fc.string(),
+      fc.double(),
+      fc.array(fc.integer({ min: 0, max: 8 }), { maxLength: 3 }),
+    );
+    const hlc = fc.oneof(
+      { weight: 6, arbitrary: fc.constant(okHlc) },
+      fc.constantFrom(clock(1_900_000_000_000), 'nope'),
+      fc.integer({ min: 0, max: 2_000_000_000_000 }).map(clock),
+    );
+    const write = fc.record({ value, hlc }, { requiredKeys: ['hlc'] });
+    const change = fc.oneof(
+      {
+        weight: 9,
+        arbitrary: fc.record(
+          {
+            op: fc.constantFrom('upsert', 'upsert', 'delete', 'x'),
+            pair: fc.constantFrom(...pairs),
+            id: fc.oneof(fc.constantFrom('r', 'r2', ''), fc.string({ maxLength: 130 })),
+            fields: fc.dictionary(fc.constantFrom(...names, ...more), write, { maxKeys: 3 }),
+            hlc,
+          },
+          { requiredKeys: ['op', 'pair', 'id', 'fields'] },
+        ),
+      },
+      fc.anything().map((raw) => ({ pair: pairs[0], raw })),
+    );
+    let accepted = 0;
+    fc.assert(
+      fc.property(change, (c) => {
+        const pair: readonly [string, string] = c.pair;
+        const [app, table] = pair;
+        const raw = 'raw' in c ? c.raw : { op: c.op, table, id: c.id, fields: c.fields, hlc: c.hlc };
+        const fast = acceptChange(app, raw, opts);
+        if (fast === undefined) return;
+        accepted++;
+        expect(JSON.stringify(fast)).toBe(JSON.stringify(thorough(app, raw)));
+      }),
+      { numRuns: 5000 },
+    );
+    // The property says something only if the fast path accepted a fair share.
+    expect(accepted).toBeGreaterThan(300);
   });
 });
