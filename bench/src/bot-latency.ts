@@ -7,7 +7,9 @@
  *
  * Reported against the raw Synapse echo (`measureSynapseEcho`): by the runner against the run's
  * shared Synapse, and here against the same Synapse the bot uses, measured in the same run.
- * Goal: ratio ≤ 1.3.
+ * Goal: ratio ≤ 1.3. Note that a reply is two Matrix hops (the command reaching the appservice,
+ * the reply reaching the client), each about one echo, so about 2× is the floor with Synapse in
+ * the path; bots/runtime/README.md ("Latency") breaks the rest down by stage.
  *
  *   npm exec -- node bench/src/bot-latency.ts [--samples 200]
  *   npm run bench -- bot-latency

@@ -10,14 +10,26 @@ import { isAppId, tableSchema, type AppId } from '@mana/sync-protocol';
 import { InsufficientCreditsError, NotLinkedError } from './errors.ts';
 import type { Accounts, AppStore, Credits, Identity, Stores } from './ports.ts';
 
-/** Token exchange per audience; a refused exchange (`invalid_grant`) means "no linked account". */
+/** A cached token is renewed in the background once it has less than this left… */
+const RENEW_AHEAD_MS = 60_000;
+/** …and only waited for when it has less than this left (or none is cached). */
+const MIN_VALID_MS = 10_000;
+const MAX_CACHED_TOKENS = 10_000;
+
+/**
+ * Token exchange per audience; a refused exchange (`invalid_grant`) means "no linked account".
+ * Tokens are cached and renewed ahead of expiry in the background, so an active user's command
+ * never waits for an exchange at auth (only the first one, or one after a long pause, does).
+ */
 export function tokenExchangeIdentity(options: {
   tokenEndpoint: string;
   clientId: string;
   clientSecret: string;
   audiences: readonly string[];
   fetch?: typeof fetch;
+  now?: () => number;
 }): Identity & Accounts {
+  const now = options.now ?? Date.now;
   const exchangers = new Map<string, TokenExchanger>();
   for (const audience of options.audiences) {
     exchangers.set(
@@ -31,16 +43,47 @@ export function tokenExchangeIdentity(options: {
       }),
     );
   }
+  const cache = new Map<string, { token: string; expiresAt: number }>();
+  const inflight = new Map<string, Promise<string>>();
+
+  const exchange = (userId: string, audience: string, ex: TokenExchanger): Promise<string> => {
+    const key = `${audience}|${userId}`;
+    let p = inflight.get(key);
+    if (!p) {
+      p = ex
+        .exchange(userId)
+        .then((t) => {
+          cache.delete(key);
+          cache.set(key, { token: t.accessToken, expiresAt: t.expiresAt });
+          if (cache.size > MAX_CACHED_TOKENS) {
+            const oldest = cache.keys().next().value;
+            if (oldest !== undefined) cache.delete(oldest);
+          }
+          return t.accessToken;
+        })
+        .catch((err: unknown) => {
+          if (err instanceof AuthClientError && /invalid_grant/.test(err.message)) {
+            cache.delete(key); // unlinked since: stop acting for them
+            throw new NotLinkedError(userId, { cause: err });
+          }
+          throw err;
+        })
+        .finally(() => inflight.delete(key));
+      inflight.set(key, p);
+    }
+    return p;
+  };
+
   const tokenFor = async (userId: string, audience: string): Promise<string> => {
     const ex = exchangers.get(audience);
     if (!ex) throw new Error(`no token exchanger for audience ${audience}`);
-    try {
-      return await ex.tokenFor(userId);
-    } catch (err) {
-      if (err instanceof AuthClientError && /invalid_grant/.test(err.message))
-        throw new NotLinkedError(userId, { cause: err });
-      throw err;
+    const cached = cache.get(`${audience}|${userId}`);
+    const left = cached ? cached.expiresAt - now() : 0;
+    if (cached && left > MIN_VALID_MS) {
+      if (left < RENEW_AHEAD_MS) exchange(userId, audience, ex).catch(() => undefined);
+      return cached.token;
     }
+    return exchange(userId, audience, ex);
   };
   return {
     tokenFor,
@@ -103,7 +146,10 @@ export function creditsApi(options: { baseUrl: string; fetch?: typeof fetch }): 
 
 /**
  * One sync replica per (user, app), in memory, least recently used ones stopped past `maxClients`.
- * Reads pull first (so a task added in the web app shows up at once); writes push on `flush`.
+ * Reads pull first (so a task added in the web app shows up at once), unless a pull that started
+ * after the command arrived (`readAfter`) already ran or is running: then they share it, so a
+ * command pulls each app once, and the prefetch started next to the settings read counts. Writes
+ * push on `flush`.
  */
 export function syncStores(options: {
   baseUrl: string;
@@ -114,18 +160,23 @@ export function syncStores(options: {
   maxClients?: number;
   fetch?: typeof fetch;
 }): Stores {
-  const clients = new Map<string, SyncClient>();
+  interface Replica {
+    client: SyncClient;
+    /** The latest pull: when it started (`performance.now()`) and its outcome. */
+    pull?: { startedAt: number; done: Promise<void> };
+  }
+  const replicas = new Map<string, Replica>();
   const max = options.maxClients ?? 500;
 
-  function clientFor(userId: string, appId: AppId): SyncClient {
+  function replicaFor(userId: string, appId: AppId): Replica {
     const key = `${userId}|${appId}`;
-    let c = clients.get(key);
-    if (c) {
-      clients.delete(key);
-      clients.set(key, c);
-      return c;
+    let r = replicas.get(key);
+    if (r) {
+      replicas.delete(key);
+      replicas.set(key, r);
+      return r;
     }
-    c = createSyncClient({
+    const client = createSyncClient({
       baseUrl: options.baseUrl,
       apps: [appId],
       clientId: options.clientId,
@@ -137,55 +188,80 @@ export function syncStores(options: {
       onError: (err) => options.log.debug({ err, userId, appId }, 'sync client error'),
       ...(options.fetch ? { fetch: options.fetch } : {}),
     });
-    clients.set(key, c);
-    if (clients.size > max) {
-      const [oldestKey, oldest] = clients.entries().next().value ?? [];
+    r = { client };
+    replicas.set(key, r);
+    if (replicas.size > max) {
+      const [oldestKey, oldest] = replicas.entries().next().value ?? [];
       if (oldestKey && oldest) {
-        clients.delete(oldestKey);
-        void oldest.stop();
+        replicas.delete(oldestKey);
+        void oldest.client.stop();
       }
     }
-    return c;
+    return r;
+  }
+
+  /** Resolves when the replica holds everything the server had at `readAfter` (or later). */
+  function fresh(r: Replica, appId: AppId, readAfter: number): Promise<void> {
+    if (r.pull && r.pull.startedAt >= readAfter) return r.pull.done;
+    const pull = { startedAt: performance.now(), done: r.client.sync(appId) };
+    r.pull = pull;
+    // A failed pull serves nobody after it: the next read tries again.
+    pull.done.catch(() => {
+      if (r.pull === pull) r.pull = undefined;
+    });
+    return pull.done;
   }
 
   const checkTable = (appId: string, table: string) => {
     if (!tableSchema(appId, table)) throw new Error(`unknown sync table ${appId}.${table}`);
   };
 
+  /** The user's replica of `appId`; throws NotLinkedError (before any replica is made) for a stranger. */
+  async function open(userId: string, appId: string): Promise<{ r: Replica; appId: AppId }> {
+    if (!isAppId(appId)) throw new Error(`unknown sync app ${appId}`);
+    await options.identity.tokenFor(userId, options.audience);
+    return { r: replicaFor(userId, appId), appId };
+  }
+
   return {
-    async forUser(userId, appId) {
-      if (!isAppId(appId)) throw new Error(`unknown sync app ${appId}`);
-      // Fails with NotLinkedError before any replica is made for a stranger.
-      await options.identity.tokenFor(userId, options.audience);
-      const c = clientFor(userId, appId);
+    async forUser(userId, id, storeOptions = {}) {
+      const { r, appId } = await open(userId, id);
+      const c = r.client;
+      const pulled = () => fresh(r, appId, storeOptions.readAfter ?? performance.now());
       // The registry types tables per app; this port is string-keyed, so tables are checked at run time.
       type T = Parameters<typeof c.query>[1];
       const store: AppStore = {
         async list(table) {
           checkTable(appId, table);
-          await c.sync(appId);
+          await pulled();
           return c.query(appId, table as T);
         },
-        async get(table, id) {
+        async get(table, rowId) {
           checkTable(appId, table);
-          await c.sync(appId);
-          return c.get(appId, table as T, id);
+          await pulled();
+          return c.get(appId, table as T, rowId);
         },
-        async upsert(table, id, fields) {
+        async upsert(table, rowId, fields) {
           checkTable(appId, table);
-          await c.put(appId, table as T, id, fields as never);
+          await c.put(appId, table as T, rowId, fields as never);
         },
-        async delete(table, id) {
+        async delete(table, rowId) {
           checkTable(appId, table);
-          await c.delete(appId, table as T, id);
+          await c.delete(appId, table as T, rowId);
         },
         flush: () => c.sync(appId),
       };
       return store;
     },
+    prefetch(userId, id) {
+      const started = performance.now();
+      open(userId, id)
+        .then(({ r, appId }) => fresh(r, appId, started))
+        .catch(() => undefined);
+    },
     async close() {
-      await Promise.all([...clients.values()].map((c) => c.stop()));
-      clients.clear();
+      await Promise.all([...replicas.values()].map((r) => r.client.stop()));
+      replicas.clear();
     },
   };
 }

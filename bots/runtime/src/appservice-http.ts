@@ -15,6 +15,11 @@ export interface AppserviceRoutesOptions {
   metrics: BotMetrics;
   /** Is this user id one of ours (so Synapse may create it on query)? */
   isBotUser: (userId: string) => boolean;
+  /**
+   * Events worth storing (default: all). The rest (the bots' own replies, which Synapse sends back
+   * in the next transaction) are acknowledged without a database round trip.
+   */
+  wants?: (event: MatrixEvent) => boolean;
   /** New events of a stored transaction, to process after the acknowledgement. */
   onEvents: (events: StoredEvent[]) => void;
 }
@@ -47,20 +52,30 @@ export function mountAppserviceRoutes(app: Hono, options: AppserviceRoutesOption
       if (!checkToken(c.req.header('authorization'), c.req.query('access_token')))
         return c.json(forbidden, 403);
       const txnId = c.req.param('txnId');
-      if (await options.state.isTransactionDone(txnId)) {
-        options.metrics.transactions.inc({ outcome: 'duplicate' });
-        return c.json({});
-      }
       const body: unknown = await c.req.json().catch(() => undefined);
       const raw =
         typeof body === 'object' && body !== null && 'events' in body && Array.isArray(body.events)
           ? (body.events as unknown[])
           : undefined;
-      if (!raw) return c.json({ errcode: ErrCode.BadJson, error: 'expected { events: [...] }' }, 400);
-      const events = raw.filter(isEvent);
-      const fresh = await options.state.storeTransaction(txnId, events);
-      options.metrics.transactions.inc({ outcome: 'stored' });
-      options.onEvents(fresh);
+      if (!raw) {
+        // A transaction already stored is acknowledged whatever its body now looks like.
+        if (await options.state.isTransactionDone(txnId)) {
+          options.metrics.transactions.inc({ outcome: 'duplicate' });
+          return c.json({});
+        }
+        return c.json({ errcode: ErrCode.BadJson, error: 'expected { events: [...] }' }, 400);
+      }
+      const wants = options.wants ?? (() => true);
+      const events = raw.filter(isEvent).filter((e) => wants(e));
+      if (events.length === 0) {
+        // Nothing to process now or after a restart, so nothing to remember either.
+        options.metrics.transactions.inc({ outcome: 'ignored' });
+        return c.json({});
+      }
+      // Stored (durably, with the txn id) before Synapse gets its 200; processed after.
+      const { duplicate, fresh } = await options.state.storeTransaction(txnId, events);
+      options.metrics.transactions.inc({ outcome: duplicate ? 'duplicate' : 'stored' });
+      if (fresh.length > 0) options.onEvents(fresh);
       return c.json({});
     });
     app.get(`${prefix}/users/:userId`, (c) => {

@@ -90,6 +90,11 @@ export interface BotDefinition {
   /** One line about the bot, in both languages. */
   description: Text;
   commands: readonly BotCommand[];
+  /**
+   * Sync apps the commands read (`ctx.store(app)`). When a command arrives, the runtime starts
+   * pulling them while it reads the user's settings, so the command's first read finds them fresh.
+   */
+  apps?: readonly string[];
   /** Plain text that is not a command (todo: it becomes a task). */
   fallback?: (ctx: CommandContext, text: string) => Promise<ReplyInput | undefined>;
   /** Marker-prefixed words that still go to the fallback (todo: `!p1` … `!p4`). */

@@ -109,6 +109,11 @@ export const botConfigSpec = defineConfig('BOT_', {
     default: '2500',
     doc: 'A command still running after this long gets a placeholder reply, edited when done',
   },
+  typingAfterMs: {
+    schema: ms,
+    default: '500',
+    doc: 'A command still running after this long shows a typing notice (fast ones get none)',
+  },
   commandTimeoutMs: { schema: ms, default: '60000', doc: 'A command running longer than this fails' },
   maxMessageBytes: {
     schema: z.coerce.number().int().min(64),

@@ -55,6 +55,7 @@ const echo: BotDefinition = defineBot({
       run: async (ctx) => `${(await (await ctx.store('todo')).list('tasks')).length}`,
     },
   ],
+  apps: ['todo'],
   fallback: async (_ctx, text) => `fallback:${text}`,
   welcome: () => 'Willkommen!',
 });
@@ -229,6 +230,39 @@ describe('dispatcher', () => {
       'm.relates_to': { rel_type: 'm.replace', event_id: sent[0]?.eventId },
       'm.new_content': { body: 'finally' },
     });
+  });
+
+  it('a fast command gets no typing notice; a slow one shows typing until its answer', async () => {
+    const h = setup({ typingAfterMs: 20 });
+    expect(await h.ask(alice, dm, 'sag hallo')).toEqual(['Willkommen!', 'hallo (de)']);
+    expect(h.matrix.typingLog).toEqual([]);
+    expect(await h.ask(alice, dm, 'langsam')).toEqual(['finally']);
+    expect(h.matrix.typingLog).toEqual([
+      { roomId: dm, on: true },
+      { roomId: dm, on: false },
+    ]);
+  });
+
+  it("starts pulling the bot's apps with the settings, only for commands that run code", async () => {
+    const h = setup();
+    await h.ask(alice, dm, 'hilfe');
+    await h.ask(alice, dm, 'sag');
+    expect(h.stores.prefetched).toEqual([]);
+    expect(await h.ask(alice, dm, 'mine')).toEqual(['0']);
+    await h.ask(alice, dm, 'irgendwas');
+    expect(h.stores.prefetched).toEqual([`${alice}|todo`, `${alice}|todo`]);
+  });
+
+  it('wants() passes only events handle() may act on (not the bots’ own replies)', () => {
+    const h = setup();
+    const ev = (type: string, sender: string) => ({ event_id: '$x', room_id: dm, type, sender, content: {} });
+    expect(h.dispatcher.wants(ev('m.room.message', alice))).toBe(true);
+    expect(h.dispatcher.wants(ev('m.room.encrypted', alice))).toBe(true);
+    expect(h.dispatcher.wants(ev('m.room.member', '@todo:mana.test'))).toBe(true);
+    expect(h.dispatcher.wants(ev('m.room.message', '@todo:mana.test'))).toBe(false);
+    expect(h.dispatcher.wants(ev('m.room.message', '@clock:mana.test'))).toBe(false);
+    expect(h.dispatcher.wants(ev('m.reaction', alice))).toBe(false);
+    expect(h.dispatcher.wants(ev('m.typing', alice))).toBe(false);
   });
 
   it('language is stored in the user settings and used from then on', async () => {

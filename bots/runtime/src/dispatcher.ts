@@ -56,6 +56,12 @@ export interface DispatcherOptions {
   webUrl: string;
   inviteAllowList: readonly string[];
   progressAfterMs: number;
+  /**
+   * A command still running after this long shows a typing notice (default 500 ms). Fast commands
+   * get none: two more requests to Synapse and two more /sync wake-ups for every client in the
+   * room would only delay the reply.
+   */
+  typingAfterMs?: number;
   commandTimeoutMs: number;
   maxMessageBytes: number;
   creditsAudience: string;
@@ -67,6 +73,12 @@ export interface Dispatcher {
   /** Registers the bot users and sets their profiles. */
   start(): Promise<void>;
   handle(event: MatrixEvent): Promise<'handled' | 'ignored'>;
+  /**
+   * False for an event `handle` would ignore whatever the state (no I/O): the bots' own messages
+   * (every reply comes back in a transaction) and types other than messages and memberships.
+   * Such events need not be stored.
+   */
+  wants(event: MatrixEvent): boolean;
   runJob(job: { botId: string; name: string; jobId: string; data: unknown }): Promise<void>;
 }
 
@@ -320,6 +332,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     lang: Lang,
     timezone: string,
     isDirect: boolean,
+    readAfter: number,
   ): CommandContext {
     const sender = event.sender;
     const ctx: CommandContext = {
@@ -335,7 +348,8 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       log: log.child({ bot: bot.info.id, eventId: event.event_id }),
       webUrl: options.webUrl,
       t: (text, params) => pick(ctx.lang, text, params),
-      store: (appId) => options.stores.forUser(sender, appId),
+      // One pull per app and command (shared with the prefetch), not one per read.
+      store: (appId) => options.stores.forUser(sender, appId, { readAfter }),
       state: {
         get: (key) => kv.get(bot.info.id, `user:${sender}`, key),
         set: (key, value) => kv.set(bot.info.id, `user:${sender}`, key, value),
@@ -493,16 +507,29 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
           });
     if (parsed?.kind === 'empty') return;
     const hint = parsed && 'lang' in parsed ? parsed.lang : undefined;
+    // Independent reads run side by side: the bot's data starts pulling (for a command that runs
+    // code) while the user's settings and the welcome flag are read.
+    if (parsed?.kind === 'command' || parsed?.kind === 'fallback')
+      for (const app of bot.def.apps ?? []) options.stores.prefetch?.(event.sender, app);
+    const welcomeClaim =
+      isDirect && bot.def.welcome
+        ? kv.setOnce(bot.info.id, `user:${event.sender}`, 'welcomed', true)
+        : Promise.resolve(false);
+    welcomeClaim.catch(() => undefined); // awaited below; rejects there, not as "unhandled"
     const settings = await userSettings(event.sender);
     const lang = settings?.language ?? hint ?? options.defaultLanguage;
-    const ctx = makeContext(bot, event, lang, settings?.timezone ?? options.defaultTimezone, isDirect);
+    const ctx = makeContext(
+      bot,
+      event,
+      lang,
+      settings?.timezone ?? options.defaultTimezone,
+      isDirect,
+      started,
+    );
 
-    if (
-      isDirect &&
-      bot.def.welcome &&
-      (await kv.setOnce(bot.info.id, `user:${event.sender}`, 'welcomed', true))
-    ) {
-      const welcome = await Promise.resolve(bot.def.welcome(ctx)).catch((err: unknown) => {
+    const welcomeOf = bot.def.welcome;
+    if ((await welcomeClaim) && welcomeOf) {
+      const welcome = await Promise.resolve(welcomeOf(ctx)).catch((err: unknown) => {
         log.warn({ err: errorMessage(err) }, 'welcome failed');
         return undefined;
       });
@@ -513,7 +540,11 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     let label: string;
     let result: { reply: Reply | undefined; outcome: Outcome };
     let placeholder: Promise<string | undefined> | undefined;
-    const typingOn = matrix.typing(bot.info.userId, event.room_id, true);
+    let typingOn: Promise<void> | undefined;
+    const typingAfterMs = options.typingAfterMs ?? 500;
+    const typingTimer = setTimeout(() => {
+      typingOn = matrix.typing(bot.info.userId, event.room_id, true);
+    }, typingAfterMs);
     const timer =
       options.progressAfterMs > 0
         ? setTimeout(() => {
@@ -557,6 +588,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       }
     } finally {
       clearTimeout(timer);
+      clearTimeout(typingTimer);
       await typingOn;
     }
     if (result.reply) {
@@ -566,7 +598,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         : noticeContent(result.reply, event.event_id);
       await send(bot, event.room_id, content, `${event.event_id}:reply`);
     }
-    void matrix.typing(bot.info.userId, event.room_id, false);
+    if (typingOn) void matrix.typing(bot.info.userId, event.room_id, false);
     metrics.commands.inc({ bot: bot.info.id, command: label, outcome: result.outcome });
     metrics.duration.observe({ bot: bot.info.id, command: label }, (performance.now() - started) / 1000);
   }
@@ -594,6 +626,11 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
           ...(bot.def.avatarUrl ? { avatarUrl: bot.def.avatarUrl } : {}),
         });
       }
+    },
+    wants(event) {
+      if (event.type === 'm.room.member') return true;
+      if (event.type !== 'm.room.message' && event.type !== 'm.room.encrypted') return false;
+      return typeof event.sender !== 'string' || !options.namespace.test(event.sender);
     },
     async handle(event) {
       if (

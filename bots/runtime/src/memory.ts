@@ -123,7 +123,8 @@ export function memoryCredits(costs: Readonly<Record<string, number>>): MemoryCr
 /** Rows per (user, app); `forUser` refuses users the identity does not know. */
 export function memoryStores(
   identity: Identity,
-): Stores & { rows(userId: string, appId: string, table: string): Row[] } {
+): Stores & { rows(userId: string, appId: string, table: string): Row[]; prefetched: string[] } {
+  const prefetched: string[] = [];
   const data = new Map<string, Map<string, Map<string, Row>>>();
   const tables = (userId: string, appId: string) => {
     const key = `${userId}|${appId}`;
@@ -139,6 +140,9 @@ export function memoryStores(
   };
   return {
     rows: (u, a, t) => [...table(u, a, t).values()],
+    /** `user|app` of every prefetch, in order (nothing to pull here). */
+    prefetched,
+    prefetch: (u, a) => void prefetched.push(`${u}|${a}`),
     async forUser(userId, appId) {
       await identity.tokenFor(userId, 'urn:mana:sync');
       const store: AppStore = {

@@ -62,9 +62,21 @@ export interface AppStore {
   flush(): Promise<void>;
 }
 
+export interface StoreOptions {
+  /**
+   * A `performance.now()` instant (when the command arrived): a read may be served by a pull that
+   * started at or after it (the prefetch, or the command's first read) instead of pulling again,
+   * since such a pull already sees every write made before the command was sent. Without it, every
+   * read pulls first.
+   */
+  readAfter?: number;
+}
+
 export interface Stores {
   /** The store of `appId` for the user; throws `NotLinkedError` when the user has no account. */
-  forUser(matrixUserId: string, appId: string): Promise<AppStore>;
+  forUser(matrixUserId: string, appId: string, options?: StoreOptions): Promise<AppStore>;
+  /** Starts pulling the user's `appId` now (errors are ignored: the read that follows reports them). */
+  prefetch?(matrixUserId: string, appId: string): void;
   close(): Promise<void>;
 }
 

@@ -135,6 +135,7 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
     webUrl: config.webUrl,
     inviteAllowList: config.inviteAllowList,
     progressAfterMs: config.progressAfterMs,
+    typingAfterMs: config.typingAfterMs,
     commandTimeoutMs: config.commandTimeoutMs,
     maxMessageBytes: config.maxMessageBytes,
     creditsAudience: config.creditsAudience,
@@ -185,6 +186,7 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
     state,
     metrics: botMetrics,
     isBotUser: (u) => hostedIds.has(u),
+    wants: (e) => dispatcher.wants(e),
     onEvents: enqueue,
   });
 

@@ -30,10 +30,14 @@ export interface RuntimeState {
   /** True when the transaction was already stored (skip it). */
   isTransactionDone(txnId: string): Promise<boolean>;
   /**
-   * Stores a transaction's events and marks it done, atomically. Returns the events that are new
-   * (an event id seen before, in any transaction, is not returned again).
+   * Stores a transaction's events and marks it done, atomically, in one round trip. `duplicate`:
+   * the transaction was stored before (nothing is stored again). `fresh`: the events that are new
+   * (an event id seen before, in any transaction, is not returned again), in transaction order.
    */
-  storeTransaction(txnId: string, events: MatrixEvent[]): Promise<StoredEvent[]>;
+  storeTransaction(
+    txnId: string,
+    events: MatrixEvent[],
+  ): Promise<{ duplicate: boolean; fresh: StoredEvent[] }>;
   pendingEvents(limit?: number): Promise<StoredEvent[]>;
   finishEvent(eventId: string, status: 'done' | 'failed' | 'skipped', error?: string): Promise<void>;
   /** Claims a job id; false when it already fired. */
@@ -100,20 +104,34 @@ export async function openRuntimeState(options: {
     },
     async storeTransaction(rawTxnId, events) {
       const txnId = storable(rawTxnId) as string;
-      return sql.begin(async (tx) => {
-        const fresh: StoredEvent[] = [];
-        const inserted = await tx`insert into transactions (appservice_id, txn_id, event_count)
-          values (${appserviceId}, ${txnId}, ${events.length}) on conflict do nothing returning txn_id`;
-        if (inserted.length === 0) return fresh;
-        for (const raw of events) {
-          const event = storable(raw) as MatrixEvent;
-          const rows = await tx`insert into events (appservice_id, event_id, room_id, event)
-            values (${appserviceId}, ${event.event_id}, ${event.room_id}, ${json(event)}::jsonb)
-            on conflict do nothing returning event_id`;
-          if (rows.length === 1) fresh.push({ eventId: event.event_id, roomId: event.room_id, event });
-        }
-        return fresh;
-      });
+      const clean = events.map((e) => storable(e) as MatrixEvent);
+      // One statement (so one round trip and atomic): the transaction row, and the events only
+      // when that row is new; an event id already stored (any transaction) is skipped.
+      const rows = await sql<{ stored: number; fresh: string[] }[]>`
+        with t as (
+          insert into transactions (appservice_id, txn_id, event_count)
+          values (${appserviceId}, ${txnId}, ${clean.length})
+          on conflict do nothing returning txn_id
+        ), e as (
+          insert into events (appservice_id, event_id, room_id, event)
+          select ${appserviceId}, x.event ->> 'event_id', x.event ->> 'room_id', x.event
+          from jsonb_array_elements(${JSON.stringify(clean)}::jsonb) with ordinality as x(event, n)
+          where exists (select 1 from t)
+          order by x.n
+          on conflict do nothing returning event_id
+        )
+        select (select count(*) from t)::int as stored,
+          coalesce((select jsonb_agg(event_id) from e), '[]'::jsonb) as fresh`;
+      const row = rows[0];
+      if (!row || row.stored === 0) return { duplicate: true, fresh: [] };
+      const inserted = new Set(row.fresh);
+      const fresh: StoredEvent[] = [];
+      for (const event of clean) {
+        // The first of two events with one id in the same transaction is the stored one.
+        if (!inserted.delete(event.event_id)) continue;
+        fresh.push({ eventId: event.event_id, roomId: event.room_id, event });
+      }
+      return { duplicate: false, fresh };
     },
     async pendingEvents(limit = 1000) {
       const rows = await sql<{ event_id: string; room_id: string; event: MatrixEvent }[]>`

@@ -21,14 +21,17 @@ export interface SentEvent {
 
 export function fakeMatrix(
   members: Map<string, string[]>,
-): MatrixPort & { sent: SentEvent[]; joins: string[] } {
+): MatrixPort & { sent: SentEvent[]; joins: string[]; typingLog: { roomId: string; on: boolean }[] } {
   let n = 0;
   const sent: SentEvent[] = [];
   const joins: string[] = [];
+  const typingLog: { roomId: string; on: boolean }[] = [];
   const txns = new Map<string, string>();
   return {
     sent,
     joins,
+    /** Typing notices in the order sent. */
+    typingLog,
     async ensureBotUser() {},
     async join(userId, roomId) {
       joins.push(`${userId}|${roomId}`);
@@ -44,7 +47,9 @@ export function fakeMatrix(
       sent.push({ userId, roomId, type, content, eventId });
       return eventId;
     },
-    async typing() {},
+    async typing(_userId, roomId, on) {
+      typingLog.push({ roomId, on });
+    },
     async joinedMembers(_userId, roomId) {
       return members.get(roomId) ?? [];
     },
@@ -89,6 +94,7 @@ export function createTestHarness(options: {
   costs?: Record<string, number>;
   now?: () => Date;
   progressAfterMs?: number;
+  typingAfterMs?: number;
   commandTimeoutMs?: number;
 }): TestHarness {
   const members = new Map<string, string[]>();
@@ -123,6 +129,7 @@ export function createTestHarness(options: {
     webUrl: 'https://app.mana.test',
     inviteAllowList: [],
     progressAfterMs: options.progressAfterMs ?? 0,
+    ...(options.typingAfterMs === undefined ? {} : { typingAfterMs: options.typingAfterMs }),
     commandTimeoutMs: options.commandTimeoutMs ?? 5_000,
     maxMessageBytes: 8192,
     creditsAudience: 'urn:mana:credits',

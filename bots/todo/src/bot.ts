@@ -351,6 +351,7 @@ export const todoBot = defineBot({
   displayName: 'Todo',
   description: { de: 'Aufgaben, Projekte und Erinnerungen', en: 'Tasks, projects and reminders' },
   commands: todoCommands,
+  apps: [APP],
   fallback: (ctx, text) => addTask(ctx, text),
   fallbackWords: /^!p[1-4]$/i,
   jobs: {

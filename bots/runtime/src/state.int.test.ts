@@ -1,0 +1,71 @@
+/**
+ * The runtime's Postgres state against a real Postgres: storing a transaction is one atomic
+ * statement that deduplicates transactions and events.
+ */
+import { createTestDatabase, type TestDatabase } from '@mana/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openRuntimeState, type MatrixEvent, type RuntimeState } from './state.ts';
+
+let db: TestDatabase;
+let state: RuntimeState;
+
+const ev = (id: string, body: string, room = '!r:mana.test'): MatrixEvent => ({
+  event_id: id,
+  room_id: room,
+  type: 'm.room.message',
+  sender: '@alice:mana.test',
+  content: { msgtype: 'm.text', body },
+});
+
+beforeAll(async () => {
+  db = await createTestDatabase('bots_state');
+  state = await openRuntimeState({ databaseUrl: db.url, schema: 'bots', appserviceId: 'mana-bots' });
+});
+
+afterAll(async () => {
+  await state?.close();
+  await db?.drop();
+});
+
+describe('storeTransaction', () => {
+  it('stores new events in order and marks the transaction done', async () => {
+    const r = await state.storeTransaction('t1', [ev('$a', 'one'), ev('$b', 'two', '!other:mana.test')]);
+    expect(r.duplicate).toBe(false);
+    expect(r.fresh.map((e) => [e.eventId, e.roomId, e.event.content.body])).toEqual([
+      ['$a', '!r:mana.test', 'one'],
+      ['$b', '!other:mana.test', 'two'],
+    ]);
+    expect(await state.isTransactionDone('t1')).toBe(true);
+    expect((await state.pendingEvents()).map((e) => e.eventId).sort()).toEqual(['$a', '$b']);
+  });
+
+  it('a retried transaction stores nothing again', async () => {
+    expect(await state.storeTransaction('t1', [ev('$a', 'one'), ev('$c', 'new')])).toEqual({
+      duplicate: true,
+      fresh: [],
+    });
+    const rows = await state.sql<
+      { n: number }[]
+    >`select count(*)::int as n from events where event_id = '$c'`;
+    expect(rows[0]?.n).toBe(0);
+  });
+
+  it('an event seen in another transaction, or twice in one, is returned once', async () => {
+    const r = await state.storeTransaction('t2', [ev('$a', 'one'), ev('$d', 'x'), ev('$d', 'x again')]);
+    expect(r.duplicate).toBe(false);
+    expect(r.fresh.map((e) => [e.eventId, e.event.content.body])).toEqual([['$d', 'x']]);
+  });
+
+  it('an empty transaction is recorded too', async () => {
+    expect(await state.storeTransaction('t3', [])).toEqual({ duplicate: false, fresh: [] });
+    expect(await state.isTransactionDone('t3')).toBe(true);
+  });
+
+  it('NUL and lone surrogates are stored as U+FFFD instead of failing the transaction', async () => {
+    const r = await state.storeTransaction('t4\u0000', [ev('$g', 'bad \u0000 \ud800 text')]);
+    expect(r.fresh[0]?.event.content.body).toBe('bad \uFFFD \uFFFD text');
+    expect(await state.isTransactionDone('t4\u0000')).toBe(true);
+    await state.finishEvent('$g', 'done');
+    expect((await state.pendingEvents()).map((e) => e.eventId)).not.toContain('$g');
+  });
+});
