@@ -392,9 +392,8 @@ describe('web runtime config', () => {
 });
 
 describe('scripts', () => {
-  const hasCurl = spawnSync('curl', ['--version']).status === 0;
-
-  it.skipIf(!hasCurl)('health-check.sh prints a table and fails when one service is not ready', async () => {
+  // health-check.sh needs curl, as operators' hosts have; a machine without it fails here, loudly.
+  it('health-check.sh prints a table and fails when one service is not ready', async () => {
     const server = createServer((req, res) => {
       res.writeHead(req.url === '/ok' ? 200 : 503, { 'content-type': 'application/json' });
       res.end(req.url === '/ok' ? '{"status":"ok"}' : '{"status":"unavailable","checks":{"redis":"down"}}');
