@@ -231,7 +231,7 @@ async function main(): Promise<void> {
       'Auth',
       `${url(ports.auth)}  (OpenID Provider; sign-up at ${url(ports.auth)}/register; mails land in ${join(dataDir, 'outbox')})`,
     ]);
-    waits.push(waitFor('auth', `${url(ports.auth)}/health/live`));
+    waits.push(waitFor('auth', `${url(ports.auth)}/health/ready`));
   }
   if (has('sync/src/main.ts')) {
     start('sync', node, ['sync/src/main.ts'], {
@@ -242,7 +242,7 @@ async function main(): Promise<void> {
       ...(process.env.DATABASE_URL ? {} : { SYNC_DB_POOL_SIZE: '1' }),
     });
     urls.push(['Sync', url(ports.sync)]);
-    waits.push(waitFor('sync', `${url(ports.sync)}/health/live`));
+    waits.push(waitFor('sync', `${url(ports.sync)}/health/ready`));
   }
   if (withBots) {
     start('bots', node, ['bots/runner/src/main.ts'], {
@@ -258,7 +258,7 @@ async function main(): Promise<void> {
       BOT_WEB_URL: url(ports.web),
     });
     urls.push(['Bots', `${url(ports.bots)}  (DM @todo:${serverName} or @mana:${serverName})`]);
-    waits.push(waitFor('bots', `${url(ports.bots)}/health/live`));
+    waits.push(waitFor('bots', `${url(ports.bots)}/health/ready`));
   }
   if (has('web/package.json')) {
     start(
