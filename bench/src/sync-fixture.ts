@@ -1,16 +1,10 @@
 /**
- * What every sync benchmark needs: a fresh database, a Redis prefix, a token issuer, and a sync
- * server on a real port built on them.
+ * What every sync benchmark needs: the sync integration-test environment (fresh database, Redis
+ * prefix, token issuer) and one sync server on a real port built on it.
  */
-import { createSyncServer, loadSyncConfig, type SyncServer } from '@mana/sync';
-import {
-  createTestDatabase,
-  createTestRedis,
-  startTestIssuer,
-  type TestDatabase,
-  type TestIssuer,
-  type TestRedis,
-} from '@mana/testing';
+import type { SyncServer } from '@mana/sync';
+import { createSyncTestEnv } from '@mana/sync/testing';
+import type { TestDatabase, TestIssuer, TestRedis } from '@mana/testing';
 
 export interface SyncFixture {
   server: SyncServer;
@@ -28,35 +22,18 @@ export async function startSyncFixture(
   label: string,
   overrides: Record<string, string> = {},
 ): Promise<SyncFixture> {
-  const [db, redis, issuer] = await Promise.all([
-    createTestDatabase(label),
-    createTestRedis(label),
-    startTestIssuer(),
-  ]);
-  const env = {
-    SYNC_DATABASE_URL: db.url,
-    SYNC_REDIS_URL: redis.url,
-    SYNC_REDIS_PREFIX: redis.prefix,
-    SYNC_ISSUER: issuer.issuer,
-    SYNC_JWKS_URI: issuer.jwksUri,
-    SYNC_PORT: '0',
-    SYNC_LOG_LEVEL: 'warn',
-    SYNC_COMPACTION_INTERVAL_SECONDS: '0',
-    ...overrides,
-  };
-  const server = await createSyncServer({ config: loadSyncConfig(env) });
+  const t = await createSyncTestEnv(label);
+  const env = t.env({ SYNC_LOG_LEVEL: 'warn', ...overrides });
+  const server = await t.server({ env });
   const { url } = await server.listen();
   return {
     server,
     url,
-    db,
-    redis,
-    issuer,
+    db: t.db,
+    redis: t.redis,
+    issuer: t.issuer,
     env,
-    token: (sub) => issuer.sign({ sub, aud: 'urn:mana:sync', scope: 'sync', expiresIn: '1h' }),
-    async close() {
-      await server.stop();
-      await Promise.all([issuer.close(), redis.cleanup(), db.drop()]);
-    },
+    token: (sub) => t.token(sub, { expiresIn: '1h' }),
+    close: () => t.close(),
   };
 }

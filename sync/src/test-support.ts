@@ -20,6 +20,8 @@ export interface SyncTestEnv {
   issuer: TestIssuer;
   db: TestDatabase;
   redis: TestRedis;
+  /** The `SYNC_*` variables of a server on the shared database and Redis (e.g. for a child process). */
+  env(overrides?: Record<string, string>): Record<string, string>;
   config(overrides?: Record<string, string>): SyncConfig;
   /** A sync server on the shared database and Redis; stopped by `close()` unless stopped before. */
   server(options?: { env?: Record<string, string>; hooks?: StoreHooks }): Promise<SyncServer>;
@@ -38,22 +40,23 @@ export async function createSyncTestEnv(label: string): Promise<SyncTestEnv> {
     createTestRedis(label),
   ]);
   const servers = new Set<SyncServer>();
-  const config = (overrides: Record<string, string> = {}) =>
-    loadSyncConfig({
-      SYNC_DATABASE_URL: db.url,
-      SYNC_REDIS_URL: redis.url,
-      SYNC_REDIS_PREFIX: redis.prefix,
-      SYNC_ISSUER: issuer.issuer,
-      SYNC_JWKS_URI: issuer.jwksUri,
-      SYNC_PORT: '0',
-      SYNC_LOG_LEVEL: 'silent',
-      SYNC_COMPACTION_INTERVAL_SECONDS: '0',
-      ...overrides,
-    });
+  const env = (overrides: Record<string, string> = {}): Record<string, string> => ({
+    SYNC_DATABASE_URL: db.url,
+    SYNC_REDIS_URL: redis.url,
+    SYNC_REDIS_PREFIX: redis.prefix,
+    SYNC_ISSUER: issuer.issuer,
+    SYNC_JWKS_URI: issuer.jwksUri,
+    SYNC_PORT: '0',
+    SYNC_LOG_LEVEL: 'silent',
+    SYNC_COMPACTION_INTERVAL_SECONDS: '0',
+    ...overrides,
+  });
+  const config = (overrides: Record<string, string> = {}) => loadSyncConfig(env(overrides));
   return {
     issuer,
     db,
     redis,
+    env,
     config,
     async server({ env, hooks } = {}) {
       const s = await createSyncServer({ config: config(env), ...(hooks ? { hooks } : {}) });
