@@ -1,14 +1,16 @@
 // `npm start`: the whole stack on this machine. Postgres is DATABASE_URL or an embedded PGlite served
 // over the Postgres wire protocol; Redis is REDIS_URL or a redis-server started here; then Synapse and
-// every service that exists in the tree. Ctrl-C stops everything, children first.
+// every service that exists in the tree. A service that dies once the stack is up is started again
+// (scripts/supervisor.ts); Ctrl-C stops everything, children first.
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { homeserverEnv, renderHomeserverFiles } from '@mana/homeserver-config';
 import { loadConfig } from '@mana/config';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync, chmodSync, openSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Supervised } from './supervisor.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const dataDir = resolve(process.env.MANA_DATA_DIR ?? join(root, '.data'));
@@ -42,24 +44,14 @@ function readSecrets(): Record<string, string> {
 }
 
 const stoppers: (() => Promise<void>)[] = [];
-const children: ChildProcess[] = [];
+const services: Supervised[] = [];
 let stopping = false;
 
 async function stopAll(code: number): Promise<never> {
   if (stopping) process.exit(code);
   stopping = true;
   say('stopping…');
-  await Promise.all(
-    children.map(
-      (c) =>
-        new Promise<void>((res) => {
-          if (c.exitCode !== null || c.signalCode !== null) return res();
-          c.once('exit', () => res());
-          c.kill('SIGTERM');
-          setTimeout(() => c.kill('SIGKILL'), 10_000).unref();
-        }),
-    ),
-  );
+  await Promise.all(services.map((s) => s.stop()));
   for (const stop of stoppers.reverse()) await stop().catch(() => {});
   say('stopped');
   process.exit(code);
@@ -67,19 +59,50 @@ async function stopAll(code: number): Promise<never> {
 process.on('SIGINT', () => void stopAll(0));
 process.on('SIGTERM', () => void stopAll(0));
 
-function start(name: string, cmd: string, args: string[], env: Record<string, string>): ChildProcess {
+/**
+ * Starts a service under supervision. `probe`: its health URL, waited for after a restart so the
+ * output says when it is back. Before the stack is up, a death fails the start (a configuration
+ * problem, usually); afterwards the service is restarted.
+ */
+function start(
+  name: string,
+  cmd: string,
+  args: string[],
+  env: Record<string, string>,
+  probe?: string,
+): Supervised {
   const logFile = join(dataDir, 'logs', `${name}.log`);
   mkdirSync(dirname(logFile), { recursive: true });
   const fd = openSync(logFile, 'a');
-  const child = spawn(cmd, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', fd, fd] });
-  children.push(child);
-  child.once('exit', (code, signal) => {
-    if (!stopping) {
-      say(`${name} exited (${signal ?? code}); see ${logFile}`);
-      void stopAll(1);
-    }
+  const service: Supervised = new Supervised({
+    name,
+    command: cmd,
+    args,
+    spawnOptions: { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', fd, fd] },
+    say: (line) => say(`${line}; log: ${logFile}`),
+    onRestarted: (child) => {
+      writePid(name, child.pid);
+      if (!probe) return say(`${name} started again`);
+      waitFor(name, probe).then(
+        () => say(`${name} is back (restart ${service.restartCount})`),
+        (err: unknown) =>
+          say(`${name} did not come back: ${err instanceof Error ? err.message : String(err)}`),
+      );
+    },
+    onGaveUp: () => {
+      if (!service.restarts && !stopping) void stopAll(1);
+    },
   });
-  return child;
+  services.push(service);
+  writePid(name, service.start().pid);
+  return service;
+}
+
+/** `<data>/run/<name>.pid`: the running pid of each service, for operators (and the stack tests). */
+function writePid(name: string, pid: number | undefined): void {
+  if (pid === undefined) return;
+  mkdirSync(join(dataDir, 'run'), { recursive: true });
+  writeFileSync(join(dataDir, 'run', `${name}.pid`), `${pid}\n`);
 }
 
 async function waitFor(name: string, probe: string, timeoutMs = 90_000): Promise<void> {
@@ -195,7 +218,14 @@ async function main(): Promise<void> {
     chmodSync(target, f.mode);
   }
   const python = join(root, '.venv/synapse/bin/python');
-  start('synapse', python, ['-m', 'synapse.app.homeserver', '-c', join(hsEnv.outDir, 'homeserver.yaml')], {});
+  const synapseProbe = `${url(ports.synapse)}/_matrix/client/versions`;
+  start(
+    'synapse',
+    python,
+    ['-m', 'synapse.app.homeserver', '-c', join(hsEnv.outDir, 'homeserver.yaml')],
+    {},
+    synapseProbe,
+  );
 
   const urls: [string, string][] = [
     [
@@ -210,23 +240,29 @@ async function main(): Promise<void> {
     ],
     ['Redis', redis],
   ];
-  const waits: Promise<void>[] = [waitFor('Synapse', `${url(ports.synapse)}/_matrix/client/versions`)];
+  const waits: Promise<void>[] = [waitFor('Synapse', synapseProbe)];
 
   if (withAuth) {
-    start('auth', node, ['auth/src/main.ts'], {
-      ...common,
-      AUTH_PORT: String(ports.auth),
-      AUTH_BASE_URL: url(ports.auth),
-      AUTH_SECRET: secrets.AUTH_SECRET ?? '',
-      AUTH_SYNAPSE_CLIENT_SECRET: secrets.AUTH_SYNAPSE_CLIENT_SECRET ?? '',
-      AUTH_BOTS_CLIENT_SECRET: secrets.AUTH_BOTS_CLIENT_SECRET ?? '',
-      AUTH_MATRIX_SERVER_NAME: serverName,
-      AUTH_SYNAPSE_BASE_URL: url(ports.synapse),
-      AUTH_OUTBOX_DIR: join(dataDir, 'outbox'),
-      AUTH_WEB_REDIRECT_URIS: `${url(ports.web)}/auth/callback`,
-      AUTH_WEB_POST_LOGOUT_REDIRECT_URIS: `${url(ports.web)}/`,
-      AUTH_CORS_ORIGINS: url(ports.web),
-    });
+    start(
+      'auth',
+      node,
+      ['auth/src/main.ts'],
+      {
+        ...common,
+        AUTH_PORT: String(ports.auth),
+        AUTH_BASE_URL: url(ports.auth),
+        AUTH_SECRET: secrets.AUTH_SECRET ?? '',
+        AUTH_SYNAPSE_CLIENT_SECRET: secrets.AUTH_SYNAPSE_CLIENT_SECRET ?? '',
+        AUTH_BOTS_CLIENT_SECRET: secrets.AUTH_BOTS_CLIENT_SECRET ?? '',
+        AUTH_MATRIX_SERVER_NAME: serverName,
+        AUTH_SYNAPSE_BASE_URL: url(ports.synapse),
+        AUTH_OUTBOX_DIR: join(dataDir, 'outbox'),
+        AUTH_WEB_REDIRECT_URIS: `${url(ports.web)}/auth/callback`,
+        AUTH_WEB_POST_LOGOUT_REDIRECT_URIS: `${url(ports.web)}/`,
+        AUTH_CORS_ORIGINS: url(ports.web),
+      },
+      `${url(ports.auth)}/health/ready`,
+    );
     urls.push([
       'Auth',
       `${url(ports.auth)}  (OpenID Provider; sign-up at ${url(ports.auth)}/register; mails land in ${join(dataDir, 'outbox')})`,
@@ -234,29 +270,42 @@ async function main(): Promise<void> {
     waits.push(waitFor('auth', `${url(ports.auth)}/health/ready`));
   }
   if (has('sync/src/main.ts')) {
-    start('sync', node, ['sync/src/main.ts'], {
-      ...common,
-      SYNC_PORT: String(ports.sync),
-      SYNC_ISSUER: url(ports.auth),
-      // PGlite is one session underneath; concurrent transactions must not interleave on it.
-      ...(process.env.DATABASE_URL ? {} : { SYNC_DB_POOL_SIZE: '1' }),
-    });
+    start(
+      'sync',
+      node,
+      ['sync/src/main.ts'],
+      {
+        ...common,
+        SYNC_PORT: String(ports.sync),
+        SYNC_ISSUER: url(ports.auth),
+        // PGlite is one session underneath; concurrent transactions must not interleave on it.
+        ...(process.env.DATABASE_URL ? {} : { SYNC_DB_POOL_SIZE: '1' }),
+      },
+      `${url(ports.sync)}/health/ready`,
+    );
     urls.push(['Sync', url(ports.sync)]);
     waits.push(waitFor('sync', `${url(ports.sync)}/health/ready`));
   }
   if (withBots) {
-    start('bots', node, ['bots/runner/src/main.ts'], {
-      ...common,
-      BOT_PORT: String(ports.bots),
-      BOT_HOMESERVER_URL: url(ports.synapse),
-      BOT_SERVER_NAME: serverName,
-      BOT_AS_TOKEN: secrets.BOT_AS_TOKEN ?? '',
-      BOT_HS_TOKEN: secrets.BOT_HS_TOKEN ?? '',
-      BOT_AUTH_ISSUER: url(ports.auth),
-      BOT_AUTH_CLIENT_SECRET: secrets.AUTH_BOTS_CLIENT_SECRET ?? '',
-      BOT_SYNC_URL: url(ports.sync),
-      BOT_WEB_URL: url(ports.web),
-    });
+    start(
+      'bots',
+      node,
+      ['bots/runner/src/main.ts'],
+      {
+        ...common,
+        BOT_PORT: String(ports.bots),
+        BOT_HOMESERVER_URL: url(ports.synapse),
+        BOT_SERVER_NAME: serverName,
+        BOT_AS_TOKEN: secrets.BOT_AS_TOKEN ?? '',
+        BOT_HS_TOKEN: secrets.BOT_HS_TOKEN ?? '',
+        BOT_AUTH_TOKEN_ENDPOINT: `${url(ports.auth)}/token`,
+        BOT_CREDITS_URL: url(ports.auth),
+        BOT_AUTH_CLIENT_SECRET: secrets.AUTH_BOTS_CLIENT_SECRET ?? '',
+        BOT_SYNC_URL: url(ports.sync),
+        BOT_WEB_URL: url(ports.web),
+      },
+      `${url(ports.bots)}/health/ready`,
+    );
     urls.push(['Bots', `${url(ports.bots)}  (DM @todo:${serverName} or @mana:${serverName})`]);
     waits.push(waitFor('bots', `${url(ports.bots)}/health/ready`));
   }
@@ -283,6 +332,8 @@ async function main(): Promise<void> {
   }
 
   await Promise.all(waits);
+  // From here on a service that dies is started again; only Ctrl-C ends the stack.
+  for (const service of services) service.restarts = true;
   say('Mana is running:');
   for (const [name, where] of urls) say(`  ${name.padEnd(9)} ${where}`);
   say(`logs: ${join(dataDir, 'logs')}  —  Ctrl-C stops everything`);

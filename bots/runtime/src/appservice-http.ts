@@ -1,9 +1,10 @@
 /**
  * The appservice HTTP API (what Synapse calls), on the runner's Hono app next to /health and
- * /metrics: transactions (stored in Postgres before they are acknowledged), user and room queries,
+ * /metrics: transactions (stored in Postgres before they are acknowledged, deduplicated by event id), user and room queries,
  * ping. Every request must carry the hs_token.
  */
 import { ErrCode } from '@mana/http';
+import type { Logger } from '@mana/logging';
 import type { Hono } from 'hono';
 import { timingSafeEqual } from 'node:crypto';
 import type { BotMetrics } from './metrics.ts';
@@ -20,6 +21,7 @@ export interface AppserviceRoutesOptions {
    * in the next transaction) are acknowledged without a database round trip.
    */
   wants?: (event: MatrixEvent) => boolean;
+  log: Pick<Logger, 'warn'>;
   /** New events of a stored transaction, to process after the acknowledgement. */
   onEvents: (events: StoredEvent[]) => void;
 }
@@ -72,9 +74,17 @@ export function mountAppserviceRoutes(app: Hono, options: AppserviceRoutesOption
         options.metrics.transactions.inc({ outcome: 'ignored' });
         return c.json({});
       }
-      // Stored (durably, with the txn id) before Synapse gets its 200; processed after.
-      const { duplicate, fresh } = await options.state.storeTransaction(txnId, events);
-      options.metrics.transactions.inc({ outcome: duplicate ? 'duplicate' : 'stored' });
+      // Stored (durably) before Synapse gets its 200; processed after. A retried transaction has
+      // no fresh events; a transaction id that comes back with new events is new work (Synapse
+      // reuses ids after its restart on SQLite, or after a database restore).
+      const { repeatedId, fresh } = await options.state.storeTransaction(txnId, events);
+      const outcome = fresh.length === 0 ? 'duplicate' : repeatedId ? 'reused_id' : 'stored';
+      options.metrics.transactions.inc({ outcome });
+      if (outcome === 'reused_id')
+        options.log.warn(
+          { txnId, events: events.length, fresh: fresh.length },
+          'appservice transaction id came back with events not seen before; processing them (Synapse restarted or its database was restored?)',
+        );
       if (fresh.length > 0) options.onEvents(fresh);
       return c.json({});
     });

@@ -40,7 +40,7 @@ export function createBotMetrics(metrics: Metrics): BotMetrics {
     }),
     transactions: new client.Counter({
       name: 'bot_appservice_transactions_total',
-      help: 'Appservice transactions received, by outcome (stored, duplicate)',
+      help: 'Appservice transactions received, by outcome (stored; reused_id: a known id with new events; duplicate: nothing new; ignored)',
       labelNames: ['outcome'] as const,
       registers: [registry],
     }),

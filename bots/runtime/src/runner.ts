@@ -187,6 +187,7 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
     metrics: botMetrics,
     isBotUser: (u) => hostedIds.has(u),
     wants: (e) => dispatcher.wants(e),
+    log,
     onEvents: enqueue,
   });
 

@@ -30,7 +30,7 @@ afterAll(async () => {
 describe('storeTransaction', () => {
   it('stores new events in order and marks the transaction done', async () => {
     const r = await state.storeTransaction('t1', [ev('$a', 'one'), ev('$b', 'two', '!other:mana.test')]);
-    expect(r.duplicate).toBe(false);
+    expect(r.repeatedId).toBe(false);
     expect(r.fresh.map((e) => [e.eventId, e.roomId, e.event.content.body])).toEqual([
       ['$a', '!r:mana.test', 'one'],
       ['$b', '!other:mana.test', 'two'],
@@ -39,25 +39,29 @@ describe('storeTransaction', () => {
     expect((await state.pendingEvents()).map((e) => e.eventId).sort()).toEqual(['$a', '$b']);
   });
 
-  it('a retried transaction stores nothing again', async () => {
-    expect(await state.storeTransaction('t1', [ev('$a', 'one'), ev('$c', 'new')])).toEqual({
-      duplicate: true,
-      fresh: [],
-    });
-    const rows = await state.sql<
-      { n: number }[]
-    >`select count(*)::int as n from events where event_id = '$c'`;
-    expect(rows[0]?.n).toBe(0);
+  it('a retried transaction (same id, same events) stores and returns nothing', async () => {
+    expect(
+      await state.storeTransaction('t1', [ev('$a', 'one'), ev('$b', 'two', '!other:mana.test')]),
+    ).toEqual({ repeatedId: true, fresh: [] });
+    const rows = await state.sql<{ n: number }[]>`select count(*)::int as n from events`;
+    expect(rows[0]?.n).toBe(2);
+  });
+
+  it('a transaction id that comes back with new events is new work (Synapse restarted on SQLite)', async () => {
+    const r = await state.storeTransaction('t1', [ev('$a', 'one'), ev('$c', 'new')]);
+    expect(r.repeatedId).toBe(true);
+    expect(r.fresh.map((e) => [e.eventId, e.event.content.body])).toEqual([['$c', 'new']]);
+    expect((await state.pendingEvents()).map((e) => e.eventId).sort()).toEqual(['$a', '$b', '$c']);
   });
 
   it('an event seen in another transaction, or twice in one, is returned once', async () => {
     const r = await state.storeTransaction('t2', [ev('$a', 'one'), ev('$d', 'x'), ev('$d', 'x again')]);
-    expect(r.duplicate).toBe(false);
+    expect(r.repeatedId).toBe(false);
     expect(r.fresh.map((e) => [e.eventId, e.event.content.body])).toEqual([['$d', 'x']]);
   });
 
   it('an empty transaction is recorded too', async () => {
-    expect(await state.storeTransaction('t3', [])).toEqual({ duplicate: false, fresh: [] });
+    expect(await state.storeTransaction('t3', [])).toEqual({ repeatedId: false, fresh: [] });
     expect(await state.isTransactionDone('t3')).toBe(true);
   });
 

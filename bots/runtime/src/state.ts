@@ -27,17 +27,22 @@ export interface MatrixEvent {
 
 export interface RuntimeState {
   sql: Sql;
-  /** True when the transaction was already stored (skip it). */
+  /** True when a transaction with this id was stored before. */
   isTransactionDone(txnId: string): Promise<boolean>;
   /**
-   * Stores a transaction's events and marks it done, atomically, in one round trip. `duplicate`:
-   * the transaction was stored before (nothing is stored again). `fresh`: the events that are new
-   * (an event id seen before, in any transaction, is not returned again), in transaction order.
+   * Stores a transaction's events and records its id, atomically, in one round trip. `fresh`: the
+   * events that are new (an event id seen before, in any transaction, is never returned again), in
+   * transaction order. `repeatedId`: a transaction with this id was stored before.
+   *
+   * Transaction ids are only a hint: Synapse on SQLite rebuilds its counter from a table it empties
+   * once transactions are acknowledged (`get_max_as_txn_id` in synapse/storage/databases/main/
+   * appservice.py), so ids start again at 1 after its restart, and a restored Postgres-backed Synapse
+   * reuses ids too. So the events decide what is new, never the id.
    */
   storeTransaction(
     txnId: string,
     events: MatrixEvent[],
-  ): Promise<{ duplicate: boolean; fresh: StoredEvent[] }>;
+  ): Promise<{ repeatedId: boolean; fresh: StoredEvent[] }>;
   pendingEvents(limit?: number): Promise<StoredEvent[]>;
   finishEvent(eventId: string, status: 'done' | 'failed' | 'skipped', error?: string): Promise<void>;
   /** Claims a job id; false when it already fired. */
@@ -105,9 +110,9 @@ export async function openRuntimeState(options: {
     async storeTransaction(rawTxnId, events) {
       const txnId = storable(rawTxnId) as string;
       const clean = events.map((e) => storable(e) as MatrixEvent);
-      // One statement (so one round trip and atomic): the transaction row, and the events only
-      // when that row is new; an event id already stored (any transaction) is skipped.
-      const rows = await sql<{ stored: number; fresh: string[] }[]>`
+      // One statement (so one round trip and atomic): the transaction row when its id is new, and
+      // every event whose id is new, whatever the transaction id says.
+      const rows = await sql<{ inserted: number; fresh: string[] }[]>`
         with t as (
           insert into transactions (appservice_id, txn_id, event_count)
           values (${appserviceId}, ${txnId}, ${clean.length})
@@ -116,22 +121,20 @@ export async function openRuntimeState(options: {
           insert into events (appservice_id, event_id, room_id, event)
           select ${appserviceId}, x.event ->> 'event_id', x.event ->> 'room_id', x.event
           from jsonb_array_elements(${JSON.stringify(clean)}::jsonb) with ordinality as x(event, n)
-          where exists (select 1 from t)
           order by x.n
           on conflict do nothing returning event_id
         )
-        select (select count(*) from t)::int as stored,
+        select (select count(*) from t)::int as inserted,
           coalesce((select jsonb_agg(event_id) from e), '[]'::jsonb) as fresh`;
       const row = rows[0];
-      if (!row || row.stored === 0) return { duplicate: true, fresh: [] };
-      const inserted = new Set(row.fresh);
+      const inserted = new Set(row?.fresh ?? []);
       const fresh: StoredEvent[] = [];
       for (const event of clean) {
         // The first of two events with one id in the same transaction is the stored one.
         if (!inserted.delete(event.event_id)) continue;
         fresh.push({ eventId: event.event_id, roomId: event.room_id, event });
       }
-      return { duplicate: false, fresh };
+      return { repeatedId: row?.inserted === 0, fresh };
     },
     async pendingEvents(limit = 1000) {
       const rows = await sql<{ event_id: string; room_id: string; event: MatrixEvent }[]>`

@@ -131,6 +131,17 @@ async function send(token: string, roomId: string, body: string): Promise<string
   return r.event_id;
 }
 
+/** An event as Synapse would deliver it, with an id Synapse never sent (so only we know it). */
+function fakeMessage(sender: string, body: string) {
+  return {
+    event_id: `$fake-${randomBytes(6).toString('hex')}`,
+    type: 'm.room.message',
+    sender,
+    origin_server_ts: Date.now(),
+    content: { msgtype: 'm.text', body },
+  };
+}
+
 const repliesTo = (evs: Ev[], eventId: string) =>
   evs.filter((e) => {
     const rel = e.content['m.relates_to'] as { 'm.in_reply_to'?: { event_id?: string } } | undefined;
@@ -237,6 +248,36 @@ describe('bot runtime on a real Synapse', () => {
       body: '{"events":[]}',
     });
     expect(bad.status).toBe(403);
+  });
+
+  it('a transaction id that comes back with new events is processed; with the same events, skipped', async () => {
+    // Synapse on SQLite numbers transactions from 1 again after its restart, so an id the runner
+    // stored before can carry events it has never seen.
+    const put = (txn: string, events: unknown[]) =>
+      fetch(`${runner.url}/_matrix/app/v1/transactions/${txn}`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${config.hsToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ events }),
+      });
+    const counter = async (outcome: string) => {
+      const text = await (await fetch(`${runner.url}/metrics`)).text();
+      const m = new RegExp(`bot_appservice_transactions_total\\{outcome="${outcome}"[^}]*\\} (\\d+)`).exec(text);
+      return Number(m?.[1] ?? 0);
+    };
+    // Synapse itself numbers from 1, so "1" is an id this runner has stored before.
+    const first = { ...fakeMessage(alice.userId, 'say first of txn 1'), room_id: roomId };
+    expect((await put('1', [first])).status).toBe(200);
+    await runner.idle();
+    const [reusedBefore, duplicateBefore] = [await counter('reused_id'), await counter('duplicate')];
+    const reused = { ...fakeMessage(alice.userId, 'say reused id'), room_id: roomId };
+    for (let i = 0; i < 2; i++) expect((await put('1', [reused])).status).toBe(200);
+    await runner.idle();
+    const evs = await messages(alice.accessToken, roomId);
+    expect(repliesTo(evs, first.event_id).map((e) => e.content.body)).toEqual(['echo: first of txn 1']);
+    expect(repliesTo(evs, reused.event_id).map((e) => e.content.body)).toEqual(['echo: reused id']);
+    // The first delivery is new work under a known id, the second a plain retry.
+    expect(await counter('reused_id')).toBe(reusedBefore + 1);
+    expect(await counter('duplicate')).toBe(duplicateBefore + 1);
   });
 
   it('runner stopped between two commands: both answered exactly once after the restart', async () => {

@@ -27,10 +27,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-// auth's own test helpers (a cookie-keeping browser stand-in and the SSO / code flows).
-import { CookieClient } from '../../../../auth/src/testing/cookie-client.ts';
-import { authorizeUrl, pkcePair, signInThroughProvider } from '../../../../auth/src/testing/oidc-flow.ts';
-import { ssoLogin } from '../../../../auth/src/testing/synapse-sso.ts';
+import { CookieClient, authorizeUrl, pkcePair, signInThroughProvider, ssoLogin } from '@mana/auth/testing';
 import { freePort } from '@mana/testing';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../../../..');
