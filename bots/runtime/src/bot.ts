@@ -32,11 +32,18 @@ export interface CommandContext {
   sender: string;
   roomId: string;
   eventId: string;
+  /** The thread the command came from (`m.thread`); replies go there. */
+  threadRoot?: string;
   isDirect: boolean;
   lang: Lang;
   /** Default time zone of the user (settings), for dates. */
   timezone: string;
   now: Date;
+  /**
+   * Aborted when the command runs past its timeout or the user cancels it (❌, `stop`). Pass it to
+   * fetches; store writes, state writes and scheduling refuse to run once it is aborted.
+   */
+  signal: AbortSignal;
   log: Logger;
   t(text: Text | string, params?: Readonly<Record<string, string | number>>): string;
   /** The user's data of one sync app (throws `NotLinkedError` without an account). */
@@ -102,7 +109,19 @@ export interface BotDefinition {
   /** Sent once, on the first message in a DM with this bot, before its answer. */
   welcome?: (ctx: CommandContext) => Promise<ReplyInput | undefined> | ReplyInput | undefined;
   jobs?: Readonly<Record<string, (ctx: JobContext, data: Json) => Promise<void>>>;
+  /**
+   * Reactions people put on messages in the bot's rooms, by key (`💤`, `⏸`, …), with the same
+   * identity, credits bracket and idempotency (the reaction's event id) as commands. `❌` on a
+   * running command (or its placeholder) cancels it, built in.
+   */
+  reactions?: Readonly<Record<string, ReactionHandler>>;
 }
+
+/** A reaction to an event: `target` is the event reacted to. */
+export type ReactionHandler = (
+  ctx: CommandContext,
+  reaction: { target: string; key: string },
+) => Promise<ReplyInput | undefined>;
 
 export function defineBot(definition: BotDefinition): BotDefinition {
   if (!/^[a-z0-9._=-]+$/.test(definition.localpart))

@@ -3,7 +3,7 @@ import { defineBot, type BotDefinition } from './bot.ts';
 import { addressedText, isInviteAllowed } from './dispatcher.ts';
 import { CommandError } from './errors.ts';
 import { html } from './format.ts';
-import { createTestHarness } from './testing.ts';
+import { createTestHarness, textEvent } from './testing.ts';
 
 const echo: BotDefinition = defineBot({
   id: 'todo',
@@ -54,7 +54,24 @@ const echo: BotDefinition = defineBot({
       help: { de: 'x', en: 'x' },
       run: async (ctx) => `${(await (await ctx.store('todo')).list('tasks')).length}`,
     },
+    {
+      name: 'hang',
+      aliases: { de: ['hängen'], en: ['hang'] },
+      help: { de: 'x', en: 'x' },
+      cost: 'ai_task_breakdown',
+      // Writes once, waits without looking at the signal, then tries to write again.
+      run: async (ctx) => {
+        const store = await ctx.store('todo');
+        await store.upsert('tasks', 'first', { title: 'first' });
+        await new Promise((r) => setTimeout(r, 200));
+        await store.upsert('tasks', 'late', { title: 'late' });
+        return 'finished';
+      },
+    },
   ],
+  reactions: {
+    '💤': async (ctx, { target }) => `snoozed ${target} for ${ctx.sender}`,
+  },
   apps: ['todo'],
   fallback: async (_ctx, text) => `fallback:${text}`,
   welcome: () => 'Willkommen!',
@@ -261,7 +278,7 @@ describe('dispatcher', () => {
     expect(h.dispatcher.wants(ev('m.room.member', '@todo:mana.test'))).toBe(true);
     expect(h.dispatcher.wants(ev('m.room.message', '@todo:mana.test'))).toBe(false);
     expect(h.dispatcher.wants(ev('m.room.message', '@clock:mana.test'))).toBe(false);
-    expect(h.dispatcher.wants(ev('m.reaction', alice))).toBe(false);
+    expect(h.dispatcher.wants(ev('m.reaction', alice))).toBe(true);
     expect(h.dispatcher.wants(ev('m.typing', alice))).toBe(false);
   });
 
@@ -313,6 +330,68 @@ describe('dispatcher', () => {
       content: { msgtype: 'm.notice' },
     });
     expect(notices[0]?.content).not.toHaveProperty('algorithm');
+  });
+});
+
+describe('cancellation, threads and reactions', () => {
+  const reaction = (sender: string, target: string, key: string) => ({
+    event_id: `$r-${Math.random().toString(36).slice(2)}`,
+    room_id: dm,
+    type: 'm.reaction',
+    sender,
+    content: { 'm.relates_to': { rel_type: 'm.annotation', event_id: target, key } },
+  });
+
+  async function tasks(h: ReturnType<typeof setup>) {
+    return (await (await h.stores.forUser(alice, 'todo')).list('tasks')).map((t) => t.id);
+  }
+
+  it('a command past its timeout: the user is told, nothing is written after the abort, nothing charged', async () => {
+    const h = setup({ commandTimeoutMs: 60 });
+    h.credits.grant(alice, 1000);
+    await h.ask(alice, dm, 'x');
+    const replies = await h.ask(alice, dm, 'hängen');
+    expect(replies.at(-1)).toMatch(/zu lange gedauert.*nichts berechnet/);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await tasks(h)).toEqual(['first']);
+    expect(h.credits.commits).toHaveLength(0);
+    expect(h.credits.balanceOf(alice)).toEqual({ balance: 1000, held: 0, available: 1000 });
+  });
+
+  it('❌ on a running command (by its sender) cancels it: told, not charged, no later write', async () => {
+    const h = setup();
+    h.credits.grant(alice, 1000);
+    await h.ask(alice, dm, 'x');
+    const event = textEvent(alice, dm, 'hängen');
+    const handling = h.dispatcher.handle(event);
+    await new Promise((r) => setTimeout(r, 30));
+    expect(await h.dispatcher.handle(reaction('@bob:mana.test', event.event_id, '❌'))).toBe('ignored');
+    expect(await h.dispatcher.handle(reaction(alice, event.event_id, '❌'))).toBe('handled');
+    await handling;
+    expect(String(h.matrix.sent.at(-1)?.content.body)).toBe('Abgebrochen. Es wurde nichts berechnet.');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await tasks(h)).toEqual(['first']);
+    expect(h.credits.commits).toHaveLength(0);
+    expect(h.credits.balanceOf(alice).held).toBe(0);
+  });
+
+  it("a bot's reaction handler runs with the reaction as its event", async () => {
+    const h = setup();
+    await h.ask(alice, dm, 'x');
+    await h.dispatcher.handle(reaction(alice, '$some-bot-message', '💤'));
+    expect(h.matrix.sent.at(-1)?.content.body).toBe(`snoozed $some-bot-message for ${alice}`);
+    expect(await h.dispatcher.handle(reaction(alice, '$x', '👍'))).toBe('ignored');
+  });
+
+  it('a command sent in a thread is answered in that thread', async () => {
+    const h = setup();
+    const sent = await h.say(alice, group, 'todo: say hi', {
+      'm.relates_to': { rel_type: 'm.thread', event_id: '$root' },
+    });
+    expect(sent.at(-1)?.content['m.relates_to']).toMatchObject({
+      rel_type: 'm.thread',
+      event_id: '$root',
+    });
   });
 });
 

@@ -11,6 +11,7 @@ export type BotErrorCode =
   | 'BOT_CREDITS_UNAVAILABLE'
   | 'BOT_SYNC_UNAVAILABLE'
   | 'BOT_TIMEOUT'
+  | 'BOT_CANCELLED'
   | 'BOT_MATRIX_UNAVAILABLE';
 
 export class BotError extends Error {
@@ -51,6 +52,22 @@ export class InsufficientCreditsError extends BotError {
     this.name = 'InsufficientCreditsError';
     this.required = required;
     this.available = available;
+  }
+}
+
+/** A command ran past its timeout and was aborted. */
+export class TimeoutError extends BotError {
+  constructor(message = 'command timed out') {
+    super('BOT_TIMEOUT', message);
+    this.name = 'TimeoutError';
+  }
+}
+
+/** A command was cancelled (❌ reaction, `stop`) or its bracket ended; later writes are refused. */
+export class CancelledError extends BotError {
+  constructor(message = 'cancelled') {
+    super('BOT_CANCELLED', message);
+    this.name = 'CancelledError';
   }
 }
 

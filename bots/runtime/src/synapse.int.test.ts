@@ -261,7 +261,9 @@ describe('bot runtime on a real Synapse', () => {
       });
     const counter = async (outcome: string) => {
       const text = await (await fetch(`${runner.url}/metrics`)).text();
-      const m = new RegExp(`bot_appservice_transactions_total\\{outcome="${outcome}"[^}]*\\} (\\d+)`).exec(text);
+      const m = new RegExp(`bot_appservice_transactions_total\\{outcome="${outcome}"[^}]*\\} (\\d+)`).exec(
+        text,
+      );
       return Number(m?.[1] ?? 0);
     };
     // Synapse itself numbers from 1, so "1" is an id this runner has stored before.

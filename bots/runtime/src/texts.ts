@@ -15,8 +15,8 @@ export const TEXTS = {
     en: 'Sorry, that did not work (reference {ref}). Please try again in a moment.',
   },
   timeout: {
-    de: 'Das hat zu lange gedauert und wurde abgebrochen (Referenz {ref}).',
-    en: 'That took too long and was cancelled (reference {ref}).',
+    de: 'Das hat zu lange gedauert und wurde abgebrochen; es wurde nichts berechnet (Referenz {ref}).',
+    en: 'That took too long and was cancelled; nothing was charged (reference {ref}).',
   },
   unknown: {
     de: 'Den Befehl „{word}“ kenne ich nicht. Schreib „hilfe“ für alle Befehle.',
@@ -29,6 +29,10 @@ export const TEXTS = {
   tooLong: {
     de: 'Diese Nachricht ist zu lang für einen Befehl ({bytes} Bytes, höchstens {max}).',
     en: 'That message is too long for a command ({bytes} bytes, at most {max}).',
+  },
+  cancelled: {
+    de: 'Abgebrochen. Es wurde nichts berechnet.',
+    en: 'Cancelled. Nothing was charged.',
   },
   working: { de: '⏳ Einen Moment …', en: '⏳ Working on it …' },
   encrypted: {

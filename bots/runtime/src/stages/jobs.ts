@@ -1,0 +1,64 @@
+/**
+ * Scheduled jobs firing: the bot's job handler with a context to post into rooms and read users'
+ * data. BullMQ delivers at least once; the claim (in Postgres) makes a job post at most once.
+ */
+import type { Logger } from '@mana/logging';
+import type { JobContext, Json } from '../bot.ts';
+import { noticeContent, toReply } from '../format.ts';
+import type { Lang } from '../i18n.ts';
+import type { MatrixPort } from '../matrix.ts';
+import type { Stores } from '../ports.ts';
+import type { HostedBot } from './hosted.ts';
+
+export interface JobRunnerDeps {
+  hosted: readonly HostedBot[];
+  matrix: MatrixPort;
+  stores: Stores;
+  claimJob: (jobId: string) => Promise<boolean>;
+  unclaimJob: (jobId: string) => Promise<void>;
+  lang: (userId: string) => Promise<Lang>;
+  log: Logger;
+  now: () => Date;
+}
+
+export function createJobRunner(deps: JobRunnerDeps) {
+  const { log } = deps;
+  function jobContext(bot: HostedBot, jobId: string): JobContext {
+    return {
+      bot: bot.info,
+      jobId,
+      log: log.child({ bot: bot.info.id, jobId }),
+      now: deps.now(),
+      async post(roomId, reply) {
+        await deps.matrix.send(
+          bot.info.userId,
+          roomId,
+          'm.room.message',
+          noticeContent(toReply(reply)),
+          `job:${jobId}`,
+        );
+      },
+      store: (userId, appId) => deps.stores.forUser(userId, appId),
+      lang: deps.lang,
+    };
+  }
+  return async function runJob(job: { botId: string; name: string; jobId: string; data: unknown }) {
+    const { botId, name, jobId } = job;
+    const bot = deps.hosted.find((b) => b.info.id === botId);
+    const handler = bot?.def.jobs?.[name];
+    if (!bot || !handler) {
+      log.warn({ botId, name, jobId }, 'no handler for job (bot not hosted here?)');
+      return;
+    }
+    if (!(await deps.claimJob(jobId))) {
+      log.info({ jobId }, 'job already fired, skipping');
+      return;
+    }
+    try {
+      await handler(jobContext(bot, jobId), job.data as Json);
+    } catch (err) {
+      await deps.unclaimJob(jobId);
+      throw err;
+    }
+  };
+}

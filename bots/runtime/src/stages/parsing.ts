@@ -1,0 +1,64 @@
+/**
+ * Stage 3, parsing: the command text against the bot's command table (aliases in both languages,
+ * typed arguments), or the fallback for plain text. Parses that need no code to answer (help, a
+ * usage line, an unknown word, a message too long to be a command) are answered here.
+ */
+import type { CommandContext } from '../bot.ts';
+import { parseCommand, usageLine, type ParseResult } from '../commands.ts';
+import type { Reply } from '../format.ts';
+import type { Lang } from '../i18n.ts';
+import { pick } from '../i18n.ts';
+import { TEXTS } from '../texts.ts';
+import { helpReply } from './help.ts';
+import type { HostedBot } from './hosted.ts';
+
+export type Parsed = ParseResult<CommandContext> | { kind: 'too_long'; bytes: number };
+
+export function parse(bot: HostedBot, text: string, maxBytes: number): Parsed {
+  const bytes = Buffer.byteLength(text);
+  if (bytes > maxBytes) return { kind: 'too_long', bytes };
+  return parseCommand(bot.index, text, {
+    fallback: bot.def.fallback !== undefined,
+    ...(bot.def.fallbackWords ? { fallbackWords: bot.def.fallbackWords } : {}),
+  });
+}
+
+/** The language the words were written in, when the parse tells (an alias is German or English). */
+export function languageHint(parsed: Parsed): Lang | undefined {
+  return 'lang' in parsed ? parsed.lang : undefined;
+}
+
+/** The metrics label of a parse. */
+export function labelOf(parsed: Parsed): string {
+  if (parsed.kind === 'command' || parsed.kind === 'usage') return parsed.command.name;
+  return parsed.kind;
+}
+
+export type ImmediateOutcome = 'help' | 'unknown' | 'usage' | 'too_long';
+
+/** The answer of a parse that runs no bot code, or undefined for a command or the fallback. */
+export function immediateReply(
+  bot: HostedBot,
+  parsed: Parsed,
+  lang: Lang,
+  maxBytes: number,
+): { reply: Reply; outcome: ImmediateOutcome } | undefined {
+  switch (parsed.kind) {
+    case 'too_long':
+      return {
+        reply: { text: pick(lang, TEXTS.tooLong, { bytes: parsed.bytes, max: maxBytes }) },
+        outcome: 'too_long',
+      };
+    case 'help':
+      return { reply: helpReply(bot.info, bot.commands, lang, parsed.topic), outcome: 'help' };
+    case 'unknown':
+      return {
+        reply: { text: pick(lang, TEXTS.unknown, { word: parsed.word.slice(0, 64) }) },
+        outcome: 'unknown',
+      };
+    case 'usage':
+      return { reply: { text: usageLine(parsed.command, lang) }, outcome: 'usage' };
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,167 @@
+/**
+ * One command, fallback or reaction from context to reply: context (language, time zone,
+ * identity, stores, signal) → welcome on the first DM → feedback (typing, placeholder) → the
+ * credits bracket around the work (timeout and ❌ abort it) → the reply → metrics.
+ */
+import type { Logger } from '@mana/logging';
+import type { CommandContext } from '../bot.ts';
+import { errorMessage, NotLinkedError } from '../errors.ts';
+import { noticeContent, toReply, type Reply, type ReplyInput } from '../format.ts';
+import type { Lang } from '../i18n.ts';
+import type { MatrixPort } from '../matrix.ts';
+import type { BotMetrics } from '../metrics.ts';
+import type { Credits, Identity, Kv, Stores, UserSettings } from '../ports.ts';
+import type { MatrixEvent } from '../state.ts';
+import { TEXTS } from '../texts.ts';
+import type { Addressed } from './addressing.ts';
+import { bracket } from './credits-bracket.ts';
+import { makeContext, type ContextDeps } from './context.ts';
+import { startFeedback } from './feedback.ts';
+import type { HostedBot } from './hosted.ts';
+import { errorReply, type Outcome } from './outcome.ts';
+import { replyContent } from './reply.ts';
+import type { Running } from './running.ts';
+
+export interface PipelineDeps extends ContextDeps {
+  matrix: MatrixPort;
+  kv: Kv;
+  stores: Stores;
+  credits: Credits;
+  identity: Identity;
+  settings: UserSettings;
+  metrics: BotMetrics;
+  running: Running;
+  log: Logger;
+  defaultLanguage: Lang;
+  defaultTimezone: string;
+  progressAfterMs: number;
+  typingAfterMs?: number | undefined;
+  commandTimeoutMs: number;
+  creditsAudience: string;
+}
+
+export interface Job {
+  bot: HostedBot;
+  event: MatrixEvent;
+  addressed: Addressed;
+  isDirect: boolean;
+  /** Metrics label (the command's name, `help`, `reaction:💤` …). */
+  label: string;
+  /** The language the words were in, for a user without a language setting. */
+  hint?: Lang | undefined;
+  /** An answer that needs no bot code (help, usage …). */
+  immediate?: (lang: Lang) => { reply: Reply; outcome: Outcome } | undefined;
+  work?: (ctx: CommandContext) => Promise<ReplyInput | undefined>;
+  /** The catalogue operation the work costs. */
+  operation?: string | undefined;
+  /** Start pulling the bot's apps while settings are read. */
+  prefetch?: boolean;
+}
+
+export function createPipeline(deps: PipelineDeps) {
+  const { matrix, kv, log, metrics, running } = deps;
+
+  async function userSettings(userId: string) {
+    return deps.settings.get(userId).catch((err: unknown) => {
+      if (!(err instanceof NotLinkedError))
+        log.warn({ err: errorMessage(err), userId }, 'could not read settings');
+      return undefined;
+    });
+  }
+
+  async function welcome(job: Job, ctx: CommandContext, claim: Promise<boolean>): Promise<void> {
+    const welcomeOf = job.bot.def.welcome;
+    if (!(await claim) || !welcomeOf) return;
+    const reply = await Promise.resolve(welcomeOf(ctx)).catch((err: unknown) => {
+      log.warn({ err: errorMessage(err) }, 'welcome failed');
+      return undefined;
+    });
+    if (reply === undefined) return;
+    const { bot, event } = job;
+    await matrix.send(
+      bot.info.userId,
+      event.room_id,
+      'm.room.message',
+      noticeContent(toReply(reply)),
+      `${event.event_id}:welcome`,
+    );
+  }
+
+  async function run(job: Job): Promise<void> {
+    const { bot, event } = job;
+    const started = performance.now();
+    if (job.prefetch) for (const app of bot.def.apps ?? []) deps.stores.prefetch?.(event.sender, app);
+    const welcomeClaim =
+      job.isDirect && bot.def.welcome
+        ? kv.setOnce(bot.info.id, `user:${event.sender}`, 'welcomed', true)
+        : Promise.resolve(false);
+    welcomeClaim.catch(() => undefined); // awaited in welcome(); rejects there, not as "unhandled"
+    const settings = await userSettings(event.sender);
+    const lang = settings?.language ?? job.hint ?? deps.defaultLanguage;
+    const command = running.begin(event.event_id, event.sender);
+    const ctx = makeContext(deps, {
+      bot: bot.info,
+      sender: event.sender,
+      roomId: event.room_id,
+      eventId: event.event_id,
+      threadRoot: job.addressed.threadRoot,
+      isDirect: job.isDirect,
+      lang,
+      timezone: settings?.timezone ?? deps.defaultTimezone,
+      readAfter: started,
+      signal: command.controller.signal,
+    });
+    await welcome(job, ctx, welcomeClaim);
+    const feedback = startFeedback({
+      matrix,
+      botUserId: bot.info.userId,
+      roomId: event.room_id,
+      eventId: event.event_id,
+      threadRoot: job.addressed.threadRoot,
+      typingAfterMs: deps.typingAfterMs ?? 500,
+      progressAfterMs: job.work ? deps.progressAfterMs : 0,
+      working: { text: ctx.t(TEXTS.working) },
+      onPlaceholder: (id) => running.alias(event.event_id, id),
+    });
+    let result: { reply: Reply | undefined; outcome: Outcome };
+    try {
+      const immediate = job.immediate?.(lang);
+      const work = job.work;
+      if (immediate || !work) result = immediate ?? { reply: undefined, outcome: 'ok' };
+      else {
+        const { value, charged } = await bracket(
+          { ...deps, onReleaseFailed: (err) => log.warn({ err }, 'release failed') },
+          {
+            sender: event.sender,
+            idempotencyKey: event.event_id,
+            operation: job.operation,
+            timeoutMs: deps.commandTimeoutMs,
+            controller: command.controller,
+            work: () => work(ctx),
+          },
+        );
+        result = { reply: value === undefined ? undefined : toReply(value), outcome: 'ok' };
+        if (charged > 0)
+          metrics.creditsCharged.inc({ bot: bot.info.id, operation: job.operation ?? '' }, charged);
+      }
+    } catch (err) {
+      result = errorReply(err, ctx, { label: job.label, log });
+    } finally {
+      command.end();
+      await feedback.end();
+    }
+    if (result.reply) {
+      const content = replyContent(result.reply, {
+        inReplyTo: event.event_id,
+        threadRoot: job.addressed.threadRoot,
+        replaces: await feedback.placeholder(),
+      });
+      await matrix.send(bot.info.userId, event.room_id, 'm.room.message', content, `${event.event_id}:reply`);
+    }
+    feedback.clearTyping();
+    metrics.commands.inc({ bot: bot.info.id, command: job.label, outcome: result.outcome });
+    metrics.duration.observe({ bot: bot.info.id, command: job.label }, (performance.now() - started) / 1000);
+  }
+
+  return { run, userSettings, cancel: (eventId: string, sender: string) => running.cancel(eventId, sender) };
+}
