@@ -36,10 +36,12 @@ describe('parsing', () => {
   it('answers help, usage, unknown words and too-long messages without bot code', () => {
     expect(immediateReply(bot!, parse(bot!, 'hilfe', 100), 'de', 100)?.outcome).toBe('help');
     const usage = immediateReply(bot!, parse(bot!, 'neu', 100), 'de', 100);
-    expect(usage).toMatchObject({ outcome: 'usage', reply: { text: expect.stringContaining('neu') } });
+    expect(usage?.outcome).toBe('usage');
+    expect(usage?.reply.text).toContain('neu');
     expect(immediateReply(bot!, parse(bot!, 'quatsch', 100), 'en', 100)?.reply.text).toContain('quatsch');
     const long = immediateReply(bot!, parse(bot!, 'x'.repeat(101), 100), 'en', 100);
-    expect(long).toMatchObject({ outcome: 'too_long', reply: { text: expect.stringContaining('101') } });
+    expect(long?.outcome).toBe('too_long');
+    expect(long?.reply.text).toContain('101');
     expect(immediateReply(bot!, parse(bot!, 'add x', 100), 'en', 100)).toBeUndefined();
   });
 });
