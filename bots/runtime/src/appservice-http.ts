@@ -53,6 +53,7 @@ export function mountAppserviceRoutes(app: Hono, options: AppserviceRoutesOption
     app.put(`${prefix}/transactions/:txnId`, async (c) => {
       if (!checkToken(c.req.header('authorization'), c.req.query('access_token')))
         return c.json(forbidden, 403);
+      const receivedAt = performance.now();
       const txnId = c.req.param('txnId');
       const body: unknown = await c.req.json().catch(() => undefined);
       const raw =
@@ -85,7 +86,7 @@ export function mountAppserviceRoutes(app: Hono, options: AppserviceRoutesOption
           { txnId, events: events.length, fresh: fresh.length },
           'appservice transaction id came back with events not seen before; processing them (Synapse restarted or its database was restored?)',
         );
-      if (fresh.length > 0) options.onEvents(fresh);
+      if (fresh.length > 0) options.onEvents(fresh.map((e) => ({ ...e, receivedAt })));
       return c.json({});
     });
     app.get(`${prefix}/users/:userId`, (c) => {

@@ -55,6 +55,8 @@ export interface DispatcherOptions {
   maxMessageBytes: number;
   creditsAudience: string;
   now?: () => Date;
+  /** Called as the reply to a command is handed to Synapse. */
+  onReplySending?: (commandEventId: string) => void;
 }
 
 export interface Dispatcher {

@@ -1,5 +1,5 @@
 import type { Metrics } from '@mana/metrics';
-import type { Counter, Histogram } from 'prom-client';
+import type { Counter, Histogram, Summary } from 'prom-client';
 
 export interface BotMetrics {
   commands: Counter<'bot' | 'command' | 'outcome'>;
@@ -7,6 +7,8 @@ export interface BotMetrics {
   creditsCharged: Counter<'bot' | 'operation'>;
   events: Counter<'outcome'>;
   transactions: Counter<'outcome'>;
+  /** The runner's own time per command: its transaction received → its reply handed to Synapse. */
+  runnerTime: Summary;
 }
 
 /** The runtime's metrics, registered on the service's registry. */
@@ -42,6 +44,14 @@ export function createBotMetrics(metrics: Metrics): BotMetrics {
       name: 'bot_appservice_transactions_total',
       help: 'Appservice transactions received, by outcome (stored; reused_id: a known id with new events; duplicate: nothing new; ignored)',
       labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
+    runnerTime: new client.Summary({
+      name: 'bot_runner_message_seconds',
+      help: "The runner's own time per command: its transaction received → its reply handed to Synapse (last 10 min)",
+      percentiles: [0.5, 0.95, 0.99],
+      maxAgeSeconds: 600,
+      ageBuckets: 5,
       registers: [registry],
     }),
   };

@@ -139,12 +139,19 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
     commandTimeoutMs: config.commandTimeoutMs,
     maxMessageBytes: config.maxMessageBytes,
     creditsAudience: config.creditsAudience,
+    onReplySending: (eventId) => {
+      const at = arrivedAt.get(eventId);
+      if (at !== undefined) botMetrics.runnerTime.observe((performance.now() - at) / 1000);
+    },
   });
 
+  // When each event in progress arrived (its transaction), for the runner's own time per command.
+  const arrivedAt = new Map<string, number>();
   // Events are processed in order per room, rooms in parallel.
   const chains = new Map<string, Promise<void>>();
   let stopping = false;
   const processOne = async (e: StoredEvent) => {
+    if (e.receivedAt !== undefined) arrivedAt.set(e.eventId, e.receivedAt);
     try {
       const outcome = await dispatcher.handle(e.event);
       await state.finishEvent(e.eventId, outcome === 'handled' ? 'done' : 'skipped');
@@ -154,6 +161,8 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
       log.error({ err, eventId: e.eventId, roomId: e.roomId }, 'event processing failed');
       botMetrics.events.inc({ outcome: 'failed' });
       await state.finishEvent(e.eventId, 'failed', errorMessage(err)).catch(() => undefined);
+    } finally {
+      arrivedAt.delete(e.eventId);
     }
   };
   const enqueue = (events: readonly StoredEvent[]) => {

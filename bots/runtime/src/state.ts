@@ -11,6 +11,8 @@ export interface StoredEvent {
   eventId: string;
   roomId: string;
   event: MatrixEvent;
+  /** `performance.now()` when its transaction arrived (absent for events left from a last run). */
+  receivedAt?: number;
 }
 
 /** A Matrix event as an appservice receives it (only what the runtime reads is typed). */

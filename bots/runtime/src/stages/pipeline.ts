@@ -38,6 +38,8 @@ export interface PipelineDeps extends ContextDeps {
   typingAfterMs?: number | undefined;
   commandTimeoutMs: number;
   creditsAudience: string;
+  /** Called as a reply is handed to Synapse (the runner times its own share from here). */
+  onReplySending?: ((commandEventId: string) => void) | undefined;
 }
 
 export interface Job {
@@ -156,6 +158,7 @@ export function createPipeline(deps: PipelineDeps) {
         threadRoot: job.addressed.threadRoot,
         replaces: await feedback.placeholder(),
       });
+      deps.onReplySending?.(event.event_id);
       await matrix.send(bot.info.userId, event.room_id, 'm.room.message', content, `${event.event_id}:reply`);
     }
     feedback.clearTyping();
