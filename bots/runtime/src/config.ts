@@ -25,6 +25,11 @@ export const botConfigSpec = defineConfig('BOT_', {
     fallback: ['BOTS'],
     doc: 'Comma-separated bots this runner hosts (falls back to BOTS)',
   },
+  modules: {
+    schema: list,
+    default: '',
+    doc: 'Comma-separated paths of extra bot modules (each exports `bot`, a defineBot() result); they are hosted too (your own bots, test bots)',
+  },
   homeserverUrl: vars.url('Client-server API base URL of Synapse', 'http://127.0.0.1:8008'),
   serverName: {
     schema: z.string().min(1),

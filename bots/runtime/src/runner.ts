@@ -4,12 +4,14 @@
  * per room, and every pending event is processed again after a restart.
  */
 import { createServiceApp, listen, type RunningServer } from '@mana/http';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { createLogger, type Logger } from '@mana/logging';
 import { createMetrics, type Metrics } from '@mana/metrics';
 import { userIdRegexFor } from './namespace.ts';
 import { creditsApi, syncStores, tokenExchangeIdentity } from './adapters.ts';
 import { mountAppserviceRoutes } from './appservice-http.ts';
-import type { BotDefinition, BotInfo } from './bot.ts';
+import { defineBot, type BotDefinition, type BotInfo } from './bot.ts';
 import type { BotConfig } from './config.ts';
 import { createDispatcher, type Dispatcher } from './dispatcher.ts';
 import { errorMessage } from './errors.ts';
@@ -59,10 +61,24 @@ export function selectBots(available: readonly BotDefinition[], names: readonly 
   return available.filter((b) => names.includes(b.id));
 }
 
+/** The bots of `BOT_MODULES`: each module exports `bot` (a `defineBot()` result). */
+export async function loadBotModules(paths: readonly string[]): Promise<BotDefinition[]> {
+  const bots: BotDefinition[] = [];
+  for (const path of paths) {
+    const mod: unknown = await import(pathToFileURL(resolve(path)).href);
+    const bot = typeof mod === 'object' && mod !== null && 'bot' in mod ? mod.bot : undefined;
+    if (typeof bot !== 'object' || bot === null || !('id' in bot) || !('commands' in bot))
+      throw new Error(`BOT_MODULES: ${path} exports no \`bot\` (a defineBot() result)`);
+    bots.push(defineBot(bot as BotDefinition));
+  }
+  return bots;
+}
+
 export async function startRunner(options: RunnerOptions): Promise<Runner> {
   const { config } = options;
   const log = options.logger ?? createLogger({ service: 'bots', level: config.logLevel });
-  const bots = selectBots(options.available, config.bots);
+  const fromModules = await loadBotModules(config.modules);
+  const bots = [...selectBots(options.available, config.bots), ...fromModules];
   const metrics = createMetrics({ service: 'bots' });
   const botMetrics = createBotMetrics(metrics);
   const namespace = new RegExp(userIdRegexFor(config.namespace, config.serverName));
