@@ -21,10 +21,12 @@ import {
   noticeContent,
   reactionContent,
   toReply,
+  withNote,
+  type Html,
   type Reply,
   type ReplyInput,
 } from './format.ts';
-import { parseLang, pick, type Lang, type Text } from './i18n.ts';
+import { isLang, parseLang, pick, type Lang, type Text } from './i18n.ts';
 import type { MatrixPort } from './matrix.ts';
 import type { BotMetrics } from './metrics.ts';
 import type { Accounts, Credits, Identity, Kv, Scheduler, Stores, UserSettings } from './ports.ts';
@@ -190,6 +192,36 @@ export function helpReply(
   );
 }
 
+/** The end of every greeting: two or three example commands and how to get help. */
+export function welcomeFooter(lang: Lang, examples: readonly Text[]): Html {
+  return html`${
+    examples.length > 0
+      ? html`<p>${pick(lang, TEXTS.welcomeExamples)}</p><ul>${examples.map((e) => html`<li><code>${e[lang]}</code></li>`)}</ul>`
+      : ''
+  }<p>${pick(lang, TEXTS.welcomeHelp)}</p>`;
+}
+
+/**
+ * The greeting of a bot without its own `welcome`: what it does, example commands (its `examples`,
+ * else its first three commands) and `help`.
+ */
+export function welcomeReply(
+  bot: BotInfo,
+  commands: readonly CommandSpec<CommandContext>[],
+  examples: readonly Text[] | undefined,
+  lang: Lang,
+): Reply {
+  const shown =
+    examples ??
+    commands
+      .filter((c) => !c.hidden && c.name !== languageCommand.name)
+      .slice(0, 3)
+      .map((c) => ({ de: signature(c, 'de'), en: signature(c, 'en') }));
+  return toReply(
+    html`<p>${pick(lang, TEXTS.welcomeIntro, { name: bot.displayName, description: bot.description[lang] })}</p>${welcomeFooter(lang, shown)}`,
+  );
+}
+
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   if (ms <= 0) return p;
   let timer: NodeJS.Timeout | undefined;
@@ -287,11 +319,34 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       await matrix.join(bot.info.userId, event.room_id);
       await setMembership(bot, event.room_id, true);
       log.info({ bot: bot.info.id, sender: event.sender, roomId: event.room_id }, 'joined on invite');
+      await greet(bot, event);
       return 'handled';
     }
     if (m === 'join') await setMembership(bot, event.room_id, true);
     else if (m === 'leave' || m === 'ban') await setMembership(bot, event.room_id, false);
     return 'handled';
+  }
+
+  /** Once per bot and room, when it joins a DM: what it does, examples, `help`. Best effort. */
+  async function greet(bot: HostedBot, invite: MatrixEvent): Promise<void> {
+    const roomId = invite.room_id;
+    try {
+      const direct = invite.content.is_direct === true || (await memberCount(bot, roomId)) <= 2;
+      if (!direct) return;
+      if (!(await kv.setOnce(bot.info.id, `room:${roomId}`, 'welcomed', true))) return;
+      const settings = await userSettings(invite.sender);
+      const lang =
+        settings?.language ?? (await rememberedLang(bot, invite.sender)) ?? options.defaultLanguage;
+      const timezone = settings?.timezone ?? options.defaultTimezone;
+      const ctx = makeContext(bot, invite, lang, timezone, true, performance.now());
+      const welcome = bot.def.welcome
+        ? await bot.def.welcome(ctx)
+        : welcomeReply(bot.info, bot.commands, bot.def.examples, lang);
+      if (welcome === undefined) return;
+      await send(bot, roomId, noticeContent(toReply(welcome)), `${invite.event_id}:welcome`);
+    } catch (err) {
+      log.warn({ bot: bot.info.id, roomId, err: errorMessage(err) }, 'greeting failed');
+    }
   }
 
   async function onEncrypted(event: MatrixEvent): Promise<'handled' | 'ignored'> {
@@ -312,13 +367,37 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     return any ? 'handled' : 'ignored';
   }
 
-  async function userSettings(userId: string) {
+  type Settings = Awaited<ReturnType<UserSettings['get']>>;
+  type SettingsRead = { kind: 'ok'; value: Settings } | { kind: 'not_linked' } | { kind: 'failed' };
+
+  async function readSettings(userId: string): Promise<SettingsRead> {
     try {
-      return await options.settings.get(userId);
+      return { kind: 'ok', value: await options.settings.get(userId) };
     } catch (err) {
-      if (!(err instanceof NotLinkedError))
-        log.warn({ err: errorMessage(err), userId }, 'could not read settings');
-      return undefined;
+      if (err instanceof NotLinkedError) return { kind: 'not_linked' };
+      log.warn({ err: errorMessage(err), userId }, 'could not read settings');
+      return { kind: 'failed' };
+    }
+  }
+
+  async function userSettings(userId: string): Promise<Settings> {
+    const read = await readSettings(userId);
+    return read.kind === 'ok' ? read.value : undefined;
+  }
+
+  /** A language kept by this bot for a user without settings of their own (no linked account). */
+  async function rememberedLang(bot: HostedBot, userId: string): Promise<Lang | undefined> {
+    const v = await kv.get<string>(bot.info.id, `user:${userId}`, 'language').catch(() => undefined);
+    return isLang(v) ? v : undefined;
+  }
+
+  /** Stores a language: in the user's settings, or (no linked account) with this bot. */
+  async function storeLang(bot: HostedBot, userId: string, lang: Lang): Promise<void> {
+    try {
+      await options.settings.setLanguage(userId, lang);
+    } catch (err) {
+      if (!(err instanceof NotLinkedError)) throw err;
+      await kv.set(bot.info.id, `user:${userId}`, 'language', lang);
     }
   }
 
@@ -364,7 +443,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
           ),
       },
       async setLanguage(l) {
-        await options.settings.setLanguage(sender, l);
+        await storeLang(bot, sender, l);
         ctx.lang = l;
       },
       async account() {
@@ -508,16 +587,33 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     if (parsed?.kind === 'empty') return;
     const hint = parsed && 'lang' in parsed ? parsed.lang : undefined;
     // Independent reads run side by side: the bot's data starts pulling (for a command that runs
-    // code) while the user's settings and the welcome flag are read.
+    // code) while the user's settings and a language this bot remembers for them are read.
     if (parsed?.kind === 'command' || parsed?.kind === 'fallback')
       for (const app of bot.def.apps ?? []) options.stores.prefetch?.(event.sender, app);
-    const welcomeClaim =
-      isDirect && bot.def.welcome
-        ? kv.setOnce(bot.info.id, `user:${event.sender}`, 'welcomed', true)
-        : Promise.resolve(false);
-    welcomeClaim.catch(() => undefined); // awaited below; rejects there, not as "unhandled"
-    const settings = await userSettings(event.sender);
-    const lang = settings?.language ?? hint ?? options.defaultLanguage;
+    const remembered = rememberedLang(bot, event.sender);
+    const read = await readSettings(event.sender);
+    const settings = read.kind === 'ok' ? read.value : undefined;
+    let lang = settings?.language ?? (await remembered) ?? options.defaultLanguage;
+    // A user without a language: the first message that shows one sets it, and its reply says
+    // how to switch. (Not when the settings could not be read: that would overwrite them.)
+    let chosen = false;
+    const isLanguageCommand = parsed?.kind === 'command' && parsed.command.name === languageCommand.name;
+    if (
+      hint &&
+      !isLanguageCommand &&
+      settings?.language === undefined &&
+      read.kind !== 'failed' &&
+      (await remembered) === undefined
+    ) {
+      lang = hint;
+      chosen = await storeLang(bot, event.sender, hint).then(
+        () => true,
+        (err: unknown) => {
+          log.warn({ err: errorMessage(err), userId: event.sender }, 'could not store the language');
+          return false;
+        },
+      );
+    }
     const ctx = makeContext(
       bot,
       event,
@@ -526,16 +622,6 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       isDirect,
       started,
     );
-
-    const welcomeOf = bot.def.welcome;
-    if ((await welcomeClaim) && welcomeOf) {
-      const welcome = await Promise.resolve(welcomeOf(ctx)).catch((err: unknown) => {
-        log.warn({ err: errorMessage(err) }, 'welcome failed');
-        return undefined;
-      });
-      if (welcome !== undefined)
-        await send(bot, event.room_id, noticeContent(toReply(welcome)), `${event.event_id}:welcome`);
-    }
 
     let label: string;
     let result: { reply: Reply | undefined; outcome: Outcome };
@@ -591,6 +677,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       clearTimeout(typingTimer);
       await typingOn;
     }
+    if (result.reply && chosen) result.reply = withNote(result.reply, ctx.t(TEXTS.languageChosen));
     if (result.reply) {
       const placeholderId = placeholder ? await placeholder : undefined;
       const content = placeholderId
