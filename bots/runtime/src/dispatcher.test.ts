@@ -370,6 +370,12 @@ describe('dispatcher', () => {
       'Got it, I will answer you in English from now on.',
     ]);
     expect((await h.ask(bob, '!bobdm:mana.test', 'meins'))[0]).toContain('There is no Mana account');
+    // Once he has an account, his settings learn the language he chose.
+    h.identity.link(bob);
+    expect(await h.ask(bob, '!bobdm:mana.test', 'sag hallo')).toEqual(['hallo (en)']);
+    expect(h.stores.rows(bob, 'settings', 'settings')).toEqual([
+      { id: 'user', language: 'en', timezone: 'Europe/Berlin' },
+    ]);
   });
 
   it('joins on invite (allow-list) and remembers membership', async () => {

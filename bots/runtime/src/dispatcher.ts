@@ -594,6 +594,11 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     const read = await readSettings(event.sender);
     const settings = read.kind === 'ok' ? read.value : undefined;
     let lang = settings?.language ?? (await remembered) ?? options.defaultLanguage;
+    // Chosen while they had no account, now linked: the settings learn it (every bot, the web app).
+    if (read.kind === 'ok' && settings?.language === undefined && (await remembered) !== undefined)
+      await storeLang(bot, event.sender, lang).catch((err: unknown) =>
+        log.warn({ err: errorMessage(err), userId: event.sender }, 'could not store the language'),
+      );
     // A user without a language: the first message that shows one sets it, and its reply says
     // how to switch. (Not when the settings could not be read: that would overwrite them.)
     let chosen = false;
