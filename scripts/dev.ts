@@ -199,6 +199,7 @@ async function main(): Promise<void> {
     HS_MACAROON_SECRET_KEY: secrets.HS_MACAROON_SECRET_KEY,
     HS_FORM_SECRET: secrets.HS_FORM_SECRET,
     HS_DISABLE_E2EE_BY_DEFAULT: 'true',
+    HS_RATE_LIMITS: 'dev',
     ...(withAuth
       ? { HS_OIDC_ISSUER: url(ports.auth), HS_OIDC_CLIENT_SECRET: secrets.AUTH_SYNAPSE_CLIENT_SECRET }
       : {}),

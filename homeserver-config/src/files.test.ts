@@ -80,6 +80,42 @@ describe('renderHomeserverFiles', () => {
     });
   });
 
+  it('HS_RATE_LIMITS: default keeps Synapse’s limits, dev raises login/registration, off all', () => {
+    const hs = (env: Record<string, string>) =>
+      parse(file(render({ ...minimal, ...env }), 'homeserver.yaml').contents) as Record<string, unknown>;
+    const rc = (config: Record<string, unknown>) => Object.keys(config).filter((k) => k.startsWith('rc_'));
+    expect(rc(hs({}))).toEqual([]);
+    const dev = hs({ HS_RATE_LIMITS: 'dev' });
+    expect(rc(dev).sort()).toEqual(['rc_login', 'rc_registration']);
+    expect(dev.rc_login).toMatchObject({
+      address: { burst_count: 100 },
+      account: { burst_count: 100 },
+      failed_attempts: { burst_count: 100 },
+    });
+    expect(rc(hs({ HS_RATE_LIMITS: 'off' }))).toContain('rc_message');
+    expect(() => render({ ...minimal, HS_RATE_LIMITS: 'lots' })).toThrow(/HS_RATE_LIMITS/);
+  });
+
+  it('with SSO: no password login unless HS_PASSWORD_LOGIN=true; HS_SSO_CLIENT_WHITELIST', () => {
+    const sso = { HS_OIDC_ISSUER: 'https://auth.example.org', HS_OIDC_CLIENT_SECRET: secret('o') };
+    const hs = (env: Record<string, string>) =>
+      parse(file(render({ ...minimal, ...env }), 'homeserver.yaml').contents) as Record<string, unknown>;
+    expect(hs(sso)).toMatchObject({ password_config: { enabled: false } });
+    expect(hs(sso)).not.toHaveProperty('sso');
+    expect(hs({ ...sso, HS_PASSWORD_LOGIN: 'true' })).not.toHaveProperty('password_config');
+    expect(hs({})).not.toHaveProperty('password_config');
+    expect(hs({ HS_PASSWORD_LOGIN: 'false' })).toMatchObject({ password_config: { enabled: false } });
+    expect(
+      hs({ ...sso, HS_SSO_CLIENT_WHITELIST: 'https://app.example.org, https://chat.example.org/element/' }),
+    ).toMatchObject({
+      sso: { client_whitelist: ['https://app.example.org/', 'https://chat.example.org/element/'] },
+    });
+    expect(() => render({ ...minimal, HS_SSO_CLIENT_WHITELIST: 'app.example.org' })).toThrow(
+      /HS_SSO_CLIENT_WHITELIST/,
+    );
+    expect(() => render({ ...minimal, HS_PASSWORD_LOGIN: 'yes' })).toThrow(/HS_PASSWORD_LOGIN/);
+  });
+
   it('names the missing variables', () => {
     expect(() => loadConfig(homeserverEnv, { HS_SERVER_NAME: 'x' })).toThrow(
       /HS_PUBLIC_BASEURL[\s\S]*HS_FORM_SECRET/,

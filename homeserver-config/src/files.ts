@@ -62,9 +62,24 @@ export const homeserverEnv = defineConfig('HS_', {
     doc: "Synapse's root log level",
   },
   rateLimits: {
-    schema: z.enum(['default', 'off']),
+    schema: z.enum(['default', 'dev', 'off']),
     default: 'default',
-    doc: 'off = raise every rate limit (tests only)',
+    doc: "default = Synapse's own (production); dev = login/registration limits for one developer's machine (npm start); off = raise every rate limit (tests only)",
+  },
+  passwordLogin: {
+    schema: z.enum(['auto', 'true', 'false']),
+    default: 'auto',
+    doc: 'Password login on the client API; auto = on without SSO, off with HS_OIDC_ISSUER (clients show only "Continue with Mana")',
+  },
+  ssoClientWhitelist: {
+    schema: z
+      .string()
+      .refine(
+        (v) => splitList(v).every((u) => /^https?:\/\/[^/\s]+/.test(u) && URL.canParse(u)),
+        'must be comma-separated http(s) URLs',
+      ),
+    default: '',
+    doc: 'Comma-separated URL prefixes of the deployment\'s own Matrix clients that skip Synapse\'s "Continue to your account" page after SSO (sso.client_whitelist); empty = none',
   },
   enableRegistration: flag('false', 'Open registration on the client API'),
   oidcIssuer: {
@@ -168,6 +183,8 @@ export function renderHomeserverFiles(env: HomeserverEnv): RenderedFile[] {
         logConfigPath: posix.join(configDir, 'log.config'),
         mediaStorePath: env.mediaStorePath || posix.join(env.dataDir, 'media_store'),
         rateLimits: env.rateLimits,
+        ...(env.passwordLogin === 'auto' ? {} : { passwordLogin: env.passwordLogin === 'true' }),
+        ssoClientWhitelist: splitList(env.ssoClientWhitelist),
         enableRegistration: env.enableRegistration,
         appserviceConfigFiles: appserviceFiles,
         ...(env.oidcIssuer

@@ -124,6 +124,52 @@ describe('renderHomeserver', () => {
     }
   });
 
+  it('keeps Synapse’s own rate limits by default (production)', () => {
+    expect(rateLimitKeys(renderHomeserver(base))).toEqual([]);
+    expect(rateLimitKeys(renderHomeserver({ ...base, rateLimits: 'default' }))).toEqual([]);
+  });
+
+  it('dev: login and registration limits fit one developer’s machine, the rest stays Synapse’s', () => {
+    const config = renderHomeserver({ ...base, rateLimits: 'dev' });
+    expect(rateLimitKeys(config).sort()).toEqual(['rc_login', 'rc_registration']);
+    const login = config.rc_login as Record<string, { per_second: number; burst_count: number }>;
+    expect(Object.keys(login).sort()).toEqual(['account', 'address', 'failed_attempts']);
+    // Synapse's defaults: burst 5 (3 failed), refilled at 0.003/s — minutes of 429 after a few sign-ins.
+    for (const bucket of [
+      ...Object.values(login),
+      config.rc_registration as { per_second: number; burst_count: number },
+    ]) {
+      expect(bucket.burst_count).toBeGreaterThanOrEqual(50);
+      expect(bucket.per_second).toBeGreaterThanOrEqual(1);
+      // Generous, not unlimited: that is what 'off' is for.
+      expect(bucket.burst_count).toBeLessThan(10_000);
+    }
+  });
+
+  it('SSO turns password login off (clients show only “Continue with Mana”) unless asked to keep it', () => {
+    const oidc = { issuer: 'https://auth.example.org', clientSecret: 'x' };
+    expect(renderHomeserver({ ...base, oidc })).toMatchObject({ password_config: { enabled: false } });
+    expect(renderHomeserver({ ...base, oidc, passwordLogin: true })).not.toHaveProperty('password_config');
+    // Without SSO passwords are the only way in.
+    expect(renderHomeserver(base)).not.toHaveProperty('password_config');
+    expect(renderHomeserver({ ...base, passwordLogin: false })).toMatchObject({
+      password_config: { enabled: false },
+    });
+    // The shared secret for admin registration is there either way.
+    expect(renderHomeserver({ ...base, oidc })).toMatchObject({ registration_shared_secret: 'reg-secret' });
+  });
+
+  it('lists our own clients in sso.client_whitelist, each with a trailing slash', () => {
+    expect(renderHomeserver(base)).not.toHaveProperty('sso');
+    expect(renderHomeserver({ ...base, ssoClientWhitelist: [] })).not.toHaveProperty('sso');
+    expect(
+      renderHomeserver({
+        ...base,
+        ssoClientWhitelist: ['https://app.example.org', 'https://element.example.org/'],
+      }).sso,
+    ).toEqual({ client_whitelist: ['https://app.example.org/', 'https://element.example.org/'] });
+  });
+
   it('renders psycopg2 args for Postgres', () => {
     const config = renderHomeserver({
       ...base,

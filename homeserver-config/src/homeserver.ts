@@ -3,7 +3,7 @@
  * production all render through here, so what the tests run is what we deploy.
  */
 import { renderOidcProvider, type OidcProviderConfig, type OidcProviderOptions } from './oidc.ts';
-import { RATE_LIMITS_OFF } from './rate-limits.ts';
+import { rateLimitConfig, type RateLimitProfile } from './rate-limits.ts';
 import { toYaml } from './yaml.ts';
 
 /** Synapse's own database (never the platform's `DATABASE_URL`). */
@@ -58,14 +58,31 @@ export interface HomeserverOptions {
   logConfigPath: string;
   /** Directory for uploaded and cached media. */
   mediaStorePath: string;
-  /** `'off'` raises every rate limit far out of reach, for tests and benchmarks. Default `'default'`. */
-  rateLimits?: 'default' | 'off';
+  /**
+   * Rate limits: `'default'` keeps Synapse's own (production), `'dev'` makes login and registration
+   * limits fit one developer's machine (the local stack), `'off'` raises every limit far out of
+   * reach (tests, benchmarks). Default `'default'`.
+   */
+  rateLimits?: RateLimitProfile;
   /** Open registration on the client API. Default false: accounts come from SSO or the admin API. */
   enableRegistration?: boolean;
   /** Paths of appservice registration files (see `renderAppserviceRegistration`). Default none. */
   appserviceConfigFiles?: string[];
   /** Delegate login to our auth server. Omit to keep only password login. */
   oidc?: OidcProviderOptions;
+  /**
+   * Password login on the client API (`password_config.enabled`). Default: on without `oidc`; off
+   * with it, so clients offer only "Continue with Mana". Admin registration with the shared
+   * secret works either way; tests that log in with passwords set it.
+   */
+  passwordLogin?: boolean;
+  /**
+   * URL prefixes of our own Matrix clients (`sso.client_whitelist`): after an SSO login Synapse
+   * sends the browser straight back to them instead of asking "Continue to your account?". Each
+   * gets a trailing `/` (so `https://app.example.org` does not also match
+   * `https://app.example.org.evil.test`). Default none.
+   */
+  ssoClientWhitelist?: string[];
   /**
    * Extra top-level keys merged last (shallowly, so they replace a rendered key as a whole).
    * For the odd setting no option covers; prefer adding an option.
@@ -115,6 +132,8 @@ export interface HomeserverConfig {
   trusted_key_servers: never[];
   app_service_config_files: string[];
   oidc_providers?: OidcProviderConfig[];
+  password_config?: { enabled: false };
+  sso?: { client_whitelist: string[] };
   [key: string]: unknown;
 }
 
@@ -149,13 +168,21 @@ export function renderHomeserver(options: HomeserverOptions): HomeserverConfig {
     trusted_key_servers: [],
     app_service_config_files: options.appserviceConfigFiles ?? [],
     ...(options.oidc ? { oidc_providers: [renderOidcProvider(options.oidc)] } : {}),
-    ...(options.rateLimits === 'off' ? RATE_LIMITS_OFF : {}),
+    ...((options.passwordLogin ?? !options.oidc) ? {} : { password_config: { enabled: false } }),
+    ...(options.ssoClientWhitelist && options.ssoClientWhitelist.length > 0
+      ? { sso: { client_whitelist: options.ssoClientWhitelist.map(withTrailingSlash) } }
+      : {}),
+    ...rateLimitConfig(options.rateLimits),
     ...options.extra,
   };
 }
 
 export function renderHomeserverYaml(options: HomeserverOptions): string {
   return toYaml(renderHomeserver(options), 'homeserver.yaml');
+}
+
+function withTrailingSlash(url: string): string {
+  return url.endsWith('/') ? url : `${url}/`;
 }
 
 function renderListener(listener: ListenerOptions): ListenerConfig {

@@ -28,7 +28,7 @@ export {
   type OidcProviderOptions,
   type OidcProviderConfig,
 } from './oidc.ts';
-export { RATE_LIMITS_OFF } from './rate-limits.ts';
+export { RATE_LIMITS_OFF, RATE_LIMITS_DEV, rateLimitConfig, type RateLimitProfile } from './rate-limits.ts';
 export {
   renderLogConfig,
   renderLogConfigYaml,

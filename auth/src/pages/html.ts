@@ -82,6 +82,26 @@ export function message(
   return html`<p class="${kind}" role="${kind === 'error' ? 'alert' : 'status'}">${t(ctx.lang, key, vars)}</p>`;
 }
 
+/** A page with a heading and one note under it (and a link back to sign-in unless `link` is false). */
+export function notePage(
+  ctx: PageContext,
+  title: TextKey,
+  note: TextKey,
+  vars: Record<string, string> = {},
+  link = true,
+): string {
+  return layout(
+    ctx,
+    t(ctx.lang, title),
+    html`${message(ctx, note, 'note', vars)}${link ? html`<p><a href="/account">${t(ctx.lang, 'backToSignIn')}</a></p>` : ''}`,
+  );
+}
+
+/** What `/verify-email` answers: a short heading, the sentence once, or why the link failed. */
+export function verifyEmailPage(ctx: PageContext, ok: boolean): string {
+  return ok ? notePage(ctx, 'verifiedTitle', 'verified') : notePage(ctx, 'errorTitle', 'verifyFailed');
+}
+
 export function field(
   ctx: PageContext,
   opts: {

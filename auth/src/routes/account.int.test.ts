@@ -91,7 +91,11 @@ describe('registration and verification', () => {
     expect(unverified.text).toContain('/verify-email/resend');
 
     const link = await auth.mailLink('carol@example.test', '/verify-email?token=');
-    expect((await client.get(link)).status).toBe(200);
+    const confirmed = await client.get(link);
+    expect(confirmed.status).toBe(200);
+    // The sentence once, under its own heading (not the heading and the note both).
+    expect(confirmed.text.split('Your email address is confirmed.').length - 1).toBe(1);
+    expect(confirmed.text).toContain('<h1>Email confirmed</h1>');
     expect((await auth.service.accounts.findByUsername('carol'))?.emailVerified).toBe(true);
     expect((await client.get(`${auth.baseUrl}/verify-email?token=forged`)).status).toBe(400);
   });

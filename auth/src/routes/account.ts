@@ -7,7 +7,16 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import type { Accounts } from '../accounts/accounts.ts';
 import { RESERVED_USERNAMES, USERNAME_RE } from '../accounts/accounts.ts';
-import { csrfField, field, html, layout, message, type PageContext } from '../pages/html.ts';
+import {
+  csrfField,
+  field,
+  html,
+  layout,
+  message,
+  notePage,
+  verifyEmailPage,
+  type PageContext,
+} from '../pages/html.ts';
 import { t, type TextKey } from '../pages/i18n.ts';
 import type { RateLimiter } from '../rate-limit.ts';
 import { loginForm } from './interaction.ts';
@@ -47,20 +56,6 @@ function registerPage(
     ctx,
     t(ctx.lang, 'register'),
     html`${message(ctx, notice)}<form method="post" action="/register">${csrfField(ctx)}${field(ctx, { name: 'email', label: 'email', type: 'email', autocomplete: 'email', value: values.email ?? '' })}${field(ctx, { name: 'username', label: 'username', autocomplete: 'username', value: values.username ?? '', hint: 'usernameHint' })}${field(ctx, { name: 'name', label: 'name', autocomplete: 'nickname', value: values.name ?? '', required: false })}${field(ctx, { name: 'password', label: 'password', type: 'password', autocomplete: 'new-password', minlength: 10 })}<button type="submit">${t(ctx.lang, 'register')}</button></form><p><a href="/account">${t(ctx.lang, 'signIn')}</a></p>`,
-  );
-}
-
-function notePage(
-  ctx: PageContext,
-  title: TextKey,
-  note: TextKey,
-  vars: Record<string, string> = {},
-  link = true,
-) {
-  return layout(
-    ctx,
-    t(ctx.lang, title),
-    html`${message(ctx, note, 'note', vars)}${link ? html`<p><a href="/account">${t(ctx.lang, 'backToSignIn')}</a></p>` : ''}`,
   );
 }
 
@@ -140,10 +135,7 @@ export function createAccountRoutes(options: AccountRoutesOptions): Hono<AuthEnv
     const ctx = pageContext(c, options);
     const token = c.req.query('token') ?? '';
     const ok = token.length > 0 && token.length < 4096 && (await accounts.verifyEmail(token));
-    return c.html(
-      notePage(ctx, ok ? 'verified' : 'errorTitle', ok ? 'verified' : 'verifyFailed'),
-      ok ? 200 : 400,
-    );
+    return c.html(verifyEmailPage(ctx, ok), ok ? 200 : 400);
   });
 
   app.get('/verify-email/resend', (c) => {

@@ -6,16 +6,24 @@ const alice = '@alice:mana.test';
 const dm = '!dm:mana.test';
 
 describe('mana bot', () => {
-  it('welcomes once on the first DM, lists bots, shows account and credits', async () => {
+  it('welcomes once when it joins a DM, lists bots, shows account and credits', async () => {
     const h = createTestHarness({ bots: [manaBot], linked: [alice] });
-    h.members.set(dm, [alice, '@mana:mana.test']);
+    const [welcome, ...more] = await h.invite(alice, dm, '@mana:mana.test');
+    expect(more).toEqual([]);
+    expect(welcome).toContain('Willkommen bei Mana');
+    expect(welcome).toContain('@mana:mana.test — Der Hub');
+    expect(welcome).toContain('Zum Beispiel:\n• konto\n• guthaben\n• bots');
+    expect(welcome).toContain('„hilfe“ zeigt alle Befehle');
     const first = await h.ask(alice, dm, 'hilfe');
-    expect(first[0]).toContain('Willkommen bei Mana');
-    expect(first[1]).toContain('Mana — Befehle');
+    expect(first).toHaveLength(1);
+    expect(first[0]).toContain('Mana — Befehle');
+    expect(first[0]).not.toContain('Willkommen');
     expect((await h.ask(alice, dm, 'bots'))[0]).toContain('@mana:mana.test');
     expect((await h.ask(alice, dm, 'konto'))[0]).toContain('Benutzername: alice');
     h.credits.grant(alice, 2500);
     expect((await h.ask(alice, dm, 'guthaben'))[0]).toContain('Guthaben: 2,5 verfügbar');
+    // German is her language now (her first message set it): the English alias answers in German.
+    expect((await h.ask(alice, dm, 'credits'))[0]).toContain('Guthaben: 2,5 verfügbar');
     expect(await h.ask(alice, dm, 'language en')).toEqual([
       'Got it, I will answer you in English from now on.',
     ]);

@@ -1,8 +1,8 @@
 /**
- * The mana bot, the hub: a welcome on the first DM, `help` listing every bot, `account`,
+ * The mana bot, the hub: a welcome when it joins a DM, `help` listing every bot, `account`,
  * `credits` (and the built-in `language`).
  */
-import { defineBot, html, type BotCommand, type CommandContext } from '@mana/bot-runtime';
+import { defineBot, html, welcomeFooter, type BotCommand, type CommandContext } from '@mana/bot-runtime';
 
 function credits(milli: number, lang: 'de' | 'en'): string {
   return (milli / 1000).toLocaleString(lang === 'de' ? 'de-DE' : 'en-US', { maximumFractionDigits: 3 });
@@ -67,6 +67,12 @@ ${account.email ? html`<li>E-Mail: ${account.email}</li>` : ''}
   },
 ];
 
+const MANA_EXAMPLES = [
+  { de: 'konto', en: 'account' },
+  { de: 'guthaben', en: 'credits' },
+  { de: 'bots', en: 'bots' },
+];
+
 export const manaBot = defineBot({
   id: 'mana',
   localpart: 'mana',
@@ -76,14 +82,10 @@ export const manaBot = defineBot({
     en: 'The hub: account, credits, language, overview',
   },
   commands: manaCommands,
+  examples: MANA_EXAMPLES,
   welcome: (ctx) =>
     html`<p><b>${ctx.t({ de: 'Willkommen bei Mana! 👋', en: 'Welcome to Mana! 👋' })}</b></p><p>${ctx.t({
       de: 'Mana sind Bots, mit denen du hier im Chat arbeitest — und die Web-App zeigt dieselben Daten:',
       en: 'Mana is a set of bots you work with right here in chat — and the web app shows the same data:',
-    })}</p>${botList(ctx)}<p>${ctx.t({ de: 'Web-App', en: 'Web app' })}: <a href="${ctx.webUrl}">${ctx.webUrl}</a> · ${ctx.t(
-      {
-        de: '„hilfe“ zeigt alle Befehle.',
-        en: '“help” shows all commands.',
-      },
-    )}</p>`,
+    })}</p>${botList(ctx)}<p>${ctx.t({ de: 'Web-App', en: 'Web app' })}: <a href="${ctx.webUrl}">${ctx.webUrl}</a></p>${welcomeFooter(ctx.lang, MANA_EXAMPLES)}`,
 });

@@ -1,6 +1,6 @@
 /**
- * What a bot is: a Matrix user with a command table, an optional plain-text fallback, a welcome
- * for the first DM and delayed-job handlers. `defineBot` checks the table once at start-up.
+ * What a bot is: a Matrix user with a command table, an optional plain-text fallback, a greeting
+ * for a new DM and delayed-job handlers. `defineBot` checks the table once at start-up.
  */
 import type { Logger } from '@mana/logging';
 import { buildAliasIndex, type CommandSpec } from './commands.ts';
@@ -106,7 +106,16 @@ export interface BotDefinition {
   fallback?: (ctx: CommandContext, text: string) => Promise<ReplyInput | undefined>;
   /** Marker-prefixed words that still go to the fallback (todo: `!p1` … `!p4`). */
   fallbackWords?: RegExp;
-  /** Sent once, on the first message in a DM with this bot, before its answer. */
+  /**
+   * Two or three example commands, each in both languages (`{ de: 'liste', en: 'list' }`), for the
+   * greeting. Default: the first three commands of the table.
+   */
+  examples?: readonly Text[];
+  /**
+   * The greeting, sent once per room when the bot joins a DM on an invite, in the inviter's language
+   * (or the default one). Default: what the bot does (`description`), the `examples` and `help`
+   * (see `welcomeReply`). Its `ctx.eventId` is the invite's.
+   */
   welcome?: (ctx: CommandContext) => Promise<ReplyInput | undefined> | ReplyInput | undefined;
   jobs?: Readonly<Record<string, (ctx: JobContext, data: Json) => Promise<void>>>;
   /**

@@ -78,8 +78,12 @@ const echo: BotDefinition = defineBot({
 });
 
 const alice = '@alice:mana.test';
+const todo = '@todo:mana.test';
 const dm = '!dm:mana.test';
 const group = '!group:mana.test';
+/** What the first reply to a user without a language adds. */
+const CHOSEN_DE = 'Ich antworte dir ab jetzt auf Deutsch. In English: „language en“.';
+const CHOSEN_EN = 'I will answer you in English from now on. Auf Deutsch: “sprache de”.';
 
 function setup(extra: Partial<Parameters<typeof createTestHarness>[0]> = {}) {
   const h = createTestHarness({ bots: [echo], linked: [alice], costs: { ai_task_breakdown: 500 }, ...extra });
@@ -89,32 +93,75 @@ function setup(extra: Partial<Parameters<typeof createTestHarness>[0]> = {}) {
 }
 
 describe('dispatcher', () => {
-  it('answers a DM with an m.notice in reply to the command, welcome first', async () => {
+  it('answers a DM with an m.notice in reply to the command, and never greets in a reply', async () => {
     const h = setup();
     const sent = await h.say(alice, dm, 'sag <hallo>');
-    expect(sent.map((s) => s.content.body)).toEqual(['Willkommen!', '<hallo> (de)']);
-    const reply = sent[1];
+    expect(sent.map((s) => s.content.body)).toEqual([`<hallo> (de)\n\n${CHOSEN_DE}`]);
+    const reply = sent[0];
     expect(reply?.content).toMatchObject({
       msgtype: 'm.notice',
       format: 'org.matrix.custom.html',
-      formatted_body: '<b>&lt;hallo&gt;</b> (de)',
+      formatted_body: `<b>&lt;hallo&gt;</b> (de)<p>${CHOSEN_DE}</p>`,
     });
     expect(reply?.content['m.relates_to']).toHaveProperty(['m.in_reply_to', 'event_id']);
-    // The welcome comes once.
-    expect(await h.ask(alice, dm, 'say hi')).toEqual(['hi (en)']);
+    // Her language is German now: an English alias gets a German answer, and no note again.
+    expect(await h.ask(alice, dm, 'say hi')).toEqual(['hi (de)']);
+  });
+
+  it('greets once per room when invited into a DM, in the inviter’s language or the default', async () => {
+    const h = setup();
+    const room = '!new:mana.test';
+    expect(await h.invite(alice, room, todo)).toEqual(['Willkommen!']);
+    // Synapse may deliver the invite again, or she invites the bot again after it left.
+    expect(await h.invite(alice, room, todo)).toEqual([]);
+    // The first reply does not greet again.
+    expect(await h.ask(alice, room, 'sag hallo')).toEqual([`hallo (de)\n\n${CHOSEN_DE}`]);
+
+    // A group room (more than two members, not is_direct): joined, not greeted.
+    h.members.set('!team:mana.test', [alice, '@bob:mana.test']);
+    expect(await h.invite(alice, '!team:mana.test', todo, false)).toEqual([]);
+    expect(h.matrix.joins).toContain(`${todo}|!team:mana.test`);
+  });
+
+  it('the default greeting says what the bot does, shows examples and help, in her language', async () => {
+    const plain = defineBot({
+      ...echo,
+      welcome: undefined,
+      examples: [
+        { de: 'sag hallo', en: 'say hello' },
+        { de: 'meins', en: 'mine' },
+      ],
+    });
+    const h = createTestHarness({ bots: [plain], linked: [alice] });
+    const [de] = await h.invite(alice, '!a:mana.test', todo);
+    expect(de).toContain('Hallo, ich bin Todo: Aufgaben.');
+    expect(de).toContain('Zum Beispiel:');
+    expect(de).toContain('• sag hallo\n• meins');
+    expect(de).toContain('„hilfe“ zeigt alle Befehle. In English: „language en“.');
+
+    await h.ask(alice, '!a:mana.test', 'language en');
+    const [en] = await h.invite(alice, '!b:mana.test', todo);
+    expect(en).toContain('Hi, I am Todo: Tasks.');
+    expect(en).toContain('• say hello\n• mine');
+    expect(en).toContain('“help” shows all commands.');
+
+    // Without examples: the first commands of the table.
+    const bare = createTestHarness({ bots: [defineBot({ ...echo, welcome: undefined })] });
+    const [first] = await bare.invite(alice, '!c:mana.test', todo);
+    expect(first).toContain('• sag <text>\n• bumm\n• nein');
   });
 
   it('in a group room answers only when addressed', async () => {
     const h = setup();
     expect(await h.ask(alice, group, 'sag hallo')).toEqual([]);
-    expect(await h.ask(alice, group, 'todo: sag hallo')).toEqual(['hallo (de)']);
+    expect(await h.ask(alice, group, 'todo: sag hallo')).toEqual([`hallo (de)\n\n${CHOSEN_DE}`]);
     expect(await h.ask(alice, group, '!todo sag hi')).toEqual(['hi (de)']);
     const pill = await h.say(alice, group, 'Todo: say x', {
       format: 'org.matrix.custom.html',
       formatted_body: '<a href="https://matrix.to/#/@todo:mana.test">Todo</a>: say x',
       'm.mentions': { user_ids: ['@todo:mana.test'] },
     });
-    expect(pill.map((s) => s.content.body)).toEqual(['x (en)']);
+    expect(pill.map((s) => s.content.body)).toEqual(['x (de)']);
   });
 
   it('ignores bot users, notices and edits', async () => {
@@ -128,13 +175,18 @@ describe('dispatcher', () => {
 
   it('help, usage and unknown commands', async () => {
     const h = setup();
-    await h.ask(alice, dm, 'hilfe'); // welcome
     const help = await h.ask(alice, dm, 'help');
     expect(help[0]).toContain('Todo — commands');
     expect(help[0]).toContain('say <text> — Repeats');
     expect(help[0]).toContain('language [de|en]');
-    expect((await h.ask(alice, dm, 'hilfe'))[0]).toContain('Todo — Befehle');
-    expect(await h.ask(alice, dm, 'sag')).toEqual(['So geht’s: sag <text> — Wiederholt']);
+    expect(help[0]).toContain(CHOSEN_EN);
+    // English from now on, whichever word she uses…
+    expect((await h.ask(alice, dm, 'hilfe'))[0]).toContain('Todo — commands');
+    expect(await h.ask(alice, dm, 'sag')).toEqual(['Usage: say <text> — Repeats']);
+    // … until she switches.
+    await h.ask(alice, dm, 'sprache de');
+    expect((await h.ask(alice, dm, 'help'))[0]).toContain('Todo — Befehle');
+    expect(await h.ask(alice, dm, 'say')).toEqual(['So geht’s: sag <text> — Wiederholt']);
     expect(await h.ask(alice, dm, '!quatsch')).toEqual([
       'Den Befehl „!quatsch“ kenne ich nicht. Schreib „hilfe“ für alle Befehle.',
     ]);
@@ -180,7 +232,11 @@ describe('dispatcher', () => {
     const h = setup();
     await h.ask(alice, dm, 'x');
     const [poor] = await h.ask(alice, dm, 'teuer');
-    expect(poor).toContain('nötig sind 0,5, verfügbar 0');
+    expect(poor).toContain('nötig sind 0,5, verfügbar 0. Es wurde nichts abgebucht.');
+    expect(h.credits.commits).toHaveLength(0);
+    await h.ask(alice, dm, 'language en');
+    const [poorEn] = await h.ask(alice, dm, 'paid');
+    expect(poorEn).toContain('it needs 0.5, you have 0 available. Nothing was charged.');
     expect(h.credits.commits).toHaveLength(0);
     h.credits.grant(alice, 1000);
     expect(await h.ask(alice, dm, 'teuer')).toEqual(['done']);
@@ -208,7 +264,7 @@ describe('dispatcher', () => {
       costs: { op: 0 },
     });
     h.members.set(dm, [alice, '@todo:mana.test']);
-    expect((await h.ask(alice, dm, 'free')).at(-1)).toBe('ok');
+    expect((await h.ask(alice, dm, 'free')).at(-1)).toBe(`ok\n\n${CHOSEN_EN}`);
     expect(h.credits.commits).toHaveLength(0);
     expect(await h.credits.transactions(`x|y|${alice}`, 10)).toHaveLength(0);
   });
@@ -240,7 +296,7 @@ describe('dispatcher', () => {
 
   it('long work gets a placeholder that is edited with the result', async () => {
     const h = setup({ progressAfterMs: 20 });
-    await h.ask(alice, dm, 'x');
+    await h.ask(alice, dm, 'sag x');
     const sent = await h.say(alice, dm, 'langsam');
     expect(sent[0]?.content.body).toContain('Einen Moment');
     expect(sent[1]?.content).toMatchObject({
@@ -251,7 +307,7 @@ describe('dispatcher', () => {
 
   it('a fast command gets no typing notice; a slow one shows typing until its answer', async () => {
     const h = setup({ typingAfterMs: 20 });
-    expect(await h.ask(alice, dm, 'sag hallo')).toEqual(['Willkommen!', 'hallo (de)']);
+    expect(await h.ask(alice, dm, 'sag hallo')).toEqual([`hallo (de)\n\n${CHOSEN_DE}`]);
     expect(h.matrix.typingLog).toEqual([]);
     expect(await h.ask(alice, dm, 'langsam')).toEqual(['finally']);
     expect(h.matrix.typingLog).toEqual([
@@ -292,6 +348,51 @@ describe('dispatcher', () => {
       { id: 'user', language: 'en', timezone: 'Europe/Berlin' },
     ]);
     expect(await h.ask(alice, dm, 'sag hallo')).toEqual(['hallo (en)']);
+  });
+
+  it('a user without a language: the first message that shows one sets it, in her settings', async () => {
+    const h = setup();
+    // Plain text says nothing about the language: the default, nothing stored.
+    expect(await h.ask(alice, dm, 'Milch')).toEqual(['fallback:Milch']);
+    expect(h.stores.rows(alice, 'settings', 'settings')).toEqual([]);
+    expect(await h.ask(alice, dm, 'say hi')).toEqual([`hi (en)\n\n${CHOSEN_EN}`]);
+    expect(h.stores.rows(alice, 'settings', 'settings')).toEqual([
+      { id: 'user', language: 'en', timezone: 'Europe/Berlin' },
+    ]);
+    // The conversation no longer switches with the words she uses.
+    expect(await h.ask(alice, dm, 'sag hallo')).toEqual(['hallo (en)']);
+    expect(await h.ask(alice, dm, 'say hi')).toEqual(['hi (en)']);
+  });
+
+  it('a user with a language keeps it: no note, no change', async () => {
+    const h = setup();
+    await h.ask(alice, dm, 'language de');
+    expect(await h.ask(alice, dm, 'say hi')).toEqual(['hi (de)']);
+    expect(h.stores.rows(alice, 'settings', 'settings')).toEqual([
+      { id: 'user', language: 'de', timezone: 'Europe/Berlin' },
+    ]);
+  });
+
+  it('a user without an account: the bot remembers the first language itself', async () => {
+    const h = setup();
+    const bob = '@bob:mana.test';
+    h.members.set('!bobdm:mana.test', [bob, todo]);
+    const [first] = await h.ask(bob, '!bobdm:mana.test', 'meins');
+    expect(first).toContain('Zu @bob:mana.test gehört noch kein Mana-Konto');
+    expect(first).toContain(CHOSEN_DE);
+    expect(await h.ask(bob, '!bobdm:mana.test', 'mine')).toEqual([
+      expect.stringContaining('Zu @bob:mana.test gehört noch kein Mana-Konto'),
+    ]);
+    expect(await h.ask(bob, '!bobdm:mana.test', 'language en')).toEqual([
+      'Got it, I will answer you in English from now on.',
+    ]);
+    expect((await h.ask(bob, '!bobdm:mana.test', 'meins'))[0]).toContain('There is no Mana account');
+    // Once he has an account, his settings learn the language he chose.
+    h.identity.link(bob);
+    expect(await h.ask(bob, '!bobdm:mana.test', 'sag hallo')).toEqual(['hallo (en)']);
+    expect(h.stores.rows(bob, 'settings', 'settings')).toEqual([
+      { id: 'user', language: 'en', timezone: 'Europe/Berlin' },
+    ]);
   });
 
   it('joins on invite (allow-list) and remembers membership', async () => {
@@ -351,7 +452,7 @@ describe('cancellation, threads and reactions', () => {
     h.credits.grant(alice, 1000);
     await h.ask(alice, dm, 'x');
     const replies = await h.ask(alice, dm, 'hängen');
-    expect(replies.at(-1)).toMatch(/zu lange gedauert.*nichts berechnet/);
+    expect(replies.at(-1)).toMatch(/zu lange gedauert.*nichts abgebucht/);
     await new Promise((r) => setTimeout(r, 300));
     expect(await tasks(h)).toEqual(['first']);
     expect(h.credits.commits).toHaveLength(0);
@@ -368,7 +469,7 @@ describe('cancellation, threads and reactions', () => {
     expect(await h.dispatcher.handle(reaction('@bob:mana.test', event.event_id, '❌'))).toBe('ignored');
     expect(await h.dispatcher.handle(reaction(alice, event.event_id, '❌'))).toBe('handled');
     await handling;
-    expect(String(h.matrix.sent.at(-1)?.content.body)).toBe('Abgebrochen. Es wurde nichts berechnet.');
+    expect(String(h.matrix.sent.at(-1)?.content.body)).toMatch(/^Abgebrochen\. Es wurde nichts abgebucht\./);
     await new Promise((r) => setTimeout(r, 300));
     expect(await tasks(h)).toEqual(['first']);
     expect(h.credits.commits).toHaveLength(0);

@@ -1,18 +1,23 @@
 /**
  * From an appservice event to a bot's reply, as the composition of the stages in `stages/`:
- * membership → addressing → parsing → context → credits bracket (with cancellation) → feedback →
- * reply. A failing command never escapes: it becomes a reply and a metric.
+ * membership (and the greeting on joining a DM) → addressing → parsing → language and context →
+ * credits bracket (with cancellation) → feedback → reply. A failing command never escapes: it
+ * becomes a reply and a metric.
  */
 import type { Logger } from '@mana/logging';
 import type { BotDefinition, BotInfo } from './bot.ts';
-import { noticeContent } from './format.ts';
+import { errorMessage } from './errors.ts';
+import { noticeContent, toReply } from './format.ts';
 import { pick, type Lang } from './i18n.ts';
 import type { MatrixPort } from './matrix.ts';
 import type { BotMetrics } from './metrics.ts';
 import type { Accounts, Credits, Identity, Kv, Scheduler, Stores, UserSettings } from './ports.ts';
 import type { MatrixEvent } from './state.ts';
 import { address, obj, type Addressed } from './stages/addressing.ts';
-import { hostBots, type HostedBot } from './stages/hosted.ts';
+import { makeContext, type ContextDeps } from './stages/context.ts';
+import { welcomeReply } from './stages/greeting.ts';
+import { hostBots, languageCommand, type HostedBot } from './stages/hosted.ts';
+import { createLanguages } from './stages/language.ts';
 import { createJobRunner } from './stages/jobs.ts';
 import { createMembership } from './stages/membership.ts';
 import { immediateReply, labelOf, languageHint, parse } from './stages/parsing.ts';
@@ -21,6 +26,7 @@ import { createRunning } from './stages/running.ts';
 import { TEXTS } from './texts.ts';
 
 export { addressedText } from './stages/addressing.ts';
+export { welcomeFooter, welcomeReply } from './stages/greeting.ts';
 export { helpReply } from './stages/help.ts';
 export { isInviteAllowed } from './stages/membership.ts';
 
@@ -81,18 +87,19 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const hosted = hostBots(options.bots, options.serverName);
   const byUserId = new Map(hosted.map((b) => [b.info.userId, b]));
   const membership = createMembership({ ...options, log });
-  const pipeline = createPipeline({
+  const languages = createLanguages(options);
+  const contextDeps: ContextDeps = {
     ...options,
-    running: createRunning(),
     knownBots: options.knownBots ?? hosted.map((b) => b.info),
+    storeLanguage: languages.store,
     now,
-  });
-  const { userSettings } = pipeline;
+  };
+  const pipeline = createPipeline({ ...options, ...contextDeps, languages, running: createRunning() });
   const runJob = createJobRunner({
     ...options,
     hosted,
     now,
-    lang: async (userId) => (await userSettings(userId))?.language ?? options.defaultLanguage,
+    lang: async (userId) => (await languages.of(undefined, userId)).lang,
   });
   const send = (
     bot: HostedBot,
@@ -108,7 +115,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       if (!(await membership.isMember(bot.info, event.room_id))) continue;
       // Once per bot and room, however many encrypted messages arrive.
       if (!(await kv.setOnce(bot.info.id, `room:${event.room_id}`, 'e2ee-notice', true))) continue;
-      const lang = (await userSettings(event.sender))?.language ?? options.defaultLanguage;
+      const { lang } = await languages.of(bot.info, event.sender);
       const text = pick(lang, TEXTS.encrypted, { web: options.webUrl });
       await send(bot, event.room_id, noticeContent({ text }), `${event.event_id}:e2ee`);
       any = true;
@@ -128,6 +135,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       isDirect,
       label: labelOf(parsed),
       hint: languageHint(parsed),
+      mayChooseLanguage: !(parsed.kind === 'command' && parsed.command.name === languageCommand.name),
       prefetch: runs,
       immediate: (lang) => immediateReply(bot, parsed, lang, options.maxMessageBytes),
       ...(parsed.kind === 'command'
@@ -187,7 +195,37 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     const bot = event.state_key ? byUserId.get(event.state_key) : undefined;
     if (!bot) return 'ignored';
     const outcome = await membership.onMemberEvent(bot.info, event);
+    if (outcome === 'joined') await greet(bot, event);
     return outcome === 'ignored' || outcome === 'refused' ? 'ignored' : 'handled';
+  }
+
+  /** Once per bot and room, when it joins a DM: what it does, examples, `help`. Best effort. */
+  async function greet(bot: HostedBot, invite: MatrixEvent): Promise<void> {
+    const roomId = invite.room_id;
+    try {
+      const direct =
+        invite.content.is_direct === true || (await membership.memberCount(bot.info, roomId)) <= 2;
+      if (!direct || !(await kv.setOnce(bot.info.id, `room:${roomId}`, 'welcomed', true))) return;
+      const { lang, timezone } = await languages.of(bot.info, invite.sender);
+      const ctx = makeContext(contextDeps, {
+        bot: bot.info,
+        sender: invite.sender,
+        roomId,
+        eventId: invite.event_id,
+        isDirect: true,
+        lang,
+        timezone: timezone ?? options.defaultTimezone,
+        readAfter: performance.now(),
+        signal: new AbortController().signal,
+      });
+      const welcome = bot.def.welcome
+        ? await bot.def.welcome(ctx)
+        : welcomeReply(bot.info, bot.commands, bot.def.examples, lang);
+      if (welcome !== undefined)
+        await send(bot, roomId, noticeContent(toReply(welcome)), `${invite.event_id}:welcome`);
+    } catch (err) {
+      log.warn({ bot: bot.info.id, roomId, err: errorMessage(err) }, 'greeting failed');
+    }
   }
 
   return {

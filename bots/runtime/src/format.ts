@@ -156,6 +156,12 @@ export function toReply(input: ReplyInput): Reply {
   return input;
 }
 
+/** `reply` with one more paragraph at the end (e.g. a note about the language). */
+export function withNote(reply: Reply, note: string): Reply {
+  const formatted = reply.html ?? `<p>${escapeHtml(reply.text).replace(/\n/g, '<br>')}</p>`;
+  return { text: `${reply.text}\n\n${note}`, html: `${formatted}<p>${escapeHtml(note)}</p>` };
+}
+
 export interface NoticeContent {
   msgtype: 'm.notice';
   body: string;

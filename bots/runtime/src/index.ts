@@ -38,6 +38,8 @@ export {
   createDispatcher,
   helpReply,
   isInviteAllowed,
+  welcomeFooter,
+  welcomeReply,
   type Dispatcher,
   type DispatcherOptions,
 } from './dispatcher.ts';
@@ -56,6 +58,7 @@ export {
   noticeContent,
   sanitize,
   toReply,
+  withNote,
   type Html,
   type Reply,
   type ReplyInput,

@@ -216,7 +216,19 @@ describe('bot runtime on a real Synapse', () => {
       return r.length > 0 ? r : undefined;
     });
     expect(reply?.sender).toBe('@todo:mana.test');
-    expect(reply?.content).toMatchObject({ msgtype: 'm.notice', body: 'echo: hello' });
+    expect(reply?.content).toMatchObject({ msgtype: 'm.notice' });
+    // Her first message set her language, and its reply says how to switch.
+    expect(String(reply?.content.body)).toMatch(/^echo: hello\n\nI will answer you in English/);
+    // The bot greeted once, when it joined the DM (in the default language), not with the reply.
+    const greetings = await until('the greeting', async () => {
+      const g = (await messages(alice.accessToken, roomId)).filter(
+        (e) => e.sender === '@todo:mana.test' && String(e.content.body).startsWith('Hallo, ich bin Todo'),
+      );
+      return g.length > 0 ? g : undefined;
+    });
+    expect(greetings).toHaveLength(1);
+    expect(String(greetings[0]?.content.body)).toContain('„hilfe“ zeigt alle Befehle');
+    expect(greetings[0]?.content['m.relates_to']).toBeUndefined();
     const profile = await api<{ displayname?: string }>(
       alice.accessToken,
       'GET',

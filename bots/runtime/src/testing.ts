@@ -35,7 +35,7 @@ export function fakeMatrix(
     async ensureBotUser() {},
     async join(userId, roomId) {
       joins.push(`${userId}|${roomId}`);
-      members.set(roomId, [...(members.get(roomId) ?? []), userId]);
+      members.set(roomId, [...new Set([...(members.get(roomId) ?? []), userId])]);
     },
     async send(userId, roomId, type, content, txnKey) {
       // Like Synapse: the same transaction id gives the same event, sent once.
@@ -86,6 +86,11 @@ export interface TestHarness {
   say(sender: string, roomId: string, body: string, extra?: Record<string, unknown>): Promise<SentEvent[]>;
   /** The plain bodies of `say`'s replies. */
   ask(sender: string, roomId: string, body: string): Promise<string[]>;
+  /**
+   * `sender` invites `bot` (a user id) into `roomId`, as a DM unless `isDirect` is false; returns
+   * the plain bodies of what the bots sent (the greeting).
+   */
+  invite(sender: string, roomId: string, bot: string, isDirect?: boolean): Promise<string[]>;
 }
 
 export function createTestHarness(options: {
@@ -153,6 +158,22 @@ export function createTestHarness(options: {
     say,
     async ask(sender, roomId, body) {
       return (await say(sender, roomId, body))
+        .filter((e) => e.type === 'm.room.message')
+        .map((e) => String(e.content.body));
+    },
+    async invite(sender, roomId, bot, isDirect = true) {
+      if (!members.has(roomId)) members.set(roomId, [sender]);
+      const before = matrix.sent.length;
+      await dispatcher.handle({
+        event_id: `$invite${++eventCounter}`,
+        room_id: roomId,
+        type: 'm.room.member',
+        sender,
+        state_key: bot,
+        content: { membership: 'invite', ...(isDirect ? { is_direct: true } : {}) },
+      });
+      return matrix.sent
+        .slice(before)
         .filter((e) => e.type === 'm.room.message')
         .map((e) => String(e.content.body));
     },

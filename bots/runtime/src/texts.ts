@@ -7,15 +7,15 @@ export const TEXTS = {
     en: 'There is no Mana account linked to {user} yet, so I cannot use your data. Sign in once with “Sign in with Mana” (SSO) — in Element when you log in, or on the web at {web} — then write to me again.',
   },
   insufficientCredits: {
-    de: 'Dafür reichen deine Credits nicht: nötig sind {required}, verfügbar {available}. Aufladen kannst du unter {web}/credits.',
-    en: 'You do not have enough credits for that: it needs {required}, you have {available} available. Top up at {web}/credits.',
+    de: 'Dafür reichen deine Credits nicht: nötig sind {required}, verfügbar {available}. Es wurde nichts abgebucht. Aufladen kannst du unter {web}/credits.',
+    en: 'You do not have enough credits for that: it needs {required}, you have {available} available. Nothing was charged. Top up at {web}/credits.',
   },
   failed: {
     de: 'Das hat leider nicht geklappt (Referenz {ref}). Bitte versuch es gleich noch einmal.',
     en: 'Sorry, that did not work (reference {ref}). Please try again in a moment.',
   },
   timeout: {
-    de: 'Das hat zu lange gedauert und wurde abgebrochen; es wurde nichts berechnet (Referenz {ref}).',
+    de: 'Das hat zu lange gedauert und wurde abgebrochen; es wurde nichts abgebucht (Referenz {ref}).',
     en: 'That took too long and was cancelled; nothing was charged (reference {ref}).',
   },
   unknown: {
@@ -31,7 +31,7 @@ export const TEXTS = {
     en: 'That message is too long for a command ({bytes} bytes, at most {max}).',
   },
   cancelled: {
-    de: 'Abgebrochen. Es wurde nichts berechnet.',
+    de: 'Abgebrochen. Es wurde nichts abgebucht.',
     en: 'Cancelled. Nothing was charged.',
   },
   working: { de: '⏳ Einen Moment …', en: '⏳ Working on it …' },
@@ -53,6 +53,19 @@ export const TEXTS = {
   languageCurrent: {
     de: 'Deine Sprache ist Deutsch. Ändern: „sprache en“ oder „sprache de“.',
     en: 'Your language is English. Change it: “language de” or “language en”.',
+  },
+  languageChosen: {
+    de: 'Ich antworte dir ab jetzt auf Deutsch. In English: „language en“.',
+    en: 'I will answer you in English from now on. Auf Deutsch: “sprache de”.',
+  },
+  welcomeIntro: {
+    de: 'Hallo, ich bin {name}: {description}.',
+    en: 'Hi, I am {name}: {description}.',
+  },
+  welcomeExamples: { de: 'Zum Beispiel:', en: 'For example:' },
+  welcomeHelp: {
+    de: '„hilfe“ zeigt alle Befehle. In English: „language en“.',
+    en: '“help” shows all commands. Auf Deutsch: “sprache de”.',
   },
   languageUnknown: {
     de: 'Diese Sprache kenne ich nicht. Möglich: de, en.',

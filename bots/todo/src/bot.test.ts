@@ -18,10 +18,43 @@ function setup() {
 }
 
 describe('todo bot', () => {
+  it('greets once when it joins a DM: what it does, examples, help — in her language', async () => {
+    const h = setup();
+    const [de, ...rest] = await h.invite(alice, dm, '@todo:mana.test');
+    expect(rest).toEqual([]);
+    expect(de).toBe(
+      [
+        'Hallo, ich bin Todo: Aufgaben, Projekte und Erinnerungen.',
+        'Zum Beispiel:',
+        '• neu Milch kaufen @morgen',
+        '• liste',
+        '• erledigt 1',
+        '„hilfe“ zeigt alle Befehle. In English: „language en“.',
+      ].join('\n'),
+    );
+    expect(await h.invite(alice, dm, '@todo:mana.test')).toEqual([]);
+    await h.ask(alice, dm, 'language en');
+    const [en] = await h.invite(alice, '!other:mana.test', '@todo:mana.test');
+    expect(en).toContain('Hi, I am Todo: Tasks, projects and reminders.');
+    expect(en).toContain('• add Buy milk @tomorrow\n• list\n• done 1');
+    expect(en).toContain('“help” shows all commands.');
+  });
+
+  it('an English alias from a German user gets a German reply', async () => {
+    const h = setup();
+    await h.ask(alice, dm, 'neu Brot');
+    const [list] = await h.ask(alice, dm, 'list');
+    expect(list).toContain('Offene Aufgaben');
+    expect(list).not.toContain('sprache');
+  });
+
   it('neu → liste → erledigt, in German, stored in the todo stream', async () => {
     const h = setup();
     const [added] = await h.ask(alice, dm, 'neu Milch kaufen @morgen');
-    expect(added).toBe('✅ Neue Aufgabe: Milch kaufen — fällig morgen');
+    // Her first message sets her language; the reply says how to switch.
+    expect(added).toBe(
+      '✅ Neue Aufgabe: Milch kaufen — fällig morgen\n\nIch antworte dir ab jetzt auf Deutsch. In English: „language en“.',
+    );
     const tasks = h.stores.rows(alice, 'todo', 'tasks');
     expect(tasks).toEqual([
       expect.objectContaining({
@@ -43,7 +76,7 @@ describe('todo bot', () => {
   it('the same in English, plain text becomes a task, tasks from elsewhere show up', async () => {
     const h = setup();
     expect(await h.ask(alice, dm, 'add buy milk @tomorrow !p1')).toEqual([
-      '✅ New task: buy milk — due tomorrow (p1)',
+      '✅ New task: buy milk — due tomorrow (p1)\n\nI will answer you in English from now on. Auf Deutsch: “sprache de”.',
     ]);
     await h.ask(alice, dm, 'Steuererklärung #Finanzen');
     // Written by the web app into the same stream.

@@ -351,6 +351,11 @@ export const todoBot = defineBot({
   displayName: 'Todo',
   description: { de: 'Aufgaben, Projekte und Erinnerungen', en: 'Tasks, projects and reminders' },
   commands: todoCommands,
+  examples: [
+    { de: 'neu Milch kaufen @morgen', en: 'add Buy milk @tomorrow' },
+    { de: 'liste', en: 'list' },
+    { de: 'erledigt 1', en: 'done 1' },
+  ],
   apps: [APP],
   fallback: (ctx, text) => addTask(ctx, text),
   fallbackWords: /^!p[1-4]$/i,

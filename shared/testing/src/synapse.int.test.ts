@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestClient, type TestClient } from './matrix-client.ts';
-import { userIdRegex } from '@mana/homeserver-config';
+import { RATE_LIMITS_DEV, userIdRegex } from '@mana/homeserver-config';
 import { registerWithSharedSecret, SynapseError, startSynapse, type SynapseHandle } from './synapse.ts';
 
 describe('startSynapse + createTestClient', () => {
@@ -107,6 +107,8 @@ describe('startSynapse with the production templates for SSO and the bots appser
     };
     const sso = flows.flows.find((f) => f.type === 'm.login.sso');
     expect(sso?.identity_providers).toEqual([{ id: 'oidc-mana', name: 'Mana' }]);
+    // Tests keep password login next to SSO (production turns it off).
+    expect(flows.flows.map((f) => f.type)).toContain('m.login.password');
   });
 
   it('accepts the appservice registration and lets it register its namespaced bots', async () => {
@@ -123,6 +125,77 @@ describe('startSynapse with the production templates for SSO and the bots appser
     expect((await register('todo')).status).toBe(200);
     // Outside the exclusive namespace, the appservice has no say.
     expect(await (await register('alice')).json()).toMatchObject({ errcode: 'M_EXCLUSIVE' });
+  });
+});
+
+describe('the production login settings on a real Synapse', () => {
+  let synapse: SynapseHandle;
+
+  beforeAll(async () => {
+    synapse = await startSynapse({
+      oidcProvider: { issuer: 'http://127.0.0.1:9/', clientSecret: 'client-secret-for-tests' },
+      // As production renders it: SSO only, our own client skips the confirmation page.
+      passwordLogin: false,
+      config: { sso: { client_whitelist: ['https://app.mana.test/'] } },
+    });
+  });
+
+  afterAll(async () => {
+    await synapse?.stop();
+  });
+
+  it('offers only SSO (no password), and shared-secret registration still works', async () => {
+    const flows = (await (await fetch(`${synapse.baseUrl}/_matrix/client/v3/login`)).json()) as {
+      flows: { type: string }[];
+    };
+    const types = flows.flows.map((f) => f.type);
+    expect(types).toContain('m.login.sso');
+    expect(types).not.toContain('m.login.password');
+    const bob = await synapse.registerUser({ username: 'bob', password: 'a password for bob' });
+    const whoami = await fetch(`${synapse.baseUrl}/_matrix/client/v3/account/whoami`, {
+      headers: { authorization: `Bearer ${bob.accessToken}` },
+    });
+    expect(await whoami.json()).toMatchObject({ user_id: '@bob:mana.test' });
+    const login = await fetch(`${synapse.baseUrl}/_matrix/client/v3/login`, {
+      method: 'POST',
+      body: JSON.stringify({
+        type: 'm.login.password',
+        identifier: { type: 'm.id.user', user: 'bob' },
+        password: bob.password,
+      }),
+    });
+    expect(login.status).toBe(400);
+  });
+});
+
+describe('the local stack’s login rate limits on a real Synapse', () => {
+  let synapse: SynapseHandle;
+
+  beforeAll(async () => {
+    // The test harness turns every limit off; put back the local stack's login limits on top.
+    synapse = await startSynapse({ config: { ...RATE_LIMITS_DEV } });
+  });
+
+  afterAll(async () => {
+    await synapse?.stop();
+  });
+
+  it('seven sign-ins in a row from one machine and one account all succeed (Synapse’s default: 429 after 5)', async () => {
+    const carol = await synapse.registerUser({ username: 'carol', password: 'a password for carol' });
+    const statuses: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      const res = await fetch(`${synapse.baseUrl}/_matrix/client/v3/login`, {
+        method: 'POST',
+        body: JSON.stringify({
+          type: 'm.login.password',
+          identifier: { type: 'm.id.user', user: 'carol' },
+          password: carol.password,
+        }),
+      });
+      await res.body?.cancel();
+      statuses.push(res.status);
+    }
+    expect(statuses).toEqual(Array(7).fill(200));
   });
 });
 

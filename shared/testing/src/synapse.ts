@@ -36,6 +36,11 @@ export interface StartSynapseOptions {
    * background at start-up and again on first use, so the issuer may start after Synapse.
    */
   oidcProvider?: OidcProviderOptions;
+  /**
+   * Password login on the client API. Default true, also with `oidcProvider` (production turns it
+   * off with SSO): tests may log in with the password a user was registered with.
+   */
+  passwordLogin?: boolean;
   /** Appservice registrations, written as files and listed in `app_service_config_files`. */
   appservices?: AppserviceRegistrationOptions[];
   /** Extra top-level `homeserver.yaml` keys; each replaces the rendered key as a whole. */
@@ -165,6 +170,7 @@ export async function startSynapse(options: StartSynapseOptions = {}): Promise<S
         logConfigPath: join(dataDir, 'log.config'),
         mediaStorePath: join(dataDir, 'media_store'),
         rateLimits: 'off',
+        passwordLogin: options.passwordLogin ?? true,
         appserviceConfigFiles: appserviceFiles,
         ...(oidc ? { oidc: { skipVerification: oidc.issuer.startsWith('http://'), ...oidc } } : {}),
         ...(options.config ? { extra: options.config } : {}),

@@ -106,6 +106,22 @@ describe('todo bot, German: a user signed in through SSO', () => {
     chat = await openChat(stack, anna, TODO);
   }, 60_000);
 
+  it('todo greeted her once when it joined the DM: what it does, examples, hilfe — not in a reply', async () => {
+    const greetings = await until('the greeting', async () => {
+      const g = (await chat.timeline()).filter(
+        (e) => e.sender === TODO && bodyOf(e).startsWith('Hallo, ich bin Todo'),
+      );
+      return g.length > 0 ? g : undefined;
+    });
+    expect(greetings).toHaveLength(1);
+    const [greeting] = greetings;
+    expect(greeting?.content.msgtype).toBe('m.notice');
+    expect(inReplyTo(greeting!)).toBeUndefined();
+    expect(bodyOf(greeting!)).toContain('Aufgaben, Projekte und Erinnerungen');
+    expect(bodyOf(greeting!)).toMatch(/• neu Milch kaufen @morgen\n• liste\n• erledigt 1/);
+    expect(bodyOf(greeting!)).toContain('„hilfe“ zeigt alle Befehle');
+  });
+
   it('neu … @morgen: m.notice in reply; the task is in her sync stream with tomorrow; liste shows it; erledigt 1 completes it', async () => {
     const before = tomorrow();
     const [addId, added] = await command(chat, 'neu Milch kaufen @morgen');
@@ -113,6 +129,9 @@ describe('todo bot, German: a user signed in through SSO', () => {
     expectNotice(added, addId);
     expect(bodyOf(added)).toContain('Neue Aufgabe');
     expect(bodyOf(added)).toContain('Milch kaufen');
+    // Her first message set her language (German); its reply says how to switch, and greets no more.
+    expect(bodyOf(added)).toContain('Ich antworte dir ab jetzt auf Deutsch. In English: „language en“.');
+    expect(bodyOf(added)).not.toContain('Hallo, ich bin');
 
     // Read back as the web app does: her own token (code flow + PKCE), her own client id.
     const stream = await userStream(anna, 'anna-web');
@@ -157,8 +176,11 @@ describe('todo bot, German: a user signed in through SSO', () => {
       completed: false,
     });
     await web.client.sync('todo');
-    const [, list] = await command(chat, 'liste');
+    // The English alias: she is German, so the answer stays German.
+    const [, list] = await command(chat, 'list');
     expect(bodyOf(list)).toContain('Im Web angelegt');
+    expect(bodyOf(list)).toContain('Offene Aufgaben');
+    expect(bodyOf(list)).not.toContain('language en');
   });
 });
 
@@ -174,6 +196,7 @@ describe('todo bot, English', () => {
     const [addId, added] = await command(chat, 'add Buy milk @tomorrow !p1');
     expectNotice(added, addId);
     expect(bodyOf(added)).toContain('New task');
+    expect(bodyOf(added)).toContain('I will answer you in English from now on. Auf Deutsch: “sprache de”.');
     const stream = await userStream(ben, 'ben-web');
     const task = (await stream.tasks()).find((t) => t.title === 'Buy milk');
     expect(task).toMatchObject({ dueDate: tomorrow(), priority: 1, completed: false });
@@ -205,12 +228,12 @@ describe('identity', () => {
     expectNotice(reply, id);
     expect(bodyOf(reply)).toContain(`Zu ${mallory.userId} gehört noch kein Mana-Konto`);
     expect(bodyOf(reply)).toContain('SSO');
-    // Plain text (the todo fallback) is refused the same way and writes nothing anywhere.
+    // The English alias is refused the same way, in the language her first message set.
     const [, again] = await command(chat, 'add Something');
-    expect(bodyOf(again)).toContain(`There is no Mana account linked to ${mallory.userId}`);
+    expect(bodyOf(again)).toContain(`Zu ${mallory.userId} gehört noch kein Mana-Konto`);
   });
 
-  it('the mana hub welcomes once, and shows the linked account and the real credit balance', async () => {
+  it('the mana hub welcomes once when it joins, and shows the linked account and the real credit balance', async () => {
     const hana = await stack.ssoUser('hana');
     await stack.auth.service.credits.ledger.grant(
       { actor: 'e2e-operator' },
@@ -224,9 +247,12 @@ describe('identity', () => {
       (e) => e.sender === MANA && bodyOf(e).includes('Willkommen bei Mana'),
     );
     expect(welcomes).toHaveLength(1);
+    expect(inReplyTo(welcomes[0]!)).toBeUndefined();
+    expect(bodyOf(welcomes[0]!)).toMatch(/Zum Beispiel:\n• konto\n• guthaben\n• bots/);
+    // `credits` is the English alias; her language is German since `konto`.
     const creditsId = await chat.send('credits');
     const balance = await until('the credits reply', async () => (await chat.repliesTo(creditsId))[0]);
-    expect(bodyOf(balance)).toMatch(/Credits.*3 available/);
+    expect(bodyOf(balance)).toMatch(/Guthaben.*3 verfügbar/);
     expect(
       (await chat.timeline()).filter((e) => e.sender === MANA && bodyOf(e).includes('Welcome to Mana')),
     ).toHaveLength(0);
@@ -250,7 +276,9 @@ describe('credits', () => {
 
     const [id, reply] = await command(chat, 'zerlegen 1');
     expectNotice(reply, id);
-    expect(bodyOf(reply)).toContain('Dafür reichen deine Credits nicht: nötig sind 0,5, verfügbar 0');
+    expect(bodyOf(reply)).toContain(
+      'Dafür reichen deine Credits nicht: nötig sind 0,5, verfügbar 0. Es wurde nichts abgebucht.',
+    );
     expect(bodyOf(reply)).toContain('/credits');
     expect(await api.balance()).toEqual({ balance: 0, held: 0, available: 0 });
     const entries = (await api.transactions({ limit: 200 })).entries;
@@ -367,10 +395,15 @@ describe('robustness', () => {
   it('a malformed command gets a one-line usage', async () => {
     const [id, reply] = await command(chat, 'erledigt');
     expectNotice(reply, id);
-    expect(bodyOf(reply)).toMatch(/^So geht’s: erledigt <Nummer> — /);
-    expect(bodyOf(reply).split('\n')).toHaveLength(1);
+    // One usage line, then (first message) how to switch the language.
+    const [usage, ...rest] = bodyOf(reply).split('\n\n');
+    expect(usage).toMatch(/^So geht’s: erledigt <Nummer> — /);
+    expect(usage?.split('\n')).toHaveLength(1);
+    expect(rest).toEqual(['Ich antworte dir ab jetzt auf Deutsch. In English: „language en“.']);
+    // An English alias from a German user: the usage in German, one line.
     const [, en] = await command(chat, 'done abc');
-    expect(bodyOf(en)).toMatch(/^Usage: done <number> — /);
+    expect(bodyOf(en)).toMatch(/^So geht’s: erledigt <Nummer> — /);
+    expect(bodyOf(en).split('\n')).toHaveLength(1);
   });
 
   it('a 20 KB message and binary garbage do not crash the runner; it answers the next command', async () => {

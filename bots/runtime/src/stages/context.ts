@@ -22,6 +22,8 @@ export interface ContextDeps {
   accounts?: Accounts | undefined;
   scheduler: Scheduler;
   knownBots: readonly BotInfo[];
+  /** Stores a user's language (settings in sync; with the bot while they have no account). */
+  storeLanguage: (bot: BotInfo, userId: string, lang: Lang) => Promise<void>;
   log: Logger;
   webUrl: string;
   creditsAudience: string;
@@ -94,7 +96,7 @@ export function makeContext(deps: ContextDeps, r: ContextRequest): CommandContex
       transactions: async (limit) => deps.credits.transactions(await token(), limit),
     },
     async setLanguage(l) {
-      await deps.settings.setLanguage(sender, l);
+      await deps.storeLanguage(bot, sender, l);
       ctx.lang = l;
     },
     async account() {

@@ -1,12 +1,11 @@
 /**
  * One command, fallback or reaction from context to reply: context (language, time zone,
- * identity, stores, signal) → welcome on the first DM → feedback (typing, placeholder) → the
+ * identity, stores, signal) → feedback (typing, placeholder) → the
  * credits bracket around the work (timeout and ❌ abort it) → the reply → metrics.
  */
 import type { Logger } from '@mana/logging';
 import type { CommandContext } from '../bot.ts';
-import { errorMessage, NotLinkedError } from '../errors.ts';
-import { noticeContent, toReply, type Reply, type ReplyInput } from '../format.ts';
+import { toReply, withNote, type Reply, type ReplyInput } from '../format.ts';
 import type { Lang } from '../i18n.ts';
 import type { MatrixPort } from '../matrix.ts';
 import type { BotMetrics } from '../metrics.ts';
@@ -18,6 +17,7 @@ import { bracket } from './credits-bracket.ts';
 import { makeContext, type ContextDeps } from './context.ts';
 import { startFeedback } from './feedback.ts';
 import type { HostedBot } from './hosted.ts';
+import type { Languages } from './language.ts';
 import { errorReply, type Outcome } from './outcome.ts';
 import { replyContent } from './reply.ts';
 import type { Running } from './running.ts';
@@ -25,6 +25,7 @@ import type { Running } from './running.ts';
 export interface PipelineDeps extends ContextDeps {
   matrix: MatrixPort;
   kv: Kv;
+  languages: Languages;
   stores: Stores;
   credits: Credits;
   identity: Identity;
@@ -51,6 +52,8 @@ export interface Job {
   label: string;
   /** The language the words were in, for a user without a language setting. */
   hint?: Lang | undefined;
+  /** False for the `language` command: it sets the language itself. */
+  mayChooseLanguage?: boolean;
   /** An answer that needs no bot code (help, usage …). */
   immediate?: (lang: Lang) => { reply: Reply; outcome: Outcome } | undefined;
   work?: (ctx: CommandContext) => Promise<ReplyInput | undefined>;
@@ -61,45 +64,19 @@ export interface Job {
 }
 
 export function createPipeline(deps: PipelineDeps) {
-  const { matrix, kv, log, metrics, running } = deps;
-
-  async function userSettings(userId: string) {
-    return deps.settings.get(userId).catch((err: unknown) => {
-      if (!(err instanceof NotLinkedError))
-        log.warn({ err: errorMessage(err), userId }, 'could not read settings');
-      return undefined;
-    });
-  }
-
-  async function welcome(job: Job, ctx: CommandContext, claim: Promise<boolean>): Promise<void> {
-    const welcomeOf = job.bot.def.welcome;
-    if (!(await claim) || !welcomeOf) return;
-    const reply = await Promise.resolve(welcomeOf(ctx)).catch((err: unknown) => {
-      log.warn({ err: errorMessage(err) }, 'welcome failed');
-      return undefined;
-    });
-    if (reply === undefined) return;
-    const { bot, event } = job;
-    await matrix.send(
-      bot.info.userId,
-      event.room_id,
-      'm.room.message',
-      noticeContent(toReply(reply)),
-      `${event.event_id}:welcome`,
-    );
-  }
+  const { matrix, log, metrics, running } = deps;
 
   async function run(job: Job): Promise<void> {
     const { bot, event } = job;
     const started = performance.now();
+    // The bot's data starts pulling (for a command that runs code) while the language is read.
     if (job.prefetch) for (const app of bot.def.apps ?? []) deps.stores.prefetch?.(event.sender, app);
-    const welcomeClaim =
-      job.isDirect && bot.def.welcome
-        ? kv.setOnce(bot.info.id, `user:${event.sender}`, 'welcomed', true)
-        : Promise.resolve(false);
-    welcomeClaim.catch(() => undefined); // awaited in welcome(); rejects there, not as "unhandled"
-    const settings = await userSettings(event.sender);
-    const lang = settings?.language ?? job.hint ?? deps.defaultLanguage;
+    const { lang, timezone, chosen } = await deps.languages.resolve(
+      bot.info,
+      event.sender,
+      job.hint,
+      job.mayChooseLanguage ?? true,
+    );
     const command = running.begin(event.event_id, event.sender);
     const ctx = makeContext(deps, {
       bot: bot.info,
@@ -109,11 +86,10 @@ export function createPipeline(deps: PipelineDeps) {
       threadRoot: job.addressed.threadRoot,
       isDirect: job.isDirect,
       lang,
-      timezone: settings?.timezone ?? deps.defaultTimezone,
+      timezone: timezone ?? deps.defaultTimezone,
       readAfter: started,
       signal: command.controller.signal,
     });
-    await welcome(job, ctx, welcomeClaim);
     const feedback = startFeedback({
       matrix,
       botUserId: bot.info.userId,
@@ -152,6 +128,7 @@ export function createPipeline(deps: PipelineDeps) {
       command.end();
       await feedback.end();
     }
+    if (result.reply && chosen) result.reply = withNote(result.reply, ctx.t(TEXTS.languageChosen));
     if (result.reply) {
       const content = replyContent(result.reply, {
         inReplyTo: event.event_id,
@@ -166,5 +143,5 @@ export function createPipeline(deps: PipelineDeps) {
     metrics.duration.observe({ bot: bot.info.id, command: job.label }, (performance.now() - started) / 1000);
   }
 
-  return { run, userSettings, cancel: (eventId: string, sender: string) => running.cancel(eventId, sender) };
+  return { run, cancel: (eventId: string, sender: string) => running.cancel(eventId, sender) };
 }
