@@ -165,6 +165,7 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
   const arrivedAt = new Map<string, number>();
   // Events are processed in order per room, rooms in parallel.
   const chains = new Map<string, Promise<void>>();
+  const outOfBand = new Set<Promise<void>>();
   let stopping = false;
   const processOne = async (e: StoredEvent) => {
     if (e.receivedAt !== undefined) arrivedAt.set(e.eventId, e.receivedAt);
@@ -183,6 +184,13 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
   };
   const enqueue = (events: readonly StoredEvent[]) => {
     for (const e of events) {
+      // Reactions are not queued behind the commands of their room: a ❌ must reach the command
+      // it cancels while that command is still running.
+      if (e.event.type === 'm.reaction') {
+        const done = (stopping ? Promise.resolve() : processOne(e)).finally(() => outOfBand.delete(done));
+        outOfBand.add(done);
+        continue;
+      }
       const prev = chains.get(e.roomId) ?? Promise.resolve();
       const next = prev.then(() => (stopping ? undefined : processOne(e)));
       chains.set(e.roomId, next);
@@ -192,7 +200,7 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
     }
   };
   const idle = async () => {
-    while (chains.size > 0) await Promise.all([...chains.values()]);
+    while (chains.size > 0 || outOfBand.size > 0) await Promise.all([...chains.values(), ...outOfBand]);
   };
 
   const app = createServiceApp({

@@ -26,6 +26,8 @@ export interface Chat {
   ask(text: string, timeoutMs?: number): Promise<RawEvent>;
   /** Sends without waiting; the event id. */
   send(text: string): Promise<string>;
+  /** Sends any event (a threaded message, a reaction, media); the event id. */
+  sendEvent(type: string, content: Record<string, unknown>): Promise<string>;
   /** Every reply of the bot to `eventId`, as Synapse has them. */
   repliesTo(eventId: string): Promise<RawEvent[]>;
   /** The room's timeline as Synapse has it (oldest first, up to 500 events). */
@@ -97,16 +99,17 @@ export async function openChat(
     (await timeline()).filter(
       (e) => e.type === 'm.room.message' && e.sender === bot && inReplyTo(e) === eventId,
     );
-  const send = async (text: string) => {
+  const sendEvent = async (type: string, content: Record<string, unknown>) => {
     const r = await api<{ event_id: string }>(
       stack,
       user.accessToken,
       'PUT',
-      `/_matrix/client/v3/rooms/${enc(roomId)}/send/m.room.message/${randomBytes(8).toString('hex')}`,
-      { msgtype: 'm.text', body: text },
+      `/_matrix/client/v3/rooms/${enc(roomId)}/send/${enc(type)}/${randomBytes(8).toString('hex')}`,
+      content,
     );
     return r.event_id;
   };
+  const send = (text: string) => sendEvent('m.room.message', { msgtype: 'm.text', body: text });
   return {
     client,
     userId: user.userId,
@@ -114,6 +117,7 @@ export async function openChat(
     roomId,
     bot,
     send,
+    sendEvent,
     timeline,
     repliesTo,
     async ask(text, timeoutMs = 20_000) {

@@ -33,7 +33,8 @@ import { freePort } from '@mana/testing';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../../../..');
 export const RUNNER_MAIN = join(ROOT, 'bots/runner/src/main.ts');
 export const SERVER_NAME = 'mana.test';
-const NAMESPACE = ['mana', 'todo', 'calendar', 'clock', 'ollama', 'tts', 'zitare', 'stats'];
+// `probe` is the test bot of tests/e2e (support/probe-bot.ts, hosted through BOT_MODULES).
+const NAMESPACE = ['mana', 'todo', 'calendar', 'clock', 'ollama', 'tts', 'zitare', 'stats', 'probe'];
 export const SYNC_AUDIENCE = 'urn:mana:sync';
 export const CREDITS_AUDIENCE = 'urn:mana:credits';
 
