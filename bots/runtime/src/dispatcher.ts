@@ -9,12 +9,10 @@ import type { BotDefinition, BotInfo } from './bot.ts';
 import { errorMessage } from './errors.ts';
 import { noticeContent, toReply } from './format.ts';
 import { pick, type Lang } from './i18n.ts';
-import type { MatrixPort } from './matrix.ts';
 import type { BotMetrics } from './metrics.ts';
-import type { Accounts, Credits, Identity, Kv, Scheduler, Stores, UserSettings } from './ports.ts';
 import type { MatrixEvent } from './state.ts';
 import { address, obj, type Addressed } from './stages/addressing.ts';
-import { makeContext, type ContextDeps } from './stages/context.ts';
+import { makeContext, type CommandPorts, type ContextDeps } from './stages/context.ts';
 import { welcomeReply } from './stages/greeting.ts';
 import { hostBots, languageCommand, type HostedBot } from './stages/hosted.ts';
 import { createLanguages } from './stages/language.ts';
@@ -30,21 +28,13 @@ export { welcomeFooter, welcomeReply } from './stages/greeting.ts';
 export { helpReply } from './stages/help.ts';
 export { isInviteAllowed } from './stages/membership.ts';
 
-export interface DispatcherOptions {
+export interface DispatcherOptions extends CommandPorts {
   bots: readonly BotDefinition[];
   /** Bots to list in the hub's help (default: the hosted ones). */
   knownBots?: readonly BotInfo[];
   serverName: string;
   /** Senders matching this (every bot of the registration) are ignored. */
   namespace: RegExp;
-  matrix: MatrixPort;
-  kv: Kv;
-  identity: Identity;
-  stores: Stores;
-  credits: Credits;
-  settings: UserSettings;
-  accounts?: Accounts;
-  scheduler: Scheduler;
   /** Records a job as fired; false when it already was. `unclaimJob` undoes it when posting failed. */
   claimJob: (jobId: string) => Promise<boolean>;
   unclaimJob: (jobId: string) => Promise<void>;

@@ -12,7 +12,8 @@ import type { MatrixPort } from '../matrix.ts';
 import type { Accounts, AppStore, Credits, Identity, Kv, Scheduler, Stores, UserSettings } from '../ports.ts';
 import { NotLinkedError } from '../errors.ts';
 
-export interface ContextDeps {
+/** The services a command reaches through its context. */
+export interface CommandPorts {
   matrix: MatrixPort;
   kv: Kv;
   identity: Identity;
@@ -21,6 +22,9 @@ export interface ContextDeps {
   settings: UserSettings;
   accounts?: Accounts | undefined;
   scheduler: Scheduler;
+}
+
+export interface ContextDeps extends CommandPorts {
   knownBots: readonly BotInfo[];
   /** Stores a user's language (settings in sync; with the bot while they have no account). */
   storeLanguage: (bot: BotInfo, userId: string, lang: Lang) => Promise<void>;
