@@ -213,6 +213,8 @@ async function titlesOnServer(bot: SyncClient<'todo'>): Promise<string[]> {
 }
 
 const SEED_TITLE = 'Welcome to Mana! These tasks live on your device only';
+/** The seed the guest rewrites (seed-task-3). */
+const EDITED_SEED = 'Click a title to edit it (Enter saves, Escape cancels)';
 
 // State shared by the tests, in order.
 let alice: User;
@@ -227,6 +229,12 @@ describe('web app in headless Chromium', () => {
     await taskRow(pageA, SEED_TITLE).waitFor();
     expect(await syncState(pageA)).toMatchObject({ state: 'local' });
     await addTask(pageA, 'Guest task: buy oat milk');
+    // A seed the guest rewrites is the guest's own work from then on.
+    await taskRow(pageA, EDITED_SEED).locator('button.title').click();
+    const input = pageA.getByLabel(`Edit title of “${EDITED_SEED}”`);
+    await input.fill('Edited seed: call the landlord');
+    await input.press('Enter');
+    await taskRow(pageA, 'Edited seed: call the landlord').waitFor();
     await pageA.reload();
     await pageA.locator('main[data-ready="true"]').waitFor();
     await taskRow(pageA, 'Guest task: buy oat milk').waitFor();
@@ -234,7 +242,7 @@ describe('web app in headless Chromium', () => {
     expect(web.consoleErrors(pageA)).toEqual([]);
   }, 60_000);
 
-  it('sign-in through the auth login page uploads guest tasks; a second device sees them, no duplicates', async () => {
+  it('sign-in through the auth login page uploads what the guest made, not the onboarding seeds; a second device sees it, no duplicates', async () => {
     alice = await registerUser('alice');
     await signIn(pageA, alice);
     await pageA.goto(`${web.url}/#/account`);
@@ -243,12 +251,15 @@ describe('web app in headless Chromium', () => {
     await expect.poll(() => syncState(pageA), { timeout: 10_000 }).toEqual({ state: 'synced', pending: 0 });
 
     const bot = await botClient(alice, 'bot-check');
-    const onServer = await titlesOnServer(bot);
-    expect(onServer).toContain('Guest task: buy oat milk');
-    expect(onServer).toContain(SEED_TITLE);
-    expect(onServer).toHaveLength(6);
+    // The guest's task and the seed the guest edited; the untouched seeds about guest mode stay behind.
+    expect((await titlesOnServer(bot)).sort()).toEqual([
+      'Edited seed: call the landlord',
+      'Guest task: buy oat milk',
+    ]);
+    expect(await pageA.locator('li.task').count()).toBe(2);
+    expect(await taskRow(pageA, SEED_TITLE).count()).toBe(0);
 
-    // Device B: its own guest seeds first, then signs in as alice: one set of seeds, alice's tasks.
+    // Device B: its own guest seeds first, then signs in as alice: alice's tasks, none of B's seeds.
     const deviceB = await newContext();
     const pageB = await openApp(deviceB);
     await expect.poll(() => pageB.locator('li.task').count()).toBe(5);
@@ -256,9 +267,9 @@ describe('web app in headless Chromium', () => {
     await pageB.goto(`${web.url}/#/todo`);
     await taskRow(pageB, 'Guest task: buy oat milk').waitFor({ timeout: 10_000 });
     await expect.poll(() => syncState(pageB), { timeout: 10_000 }).toEqual({ state: 'synced', pending: 0 });
-    expect(await pageB.locator('li.task').count()).toBe(6);
-    expect(await taskRow(pageB, SEED_TITLE).count()).toBe(1);
-    expect(await titlesOnServer(bot)).toHaveLength(6);
+    expect(await pageB.locator('li.task').count()).toBe(2);
+    expect(await taskRow(pageB, SEED_TITLE).count()).toBe(0);
+    expect(await titlesOnServer(bot)).toHaveLength(2);
     await deviceB.close();
   }, 90_000);
 
@@ -272,8 +283,8 @@ describe('web app in headless Chromium', () => {
     await input.fill('Buy oat milk (edited offline)');
     await input.press('Enter');
     await taskRow(pageA, 'Buy oat milk (edited offline)').waitFor();
-    // Edit 2: complete a seed task.
-    await pageA.getByLabel(`Complete “${SEED_TITLE}”`).check();
+    // Edit 2: complete the seed the guest edited.
+    await pageA.getByLabel('Complete “Edited seed: call the landlord”').check();
     await expect.poll(() => syncState(pageA), { timeout: 10_000 }).toEqual({ state: 'offline', pending: 2 });
 
     const bot = await botClient(alice, 'bot-offline');
@@ -285,7 +296,7 @@ describe('web app in headless Chromium', () => {
     const resyncMs = Date.now() - t0;
     const tasks = await (async () => (await bot.sync(), bot.query('todo', 'tasks')))();
     expect(tasks.map((t) => t.title)).toContain('Buy oat milk (edited offline)');
-    expect(tasks.find((t) => t.id === 'seed-task-1')?.completed).toBe(true);
+    expect(tasks.find((t) => t.id === 'seed-task-3')?.completed).toBe(true);
     console.log(`[web] offline → synced after reconnect: ${resyncMs} ms`);
   }, 60_000);
 
