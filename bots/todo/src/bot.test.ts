@@ -118,6 +118,10 @@ describe('todo bot', () => {
       /^✅ Neue Aufgabe: w0rd w1rd .{1,80}…\nDer Rest deiner Nachricht steht in den Notizen/u,
     );
     expect(reply!.length).toBeLessThan(200);
+    // Lists and replies about it show the short title too.
+    const [list] = await h.ask(alice, dm, 'liste');
+    expect(list).toMatch(/^Offene Aufgaben\n1\. w0rd w1rd .{1,80}…$/u);
+    expect((await h.ask(alice, dm, 'erledigt 1'))[0]).toMatch(/^☑️ Erledigt: w0rd .{1,80}…$/u);
 
     await h.ask(alice, dm, 'add Call Anna @tomorrow\nabout the rent\nand the keys');
     const call = h.stores.rows(alice, 'todo', 'tasks').find((t) => t.title === 'Call Anna');

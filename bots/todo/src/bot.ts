@@ -76,7 +76,7 @@ async function showList(ctx: CommandContext, title: string, tasks: Task[], empty
   return html`<p><b>${title}</b></p><ol>${tasks.map((t) => {
     const due = str(t.dueDate);
     const overdue = due !== undefined && due < t0;
-    return html`<li>${PRIO_MARK[t.priority ?? 4] ?? ''}${t.title ?? ''}${
+    return html`<li>${PRIO_MARK[t.priority ?? 4] ?? ''}${shortTitle(t.title ?? '')}${
       due ? html` — <i>${overdue ? '⚠ ' : ''}${formatDue(due, str(t.dueTime), ctx.lang, t0)}</i>` : ''
     }</li>`;
   })}</ol>`;
@@ -207,7 +207,7 @@ export const todoCommands: BotCommand[] = [
       await store.upsert('tasks', task.id, { completed: true, completedAt: ctx.now.toISOString() });
       await store.flush();
       await ctx.react('✅').catch(() => undefined);
-      return html`☑️ ${ctx.t({ de: 'Erledigt', en: 'Done' })}: <s>${task.title ?? ''}</s>`;
+      return html`☑️ ${ctx.t({ de: 'Erledigt', en: 'Done' })}: <s>${shortTitle(task.title ?? '')}</s>`;
     },
   },
   {
@@ -220,7 +220,7 @@ export const todoCommands: BotCommand[] = [
       const store = await ctx.store(APP);
       await store.delete('tasks', task.id);
       await store.flush();
-      return html`🗑️ ${ctx.t({ de: 'Gelöscht', en: 'Deleted' })}: ${task.title ?? ''}`;
+      return html`🗑️ ${ctx.t({ de: 'Gelöscht', en: 'Deleted' })}: ${shortTitle(task.title ?? '')}`;
     },
   },
   {
@@ -295,7 +295,7 @@ export const todoCommands: BotCommand[] = [
         timeStyle: 'short',
         timeZone: ctx.timezone,
       }).format(at);
-      return html`⏰ ${ctx.t({ de: 'Ich erinnere dich', en: 'I will remind you' })}: <b>${task.title ?? ''}</b> — ${when}`;
+      return html`⏰ ${ctx.t({ de: 'Ich erinnere dich', en: 'I will remind you' })}: <b>${shortTitle(task.title ?? '')}</b> — ${when}`;
     },
   },
   {
