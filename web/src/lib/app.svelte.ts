@@ -8,7 +8,7 @@ import { createDexieStorage } from '@mana/sync-client/dexie';
 import type { SyncStorage } from '@mana/sync-client';
 import { Dexie } from 'dexie';
 import type { AppConfig } from './config.ts';
-import { GUEST_DB, mergeGuestInto, seedIfNew } from './guest.ts';
+import { dropLeftoverSeeds, GUEST_DB, mergeGuestInto, seedIfNew } from './guest.ts';
 import { translate, type Lang, type MessageKey } from './i18n.ts';
 import { withLock } from './locks.ts';
 import { openReplica, type Replica, type ReplicaStatus } from './replica.ts';
@@ -129,6 +129,7 @@ export class AppState {
           clientId,
           network: { baseUrl: this.config.syncUrl, getToken: () => this.session.getToken(SYNC_RESOURCE) },
           prepare: (storage) => uploadGuestData(storage),
+          afterFirstSync: dropLeftoverSeeds,
           onError,
         })
       : openReplica({

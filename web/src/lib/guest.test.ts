@@ -3,6 +3,7 @@ import { applyChange, emptyRow, formatHlc, rowValues } from '@mana/sync-protocol
 import { describe, expect, it } from 'vitest';
 import {
   changesOf,
+  dropLeftoverSeeds,
   guestRowsToUpload,
   isTouchedSeed,
   mergeGuestInto,
@@ -156,5 +157,25 @@ describe('guest upload', () => {
     expect(changesOf({ table: 'tasks', id: 'a', state: { fields, deleted: null } })).toEqual([
       { op: 'upsert', table: 'tasks', id: 'a', fields },
     ]);
+  });
+});
+
+describe('leftover seeds in an account', () => {
+  it('deletes untouched seeds an older app uploaded; keeps the edited ones and the list they sit in', async () => {
+    // An account replica holding the seeds (uploaded before untouched seeds stayed behind).
+    const storage = createMemoryStorage();
+    await seedIfNew(storage, 'en', flags());
+    const engine = guestClient(storage, 'web-account');
+    await engine.put('todo', 'tasks', 'seed-task-4', { title: 'Works offline: tested it on the train' });
+    await engine.put('todo', 'tasks', 'mine', { title: 'mine', priority: 4, completed: false });
+    expect(await dropLeftoverSeeds(engine)).toBe(6); // four seed tasks, the seed calendar and event
+    const ids = (rows: { id: string }[]) => rows.map((r) => r.id).sort();
+    expect(ids(await engine.query('todo', 'tasks'))).toEqual(['mine', 'seed-task-4']);
+    expect(ids(await engine.query('todo', 'projects'))).toEqual(['seed-project']);
+    expect(ids(await engine.query('calendar', 'events'))).toEqual([]);
+    expect(ids(await engine.query('calendar', 'calendars'))).toEqual([]);
+    // Nothing left to drop the next time.
+    expect(await dropLeftoverSeeds(engine)).toBe(0);
+    await engine.stop();
   });
 });

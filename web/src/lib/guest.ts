@@ -9,9 +9,9 @@
  * a delete, wins over it. Uploaded rows keep the clocks they were written with, so the field-by-field
  * merge decides exactly as if the guest device had been signed in all along.
  */
-import type { Change, RowState } from '@mana/sync-protocol';
-import { formatHlc, mergeRow } from '@mana/sync-protocol';
-import type { OutboxEntry, StorageCommit, StoredRow, SyncStorage } from '@mana/sync-client';
+import type { Change, RowState, TableName } from '@mana/sync-protocol';
+import { formatHlc, isLive, mergeRow } from '@mana/sync-protocol';
+import type { OutboxEntry, StorageCommit, StoredRow, SyncClient, SyncStorage } from '@mana/sync-client';
 import type { Lang } from './i18n.ts';
 import { WEB_APPS, type WebApp } from './replica.ts';
 
@@ -196,4 +196,25 @@ export async function mergeGuestInto(guest: SyncStorage, target: SyncStorage): P
     moved += rows.length;
   }
   return moved;
+}
+
+/**
+ * Untouched onboarding seeds an account still holds (uploaded by a version of the app from before
+ * they stayed behind): the same rule as the upload, applied to the account's rows.
+ */
+export function leftoverSeeds(app: WebApp, rows: readonly StoredRow[]): StoredRow[] {
+  const kept = new Set(guestRowsToUpload(app, rows));
+  return rows.filter((r) => !kept.has(r) && isLive(r.state));
+}
+
+/** Deletes the account's `leftoverSeeds` once its replica has caught up with the server. */
+export async function dropLeftoverSeeds(engine: SyncClient<WebApp>): Promise<number> {
+  let dropped = 0;
+  for (const app of WEB_APPS) {
+    for (const r of leftoverSeeds(app, await engine.snapshot(app))) {
+      await engine.delete(app, r.table as TableName<typeof app>, r.id);
+      dropped++;
+    }
+  }
+  return dropped;
 }
