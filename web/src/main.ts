@@ -4,7 +4,7 @@
  */
 import { mount } from 'svelte';
 import App from './App.svelte';
-import { AppState, LANG_KEY } from './lib/app.svelte.ts';
+import { AppState, LANG_KEY, routeOfPath } from './lib/app.svelte.ts';
 import { loadConfig } from './lib/config.ts';
 import { pickLang, translate } from './lib/i18n.ts';
 import { createSession } from './lib/session.ts';
@@ -26,7 +26,10 @@ async function start() {
   }
   const session = createSession(config);
   let notice: string | null = null;
-  if (location.pathname === new URL(config.redirectUri).pathname) {
+  const named = routeOfPath(location.pathname);
+  if (named)
+    history.replaceState(null, '', `/${location.hash.startsWith('#/') ? location.hash : `#/${named}`}`);
+  else if (location.pathname === new URL(config.redirectUri).pathname) {
     try {
       const returnTo = await session.completeSignIn(new URL(location.href));
       history.replaceState(null, '', `/${returnTo.startsWith('#') ? returnTo : '#/todo'}`);

@@ -32,8 +32,8 @@ export const manaCommands: BotCommand[] = [
       if (!account) {
         return ctx.t(
           {
-            de: 'Mit {user} ist kein Mana-Konto verknüpft. Melde dich über „Mit Mana anmelden“ (SSO) an: {web}',
-            en: 'No Mana account is linked to {user}. Sign in with “Sign in with Mana” (SSO): {web}',
+            de: 'Mit {user} ist kein Mana-Konto verknüpft. Melde dich über „Mit Mana anmelden“ (SSO) an: {web}/account',
+            en: 'No Mana account is linked to {user}. Sign in with “Sign in with Mana” (SSO): {web}/account',
           },
           { user: ctx.sender, web: ctx.webUrl },
         );
@@ -62,7 +62,7 @@ ${account.email ? html`<li>E-Mail: ${account.email}</li>` : ''}
         tx.length > 0
           ? html`<ul>${tx.map((t) => html`<li>${t.createdAt.slice(0, 10)} ${t.kind}${t.operation ? ` ${t.operation}` : ''}: ${t.amount > 0 ? '+' : ''}${credits(t.amount, l)}</li>`)}</ul>`
           : ''
-      }<p>${ctx.t({ de: 'Aufladen', en: 'Top up' })}: ${ctx.webUrl}/credits</p>`;
+      }<p>${ctx.t({ de: 'Guthaben und Buchungen in der Web-App', en: 'Balance and transactions in the web app' })}: ${ctx.webUrl}/credits</p>`;
     },
   },
 ];

@@ -101,6 +101,8 @@ export function createTestHarness(options: {
   progressAfterMs?: number;
   typingAfterMs?: number;
   commandTimeoutMs?: number;
+  /** The web app the replies link to (default `https://app.mana.test`). */
+  webUrl?: string;
 }): TestHarness {
   const members = new Map<string, string[]>();
   const matrix = fakeMatrix(members);
@@ -131,7 +133,7 @@ export function createTestHarness(options: {
     log: createLogger({ service: 'bots-test', level: 'silent' }),
     defaultLanguage: 'de',
     defaultTimezone: 'Europe/Berlin',
-    webUrl: 'https://app.mana.test',
+    webUrl: options.webUrl ?? 'https://app.mana.test',
     inviteAllowList: [],
     progressAfterMs: options.progressAfterMs ?? 0,
     ...(options.typingAfterMs === undefined ? {} : { typingAfterMs: options.typingAfterMs }),

@@ -1,14 +1,17 @@
-/** The runtime's own messages, in both languages. */
+/**
+ * The runtime's own messages, in both languages. Links into the web app name the view they open
+ * (`{web}/account`, `{web}/credits`: the app routes those paths; tests/e2e/src/web.test.ts follows them).
+ */
 import type { Text } from './i18n.ts';
 
 export const TEXTS = {
   notLinked: {
-    de: 'Zu {user} gehört noch kein Mana-Konto, darum kann ich deine Daten nicht verwenden. Melde dich einmal über „Mit Mana anmelden“ (SSO) an — in Element beim Login, oder im Web unter {web} — und schreib mir dann noch einmal.',
-    en: 'There is no Mana account linked to {user} yet, so I cannot use your data. Sign in once with “Sign in with Mana” (SSO) — in Element when you log in, or on the web at {web} — then write to me again.',
+    de: 'Zu {user} gehört noch kein Mana-Konto, darum kann ich deine Daten nicht verwenden. Melde dich einmal über „Mit Mana anmelden“ (SSO) an — in Element beim Login, oder im Web unter {web}/account — und schreib mir dann noch einmal.',
+    en: 'There is no Mana account linked to {user} yet, so I cannot use your data. Sign in once with “Sign in with Mana” (SSO) — in Element when you log in, or on the web at {web}/account — then write to me again.',
   },
   insufficientCredits: {
-    de: 'Dafür reichen deine Credits nicht: nötig sind {required}, verfügbar {available}. Es wurde nichts abgebucht. Aufladen kannst du unter {web}/credits.',
-    en: 'You do not have enough credits for that: it needs {required}, you have {available} available. Nothing was charged. Top up at {web}/credits.',
+    de: 'Dafür reichen deine Credits nicht: nötig sind {required}, verfügbar {available}. Es wurde nichts abgebucht. Dein Guthaben und deine Buchungen: {web}/credits',
+    en: 'You do not have enough credits for that: it needs {required}, you have {available} available. Nothing was charged. Your balance and transactions: {web}/credits',
   },
   failed: {
     de: 'Das hat leider nicht geklappt (Referenz {ref}). Bitte versuch es gleich noch einmal.',

@@ -134,4 +134,37 @@ describe('todo bot', () => {
     expect(h.stores.rows(alice, 'todo', 'tasks')).toHaveLength(4);
     expect(h.credits.balanceOf(alice).balance).toBe(0);
   });
+
+  it('a long message: the first line is the title, the rest the notes; the reply shows a short title', async () => {
+    const h = setup();
+    const words = Array.from({ length: 1000 }, (_, i) => `w${i % 10}rd`).join(' '); // 5,000 characters
+    expect(words).toHaveLength(4999);
+    const [reply] = await h.ask(alice, dm, `neu ${words}`);
+    const [task] = h.stores.rows(alice, 'todo', 'tasks');
+    const title = String(task?.title);
+    expect(title.length).toBeLessThanOrEqual(1000);
+    expect(title.length).toBeGreaterThan(990);
+    expect(words.startsWith(title)).toBe(true);
+    // Nothing is lost: title and notes together are the message.
+    expect(`${title} ${String(task?.notes)}`).toBe(words);
+    expect(reply).toMatch(
+      /^✅ Neue Aufgabe: w0rd w1rd .{1,80}…\nDer Rest deiner Nachricht steht in den Notizen/u,
+    );
+    // Short (the language note a first message gets is not counted).
+    expect(reply!.split('\n\n')[0]!.length).toBeLessThan(200);
+    // Lists and replies about it show the short title too.
+    const [list] = await h.ask(alice, dm, 'liste');
+    expect(list).toMatch(/^Offene Aufgaben\n1\. w0rd w1rd .{1,80}…$/u);
+    expect((await h.ask(alice, dm, 'erledigt 1'))[0]).toMatch(/^☑️ Erledigt: w0rd .{1,80}…$/u);
+
+    await h.ask(alice, dm, 'add Call Anna @tomorrow\nabout the rent\nand the keys');
+    const call = h.stores.rows(alice, 'todo', 'tasks').find((t) => t.title === 'Call Anna');
+    expect(call).toMatchObject({ dueDate: '2026-11-20', notes: 'about the rent\nand the keys' });
+    // A short one-line task has no notes and no remark about them.
+    // (Her language is German since her first message, whatever words she uses now.)
+    expect(await h.ask(alice, dm, 'add buy milk')).toEqual(['✅ Neue Aufgabe: buy milk']);
+    expect(h.stores.rows(alice, 'todo', 'tasks').find((t) => t.title === 'buy milk')).not.toHaveProperty(
+      'notes',
+    );
+  });
 });

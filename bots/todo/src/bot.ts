@@ -12,7 +12,16 @@ import {
   type Row,
 } from '@mana/bot-runtime';
 import { createHash } from 'node:crypto';
-import { breakdown, dayIn, formatDue, parseTask, parseWhen, type Lang } from './parse.ts';
+import {
+  breakdown,
+  dayIn,
+  formatDue,
+  parseTask,
+  parseWhen,
+  shortTitle,
+  splitTaskText,
+  type Lang,
+} from './parse.ts';
 
 const APP = 'todo';
 const LAST_LIST = 'lastList';
@@ -67,7 +76,7 @@ async function showList(ctx: CommandContext, title: string, tasks: Task[], empty
   return html`<p><b>${title}</b></p><ol>${tasks.map((t) => {
     const due = str(t.dueDate);
     const overdue = due !== undefined && due < t0;
-    return html`<li>${PRIO_MARK[t.priority ?? 4] ?? ''}${t.title ?? ''}${
+    return html`<li>${PRIO_MARK[t.priority ?? 4] ?? ''}${shortTitle(t.title ?? '')}${
       due ? html` — <i>${overdue ? '⚠ ' : ''}${formatDue(due, str(t.dueTime), ctx.lang, t0)}</i>` : ''
     }</li>`;
   })}</ol>`;
@@ -101,16 +110,22 @@ async function findOrCreateProject(
   return id;
 }
 
+/**
+ * A new task from a message: its first line (tags, dates and all) is the title, anything longer or
+ * further down goes into the task's notes, so nothing the user wrote is lost.
+ */
 async function addTask(ctx: CommandContext, text: string) {
-  const parsed = parseTask(text, { now: ctx.now, timezone: ctx.timezone, lang: ctx.lang });
+  const { title, notes } = splitTaskText(text);
+  const parsed = parseTask(title, { now: ctx.now, timezone: ctx.timezone, lang: ctx.lang });
   const store = await ctx.store(APP);
   const projectId = parsed.project ? await findOrCreateProject(ctx, parsed.project, true) : undefined;
   const id = idFrom(ctx.eventId, 'task');
   await store.upsert('tasks', id, {
-    title: parsed.title.slice(0, 1000),
+    title: parsed.title,
     priority: parsed.priority,
     completed: false,
     createdAt: ctx.now.toISOString(),
+    ...(notes ? { notes } : {}),
     ...(parsed.dueDate ? { dueDate: parsed.dueDate } : {}),
     ...(parsed.dueTime ? { dueTime: parsed.dueTime } : {}),
     ...(projectId ? { projectId } : {}),
@@ -118,9 +133,15 @@ async function addTask(ctx: CommandContext, text: string) {
   await store.flush();
   const due = parsed.dueDate ? formatDue(parsed.dueDate, parsed.dueTime, ctx.lang, today(ctx)) : undefined;
   const label = ctx.t({ de: 'Neue Aufgabe', en: 'New task' });
-  return html`✅ ${label}: <b>${parsed.title}</b>${due ? html` — ${ctx.t({ de: 'fällig', en: 'due' })} <i>${due}</i>` : ''}${
+  const rest = notes
+    ? ctx.t({
+        de: 'Der Rest deiner Nachricht steht in den Notizen der Aufgabe.',
+        en: 'The rest of your message is in the task’s notes.',
+      })
+    : undefined;
+  return html`✅ ${label}: <b>${shortTitle(parsed.title)}</b>${due ? html` — ${ctx.t({ de: 'fällig', en: 'due' })} <i>${due}</i>` : ''}${
     parsed.priority < 4 ? ` (p${parsed.priority})` : ''
-  }${parsed.project ? html` #${parsed.project}` : ''}`;
+  }${parsed.project ? html` #${parsed.project}` : ''}${rest ? html`<br>${rest}` : ''}`;
 }
 
 const N = { name: 'n', kind: 'int', label: { de: 'Nummer', en: 'number' } } as const;
@@ -186,7 +207,7 @@ export const todoCommands: BotCommand[] = [
       await store.upsert('tasks', task.id, { completed: true, completedAt: ctx.now.toISOString() });
       await store.flush();
       await ctx.react('✅').catch(() => undefined);
-      return html`☑️ ${ctx.t({ de: 'Erledigt', en: 'Done' })}: <s>${task.title ?? ''}</s>`;
+      return html`☑️ ${ctx.t({ de: 'Erledigt', en: 'Done' })}: <s>${shortTitle(task.title ?? '')}</s>`;
     },
   },
   {
@@ -199,7 +220,7 @@ export const todoCommands: BotCommand[] = [
       const store = await ctx.store(APP);
       await store.delete('tasks', task.id);
       await store.flush();
-      return html`🗑️ ${ctx.t({ de: 'Gelöscht', en: 'Deleted' })}: ${task.title ?? ''}`;
+      return html`🗑️ ${ctx.t({ de: 'Gelöscht', en: 'Deleted' })}: ${shortTitle(task.title ?? '')}`;
     },
   },
   {
@@ -274,7 +295,7 @@ export const todoCommands: BotCommand[] = [
         timeStyle: 'short',
         timeZone: ctx.timezone,
       }).format(at);
-      return html`⏰ ${ctx.t({ de: 'Ich erinnere dich', en: 'I will remind you' })}: <b>${task.title ?? ''}</b> — ${when}`;
+      return html`⏰ ${ctx.t({ de: 'Ich erinnere dich', en: 'I will remind you' })}: <b>${shortTitle(task.title ?? '')}</b> — ${when}`;
     },
   },
   {

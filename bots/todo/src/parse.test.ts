@@ -1,6 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { addDays, breakdown, dayIn, formatDue, parseTask, parseWhen } from './parse.ts';
+import {
+  addDays,
+  breakdown,
+  dayIn,
+  formatDue,
+  parseTask,
+  parseWhen,
+  shortTitle,
+  splitTaskText,
+} from './parse.ts';
 
 // Thursday 2026-11-19, 10:00 in Berlin (09:00 UTC).
 const now = new Date('2026-11-19T09:00:00Z');
@@ -87,5 +96,46 @@ describe('dates', () => {
   });
   it('breakdown', () => {
     expect(breakdown('Einkaufen, kochen und dann abwaschen')).toEqual(['Einkaufen', 'kochen', 'abwaschen']);
+  });
+});
+
+describe('splitTaskText', () => {
+  it('first line → title, the other lines → notes', () => {
+    expect(splitTaskText('  one line  ')).toEqual({ title: 'one line' });
+    expect(splitTaskText('Title\r\nline 2\n\nline 3\n')).toEqual({
+      title: 'Title',
+      notes: 'line 2\n\nline 3',
+    });
+  });
+
+  it('a first line over the limit is cut at a word; the rest opens the notes', () => {
+    expect(splitTaskText('aaa bbb ccc\nmore', 9)).toEqual({ title: 'aaa bbb', notes: 'ccc\nmore' });
+    expect(splitTaskText('aaa bbbbbbbbbbbb', 9)).toEqual({ title: 'aaa', notes: 'bbbbbbbbbbbb' });
+    expect(splitTaskText('aaaaaaaaaaaa', 9)).toEqual({ title: 'aaaaaaaaa', notes: 'aaa' });
+    // Never splits a surrogate pair.
+    expect(splitTaskText('aaaaaaaa😀😀', 9)).toEqual({ title: 'aaaaaaaa', notes: '😀😀' });
+  });
+
+  it('keeps every word and never exceeds the limit', () => {
+    fc.assert(
+      fc.property(fc.array(fc.stringMatching(/^[a-zäöü]{1,30}$/), { minLength: 1, maxLength: 400 }), (ws) => {
+        const text = ws.join(' ');
+        const { title, notes } = splitTaskText(text, 100);
+        expect(title.length).toBeLessThanOrEqual(100);
+        expect(title.length).toBeGreaterThan(0);
+        expect([title, notes].filter(Boolean).join(' ')).toBe(text);
+      }),
+    );
+  });
+});
+
+describe('shortTitle', () => {
+  it('keeps short titles, cuts long ones at a word with …', () => {
+    expect(shortTitle('buy milk')).toBe('buy milk');
+    const long = 'word '.repeat(40).trim();
+    const s = shortTitle(long);
+    expect(s.length).toBeLessThanOrEqual(80);
+    expect(s).toMatch(/^(word )+word…$/);
+    expect(shortTitle('x'.repeat(200))).toBe(`${'x'.repeat(79)}…`);
   });
 });

@@ -179,3 +179,45 @@ export function breakdown(title: string): string[] {
     .map((s) => s.trim())
     .filter((s) => s.length > 0);
 }
+
+/** The longest title a task may have (the `todo.tasks.title` limit in the collections registry). */
+export const TITLE_MAX = 1000;
+
+/**
+ * A message → a task's title and notes: the first line is the title, the other lines are the notes.
+ * A first line longer than `max` is cut at the last word boundary within `max` (mid-word only when
+ * there is none), and the cut-off part opens the notes. Nothing of the text is lost.
+ *
+ * @example
+ * splitTaskText('Call Anna\nabout the rent\nand the keys') // { title: 'Call Anna', notes: 'about the rent\nand the keys' }
+ */
+export function splitTaskText(text: string, max = TITLE_MAX): { title: string; notes?: string } {
+  const trimmed = text.trim();
+  const nl = trimmed.search(/\r?\n/);
+  let first = (nl < 0 ? trimmed : trimmed.slice(0, nl)).trim();
+  let rest = nl < 0 ? '' : trimmed.slice(nl).trim();
+  if (first.length > max) {
+    const cut = cutAt(first, max);
+    const tail = first.slice(cut).trim();
+    first = first.slice(0, cut).trim();
+    rest = rest ? `${tail}\n${rest}` : tail;
+  }
+  return rest ? { title: first, notes: rest } : { title: first };
+}
+
+/**
+ * Where to cut `s` to keep at most `max` UTF-16 units (the unit zod's `max` counts): at the last
+ * whitespace, else at `max` without splitting a surrogate pair.
+ */
+function cutAt(s: string, max: number, minWord = 1): number {
+  const space = s.slice(0, max + 1).search(/\s\S*$/);
+  if (space >= minWord) return space;
+  const code = s.charCodeAt(max - 1);
+  return code >= 0xd800 && code <= 0xdbff ? max - 1 : max;
+}
+
+/** A title shortened for a chat reply: at most `max` characters, cut at a word with “…”. */
+export function shortTitle(title: string, max = 80): string {
+  if (title.length <= max) return title;
+  return `${title.slice(0, cutAt(title, max - 1, max / 2)).trimEnd()}…`;
+}

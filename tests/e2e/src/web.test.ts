@@ -8,6 +8,8 @@
  * → live updates → two tabs → offline shell → screenshots and console errors.
  */
 import { loadAuthConfig, readOutbox, startAuthServer, type AuthService } from '@mana/auth';
+import { AVAILABLE_BOTS } from '@mana/bot-runner';
+import { createTestHarness, type SentEvent } from '@mana/bot-runtime';
 import { createLogger } from '@mana/logging';
 import { createMetrics } from '@mana/metrics';
 import { createSyncServer, loadSyncConfig, type SyncServer } from '@mana/sync';
@@ -213,6 +215,8 @@ async function titlesOnServer(bot: SyncClient<'todo'>): Promise<string[]> {
 }
 
 const SEED_TITLE = 'Welcome to Mana! These tasks live on your device only';
+/** The seed the guest rewrites (seed-task-3). */
+const EDITED_SEED = 'Click a title to edit it (Enter saves, Escape cancels)';
 
 // State shared by the tests, in order.
 let alice: User;
@@ -227,6 +231,12 @@ describe('web app in headless Chromium', () => {
     await taskRow(pageA, SEED_TITLE).waitFor();
     expect(await syncState(pageA)).toMatchObject({ state: 'local' });
     await addTask(pageA, 'Guest task: buy oat milk');
+    // A seed the guest rewrites is the guest's own work from then on.
+    await taskRow(pageA, EDITED_SEED).locator('button.title').click();
+    const input = pageA.getByLabel(`Edit title of “${EDITED_SEED}”`);
+    await input.fill('Edited seed: call the landlord');
+    await input.press('Enter');
+    await taskRow(pageA, 'Edited seed: call the landlord').waitFor();
     await pageA.reload();
     await pageA.locator('main[data-ready="true"]').waitFor();
     await taskRow(pageA, 'Guest task: buy oat milk').waitFor();
@@ -234,7 +244,7 @@ describe('web app in headless Chromium', () => {
     expect(web.consoleErrors(pageA)).toEqual([]);
   }, 60_000);
 
-  it('sign-in through the auth login page uploads guest tasks; a second device sees them, no duplicates', async () => {
+  it('sign-in through the auth login page uploads what the guest made, not the onboarding seeds; a second device sees it, no duplicates', async () => {
     alice = await registerUser('alice');
     await signIn(pageA, alice);
     await pageA.goto(`${web.url}/#/account`);
@@ -243,12 +253,15 @@ describe('web app in headless Chromium', () => {
     await expect.poll(() => syncState(pageA), { timeout: 10_000 }).toEqual({ state: 'synced', pending: 0 });
 
     const bot = await botClient(alice, 'bot-check');
-    const onServer = await titlesOnServer(bot);
-    expect(onServer).toContain('Guest task: buy oat milk');
-    expect(onServer).toContain(SEED_TITLE);
-    expect(onServer).toHaveLength(6);
+    // The guest's task and the seed the guest edited; the untouched seeds about guest mode stay behind.
+    expect((await titlesOnServer(bot)).sort()).toEqual([
+      'Edited seed: call the landlord',
+      'Guest task: buy oat milk',
+    ]);
+    expect(await pageA.locator('li.task').count()).toBe(2);
+    expect(await taskRow(pageA, SEED_TITLE).count()).toBe(0);
 
-    // Device B: its own guest seeds first, then signs in as alice: one set of seeds, alice's tasks.
+    // Device B: its own guest seeds first, then signs in as alice: alice's tasks, none of B's seeds.
     const deviceB = await newContext();
     const pageB = await openApp(deviceB);
     await expect.poll(() => pageB.locator('li.task').count()).toBe(5);
@@ -256,9 +269,9 @@ describe('web app in headless Chromium', () => {
     await pageB.goto(`${web.url}/#/todo`);
     await taskRow(pageB, 'Guest task: buy oat milk').waitFor({ timeout: 10_000 });
     await expect.poll(() => syncState(pageB), { timeout: 10_000 }).toEqual({ state: 'synced', pending: 0 });
-    expect(await pageB.locator('li.task').count()).toBe(6);
-    expect(await taskRow(pageB, SEED_TITLE).count()).toBe(1);
-    expect(await titlesOnServer(bot)).toHaveLength(6);
+    expect(await pageB.locator('li.task').count()).toBe(2);
+    expect(await taskRow(pageB, SEED_TITLE).count()).toBe(0);
+    expect(await titlesOnServer(bot)).toHaveLength(2);
     await deviceB.close();
   }, 90_000);
 
@@ -272,8 +285,8 @@ describe('web app in headless Chromium', () => {
     await input.fill('Buy oat milk (edited offline)');
     await input.press('Enter');
     await taskRow(pageA, 'Buy oat milk (edited offline)').waitFor();
-    // Edit 2: complete a seed task.
-    await pageA.getByLabel(`Complete “${SEED_TITLE}”`).check();
+    // Edit 2: complete the seed the guest edited.
+    await pageA.getByLabel('Complete “Edited seed: call the landlord”').check();
     await expect.poll(() => syncState(pageA), { timeout: 10_000 }).toEqual({ state: 'offline', pending: 2 });
 
     const bot = await botClient(alice, 'bot-offline');
@@ -285,7 +298,7 @@ describe('web app in headless Chromium', () => {
     const resyncMs = Date.now() - t0;
     const tasks = await (async () => (await bot.sync(), bot.query('todo', 'tasks')))();
     expect(tasks.map((t) => t.title)).toContain('Buy oat milk (edited offline)');
-    expect(tasks.find((t) => t.id === 'seed-task-1')?.completed).toBe(true);
+    expect(tasks.find((t) => t.id === 'seed-task-3')?.completed).toBe(true);
     console.log(`[web] offline → synced after reconnect: ${resyncMs} ms`);
   }, 60_000);
 
@@ -311,6 +324,61 @@ describe('web app in headless Chromium', () => {
       async () => (await bot.get('todo', 'tasks', 'bot-task-1'))?.completed === true,
       5000,
       'bot sees completion',
+    );
+  }, 30_000);
+
+  it('notes and due time: a task the todo bot wrote shows both; the app edits them and adds tasks with a time', async () => {
+    const bot = await botClient(alice, 'bot-notes');
+    await bot.put('todo', 'tasks', 'bot-task-notes', {
+      title: 'Phone the plumber',
+      notes: 'about the rent\nand the keys',
+      dueDate: '2030-01-15',
+      dueTime: '10:00',
+      priority: 4,
+      completed: false,
+    });
+    const row = taskRow(pageA, 'Phone the plumber');
+    await row.waitFor({ timeout: 5000 });
+    expect(await row.locator('button.notes').innerText()).toContain('about the rent\nand the keys');
+    expect(await row.locator('time').textContent()).toBe('10:00');
+    expect(await row.locator('time').getAttribute('datetime')).toBe('10:00');
+
+    // The time: click it, type another, Enter.
+    await row.getByRole('button', { name: 'Change the time of “Phone the plumber”' }).click();
+    const time = row.getByLabel('Change the time of “Phone the plumber”');
+    await time.fill('11:30');
+    await time.press('Enter');
+    await row.locator('time', { hasText: '11:30' }).waitFor();
+    // The notes: click them, edit, leave the field.
+    await row.locator('button.notes').click();
+    const notes = row.locator('textarea.notes-input');
+    expect(await notes.inputValue()).toBe('about the rent\nand the keys');
+    await notes.fill('about the rent\nand the keys\nand the meter reading');
+    await notes.blur();
+    await row.locator('button.notes', { hasText: 'meter reading' }).waitFor();
+    await until(
+      async () => {
+        await bot.sync();
+        const t = await bot.get('todo', 'tasks', 'bot-task-notes');
+        return t?.dueTime === '11:30' && t.notes === 'about the rent\nand the keys\nand the meter reading';
+      },
+      10_000,
+      'the bot sees the new time and notes',
+    );
+
+    // A new task with a date and a time from the form.
+    await pageA.locator('form.add-task input[name="dueDate"]').fill('2030-02-01');
+    await pageA.locator('form.add-task input[name="dueTime"]').fill('08:15');
+    await addTask(pageA, 'Dentist at quarter past eight');
+    expect(await taskRow(pageA, 'Dentist at quarter past eight').locator('time').textContent()).toBe('08:15');
+    await until(
+      async () => {
+        await bot.sync();
+        const t = (await bot.query('todo', 'tasks')).find((x) => x.title === 'Dentist at quarter past eight');
+        return t?.dueDate === '2030-02-01' && t.dueTime === '08:15';
+      },
+      10_000,
+      'the new task with its time on the server',
     );
   }, 30_000);
 
@@ -421,6 +489,91 @@ describe('web app in headless Chromium', () => {
     await pageA.screenshot({ path: join(ARTIFACTS, 'todo-signed-in.png'), fullPage: true });
 
     for (const page of [g, pageA]) expect(web.consoleErrors(page), page.url()).toEqual([]);
+  }, 60_000);
+
+  it('every link the bots send into the web app opens the view it names, signed in and as a guest', async () => {
+    // The bots' replies, exactly as they render them, with this web app as their `webUrl`.
+    const h = createTestHarness({
+      bots: AVAILABLE_BOTS,
+      linked: ['@alice:mana.test'],
+      costs: { task_create: 0, ai_task_breakdown: 500 },
+      webUrl: web.url,
+    });
+    const [linked, unlinked] = ['@alice:mana.test', '@bob:mana.test'];
+    const sent: SentEvent[] = [];
+    for (const [user, bot, messages] of [
+      [linked, 'mana', ['hilfe', 'guthaben']], // the welcome (the app), the balance
+      [linked, 'todo', ['neu Einkaufen, kochen und abwaschen', 'liste', 'zerlegen 1']], // no credits
+      [unlinked, 'mana', ['konto']], // sign in first
+      [unlinked, 'todo', ['liste']],
+    ] as const) {
+      const room = `!${user.slice(1, 4)}-${bot}:mana.test`;
+      h.members.set(room, [user, `@${bot}:mana.test`]);
+      for (const m of messages) sent.push(...(await h.say(user, room, m)));
+    }
+    // An encrypted DM: the bot points to the web app instead.
+    h.members.set('!enc:mana.test', [linked, '@todo:mana.test']);
+    const before = h.matrix.sent.length;
+    await h.dispatcher.handle({
+      event_id: '$enc',
+      room_id: '!enc:mana.test',
+      type: 'm.room.encrypted',
+      sender: linked,
+      content: { algorithm: 'm.megolm.v1.aes-sha2' },
+    });
+    sent.push(...h.matrix.sent.slice(before));
+
+    const linkRe = new RegExp(`${web.url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}[^\\s<>"“”]*`, 'g');
+    const links = new Set<string>();
+    for (const e of sent)
+      for (const text of [e.content.body, e.content.formatted_body])
+        for (const [l] of (typeof text === 'string' ? text : '').matchAll(linkRe))
+          links.add(l.replace(/[.,;:!?)]+$/, ''));
+    // What each link names, and how to see that the page shows it. A new link needs a line here.
+    const checks: Record<string, (page: Page, signedIn: boolean) => Promise<void>> = {
+      [web.url]: async (page) => {
+        await page.getByRole('heading', { name: 'All tasks' }).waitFor();
+        expect(await page.getByRole('link', { name: 'Tasks' }).getAttribute('aria-current')).toBe('page');
+      },
+      [`${web.url}/account`]: async (page, signedIn) => {
+        if (signedIn) await page.locator('[data-testid="signed-in-as"]').waitFor();
+        else await page.getByRole('button', { name: 'Sign in' }).waitFor();
+        expect(await page.getByRole('link', { name: 'Account' }).getAttribute('aria-current')).toBe('page');
+      },
+      [`${web.url}/credits`]: async (page, signedIn) => {
+        const heading = page.getByRole('heading', { name: 'Credits', exact: true });
+        await heading.waitFor();
+        if (signedIn) await page.locator('[data-testid="credits-balance"]').waitFor({ timeout: 10_000 });
+        else await page.getByText('Sign in to see your balance and transactions').waitFor();
+        // In view, not somewhere below the fold.
+        await until(
+          () =>
+            heading.evaluate(
+              (el) => el.getBoundingClientRect().top >= 0 && el.getBoundingClientRect().bottom <= innerHeight,
+            ),
+          5000,
+          'credits heading in view',
+        );
+      },
+    };
+    expect([...links].sort()).toEqual(Object.keys(checks).sort());
+
+    const guest = await newContext();
+    for (const [context, signedIn] of [
+      [deviceA, true],
+      [guest, false],
+    ] as const) {
+      for (const link of links) {
+        const page = await context.newPage();
+        const res = await page.goto(link);
+        expect(res?.status(), link).toBe(200);
+        await page.locator('main[data-ready="true"]').waitFor();
+        await checks[link]!(page, signedIn);
+        expect(web.consoleErrors(page), link).toEqual([]);
+        await page.close();
+      }
+    }
+    await guest.close();
   }, 60_000);
 
   it('sign-out ends the session at auth and returns to guest mode; the synced replica is removed', async () => {

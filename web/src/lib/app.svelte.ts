@@ -8,7 +8,7 @@ import { createDexieStorage } from '@mana/sync-client/dexie';
 import type { SyncStorage } from '@mana/sync-client';
 import { Dexie } from 'dexie';
 import type { AppConfig } from './config.ts';
-import { GUEST_DB, mergeGuestInto, seedIfNew } from './guest.ts';
+import { dropLeftoverSeeds, GUEST_DB, mergeGuestInto, seedIfNew } from './guest.ts';
 import { translate, type Lang, type MessageKey } from './i18n.ts';
 import { withLock } from './locks.ts';
 import { openReplica, type Replica, type ReplicaStatus } from './replica.ts';
@@ -18,7 +18,9 @@ export type Task = Row<'todo', 'tasks'>;
 export type Project = Row<'todo', 'projects'>;
 export type Calendar = Row<'calendar', 'calendars'>;
 export type CalEvent = Row<'calendar', 'events'>;
-export type Route = 'todo' | 'calendar' | 'account';
+/** The views, each reachable as `#/<route>` and as the path `/<route>` (the links bots send). */
+export const ROUTES = ['todo', 'calendar', 'account', 'credits'] as const;
+export type Route = (typeof ROUTES)[number];
 export interface User {
   sub: string;
   username: string | null;
@@ -29,9 +31,20 @@ export const LANG_KEY = 'mana:lang';
 const CLIENT_ID_KEY = 'mana:clientId';
 export const DEFAULT_CALENDAR = 'default';
 
+const isRoute = (v: string | undefined): v is Route => (ROUTES as readonly string[]).includes(v ?? '');
+
 export function routeOf(hash: string, current: Route = 'todo'): Route {
-  const m = /^#\/(todo|calendar|account)\b/.exec(hash);
-  return m ? (m[1] as Route) : hash.startsWith('#/') || hash === '' ? 'todo' : current;
+  const m = /^#\/([a-z]+)\b/.exec(hash)?.[1];
+  return isRoute(m) ? m : hash.startsWith('#/') || hash === '' ? 'todo' : current;
+}
+
+/**
+ * The hash route a path such as `/credits` (a link a bot sent) names, or null for any other path.
+ * The app routes by hash; start-up rewrites such a path to `/#/credits`.
+ */
+export function routeOfPath(pathname: string): Route | null {
+  const m = /^\/([a-z]+)\/?$/.exec(pathname)?.[1];
+  return isRoute(m) ? m : null;
 }
 
 /** Stable per browser profile; part of every clock this device issues. */
@@ -45,6 +58,15 @@ export function deviceClientId(storage: Storage = localStorage): string {
 }
 
 export const newId = (): string => crypto.randomUUID();
+
+/** A due date and time as the editor's inputs give them (`''` is empty): no time without a date. */
+export function dueFields(date: string, time: string): { dueDate: string | null; dueTime: string | null } {
+  const dueDate = date || null;
+  return { dueDate, dueTime: dueDate && time ? time : null };
+}
+
+/** Notes as the editor gives them: surrounding blank space dropped, empty is none. */
+export const notesValue = (text: string): string | null => text.trim() || null;
 
 export interface AppOptions {
   config: AppConfig;
@@ -107,6 +129,7 @@ export class AppState {
           clientId,
           network: { baseUrl: this.config.syncUrl, getToken: () => this.session.getToken(SYNC_RESOURCE) },
           prepare: (storage) => uploadGuestData(storage),
+          afterFirstSync: dropLeftoverSeeds,
           onError,
         })
       : openReplica({
@@ -146,6 +169,7 @@ export class AppState {
     title: string;
     priority: number;
     dueDate?: string | null;
+    dueTime?: string | null;
     projectId?: string | null;
   }): Promise<string> {
     const id = newId();
@@ -154,7 +178,7 @@ export class AppState {
       title: t.title,
       priority: t.priority,
       completed: false,
-      dueDate: t.dueDate || null,
+      ...dueFields(t.dueDate ?? '', t.dueTime ?? ''),
       projectId: t.projectId ?? null,
       order: maxOrder + 1,
       createdAt: new Date().toISOString(),

@@ -1,15 +1,17 @@
 /**
- * Guest mode: the first visit gets onboarding seed data, kept on the device. Signing in uploads the
- * guest replica into the account's replica and deletes it.
+ * Guest mode: the first visit gets onboarding seed data, kept on the device. Signing in uploads what
+ * the guest made into the account's replica and deletes the guest replica. The onboarding seeds are
+ * about guest mode ("these tasks live on your device only", "sign in under Account"), so a seed the
+ * guest left untouched stays behind; a seed the guest edited is the guest's own work and comes along.
  *
  * Seed rows carry one fixed clock from the distant past (`SEED_HLC`) and fixed ids, so the same seed
  * coming from two devices is the same write (no duplicates), and every real edit anywhere, including
  * a delete, wins over it. Uploaded rows keep the clocks they were written with, so the field-by-field
  * merge decides exactly as if the guest device had been signed in all along.
  */
-import type { Change, RowState } from '@mana/sync-protocol';
-import { formatHlc, mergeRow } from '@mana/sync-protocol';
-import type { OutboxEntry, StorageCommit, StoredRow, SyncStorage } from '@mana/sync-client';
+import type { Change, RowState, TableName } from '@mana/sync-protocol';
+import { formatHlc, isLive, mergeRow } from '@mana/sync-protocol';
+import type { OutboxEntry, StorageCommit, StoredRow, SyncClient, SyncStorage } from '@mana/sync-client';
 import type { Lang } from './i18n.ts';
 import { WEB_APPS, type WebApp } from './replica.ts';
 
@@ -134,28 +136,85 @@ export function changesOf(row: StoredRow): Change[] {
   return out;
 }
 
+const SEED_KEYS = new Set(seedData('en').map((s) => `${s.app}\u0000${s.table}\u0000${s.id}`));
+/** Ticking an onboarding tip off (as the tip itself says to) does not make it the guest's own. */
+const TRIVIAL_FIELDS = new Set(['completed', 'completedAt']);
+
+const isSeed = (app: WebApp, row: StoredRow) => SEED_KEYS.has(`${app}\u0000${row.table}\u0000${row.id}`);
+
+/** A seed row the guest edited (or deleted): some field carries a clock of the guest's own. */
+export function isTouchedSeed(row: StoredRow): boolean {
+  return (
+    row.state.deleted !== null ||
+    Object.entries(row.state.fields).some(([k, w]) => w.hlc !== SEED_HLC && !TRIVIAL_FIELDS.has(k))
+  );
+}
+
 /**
- * Merges the guest replica into the account's replica (rows merged, one outbox entry per change so
- * the engine pushes them) and returns how many rows moved. Must run while no engine uses `target`.
- * Idempotent: rerunning after a crash merges the same clocks again, which changes nothing.
+ * The guest rows that go into the account: everything the guest wrote, seeds the guest edited, and
+ * the seeds those rows point at (the "Getting started" list of a task the guest put in it, the
+ * calendar of the guest's event). Untouched onboarding seeds stay behind.
+ */
+export function guestRowsToUpload(app: WebApp, rows: readonly StoredRow[]): StoredRow[] {
+  const keep = new Set(rows.filter((r) => !isSeed(app, r) || isTouchedSeed(r)));
+  const refersTo = (r: StoredRow, id: string) =>
+    Object.entries(r.state.fields).some(([k, w]) => k.endsWith('Id') && w.value === id);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const seed of rows)
+      if (!keep.has(seed) && [...keep].some((r) => refersTo(r, seed.id))) {
+        keep.add(seed);
+        grew = true;
+      }
+  }
+  return rows.filter((r) => keep.has(r));
+}
+
+/**
+ * Merges the guest's rows (`guestRowsToUpload`) into the account's replica (rows merged, one outbox
+ * entry per change so the engine pushes them) and returns how many rows moved. Must run while no
+ * engine uses `target`. Idempotent: rerunning after a crash merges the same clocks again, which
+ * changes nothing.
  */
 export async function mergeGuestInto(guest: SyncStorage, target: SyncStorage): Promise<number> {
   let moved = 0;
   for (const app of WEB_APPS) {
     const [g, t] = await Promise.all([guest.load(app), target.load(app)]);
-    if (g.rows.length === 0) continue;
+    const rows = guestRowsToUpload(app, g.rows);
+    if (rows.length === 0) continue;
     const existing = new Map(t.rows.map((r) => [`${r.table}\u0000${r.id}`, r]));
     let seq = t.outbox.reduce((m, e) => Math.max(m, e.seq), 0);
     const putRows: StoredRow[] = [];
     const addOutbox: OutboxEntry[] = [];
-    for (const r of g.rows) {
+    for (const r of rows) {
       const cur = existing.get(`${r.table}\u0000${r.id}`);
       putRows.push({ table: r.table, id: r.id, state: cur ? mergeRow(cur.state, r.state) : r.state });
       for (const change of changesOf(r)) addOutbox.push({ seq: ++seq, change });
     }
     const commit: StorageCommit = { putRows, addOutbox };
     await target.commit(app, commit);
-    moved += g.rows.length;
+    moved += rows.length;
   }
   return moved;
+}
+
+/**
+ * Untouched onboarding seeds an account still holds (uploaded by a version of the app from before
+ * they stayed behind): the same rule as the upload, applied to the account's rows.
+ */
+export function leftoverSeeds(app: WebApp, rows: readonly StoredRow[]): StoredRow[] {
+  const kept = new Set(guestRowsToUpload(app, rows));
+  return rows.filter((r) => !kept.has(r) && isLive(r.state));
+}
+
+/** Deletes the account's `leftoverSeeds` once its replica has caught up with the server. */
+export async function dropLeftoverSeeds(engine: SyncClient<WebApp>): Promise<number> {
+  let dropped = 0;
+  for (const app of WEB_APPS) {
+    for (const r of leftoverSeeds(app, await engine.snapshot(app))) {
+      await engine.delete(app, r.table as TableName<typeof app>, r.id);
+      dropped++;
+    }
+  }
+  return dropped;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { messages, pickLang, translate } from './i18n.ts';
+import { formatTime, localeOf, messages, pickLang, translate } from './i18n.ts';
 
 const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 
@@ -19,5 +19,17 @@ describe('i18n', () => {
   it('fills placeholders', () => {
     expect(translate('en', 'syncPendingCount', { n: 3 })).toBe('3 pending');
     expect(translate('de', 'syncPendingCount', { n: 3 })).toBe('3 ausstehend');
+  });
+
+  it('shows a task’s stored due time the way the language writes times', () => {
+    expect(localeOf('de')).toBe('de-DE');
+    expect(formatTime('10:00', 'de')).toBe('10:00');
+    expect(formatTime('09:05', 'en')).toBe('09:05');
+    expect(formatTime('23:59', 'en')).toBe(
+      new Intl.DateTimeFormat(localeOf('en'), { hour: '2-digit', minute: '2-digit' }).format(
+        new Date(2026, 0, 1, 23, 59),
+      ),
+    );
+    expect(formatTime('garbage', 'de')).toBe('garbage');
   });
 });

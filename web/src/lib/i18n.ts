@@ -36,6 +36,11 @@ const de = {
   prio3: 'P3 · mittel',
   prio4: 'P4 · normal',
   dueDate: 'Fällig',
+  dueTime: 'Uhrzeit',
+  setDueTime: 'Uhrzeit für „{title}“ festlegen',
+  editDueTime: 'Uhrzeit von „{title}“ ändern',
+  notes: 'Notizen',
+  editNotes: 'Notizen zu „{title}“ bearbeiten',
   list: 'Liste',
   noList: 'Keine Liste',
   complete: '„{title}“ erledigt',
@@ -68,11 +73,13 @@ const de = {
   account: 'Konto',
   guestTitle: 'Du nutzt Mana als Gast',
   guestText:
-    'Deine Aufgaben und Termine bleiben auf diesem Gerät. Melde dich an, um sie mit deinen anderen Geräten und den Bots in Matrix zu synchronisieren – deine Gastdaten werden übernommen.',
+    'Deine Aufgaben und Termine bleiben auf diesem Gerät. Melde dich an, um sie mit deinen anderen Geräten und den Bots in Matrix zu synchronisieren – was du als Gast angelegt oder geändert hast, kommt mit.',
   signIn: 'Anmelden',
   signOut: 'Abmelden',
   signedInAs: 'Angemeldet als {name}',
   credits: 'Credits',
+  creditsGuest:
+    'Credits bezahlen aufwendige Arbeit der Bots. Melde dich an, um dein Guthaben und deine Buchungen zu sehen.',
   balance: 'Guthaben',
   available: 'Verfügbar',
   held: 'Reserviert',
@@ -129,6 +136,11 @@ const en: Messages = {
   prio3: 'P3 · medium',
   prio4: 'P4 · normal',
   dueDate: 'Due',
+  dueTime: 'Time',
+  setDueTime: 'Set a time for “{title}”',
+  editDueTime: 'Change the time of “{title}”',
+  notes: 'Notes',
+  editNotes: 'Edit the notes of “{title}”',
   list: 'List',
   noList: 'No list',
   complete: 'Complete “{title}”',
@@ -159,11 +171,12 @@ const en: Messages = {
   account: 'Account',
   guestTitle: 'You are using Mana as a guest',
   guestText:
-    'Your tasks and events stay on this device. Sign in to sync them with your other devices and the bots in Matrix – your guest data comes along.',
+    'Your tasks and events stay on this device. Sign in to sync them with your other devices and the bots in Matrix – what you added or changed as a guest comes along.',
   signIn: 'Sign in',
   signOut: 'Sign out',
   signedInAs: 'Signed in as {name}',
   credits: 'Credits',
+  creditsGuest: 'Credits pay for the bots’ costly work. Sign in to see your balance and transactions.',
   balance: 'Balance',
   available: 'Available',
   held: 'Held',
@@ -189,6 +202,22 @@ export const messages: Record<Lang, Messages> = { de, en };
 
 export function isLang(v: unknown): v is Lang {
   return v === 'de' || v === 'en';
+}
+
+/** The locale dates and times are shown in (24-hour clock in both). */
+export function localeOf(lang: Lang): string {
+  return lang === 'de' ? 'de-DE' : 'en-GB';
+}
+
+/** A stored `HH:MM` (a task's due time) as the language shows times. */
+export function formatTime(hhmm: string, lang: Lang): string {
+  const m = /^(\d{2}):(\d{2})$/.exec(hhmm);
+  if (!m) return hhmm;
+  return new Intl.DateTimeFormat(localeOf(lang), {
+    hour: '2-digit',
+    minute: '2-digit',
+    timeZone: 'UTC',
+  }).format(Date.UTC(1970, 0, 1, Number(m[1]), Number(m[2])));
 }
 
 /** The saved choice, else the browser's first language we have, else English. */

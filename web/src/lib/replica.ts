@@ -47,6 +47,8 @@ export interface ReplicaOptions {
   network: ReplicaNetwork | null;
   /** Runs in the leader before its engine starts, while nothing else writes (seeding, guest upload). */
   prepare?: (storage: SyncStorage) => Promise<void>;
+  /** Runs once in the leader after its first sync with the server succeeded (tidying the account). */
+  afterFirstSync?: (engine: SyncClient<WebApp>) => Promise<unknown>;
   onError?: (err: unknown) => void;
   /** Engine knobs (tests). */
   pushDebounceMs?: number;
@@ -238,6 +240,12 @@ export function openReplica(o: ReplicaOptions): Replica {
     });
     setStatus(engineStatus(e, e.status, e.pending));
     channel.postMessage({ type: 'status', status } satisfies Message);
+    const tidy = o.network ? o.afterFirstSync : undefined;
+    if (tidy)
+      void e
+        .sync()
+        .then(() => (engine === e ? tidy(e) : undefined))
+        .catch(onError);
     // Writes this tab sent while it was a follower: the engine is ours now.
     for (const [reqId, f] of inflight) {
       inflight.delete(reqId);
