@@ -12,7 +12,8 @@ export type BotErrorCode =
   | 'BOT_SYNC_UNAVAILABLE'
   | 'BOT_TIMEOUT'
   | 'BOT_CANCELLED'
-  | 'BOT_MATRIX_UNAVAILABLE';
+  | 'BOT_MATRIX_UNAVAILABLE'
+  | 'BOT_MEDIA_TOO_LARGE';
 
 export class BotError extends Error {
   readonly code: BotErrorCode;
@@ -68,6 +69,23 @@ export class CancelledError extends BotError {
   constructor(message = 'cancelled') {
     super('BOT_CANCELLED', message);
     this.name = 'CancelledError';
+  }
+}
+
+/** A file bigger than the homeserver accepts (`m.upload.size`); sizes in bytes. */
+export class MediaTooLargeError extends BotError {
+  readonly size: number;
+  /** Undefined when the server names no limit but refused the upload as too large. */
+  readonly limit: number | undefined;
+  constructor(size: number, limit: number | undefined, options?: { cause?: unknown }) {
+    super(
+      'BOT_MEDIA_TOO_LARGE',
+      `media too large: ${size} bytes${limit === undefined ? '' : `, the server accepts ${limit}`}`,
+      options,
+    );
+    this.name = 'MediaTooLargeError';
+    this.size = size;
+    this.limit = limit;
   }
 }
 

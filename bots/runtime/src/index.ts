@@ -47,6 +47,7 @@ export {
   BotError,
   CommandError,
   InsufficientCreditsError,
+  MediaTooLargeError,
   NotLinkedError,
   type BotErrorCode,
 } from './errors.ts';
@@ -64,7 +65,24 @@ export {
   type ReplyInput,
 } from './format.ts';
 export { interpolate, isLang, LANGUAGES, parseLang, pick, type Lang, type Text } from './i18n.ts';
-export { createAppservicePort, type MatrixPort } from './matrix.ts';
+export {
+  createAppservicePort,
+  MatrixRequestError,
+  parseMxc,
+  type DownloadedMedia,
+  type MatrixPort,
+  type UploadOptions,
+} from './matrix.ts';
+export {
+  audioContent,
+  fileContent,
+  imageContent,
+  normalizeWaveform,
+  type AudioOptions,
+  type FileOptions,
+  type ImageOptions,
+  type MediaRef,
+} from './media.ts';
 export {
   memoryCredits,
   memoryIdentity,
@@ -89,4 +107,11 @@ export type {
 export { classifyMatrixError, withRetry } from './retry.ts';
 export { selectBots, startRunner, type Runner, type RunnerOptions } from './runner.ts';
 export { SETTINGS_APP, SETTINGS_ROW, SETTINGS_TABLE, settingsOnSync } from './settings.ts';
-export { createTestHarness, fakeMatrix, textEvent, type SentEvent, type TestHarness } from './testing.ts';
+export {
+  createTestHarness,
+  fakeMatrix,
+  textEvent,
+  type FakeMatrix,
+  type SentEvent,
+  type TestHarness,
+} from './testing.ts';

@@ -12,6 +12,7 @@ import {
   type MatrixClient,
 } from 'matrix-bot-sdk';
 import { createHash } from 'node:crypto';
+import { MediaTooLargeError } from './errors.ts';
 import { withRetry } from './retry.ts';
 
 export interface BotProfile {
@@ -34,7 +35,61 @@ export interface MatrixPort {
   ): Promise<string>;
   typing(userId: string, roomId: string, typing: boolean): Promise<void>;
   joinedMembers(userId: string, roomId: string): Promise<string[]>;
+  /**
+   * Uploads a file as the bot user and returns its `mxc://` URI. Throws `MediaTooLargeError` (before
+   * sending anything) when `bytes` exceed the server's `m.upload.size`.
+   */
+  uploadMedia(userId: string, bytes: Uint8Array, options: UploadOptions): Promise<string>;
+  /** Downloads a file through authenticated media (`/_matrix/client/v1/media/download`). */
+  downloadMedia(userId: string, mxc: string): Promise<DownloadedMedia>;
+  /** The room's `m.room.topic` (plain text), undefined when it has none. */
+  getRoomTopic(userId: string, roomId: string): Promise<string | undefined>;
+  setRoomTopic(userId: string, roomId: string, topic: string): Promise<void>;
+  /** Adds an event to the room's `m.room.pinned_events` (a no-op when it is pinned already). */
+  pinEvent(userId: string, roomId: string, eventId: string): Promise<void>;
+  unpinEvent(userId: string, roomId: string, eventId: string): Promise<void>;
+  redact(userId: string, roomId: string, eventId: string, reason?: string): Promise<void>;
 }
+
+export interface UploadOptions {
+  contentType: string;
+  filename?: string;
+}
+
+export interface DownloadedMedia {
+  bytes: Uint8Array;
+  contentType: string;
+}
+
+/** A Matrix request that failed, shaped for `classifyMatrixError` (status, errcode, retry delay). */
+export class MatrixRequestError extends Error {
+  readonly statusCode: number;
+  readonly errcode: string | undefined;
+  readonly retryAfterMs: number | undefined;
+  readonly body: unknown;
+  constructor(what: string, statusCode: number, body: unknown) {
+    const b = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+    const errcode = typeof b.errcode === 'string' ? b.errcode : undefined;
+    super(
+      `${what}: HTTP ${statusCode}${errcode ? ` ${errcode}` : ''}${typeof b.error === 'string' ? `: ${b.error}` : ''}`,
+    );
+    this.name = 'MatrixRequestError';
+    this.statusCode = statusCode;
+    this.errcode = errcode;
+    this.retryAfterMs = typeof b.retry_after_ms === 'number' ? b.retry_after_ms : undefined;
+    this.body = body;
+  }
+}
+
+/** `mxc://server/mediaId` → its parts; throws on anything else. */
+export function parseMxc(mxc: string): { serverName: string; mediaId: string } {
+  const m = /^mxc:\/\/([^/?#]+)\/([A-Za-z0-9_-]+)$/.exec(mxc);
+  if (!m?.[1] || !m[2]) throw new Error(`not an mxc URI: ${mxc}`);
+  return { serverName: m[1], mediaId: m[2] };
+}
+
+/** How long the server's media config (`m.upload.size`) is trusted before it is read again. */
+const MEDIA_CONFIG_TTL_MS = 10 * 60_000;
 
 export interface AppserviceOptions {
   homeserverUrl: string;
@@ -48,6 +103,8 @@ export interface AppserviceOptions {
   };
   logger: Logger;
   retryMaxMs: number;
+  /** For the media endpoints (raw bodies); default the global `fetch`. */
+  fetch?: typeof fetch;
 }
 
 /** matrix-bot-sdk logs through its own LogService; send it to pino, warnings and up only. */
@@ -100,6 +157,76 @@ export function createAppservicePort(options: AppserviceOptions): {
     });
   const client = (userId: string): MatrixClient => appservice.getIntentForUserId(userId).underlyingClient;
   const enc = encodeURIComponent;
+  const doFetch = options.fetch ?? fetch;
+  const base = options.homeserverUrl.replace(/\/+$/, '');
+
+  /** A request as `userId` (appservice identity assertion), raw body in, `Response` out; non-2xx throws. */
+  async function raw(
+    what: string,
+    userId: string,
+    method: string,
+    path: string,
+    init: { query?: Record<string, string>; body?: Uint8Array; contentType?: string } = {},
+  ): Promise<Response> {
+    const qs = new URLSearchParams({ ...init.query, user_id: userId });
+    const res = await doFetch(`${base}${path}?${qs.toString()}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${r.asToken}`,
+        ...(init.contentType ? { 'content-type': init.contentType } : {}),
+      },
+      // A copy: fetch wants an ArrayBuffer-backed view, a Buffer may sit on a shared pool.
+      ...(init.body ? { body: new Uint8Array(init.body) } : {}),
+    });
+    if (!res.ok) {
+      const text = await res.text();
+      let body: unknown = text;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        // not JSON: keep the text
+      }
+      throw new MatrixRequestError(what, res.status, body);
+    }
+    return res;
+  }
+
+  let mediaConfig: { maxBytes: number | undefined; at: number } | undefined;
+  async function maxUploadBytes(userId: string): Promise<number | undefined> {
+    if (mediaConfig && Date.now() - mediaConfig.at < MEDIA_CONFIG_TTL_MS) return mediaConfig.maxBytes;
+    const res = await retry('media config', () =>
+      raw('media config', userId, 'GET', '/_matrix/client/v1/media/config'),
+    );
+    const body: unknown = await res.json();
+    const size =
+      typeof body === 'object' && body !== null && 'm.upload.size' in body
+        ? body['m.upload.size']
+        : undefined;
+    mediaConfig = { maxBytes: typeof size === 'number' ? size : undefined, at: Date.now() };
+    return mediaConfig.maxBytes;
+  }
+
+  const stateEvent = async (userId: string, roomId: string, type: string): Promise<unknown> => {
+    try {
+      return await retry('state', () => client(userId).getRoomStateEvent(roomId, type, ''));
+    } catch (err) {
+      const errcode = typeof err === 'object' && err !== null && 'errcode' in err ? err.errcode : undefined;
+      if (errcode === 'M_NOT_FOUND') return undefined;
+      throw err;
+    }
+  };
+  const setPinned = async (userId: string, roomId: string, change: (pinned: string[]) => string[]) => {
+    const current = await stateEvent(userId, roomId, 'm.room.pinned_events');
+    const list =
+      typeof current === 'object' && current !== null && 'pinned' in current && Array.isArray(current.pinned)
+        ? current.pinned.filter((e): e is string => typeof e === 'string')
+        : [];
+    const next = change(list);
+    if (next.length === list.length && next.every((e, i) => e === list[i])) return;
+    await retry('pin', () =>
+      client(userId).sendStateEvent(roomId, 'm.room.pinned_events', '', { pinned: next }),
+    );
+  };
 
   const port: MatrixPort = {
     async ensureBotUser(userId, profile) {
@@ -162,6 +289,74 @@ export function createAppservicePort(options: AppserviceOptions): {
     },
     async joinedMembers(userId, roomId) {
       return retry('members', () => client(userId).getJoinedRoomMembers(roomId));
+    },
+    async uploadMedia(userId, bytes, upload) {
+      const limit = await maxUploadBytes(userId);
+      if (limit !== undefined && bytes.byteLength > limit)
+        throw new MediaTooLargeError(bytes.byteLength, limit);
+      try {
+        const res = await retry('upload', () =>
+          raw('upload', userId, 'POST', '/_matrix/media/v3/upload', {
+            ...(upload.filename ? { query: { filename: upload.filename } } : {}),
+            body: bytes,
+            contentType: upload.contentType,
+          }),
+        );
+        const body: unknown = await res.json();
+        const uri =
+          typeof body === 'object' && body !== null && 'content_uri' in body ? body.content_uri : undefined;
+        if (typeof uri !== 'string') throw new Error('upload: no content_uri in response');
+        return uri;
+      } catch (err) {
+        // The limit may have shrunk since it was read.
+        if (err instanceof MatrixRequestError && (err.statusCode === 413 || err.errcode === 'M_TOO_LARGE')) {
+          mediaConfig = undefined;
+          throw new MediaTooLargeError(bytes.byteLength, limit, { cause: err });
+        }
+        throw err;
+      }
+    },
+    async downloadMedia(userId, mxc) {
+      const { serverName, mediaId } = parseMxc(mxc);
+      const res = await retry('download', () =>
+        raw(
+          'download',
+          userId,
+          'GET',
+          `/_matrix/client/v1/media/download/${enc(serverName)}/${enc(mediaId)}`,
+        ),
+      );
+      return {
+        bytes: new Uint8Array(await res.arrayBuffer()),
+        contentType: res.headers.get('content-type') ?? 'application/octet-stream',
+      };
+    },
+    async getRoomTopic(userId, roomId) {
+      const content = await stateEvent(userId, roomId, 'm.room.topic');
+      return typeof content === 'object' &&
+        content !== null &&
+        'topic' in content &&
+        typeof content.topic === 'string'
+        ? content.topic
+        : undefined;
+    },
+    async setRoomTopic(userId, roomId, topic) {
+      await retry('topic', () =>
+        client(userId).sendStateEvent(roomId, 'm.room.topic', '', {
+          topic,
+          // The same topic as a text block (Matrix 1.15, MSC3765); clients that know it prefer it.
+          'm.topic': { 'm.text': [{ mimetype: 'text/plain', body: topic }] },
+        }),
+      );
+    },
+    async pinEvent(userId, roomId, eventId) {
+      await setPinned(userId, roomId, (pinned) => (pinned.includes(eventId) ? pinned : [...pinned, eventId]));
+    },
+    async unpinEvent(userId, roomId, eventId) {
+      await setPinned(userId, roomId, (pinned) => pinned.filter((e) => e !== eventId));
+    },
+    async redact(userId, roomId, eventId, reason) {
+      await retry('redact', () => client(userId).redactEvent(roomId, eventId, reason ?? null));
     },
   };
   return { port, appservice };

@@ -5,6 +5,7 @@ import { createLogger } from '@mana/logging';
 import { createMetrics } from '@mana/metrics';
 import type { BotDefinition } from './bot.ts';
 import { createDispatcher, type Dispatcher } from './dispatcher.ts';
+import { MediaTooLargeError } from './errors.ts';
 import type { MatrixPort } from './matrix.ts';
 import { createBotMetrics } from './metrics.ts';
 import { memoryCredits, memoryIdentity, memoryKv, memoryScheduler, memoryStores } from './memory.ts';
@@ -19,17 +20,39 @@ export interface SentEvent {
   eventId: string;
 }
 
-export function fakeMatrix(
-  members: Map<string, string[]>,
-): MatrixPort & { sent: SentEvent[]; joins: string[]; typingLog: { roomId: string; on: boolean }[] } {
+export interface FakeMatrix extends MatrixPort {
+  sent: SentEvent[];
+  joins: string[];
+  typingLog: { roomId: string; on: boolean }[];
+  /** Uploaded files by mxc URI. */
+  media: Map<string, { bytes: Uint8Array; contentType: string; filename?: string | undefined }>;
+  /** Room state the bots set: `roomId|type` → content. */
+  state: Map<string, Record<string, unknown>>;
+  redactions: { roomId: string; eventId: string; reason?: string | undefined }[];
+  /** Uploads above this many bytes are refused (`MediaTooLargeError`). */
+  maxUploadBytes: number;
+}
+
+export function fakeMatrix(members: Map<string, string[]>): FakeMatrix {
   let n = 0;
   const sent: SentEvent[] = [];
+  const media: FakeMatrix['media'] = new Map();
+  const state: FakeMatrix['state'] = new Map();
+  const redactions: FakeMatrix['redactions'] = [];
+  const pinned = (roomId: string): string[] => {
+    const p = state.get(`${roomId}|m.room.pinned_events`)?.pinned;
+    return Array.isArray(p) ? p.filter((e): e is string => typeof e === 'string') : [];
+  };
   const joins: string[] = [];
   const typingLog: { roomId: string; on: boolean }[] = [];
   const txns = new Map<string, string>();
-  return {
+  const self: FakeMatrix = {
     sent,
     joins,
+    media,
+    state,
+    redactions,
+    maxUploadBytes: 50 * 1024 * 1024,
     /** Typing notices in the order sent. */
     typingLog,
     async ensureBotUser() {},
@@ -53,7 +76,37 @@ export function fakeMatrix(
     async joinedMembers(_userId, roomId) {
       return members.get(roomId) ?? [];
     },
+    async uploadMedia(_userId, bytes, options) {
+      if (bytes.byteLength > self.maxUploadBytes)
+        throw new MediaTooLargeError(bytes.byteLength, self.maxUploadBytes);
+      const mxc = `mxc://mana.test/fake${++n}`;
+      media.set(mxc, { bytes: bytes.slice(), contentType: options.contentType, filename: options.filename });
+      return mxc;
+    },
+    async downloadMedia(_userId, mxc) {
+      const m = media.get(mxc);
+      if (!m) throw new Error(`no media ${mxc}`);
+      return { bytes: m.bytes.slice(), contentType: m.contentType };
+    },
+    async getRoomTopic(_userId, roomId) {
+      const t = state.get(`${roomId}|m.room.topic`)?.topic;
+      return typeof t === 'string' ? t : undefined;
+    },
+    async setRoomTopic(_userId, roomId, topic) {
+      state.set(`${roomId}|m.room.topic`, { topic });
+    },
+    async pinEvent(_userId, roomId, eventId) {
+      const p = pinned(roomId);
+      if (!p.includes(eventId)) state.set(`${roomId}|m.room.pinned_events`, { pinned: [...p, eventId] });
+    },
+    async unpinEvent(_userId, roomId, eventId) {
+      state.set(`${roomId}|m.room.pinned_events`, { pinned: pinned(roomId).filter((e) => e !== eventId) });
+    },
+    async redact(_userId, roomId, eventId, reason) {
+      redactions.push({ roomId, eventId, reason });
+    },
   };
+  return self;
 }
 
 let eventCounter = 0;
