@@ -106,6 +106,12 @@ export type {
 } from './ports.ts';
 export { classifyMatrixError, withRetry } from './retry.ts';
 export { selectBots, startRunner, type Runner, type RunnerOptions } from './runner.ts';
+export {
+  createStreamingMessage,
+  replaceContent,
+  type StreamingMessage,
+  type StreamingMessageOptions,
+} from './streaming.ts';
 export { SETTINGS_APP, SETTINGS_ROW, SETTINGS_TABLE, settingsOnSync } from './settings.ts';
 export {
   createTestHarness,

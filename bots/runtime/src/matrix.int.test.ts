@@ -1,6 +1,7 @@
 /**
  * The Matrix port's capabilities against a REAL Synapse (appservice registration as in production):
- * authenticated media up and down, the server's upload limit, room topic, pins, redactions.
+ * authenticated media up and down, the server's upload limit, room topic, pins, redactions, and a
+ * streaming message's edits.
  */
 import { createLogger } from '@mana/logging';
 import { freePort, startSynapse, type SynapseHandle } from '@mana/testing';
@@ -10,6 +11,7 @@ import { MediaTooLargeError } from './errors.ts';
 import { createAppservicePort, type MatrixPort } from './matrix.ts';
 import { audioContent } from './media.ts';
 import { userIdRegexFor } from './namespace.ts';
+import { createStreamingMessage } from './streaming.ts';
 
 const BOT = '@todo:mana.test';
 const MAX_UPLOAD = 256 * 1024;
@@ -165,5 +167,47 @@ describe('room state and redactions', () => {
       `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/event/${encodeURIComponent(b)}`,
     );
     expect(ev.content).toEqual({});
+  });
+});
+
+describe('streaming edits', () => {
+  it('30 updates over 3 s at one edit per 500 ms: at most 7 edits, the last one is the final text', async () => {
+    const msg = await createStreamingMessage({ matrix, userId: BOT, roomId, initial: '…', intervalMs: 500 });
+    let text = '';
+    for (let i = 1; i <= 30; i++) {
+      text += `word${i} `;
+      msg.update(text);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await msg.finish(text.trim());
+    const rel = await api<{
+      chunk: {
+        event_id: string;
+        sender: string;
+        origin_server_ts: number;
+        content: Record<string, unknown>;
+      }[];
+    }>(
+      synapse.baseUrl,
+      alice.accessToken,
+      'GET',
+      `/_matrix/client/v1/rooms/${encodeURIComponent(roomId)}/relations/${encodeURIComponent(msg.eventId)}/m.replace?limit=100`,
+    );
+    const edits = rel.chunk.toSorted((a, b) => a.origin_server_ts - b.origin_server_ts);
+    expect(edits.length).toBeGreaterThanOrEqual(2);
+    expect(edits.length).toBeLessThanOrEqual(Math.ceil(3000 / 500) + 1);
+    expect(edits.length).toBe(msg.edits);
+    expect(edits.every((e) => e.sender === BOT)).toBe(true);
+    const last = edits.at(-1)?.content;
+    expect(last?.['m.new_content']).toMatchObject({ msgtype: 'm.notice', body: text.trim() });
+    expect(last?.body).toBe(`* ${text.trim()}`);
+    // What a client shows: the original with the latest edit applied (server-side aggregation).
+    const original = await api<{ unsigned?: { 'm.relations'?: { 'm.replace'?: { event_id: string } } } }>(
+      synapse.baseUrl,
+      alice.accessToken,
+      'GET',
+      `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/event/${encodeURIComponent(msg.eventId)}`,
+    );
+    expect(original.unsigned?.['m.relations']?.['m.replace']?.event_id).toBe(edits.at(-1)?.event_id);
   });
 });
