@@ -99,6 +99,8 @@ export type {
   Credits,
   Identity,
   Kv,
+  RepeatableJob,
+  RepeatSchedule,
   Row,
   Scheduler,
   Stores,
@@ -112,6 +114,15 @@ export {
   type StreamingMessage,
   type StreamingMessageOptions,
 } from './streaming.ts';
+export { createBullJobs, nextOccurrences, occurrenceId, type BullJobs, type JobPayload } from './jobs.ts';
+export {
+  assertTimezone,
+  canonicalTimezone,
+  formatDate,
+  InvalidTimezoneError,
+  isValidTimezone,
+  type DateStyle,
+} from './timezone.ts';
 export { SETTINGS_APP, SETTINGS_ROW, SETTINGS_TABLE, settingsOnSync } from './settings.ts';
 export {
   createTestHarness,

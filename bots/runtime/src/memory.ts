@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { InsufficientCreditsError, NotLinkedError } from './errors.ts';
+import { assertTimezone } from './timezone.ts';
 import type {
   AppStore,
   CreditBalance,
@@ -11,6 +12,7 @@ import type {
   CreditTransaction,
   Identity,
   Kv,
+  RepeatableJob,
   Row,
   Scheduler,
   Stores,
@@ -191,15 +193,34 @@ export interface ScheduledJob {
   at: Date;
 }
 
-export function memoryScheduler(): Scheduler & { jobs: Map<string, ScheduledJob> } {
+export function memoryScheduler(): Scheduler & {
+  jobs: Map<string, ScheduledJob>;
+  repeatables: Map<string, RepeatableJob>;
+} {
   const jobs = new Map<string, ScheduledJob>();
+  const repeatables = new Map<string, RepeatableJob>();
   return {
     jobs,
+    /** Series by key (nothing runs them here; a test calls the handler for an occurrence). */
+    repeatables,
     async schedule(job) {
       if (!jobs.has(job.jobId)) jobs.set(job.jobId, job);
     },
     async cancel(jobId) {
       jobs.delete(jobId);
+    },
+    async move(jobId, at) {
+      const job = jobs.get(jobId);
+      if (!job) return false;
+      jobs.set(jobId, { ...job, at });
+      return true;
+    },
+    async repeat(job) {
+      if ('pattern' in job.repeat) assertTimezone(job.repeat.tz);
+      repeatables.set(job.key, job);
+    },
+    async removeRepeatable(key) {
+      return repeatables.delete(key);
     },
   };
 }

@@ -88,10 +88,38 @@ export interface Kv {
   setOnce(bot: string, scope: string, key: string, value: unknown): Promise<boolean>;
 }
 
-/** Delayed jobs (BullMQ in production). */
+/** When a repeatable job runs: a cron pattern in an IANA time zone (DST-correct), or a fixed period. */
+export type RepeatSchedule =
+  | {
+      /** Cron, 5 fields or 6 with seconds first (`0 9 * * 1-5`: weekdays at 9:00). */
+      pattern: string;
+      /** IANA time zone the pattern is read in (`Europe/Berlin`). */
+      tz: string;
+    }
+  | { everyMs: number };
+
+export interface RepeatableJob {
+  botId: string;
+  name: string;
+  data: unknown;
+  /**
+   * Names the series: the same key again replaces it. Each occurrence runs with the job id
+   * `<key>@<ISO instant of the occurrence>`, claimed once (so it fires once, whichever runner).
+   */
+  key: string;
+  repeat: RepeatSchedule;
+}
+
+/** Delayed and repeatable jobs (BullMQ in production). */
 export interface Scheduler {
   schedule(job: { botId: string; name: string; data: unknown; jobId: string; at: Date }): Promise<void>;
   cancel(jobId: string): Promise<void>;
+  /** Moves a job that has not run yet to `at`; false when there is no such job (ran, cancelled, unknown). */
+  move(jobId: string, at: Date): Promise<boolean>;
+  /** Creates or replaces the repeatable job `key`. Throws on an invalid pattern or time zone. */
+  repeat(job: RepeatableJob): Promise<void>;
+  /** Stops the series `key` (an occurrence already running finishes); false when there was none. */
+  removeRepeatable(key: string): Promise<boolean>;
 }
 
 /** The per-user settings the runtime reads (language, time zone), kept in sync's `settings` app. */
