@@ -123,6 +123,7 @@ export {
   isValidTimezone,
   type DateStyle,
 } from './timezone.ts';
+export { syncWatcher, type RowChange, type Watcher } from './watch.ts';
 export { SETTINGS_APP, SETTINGS_ROW, SETTINGS_TABLE, settingsOnSync } from './settings.ts';
 export {
   createTestHarness,

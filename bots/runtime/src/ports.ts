@@ -129,6 +129,11 @@ export interface UserSettings {
     matrixUserId: string,
   ): Promise<{ language?: 'de' | 'en' | undefined; timezone?: string | undefined } | undefined>;
   setLanguage(matrixUserId: string, language: 'de' | 'en'): Promise<void>;
+  /**
+   * Stores the user's IANA time zone (aliases and case are normalized: `asia/calcutta` →
+   * `Asia/Kolkata`) and returns the stored name; throws `InvalidTimezoneError` for anything else.
+   */
+  setTimezone(matrixUserId: string, timezone: string): Promise<string>;
 }
 
 /** Account details for the hub's `account` command. */

@@ -6,6 +6,9 @@
 import { CommandError } from './errors.ts';
 import type { Lang } from './i18n.ts';
 
+const resolve = (zone: string) =>
+  new Intl.DateTimeFormat('en', { timeZone: zone }).resolvedOptions().timeZone;
+
 /** Canonical IANA names by lower-case name, built on first use. */
 let known: Map<string, string> | undefined;
 function knownZones(): Map<string, string> {
@@ -17,8 +20,9 @@ function knownZones(): Map<string, string> {
 }
 
 /**
- * The canonical IANA name for `name` (case-insensitive; `Europe/berlin` → `Europe/Berlin`,
- * `Asia/Calcutta` → `Asia/Kolkata`), or undefined when it is no time zone.
+ * The canonical name for `name` as this runtime's ICU spells it (case-insensitive; `Europe/berlin`
+ * → `Europe/Berlin`, `US/Pacific` → `America/Los_Angeles`; ICU keeps CLDR's ids, so `Asia/Kolkata`
+ * may come back as `Asia/Calcutta`), or undefined when it is no time zone.
  */
 export function canonicalTimezone(name: string): string | undefined {
   const s = name.trim().replace(/ /g, '_');
@@ -28,7 +32,7 @@ export function canonicalTimezone(name: string): string | undefined {
   if (exact) return exact;
   try {
     // Aliases (backward links): ICU accepts them and names the zone it resolves to.
-    const resolved = new Intl.DateTimeFormat('en', { timeZone: s }).resolvedOptions().timeZone;
+    const resolved = resolve(s);
     return knownZones().get(resolved.toLowerCase()) ?? resolved;
   } catch {
     return undefined;
