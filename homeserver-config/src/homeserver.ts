@@ -2,6 +2,7 @@
  * `homeserver.yaml` for Synapse, from a small set of documented options. Tests, `npm start` and
  * production all render through here, so what the tests run is what we deploy.
  */
+import { renderDelegatedAuth, type DelegatedAuthConfig, type DelegatedAuthOptions } from './delegated.ts';
 import { renderOidcProvider, type OidcProviderConfig, type OidcProviderOptions } from './oidc.ts';
 import { RATE_LIMITS_OFF } from './rate-limits.ts';
 import { toYaml } from './yaml.ts';
@@ -64,8 +65,13 @@ export interface HomeserverOptions {
   enableRegistration?: boolean;
   /** Paths of appservice registration files (see `renderAppserviceRegistration`). Default none. */
   appserviceConfigFiles?: string[];
-  /** Delegate login to our auth server. Omit to keep only password login. */
+  /** Delegate login to our auth server (SSO, `oidc_providers`). Omit to keep only password login. */
   oidc?: OidcProviderOptions;
+  /**
+   * Delegate all authentication to our auth server (`matrix_authentication_service`, what Element X
+   * needs). Excludes `oidc` and `enableRegistration`; password login is then off (Synapse's default).
+   */
+  delegatedAuth?: DelegatedAuthOptions;
   /**
    * Extra top-level keys merged last (shallowly, so they replace a rendered key as a whole).
    * For the odd setting no option covers; prefer adding an option.
@@ -115,6 +121,7 @@ export interface HomeserverConfig {
   trusted_key_servers: never[];
   app_service_config_files: string[];
   oidc_providers?: OidcProviderConfig[];
+  matrix_authentication_service?: DelegatedAuthConfig;
   [key: string]: unknown;
 }
 
@@ -129,6 +136,10 @@ export function renderHomeserver(options: HomeserverOptions): HomeserverConfig {
       `listener.port must be 1..65535 (Synapse cannot bind port 0), got ${options.listener.port}`,
     );
   }
+  if (options.delegatedAuth && options.oidc)
+    throw new Error('delegatedAuth and oidc exclude each other (Synapse refuses SSO with delegated auth)');
+  if (options.delegatedAuth && options.enableRegistration)
+    throw new Error('delegatedAuth and enableRegistration exclude each other (registration is at auth)');
   return {
     server_name: options.serverName,
     // Synapse builds URLs by appending to this, so it must end with a slash.
@@ -149,6 +160,9 @@ export function renderHomeserver(options: HomeserverOptions): HomeserverConfig {
     trusted_key_servers: [],
     app_service_config_files: options.appserviceConfigFiles ?? [],
     ...(options.oidc ? { oidc_providers: [renderOidcProvider(options.oidc)] } : {}),
+    ...(options.delegatedAuth
+      ? { matrix_authentication_service: renderDelegatedAuth(options.delegatedAuth) }
+      : {}),
     ...(options.rateLimits === 'off' ? RATE_LIMITS_OFF : {}),
     ...options.extra,
   };
