@@ -17,6 +17,7 @@ import { createAccounts, type Accounts } from './accounts/accounts.ts';
 import type { AuthConfig } from './config.ts';
 import { createCreditsModule, creditsConfigFrom, type CreditsModule } from './credits/index.ts';
 import { createMailer } from './mail.ts';
+import { createMatrixModule, type MatrixModule } from './matrix/index.ts';
 import { createPostgresAdapter, deleteExpired } from './oidc/adapter.ts';
 import { ensureKeys, keysFingerprint, loadKeys } from './oidc/keys.ts';
 import { createProvider } from './oidc/provider.ts';
@@ -31,7 +32,7 @@ export const MIGRATIONS_DIR = fileURLToPath(new URL('../migrations', import.meta
 
 /** Paths served by oidc-provider (relative to the issuer, which is mounted at the root). */
 const PROVIDER_PATH =
-  /^\/(?:\.well-known\/openid-configuration|jwks|auth(?:\/[^/]+)?|token(?:\/introspection|\/revocation)?|me|session\/end(?:\/confirm|\/success)?|request|backchannel)$/;
+  /^\/(?:\.well-known\/openid-configuration|jwks|auth(?:\/[^/]+)?|token(?:\/introspection|\/revocation)?|me|session\/end(?:\/confirm|\/success)?|request|backchannel|reg(?:\/[^/]+)?|device(?:\/auth|\/confirm|\/resume\/[^/]+(?:\/[^/]+)?)?)$/;
 
 export interface AuthService {
   config: AuthConfig;
@@ -45,6 +46,8 @@ export interface AuthService {
   limiter: RateLimiter;
   metrics: Metrics;
   credits: CreditsModule;
+  /** Delegated auth for Synapse; only with `AUTH_MATRIX_MODE=delegated`. */
+  matrix: MatrixModule | undefined;
   /** Reloads the signing keys; rebuilds the provider when the published set or its order changed. */
   refreshKeys(now?: Date): Promise<boolean>;
   /** Starts the timers (key reload, expiry clean-up, credits sweeper). */
@@ -150,6 +153,21 @@ async function assemble(
 
   const adapter = createPostgresAdapter(db.db);
   let fingerprint = keysFingerprint(keys);
+  // Assigned right below; the provider is rebuilt on key rotation, the module reads the current one.
+  let current: { provider: Provider; callback: ReturnType<Provider['callback']> };
+  const matrix =
+    config.matrixMode === 'delegated'
+      ? createMatrixModule({
+          sql: db.sql,
+          accounts,
+          provider: () => current.provider,
+          logger,
+          limiter,
+          synapseBaseUrl: config.synapseBaseUrl,
+          sharedSecret: config.matrixSharedSecret,
+          trustProxy: config.trustProxy,
+        })
+      : undefined;
 
   const build = (): { provider: Provider; callback: ReturnType<Provider['callback']> } => {
     const provider = createProvider({ config, keys: keys.map((k) => k.privateJwk), adapter, accounts });
@@ -164,6 +182,18 @@ async function assemble(
     );
     // Rate limits on the token endpoint, per IP and per client (from the Basic header).
     provider.use(async (ctx, next) => {
+      // Client registration and device authorization (delegated mode): per IP, like sign-ups.
+      if (ctx.method === 'POST' && (ctx.path === '/reg' || ctx.path === '/device/auth')) {
+        const bucket = ctx.path === '/reg' ? 'client-register-ip' : 'device-auth-ip';
+        const limit = ctx.path === '/reg' ? config.registerPerIpPerHour : config.tokenPerIpPerMinute;
+        const hit = await limiter.hit(bucket, ctx.ip || 'unknown', limit, ctx.path === '/reg' ? 3600 : 60);
+        if (!hit.allowed) {
+          ctx.status = 429;
+          ctx.set('Retry-After', String(hit.retryAfter));
+          ctx.body = { error: 'slow_down', error_description: 'too many requests, retry later' };
+          return;
+        }
+      }
       if (ctx.method === 'POST' && ctx.path === '/token') {
         const ip = ctx.ip || 'unknown';
         const hits = [{ bucket: 'token-ip', key: ip, limit: config.tokenPerIpPerMinute, windowSec: 60 }];
@@ -194,9 +224,13 @@ async function assemble(
       }
       await next();
     });
+    if (matrix) {
+      provider.use(matrix.providerMiddleware);
+      provider.on('grant.revoked', (ctx, grantId) => matrix.onGrantRevoked(ctx, grantId));
+    }
     return { provider, callback: provider.callback() };
   };
-  let current = build();
+  current = build();
 
   const formOptions = { secure: config.baseUrl.startsWith('https://'), trustProxy: config.trustProxy };
   const app = createServiceApp<AuthEnv>({
@@ -236,6 +270,7 @@ async function assemble(
     }),
   );
   app.route('/api/v1/credits', credits.routes as unknown as Hono<AuthEnv>);
+  if (matrix) app.route('/', matrix.routes);
 
   const providerFetch = async (req: Request, env: HttpBindings): Promise<Response> => {
     const started = performance.now();
@@ -267,6 +302,7 @@ async function assemble(
     limiter,
     metrics,
     credits,
+    matrix,
     async refreshKeys(now = new Date()) {
       const next = await loadKeys(db.db, now);
       if (next.length === 0 || keysFingerprint(next) === fingerprint) return false;

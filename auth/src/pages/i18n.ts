@@ -56,6 +56,17 @@ const en = {
   'scope.offline_access': 'stay signed in',
   'scope.sync': 'read and change your data in all Mana apps',
   'scope.credits': 'see and use your credits',
+  'scope.matrix': 'use your Matrix account (chats, rooms, messages) as a new device',
+  deviceTitle: 'Sign in on another device',
+  deviceEnterCode: 'Enter the code your device shows.',
+  deviceCode: 'Code',
+  deviceWrongCode: 'This code is wrong or has expired. Try again.',
+  deviceAborted: 'The sign-in was cancelled.',
+  deviceError: 'Something went wrong with this sign-in. Start again on your device.',
+  deviceConfirm: '{client} wants to sign in. Check that your device shows this code:',
+  deviceContinue: 'Continue',
+  deviceAbort: 'Cancel',
+  deviceDone: 'Done: {client} is signed in. You can close this page.',
 } as const;
 
 export type TextKey = keyof typeof en;
@@ -115,6 +126,17 @@ const de: Record<TextKey, string> = {
   'scope.offline_access': 'angemeldet bleiben',
   'scope.sync': 'deine Daten in allen Mana-Apps lesen und ändern',
   'scope.credits': 'deine Credits sehen und verwenden',
+  'scope.matrix': 'dein Matrix-Konto (Chats, Räume, Nachrichten) als neues Gerät nutzen',
+  deviceTitle: 'Auf einem anderen Gerät anmelden',
+  deviceEnterCode: 'Gib den Code ein, den dein Gerät anzeigt.',
+  deviceCode: 'Code',
+  deviceWrongCode: 'Dieser Code ist falsch oder abgelaufen. Versuch es noch einmal.',
+  deviceAborted: 'Die Anmeldung wurde abgebrochen.',
+  deviceError: 'Bei dieser Anmeldung ist etwas schiefgegangen. Starte sie auf deinem Gerät neu.',
+  deviceConfirm: '{client} möchte sich anmelden. Prüfe, ob dein Gerät diesen Code zeigt:',
+  deviceContinue: 'Weiter',
+  deviceAbort: 'Abbrechen',
+  deviceDone: 'Fertig: {client} ist angemeldet. Du kannst diese Seite schließen.',
 };
 
 const texts: Record<Lang, Record<TextKey, string>> = { en, de };

@@ -100,7 +100,9 @@ export function createInteractionRoutes(options: InteractionRoutesOptions): Hono
         (d.prompt.details.missingResourceScopes as Record<string, string[]> | undefined) ?? {},
       ).flat(),
     ];
-    const items = [...new Set(missing.map((s) => s.split(':')[0] ?? s))].map((s) => {
+    const items = [
+      ...new Set(missing.map((s) => (s.startsWith('urn:matrix:') ? 'matrix' : (s.split(':')[0] ?? s)))),
+    ].map((s) => {
       const key = `scope.${s}`;
       return html`<li>${isTextKey(key) ? t(ctx.lang, key) : s}</li>`;
     });
