@@ -41,7 +41,8 @@ export function matrixRegistrationProblem(m: RegistrationMetadata): string | und
   }
   const grants = Array.isArray(m.grant_types) ? (m.grant_types as unknown[]) : ['authorization_code'];
   const refused = grants.find((g) => typeof g !== 'string' || !MATRIX_GRANT_TYPES.has(g));
-  if (refused !== undefined) return `grant type ${String(refused)} is not allowed for Matrix clients`;
+  if (refused !== undefined)
+    return `grant type ${typeof refused === 'string' ? refused : JSON.stringify(refused)} is not allowed for Matrix clients`;
   const responses = Array.isArray(m.response_types) ? (m.response_types as unknown[]) : ['code'];
   if (responses.some((r) => r !== 'code')) return 'only the code response type is allowed';
   const method = m.token_endpoint_auth_method ?? 'client_secret_basic';
