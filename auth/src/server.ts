@@ -32,7 +32,7 @@ export const MIGRATIONS_DIR = fileURLToPath(new URL('../migrations', import.meta
 
 /** Paths served by oidc-provider (relative to the issuer, which is mounted at the root). */
 const PROVIDER_PATH =
-  /^\/(?:\.well-known\/openid-configuration|jwks|auth(?:\/[^/]+)?|token(?:\/introspection|\/revocation)?|me|session\/end(?:\/confirm|\/success)?|request|backchannel|reg(?:\/[^/]+)?|device(?:\/auth|\/confirm|\/resume\/[^/]+(?:\/[^/]+)?)?)$/;
+  /^\/(?:\.well-known\/openid-configuration|jwks|auth(?:\/[^/]+)?|token(?:\/introspection|\/revocation)?|me|session\/end(?:\/confirm|\/success)?|request|backchannel|reg(?:\/[^/]+)?|device(?:\/[^/]+)?)$/;
 
 export interface AuthService {
   config: AuthConfig;

@@ -257,7 +257,7 @@ export function providerConfiguration(
           ctx.body = layout(
             { lang, path: ctx.originalUrl, csrf: '' },
             t(lang, 'deviceTitle'),
-            html`${note ? html`<p class="error" role="alert">${t(lang, note)}</p>` : html`<p>${t(lang, 'deviceEnterCode')}</p>`}${new Html(form.replace('<input ', `<input aria-label="${t(lang, 'deviceCode')}" `))}<button type="submit" form="op.deviceInputForm">${t(lang, 'deviceContinue')}</button>`,
+            html`${note ? html`<p class="error" role="alert">${t(lang, note)}</p>` : html`<p>${t(lang, 'deviceEnterCode')}</p>`}${new Html(form.replace(/<input(?=[^>]*name="user_code")/, `<input aria-label="${t(lang, 'deviceCode')}"`))}<button type="submit" form="op.deviceInputForm">${t(lang, 'deviceContinue')}</button>`,
           );
         },
         userCodeConfirmSource(ctx, form, client, _deviceInfo, userCode) {
