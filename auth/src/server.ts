@@ -232,6 +232,11 @@ async function assemble(
   };
   current = build();
 
+  // Delegated mode: a username Synapse would refuse (taken, an appservice's namespace) is refused
+  // at sign-up already.
+  const localpartFree = matrix
+    ? (localpart: string) => matrix.admin.isLocalpartAvailable(localpart)
+    : undefined;
   const formOptions = { secure: config.baseUrl.startsWith('https://'), trustProxy: config.trustProxy };
   const app = createServiceApp<AuthEnv>({
     name: 'auth',
@@ -255,8 +260,10 @@ async function assemble(
       limits: {
         perAccountPerMinute: config.loginPerAccountPerMinute,
         perIpPerMinute: config.loginPerIpPerMinute,
+        registerPerIpPerHour: config.registerPerIpPerHour,
       },
       counters,
+      ...(localpartFree ? { localpartFree } : {}),
     }),
   );
   app.route(
@@ -267,6 +274,8 @@ async function assemble(
       limiter,
       limits: config,
       onRegistered: () => counters.registrations.inc(),
+      ...(localpartFree ? { localpartFree } : {}),
+      ...(matrix ? { matrix: { module: matrix, serverName: config.matrixServerName } } : {}),
     }),
   );
   app.route('/api/v1/credits', credits.routes as unknown as Hono<AuthEnv>);

@@ -5,6 +5,7 @@
  */
 import Provider, {
   errors,
+  interactionPolicy,
   type ClientMetadata,
   type Configuration,
   type KoaContextWithOIDC,
@@ -332,7 +333,11 @@ export function providerConfiguration(
         html`<p class="error" role="alert"><code>${String(out.error)}</code>: ${String(out.error_description ?? '')}</p>`,
       );
     },
-    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    interactions: {
+      // `prompt=create` (Matrix clients' "create account"): the registration page comes first.
+      ...(delegated ? { policy: withCreatePrompt() } : {}),
+      url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
+    },
     async loadExistingGrant(ctx) {
       const { client, session } = ctx.oidc;
       if (!client || !session?.accountId) return undefined;
@@ -424,6 +429,12 @@ export function providerConfiguration(
       DeviceCode: 600,
     },
   };
+}
+
+function withCreatePrompt(): interactionPolicy.DefaultPolicy {
+  const policy = interactionPolicy.base();
+  policy.add(new interactionPolicy.Prompt({ name: 'create', requestable: true }), 0);
+  return policy;
 }
 
 export function createProvider(options: ProviderOptions): Provider {

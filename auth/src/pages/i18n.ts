@@ -67,6 +67,27 @@ const en = {
   deviceContinue: 'Continue',
   deviceAbort: 'Cancel',
   deviceDone: 'Done: {client} is signed in. You can close this page.',
+  matrixSessions: 'Your Matrix sessions',
+  matrixSessionsNone: 'No app is signed in to your Matrix account.',
+  matrixId: 'Matrix ID',
+  profileTitle: 'Profile',
+  sessionClient: 'App',
+  sessionDevice: 'Device',
+  sessionCreated: 'Signed in',
+  sessionLastActive: 'Last active',
+  sessionView: 'Details',
+  sessionEnd: 'Sign out',
+  sessionEndQuestion: 'Sign out {client} (device {device})? The app loses access at once.',
+  sessionEnded: '{client} (device {device}) is signed out.',
+  sessionUnknown: 'There is no such session on your account.',
+  crossSigningTitle: 'Reset your encryption identity',
+  crossSigningExplain:
+    'If you lost your recovery key and every signed-in device, you can reset your cross-signing keys. Messages encrypted before may stay unreadable.',
+  crossSigningAllow: 'Allow the reset',
+  crossSigningAllowed: 'Done: go back to your app and finish the reset within the next few minutes.',
+  backToAccount: 'Back to your account',
+  haveAccount: 'Already have an account? Sign in',
+  registeredSignIn: 'Almost done: open the confirmation link we sent you, then sign in here.',
 } as const;
 
 export type TextKey = keyof typeof en;
@@ -137,6 +158,28 @@ const de: Record<TextKey, string> = {
   deviceContinue: 'Weiter',
   deviceAbort: 'Abbrechen',
   deviceDone: 'Fertig: {client} ist angemeldet. Du kannst diese Seite schließen.',
+  matrixSessions: 'Deine Matrix-Sitzungen',
+  matrixSessionsNone: 'Keine App ist bei deinem Matrix-Konto angemeldet.',
+  matrixId: 'Matrix-ID',
+  profileTitle: 'Profil',
+  sessionClient: 'App',
+  sessionDevice: 'Gerät',
+  sessionCreated: 'Angemeldet',
+  sessionLastActive: 'Zuletzt aktiv',
+  sessionView: 'Details',
+  sessionEnd: 'Abmelden',
+  sessionEndQuestion: '{client} (Gerät {device}) abmelden? Die App verliert sofort den Zugriff.',
+  sessionEnded: '{client} (Gerät {device}) ist abgemeldet.',
+  sessionUnknown: 'Diese Sitzung gibt es in deinem Konto nicht.',
+  crossSigningTitle: 'Verschlüsselungsidentität zurücksetzen',
+  crossSigningExplain:
+    'Wenn du deinen Wiederherstellungsschlüssel und alle angemeldeten Geräte verloren hast, kannst du deine Cross-Signing-Schlüssel zurücksetzen. Früher verschlüsselte Nachrichten bleiben dann womöglich unlesbar.',
+  crossSigningAllow: 'Zurücksetzen erlauben',
+  crossSigningAllowed:
+    'Erledigt: Kehr zu deiner App zurück und schließ das Zurücksetzen in den nächsten Minuten ab.',
+  backToAccount: 'Zurück zu deinem Konto',
+  haveAccount: 'Schon ein Konto? Anmelden',
+  registeredSignIn: 'Fast fertig: Öffne den Bestätigungslink aus unserer Mail und melde dich dann hier an.',
 };
 
 const texts: Record<Lang, Record<TextKey, string>> = { en, de };

@@ -231,3 +231,102 @@ describe('tokens that are not for Synapse', () => {
     ).toBe(401);
   });
 });
+
+describe('registration with prompt=create, and the account page (MSC4191)', () => {
+  it('creates the account and the Matrix user; the account page lists the device and signs it out in Synapse', async () => {
+    const clientId = await OAuth2.registerClient(metadata, ELEMENT_X);
+    const email = 'newbie@example.test';
+    const password = 'a long enough password';
+    const login = await loginLikeElementX({
+      metadata,
+      clientId,
+      prompt: 'create',
+      user: { email, password },
+      async onFirstPage(browser, page) {
+        const action = /<form method="post" action="(\/interaction\/[^"]+\/register)"/.exec(page.text)?.[1];
+        expect(action, page.text.slice(0, 500)).toBeTruthy();
+        // A name Synapse already has (here: a Matrix user made outside auth) is refused first.
+        const ghost = await fetch(`${stack.synapse.baseUrl}/_synapse/mas/provision_user`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${stack.secret}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ localpart: 'ghost' }),
+        });
+        expect(ghost.status).toBe(201);
+        const taken = await browser.submit(page, `form[action="${action}"]`, {
+          email,
+          username: 'ghost',
+          password,
+        });
+        expect(taken.status).toBe(409);
+        const created = await browser.submit(page, `form[action="${action}"]`, {
+          email,
+          username: 'newbie',
+          password,
+        });
+        expect(created.status).toBe(201);
+        // The emailed link confirms the address (in any browser), then the same page signs in.
+        expect((await new CookieClient().get(await stack.auth.mailLink(email, '/verify-email'))).status).toBe(
+          200,
+        );
+        return created;
+      },
+    });
+    const userId = `@newbie:${stack.synapse.serverName}`;
+    const whoami = await matrixGet(
+      stack.synapse.baseUrl,
+      '/_matrix/client/v3/account/whoami',
+      login.accessToken,
+    );
+    expect(whoami.body).toMatchObject({ user_id: userId, device_id: login.deviceId });
+    // The Matrix user exists in Synapse (its admin API for the auth server).
+    const query = await fetch(`${stack.synapse.baseUrl}/_synapse/mas/query_user?localpart=newbie`, {
+      headers: { authorization: `Bearer ${stack.secret}` },
+    });
+    expect(await query.json()).toMatchObject({ user_id: userId, is_deactivated: false });
+
+    // A second session, to look at Synapse's device list from outside the one we sign out.
+    const other = await loginLikeElementX({ metadata, clientId, user: { email, password } });
+
+    // Element X opens the account page for its session; the browser is signed in at auth already.
+    const { browser } = login;
+    browser.stopAt = undefined;
+    const list = await browser.get(`${stack.auth.baseUrl}/account?action=org.matrix.sessions_list`);
+    expect(list.status).toBe(200);
+    expect(list.text).toContain(`data-device-id="${login.deviceId}"`);
+    expect(list.text).toContain(`data-device-id="${other.deviceId}"`);
+    expect(list.text).toContain('Element X');
+
+    // Signed out of auth, the deep link survives the sign-in.
+    const fresh = new CookieClient();
+    const view = `/account?action=org.matrix.session_end&device_id=${login.deviceId}`;
+    const signIn = await fresh.get(`${stack.auth.baseUrl}${view}`);
+    const action = /<form method="post" action="(\/account\/login[^"]*)"/
+      .exec(signIn.text)?.[1]
+      ?.replace(/&amp;/g, '&');
+    expect(action).toContain('next=');
+    const confirm = await fresh.submit(signIn, `form[action="${action?.replace(/&/g, '&amp;')}"]`, {
+      email,
+      password,
+    });
+    expect(confirm.url).toBe(`${stack.auth.baseUrl}${view}`);
+    expect(confirm.text).toContain(login.deviceId);
+    const ended = await fresh.submit(confirm, 'form[action="/account/matrix/sessions/end"]', {});
+    expect(ended.status).toBe(200);
+    expect(ended.text).not.toContain(`data-device-id="${login.deviceId}"`);
+
+    // Synapse: the device is gone, its token refused at once; the other session is untouched.
+    expect(
+      (await matrixGet(stack.synapse.baseUrl, '/_matrix/client/v3/account/whoami', login.accessToken)).status,
+    ).toBe(401);
+    const devices = await matrixGet(stack.synapse.baseUrl, '/_matrix/client/v3/devices', other.accessToken);
+    const ids = (devices.body.devices as { device_id: string }[]).map((d) => d.device_id);
+    expect(ids).toContain(other.deviceId);
+    expect(ids).not.toContain(login.deviceId);
+
+    // Cross-signing reset is allowed through the page (Synapse's allow_cross_signing_reset).
+    const reset = await browser.get(`${stack.auth.baseUrl}/account?action=org.matrix.cross_signing_reset`);
+    const allowed = await browser.submit(reset, 'form[action="/account/matrix/cross-signing-reset"]', {});
+    expect(allowed.status).toBe(200);
+    expect(allowed.text).toContain('class="note"');
+  }, 180_000);
+});
