@@ -399,7 +399,13 @@ export function providerConfiguration(
         },
       },
     },
-    clientBasedCORS: (_ctx, origin) => config.corsOrigins.includes(origin),
+    // Browser-based Matrix clients (Element Web) call the token and revocation endpoints from their
+    // own origin: the one their registered redirect URIs are on.
+    clientBasedCORS: (_ctx, origin, client) =>
+      config.corsOrigins.includes(origin) ||
+      (delegated &&
+        !staticClients.has(client.clientId) &&
+        (client.redirectUris ?? []).some((u) => URL.parse(u)?.origin === origin)),
     // oidc-provider refuses outgoing requests to private and loopback addresses (SSRF protection).
     // Our Synapse usually is one (same host, a container network): requests to its configured origin
     // — the back-channel logout — skip that check; every other URL keeps it.

@@ -171,6 +171,16 @@ describe('client registration (RFC 7591) with the Matrix rules', () => {
       grant_types: ['authorization_code', 'refresh_token'],
     });
     expect(ok.status).toBe(201);
+    // Element Web may call the token endpoint from its origin (CORS by its registered redirects).
+    const preflight = await fetch(`${stack.auth.baseUrl}/token`, {
+      method: 'OPTIONS',
+      headers: {
+        origin: 'https://app.element.io',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type',
+      },
+    });
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('https://app.element.io');
   });
 });
 
