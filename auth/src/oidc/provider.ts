@@ -130,7 +130,9 @@ export function providerConfiguration(
   const { config, accounts } = options;
   const firstParty = new Set(config.firstPartyClients);
   const delegated = config.matrixMode === 'delegated';
-  const staticClients = new Set<string>(Object.values(CLIENT_IDS));
+  // The clients from config; anything else was registered dynamically (a Matrix client).
+  const configuredClients = options.clients ?? clientsFrom(config);
+  const staticClients = new Set<string>(configuredClients.map((c) => c.client_id));
   const matrixResourceInfo = (ctx: KoaContextWithOIDC, client?: { clientId: string }) => {
     // Matrix tokens are for Matrix clients (registered dynamically), never for our own clients.
     if (!delegated || !client || staticClients.has(client.clientId))
@@ -155,6 +157,9 @@ export function providerConfiguration(
     };
   };
   const resourceInfo = (indicator: string, client?: { clientId: string }) => {
+    // Mana's own APIs (sync, credits) are for our clients only, never for registered Matrix clients.
+    if (client && !staticClients.has(client.clientId))
+      throw new errors.InvalidTarget('unknown resource indicator');
     const scope = RESOURCE_SCOPES[indicator];
     if (!scope) throw new errors.InvalidTarget('unknown resource indicator');
     return {
@@ -171,7 +176,7 @@ export function providerConfiguration(
 
   return {
     ...(options.adapter ? { adapter: options.adapter } : {}),
-    clients: options.clients ?? clientsFrom(config),
+    clients: configuredClients,
     jwks: { keys: options.keys },
     scopes: ALL_SCOPES,
     ...(delegated

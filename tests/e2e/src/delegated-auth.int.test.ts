@@ -340,3 +340,29 @@ describe('registration with prompt=create, and the account page (MSC4191)', () =
     expect(allowed.text).toContain('class="note"');
   }, 180_000);
 });
+
+describe('what a registered Matrix client cannot get', () => {
+  it('Mana’s own APIs (credits, sync) are refused to it', async () => {
+    const clientId = await OAuth2.registerClient(metadata, ELEMENT_X);
+    const redirectUri = 'http://127.0.0.1:40123/callback';
+    for (const [resource, scope] of [
+      ['urn:mana:credits', 'openid credits:admin'],
+      ['urn:mana:sync', 'openid sync'],
+    ] as const) {
+      const browser = new CookieClient();
+      browser.stopAt = (u) => u.startsWith(redirectUri);
+      const page = await browser.get(
+        authorizeUrl({
+          baseUrl: stack.auth.baseUrl,
+          clientId,
+          redirectUri,
+          scope,
+          resource,
+          pkce: pkcePair(),
+        }),
+      );
+      expect(page.url.startsWith(redirectUri), page.text.slice(0, 300)).toBe(true);
+      expect(new URL(page.url).searchParams.get('error')).toBe('invalid_target');
+    }
+  });
+});
