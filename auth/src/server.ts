@@ -182,11 +182,17 @@ async function assemble(
     );
     // Rate limits on the token endpoint, per IP and per client (from the Basic header).
     provider.use(async (ctx, next) => {
-      // Client registration and device authorization (delegated mode): per IP, like sign-ups.
-      if (ctx.method === 'POST' && (ctx.path === '/reg' || ctx.path === '/device/auth')) {
-        const bucket = ctx.path === '/reg' ? 'client-register-ip' : 'device-auth-ip';
-        const limit = ctx.path === '/reg' ? config.registerPerIpPerHour : config.tokenPerIpPerMinute;
-        const hit = await limiter.hit(bucket, ctx.ip || 'unknown', limit, ctx.path === '/reg' ? 3600 : 60);
+      // Delegated mode, per IP: client registration like sign-ups, device authorization like the
+      // token endpoint, and user-code entry (guessing codes) like sign-in attempts.
+      const perIp: Record<string, [bucket: string, limit: number, windowSec: number]> = {
+        '/reg': ['client-register-ip', config.registerPerIpPerHour, 3600],
+        '/device/auth': ['device-auth-ip', config.tokenPerIpPerMinute, 60],
+        '/device': ['device-code-ip', config.loginPerIpPerMinute, 60],
+      };
+      const rule = ctx.method === 'POST' ? perIp[ctx.path] : undefined;
+      if (rule) {
+        const [bucket, limit, windowSec] = rule;
+        const hit = await limiter.hit(bucket, ctx.ip || 'unknown', limit, windowSec);
         if (!hit.allowed) {
           ctx.status = 429;
           ctx.set('Retry-After', String(hit.retryAfter));

@@ -366,3 +366,13 @@ describe('what a registered Matrix client cannot get', () => {
     }
   });
 });
+
+describe('introspection rate limit', () => {
+  it('guessing the shared secret is rate-limited (429); Synapse with the right one still gets answers', async () => {
+    let status = 401;
+    for (let i = 0; i < 40 && status === 401; i++)
+      status = (await introspect(stack.auth.baseUrl, 'x', `guess-${i}`)).status;
+    expect(status).toBe(429);
+    expect((await introspect(stack.auth.baseUrl, 'x', stack.secret)).body).toEqual({ active: false });
+  });
+});
