@@ -64,6 +64,11 @@ export const authConfigSpec = defineConfig('AUTH_', {
     secret: true,
     doc: 'Delegated mode: the secret shared with Synapse (its HS_MAS_SECRET), 32+ chars: Synapse introspects with it, auth calls /_synapse/mas/* with it',
   },
+  synapseInternalUrl: {
+    schema: z.union([z.literal(''), z.url()]),
+    default: '',
+    doc: "Delegated mode: where auth calls Synapse's /_synapse/mas/* API (e.g. http://synapse:8008, not exposed publicly); empty = AUTH_SYNAPSE_BASE_URL",
+  },
   synapseClientSecret: secret('synapseClientSecret', 'Secret of the `synapse` OIDC client'),
   botsClientSecret: secret(
     'botsClientSecret',

@@ -163,7 +163,7 @@ async function assemble(
           provider: () => current.provider,
           logger,
           limiter,
-          synapseBaseUrl: config.synapseBaseUrl,
+          synapseBaseUrl: config.synapseInternalUrl || config.synapseBaseUrl,
           sharedSecret: config.matrixSharedSecret,
           trustProxy: config.trustProxy,
         })
