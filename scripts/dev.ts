@@ -6,6 +6,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { homeserverEnv, renderHomeserverFiles } from '@mana/homeserver-config';
 import { loadConfig } from '@mana/config';
+import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync, chmodSync, openSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -187,6 +188,14 @@ async function main(): Promise<void> {
   const withAuth = has('auth/src/main.ts');
   const withBots = has('bots/runner/src/main.ts');
   const serverName = process.env.MANA_SERVER_NAME ?? 'localhost';
+  // MANA_AUTH_MODE=delegated: Synapse hands all authentication to auth (Element X logs in).
+  const delegated = withAuth && process.env.MANA_AUTH_MODE === 'delegated';
+  // Secrets files from before this setting have no shared secret: derive one from AUTH_SECRET.
+  const masSecret =
+    secrets.AUTH_MATRIX_SHARED_SECRET ??
+    createHash('sha256')
+      .update(`matrix-shared-secret:${secrets.AUTH_SECRET ?? ''}`)
+      .digest('hex');
 
   // Synapse, configured through the same renderer production uses.
   const hsEnv = loadConfig(homeserverEnv, {
@@ -203,6 +212,7 @@ async function main(): Promise<void> {
     ...(withAuth
       ? { HS_OIDC_ISSUER: url(ports.auth), HS_OIDC_CLIENT_SECRET: secrets.AUTH_SYNAPSE_CLIENT_SECRET }
       : {}),
+    ...(delegated ? { HS_AUTH_MODE: 'delegated', HS_MAS_SECRET: masSecret } : {}),
     ...(withBots
       ? {
           HS_APPSERVICE_URL: url(ports.bots),
@@ -257,6 +267,7 @@ async function main(): Promise<void> {
         AUTH_BOTS_CLIENT_SECRET: secrets.AUTH_BOTS_CLIENT_SECRET ?? '',
         AUTH_MATRIX_SERVER_NAME: serverName,
         AUTH_SYNAPSE_BASE_URL: url(ports.synapse),
+        ...(delegated ? { AUTH_MATRIX_MODE: 'delegated', AUTH_MATRIX_SHARED_SECRET: masSecret } : {}),
         AUTH_OUTBOX_DIR: join(dataDir, 'outbox'),
         AUTH_WEB_REDIRECT_URIS: `${url(ports.web)}/auth/callback`,
         AUTH_WEB_POST_LOGOUT_REDIRECT_URIS: `${url(ports.web)}/`,

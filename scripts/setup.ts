@@ -43,6 +43,7 @@ if (!existsSync(secretsFile)) {
     `AUTH_SECRET=${secret()}`,
     `AUTH_SYNAPSE_CLIENT_SECRET=${secret()}`,
     `AUTH_BOTS_CLIENT_SECRET=${secret()}`,
+    `AUTH_MATRIX_SHARED_SECRET=${secret()}`,
     `HS_REGISTRATION_SHARED_SECRET=${secret()}`,
     `HS_MACAROON_SECRET_KEY=${secret()}`,
     `HS_FORM_SECRET=${secret()}`,

@@ -53,6 +53,22 @@ export const authConfigSpec = defineConfig('AUTH_', {
     "Synapse's public_baseurl (the synapse client's redirect URIs derive from it)",
     'http://localhost:8008',
   ),
+  matrixMode: {
+    schema: z.enum(['sso', 'delegated']),
+    default: 'sso',
+    doc: "sso = Synapse logs in through oidc_providers (HS_AUTH_MODE=sso); delegated = auth is Synapse's matrix_authentication_service (Element X): Matrix scopes, introspection, client registration, device grant",
+  },
+  matrixSharedSecret: {
+    schema: z.string(),
+    default: '',
+    secret: true,
+    doc: 'Delegated mode: the secret shared with Synapse (its HS_MAS_SECRET), 32+ chars: Synapse introspects with it, auth calls /_synapse/mas/* with it',
+  },
+  synapseInternalUrl: {
+    schema: z.union([z.literal(''), z.url()]),
+    default: '',
+    doc: "Delegated mode: where auth calls Synapse's /_synapse/mas/* API (e.g. http://synapse:8008, not exposed publicly); empty = AUTH_SYNAPSE_BASE_URL",
+  },
   synapseClientSecret: secret('synapseClientSecret', 'Secret of the `synapse` OIDC client'),
   botsClientSecret: secret(
     'botsClientSecret',
@@ -128,6 +144,13 @@ export type AuthConfig = ConfigOf<typeof authConfigSpec>;
 /** Parses `env` and applies the production rules (no development secrets). */
 export function loadAuthConfig(env: Readonly<Record<string, string | undefined>> = process.env): AuthConfig {
   const config = loadConfig(authConfigSpec, env);
+  if (config.matrixMode === 'delegated' && config.matrixSharedSecret.length < 32)
+    throw new ConfigError([
+      {
+        variable: 'AUTH_MATRIX_SHARED_SECRET',
+        message: 'must be at least 32 characters when AUTH_MATRIX_MODE=delegated',
+      },
+    ]);
   if (config.nodeEnv === 'production') {
     const issues = (Object.keys(DEV_SECRETS) as (keyof typeof DEV_SECRETS)[])
       .filter((k) => config[k] === DEV_SECRETS[k])

@@ -17,6 +17,7 @@ import { createAccounts, type Accounts } from './accounts/accounts.ts';
 import type { AuthConfig } from './config.ts';
 import { createCreditsModule, creditsConfigFrom, type CreditsModule } from './credits/index.ts';
 import { createMailer } from './mail.ts';
+import { createMatrixModule, type MatrixModule } from './matrix/index.ts';
 import { createPostgresAdapter, deleteExpired } from './oidc/adapter.ts';
 import { ensureKeys, keysFingerprint, loadKeys } from './oidc/keys.ts';
 import { createProvider } from './oidc/provider.ts';
@@ -31,7 +32,7 @@ export const MIGRATIONS_DIR = fileURLToPath(new URL('../migrations', import.meta
 
 /** Paths served by oidc-provider (relative to the issuer, which is mounted at the root). */
 const PROVIDER_PATH =
-  /^\/(?:\.well-known\/openid-configuration|jwks|auth(?:\/[^/]+)?|token(?:\/introspection|\/revocation)?|me|session\/end(?:\/confirm|\/success)?|request|backchannel)$/;
+  /^\/(?:\.well-known\/openid-configuration|jwks|auth(?:\/[^/]+)?|token(?:\/introspection|\/revocation)?|me|session\/end(?:\/confirm|\/success)?|request|backchannel|reg(?:\/[^/]+)?|device(?:\/[^/]+)?)$/;
 
 export interface AuthService {
   config: AuthConfig;
@@ -45,6 +46,8 @@ export interface AuthService {
   limiter: RateLimiter;
   metrics: Metrics;
   credits: CreditsModule;
+  /** Delegated auth for Synapse; only with `AUTH_MATRIX_MODE=delegated`. */
+  matrix: MatrixModule | undefined;
   /** Reloads the signing keys; rebuilds the provider when the published set or its order changed. */
   refreshKeys(now?: Date): Promise<boolean>;
   /** Starts the timers (key reload, expiry clean-up, credits sweeper). */
@@ -150,6 +153,21 @@ async function assemble(
 
   const adapter = createPostgresAdapter(db.db);
   let fingerprint = keysFingerprint(keys);
+  // Assigned right below; the provider is rebuilt on key rotation, the module reads the current one.
+  let current: { provider: Provider; callback: ReturnType<Provider['callback']> };
+  const matrix =
+    config.matrixMode === 'delegated'
+      ? createMatrixModule({
+          sql: db.sql,
+          accounts,
+          provider: () => current.provider,
+          logger,
+          limiter,
+          synapseBaseUrl: config.synapseInternalUrl || config.synapseBaseUrl,
+          sharedSecret: config.matrixSharedSecret,
+          trustProxy: config.trustProxy,
+        })
+      : undefined;
 
   const build = (): { provider: Provider; callback: ReturnType<Provider['callback']> } => {
     const provider = createProvider({ config, keys: keys.map((k) => k.privateJwk), adapter, accounts });
@@ -164,6 +182,24 @@ async function assemble(
     );
     // Rate limits on the token endpoint, per IP and per client (from the Basic header).
     provider.use(async (ctx, next) => {
+      // Delegated mode, per IP: client registration like sign-ups, device authorization like the
+      // token endpoint, and user-code entry (guessing codes) like sign-in attempts.
+      const perIp: Record<string, [bucket: string, limit: number, windowSec: number]> = {
+        '/reg': ['client-register-ip', config.registerPerIpPerHour, 3600],
+        '/device/auth': ['device-auth-ip', config.tokenPerIpPerMinute, 60],
+        '/device': ['device-code-ip', config.loginPerIpPerMinute, 60],
+      };
+      const rule = ctx.method === 'POST' ? perIp[ctx.path] : undefined;
+      if (rule) {
+        const [bucket, limit, windowSec] = rule;
+        const hit = await limiter.hit(bucket, ctx.ip || 'unknown', limit, windowSec);
+        if (!hit.allowed) {
+          ctx.status = 429;
+          ctx.set('Retry-After', String(hit.retryAfter));
+          ctx.body = { error: 'slow_down', error_description: 'too many requests, retry later' };
+          return;
+        }
+      }
       if (ctx.method === 'POST' && ctx.path === '/token') {
         const ip = ctx.ip || 'unknown';
         const hits = [{ bucket: 'token-ip', key: ip, limit: config.tokenPerIpPerMinute, windowSec: 60 }];
@@ -194,10 +230,19 @@ async function assemble(
       }
       await next();
     });
+    if (matrix) {
+      provider.use(matrix.providerMiddleware);
+      provider.on('grant.revoked', (ctx, grantId) => matrix.onGrantRevoked(ctx, grantId));
+    }
     return { provider, callback: provider.callback() };
   };
-  let current = build();
+  current = build();
 
+  // Delegated mode: a username Synapse would refuse (taken, an appservice's namespace) is refused
+  // at sign-up already.
+  const localpartFree = matrix
+    ? (localpart: string) => matrix.admin.isLocalpartAvailable(localpart)
+    : undefined;
   const formOptions = { secure: config.baseUrl.startsWith('https://'), trustProxy: config.trustProxy };
   const app = createServiceApp<AuthEnv>({
     name: 'auth',
@@ -221,8 +266,10 @@ async function assemble(
       limits: {
         perAccountPerMinute: config.loginPerAccountPerMinute,
         perIpPerMinute: config.loginPerIpPerMinute,
+        registerPerIpPerHour: config.registerPerIpPerHour,
       },
       counters,
+      ...(localpartFree ? { localpartFree } : {}),
     }),
   );
   app.route(
@@ -233,9 +280,12 @@ async function assemble(
       limiter,
       limits: config,
       onRegistered: () => counters.registrations.inc(),
+      ...(localpartFree ? { localpartFree } : {}),
+      ...(matrix ? { matrix: { module: matrix, serverName: config.matrixServerName } } : {}),
     }),
   );
   app.route('/api/v1/credits', credits.routes as unknown as Hono<AuthEnv>);
+  if (matrix) app.route('/', matrix.routes);
 
   const providerFetch = async (req: Request, env: HttpBindings): Promise<Response> => {
     const started = performance.now();
@@ -267,6 +317,7 @@ async function assemble(
     limiter,
     metrics,
     credits,
+    matrix,
     async refreshKeys(now = new Date()) {
       const next = await loadKeys(db.db, now);
       if (next.length === 0 || keysFingerprint(next) === fingerprint) return false;

@@ -231,6 +231,8 @@ describe('environment variables', () => {
     expect(env('sync', 'SYNC_ISSUER')).toBe(env('auth', 'AUTH_BASE_URL'));
     expect(env('web', 'WEB_AUTH_ISSUER')).toBe(env('auth', 'AUTH_BASE_URL'));
     expect(env('synapse-config', 'HS_APPSERVICE_ID')).toBe(env('bots', 'BOT_APPSERVICE_ID'));
+    expect(env('synapse-config', 'HS_MAS_SECRET')).toBe(env('auth', 'AUTH_MATRIX_SHARED_SECRET'));
+    expect(env('synapse-config', 'HS_AUTH_MODE')).toBe(env('auth', 'AUTH_MATRIX_MODE'));
   });
 
   it('documents every variable compose.yaml interpolates in deploy/.env.example, required ones uncommented', () => {

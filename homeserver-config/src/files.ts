@@ -82,10 +82,15 @@ export const homeserverEnv = defineConfig('HS_', {
     doc: 'Comma-separated URL prefixes of the deployment\'s own Matrix clients that skip Synapse\'s "Continue to your account" page after SSO (sso.client_whitelist); empty = none',
   },
   enableRegistration: flag('false', 'Open registration on the client API'),
+  authMode: {
+    schema: z.enum(['sso', 'delegated']),
+    default: 'sso',
+    doc: 'sso = oidc_providers (legacy SSO); delegated = matrix_authentication_service (Element X, OAuth-native clients)',
+  },
   oidcIssuer: {
     schema: z.union([z.literal(''), z.url()]),
     default: '',
-    doc: 'Issuer of our auth server (its BASE_URL); empty = no SSO',
+    doc: 'Issuer of our auth server (its BASE_URL); empty = no SSO (required in delegated mode)',
   },
   oidcClientId: {
     schema: z.string().min(1),
@@ -95,6 +100,19 @@ export const homeserverEnv = defineConfig('HS_', {
   oidcClientSecret: optionalSecret(
     'Client secret of Synapse at the auth server (required with HS_OIDC_ISSUER)',
   ),
+  masEndpoint: {
+    schema: z.union([z.literal(''), z.url()]),
+    default: '',
+    doc: 'Delegated mode: where Synapse reaches the auth server (discovery, introspection); empty = HS_OIDC_ISSUER',
+  },
+  masSecret: optionalSecret(
+    'Delegated mode: shared secret between Synapse and auth (AUTH_MATRIX_SHARED_SECRET); or HS_MAS_SECRET_PATH',
+  ),
+  masSecretPath: {
+    schema: z.string(),
+    default: '',
+    doc: 'Delegated mode: file holding the shared secret (as Synapse sees it), instead of HS_MAS_SECRET',
+  },
   disableE2eeByDefault: flag('false', 'Write io.element.e2ee.default: false into .well-known/matrix/client'),
   appserviceUrl: {
     schema: z.union([z.literal(''), z.url()]),
@@ -141,6 +159,7 @@ const PUBLIC_FILE = 0o644;
 /** The files for one homeserver. Throws `ConfigError` for combinations one variable cannot check. */
 export function renderHomeserverFiles(env: HomeserverEnv): RenderedFile[] {
   checkPairs(env);
+  const delegated = env.authMode === 'delegated';
   const configDir = env.configDir || env.outDir;
   const files: RenderedFile[] = [];
   const appserviceFiles: string[] = [];
@@ -187,17 +206,24 @@ export function renderHomeserverFiles(env: HomeserverEnv): RenderedFile[] {
         ssoClientWhitelist: splitList(env.ssoClientWhitelist),
         enableRegistration: env.enableRegistration,
         appserviceConfigFiles: appserviceFiles,
-        ...(env.oidcIssuer
+        ...(delegated
           ? {
-              oidc: {
-                issuer: env.oidcIssuer,
-                clientId: env.oidcClientId,
-                clientSecret: env.oidcClientSecret,
-                // Synapse insists on https issuers unless told otherwise; plain http is local development.
-                skipVerification: env.oidcIssuer.startsWith('http://'),
+              delegatedAuth: {
+                endpoint: env.masEndpoint || env.oidcIssuer,
+                ...(env.masSecretPath ? { secretPath: env.masSecretPath } : { secret: env.masSecret }),
               },
             }
-          : {}),
+          : env.oidcIssuer
+            ? {
+                oidc: {
+                  issuer: env.oidcIssuer,
+                  clientId: env.oidcClientId,
+                  clientSecret: env.oidcClientSecret,
+                  // Synapse insists on https issuers unless told otherwise; plain http is local development.
+                  skipVerification: env.oidcIssuer.startsWith('http://'),
+                },
+              }
+            : {}),
       }),
     },
     { path: 'log.config', mode: PUBLIC_FILE, contents: renderLogConfigYaml({ level: env.logLevel }) },
@@ -208,6 +234,14 @@ export function renderHomeserverFiles(env: HomeserverEnv): RenderedFile[] {
       contents: renderWellKnownClientJson({
         homeserverBaseUrl: env.publicBaseurl,
         disableE2eeByDefault: env.disableE2eeByDefault,
+        ...(delegated
+          ? {
+              authentication: {
+                issuer: env.oidcIssuer,
+                account: `${env.oidcIssuer.replace(/\/+$/, '')}/account`,
+              },
+            }
+          : {}),
       }),
     },
   );
@@ -216,7 +250,25 @@ export function renderHomeserverFiles(env: HomeserverEnv): RenderedFile[] {
 
 function checkPairs(env: HomeserverEnv): void {
   const issues = [];
-  if (env.oidcIssuer && env.oidcClientSecret.length < 32) {
+  if (env.authMode === 'delegated') {
+    if (!env.oidcIssuer)
+      issues.push({ variable: 'HS_OIDC_ISSUER', message: 'is required when HS_AUTH_MODE=delegated' });
+    if (env.masSecret && env.masSecretPath)
+      issues.push({
+        variable: 'HS_MAS_SECRET_PATH',
+        message: 'set HS_MAS_SECRET or HS_MAS_SECRET_PATH, not both',
+      });
+    else if (!env.masSecretPath && env.masSecret.length < 32)
+      issues.push({
+        variable: 'HS_MAS_SECRET',
+        message: 'must be at least 32 characters when HS_AUTH_MODE=delegated (or set HS_MAS_SECRET_PATH)',
+      });
+    if (env.enableRegistration)
+      issues.push({
+        variable: 'HS_ENABLE_REGISTRATION',
+        message: 'must be false when HS_AUTH_MODE=delegated (accounts are created at auth)',
+      });
+  } else if (env.oidcIssuer && env.oidcClientSecret.length < 32) {
     issues.push({
       variable: 'HS_OIDC_CLIENT_SECRET',
       message: 'must be at least 32 characters when HS_OIDC_ISSUER is set',

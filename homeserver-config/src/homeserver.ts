@@ -2,6 +2,7 @@
  * `homeserver.yaml` for Synapse, from a small set of documented options. Tests, `npm start` and
  * production all render through here, so what the tests run is what we deploy.
  */
+import { renderDelegatedAuth, type DelegatedAuthConfig, type DelegatedAuthOptions } from './delegated.ts';
 import { renderOidcProvider, type OidcProviderConfig, type OidcProviderOptions } from './oidc.ts';
 import { rateLimitConfig, type RateLimitProfile } from './rate-limits.ts';
 import { toYaml } from './yaml.ts';
@@ -68,7 +69,7 @@ export interface HomeserverOptions {
   enableRegistration?: boolean;
   /** Paths of appservice registration files (see `renderAppserviceRegistration`). Default none. */
   appserviceConfigFiles?: string[];
-  /** Delegate login to our auth server. Omit to keep only password login. */
+  /** Delegate login to our auth server (SSO, `oidc_providers`). Omit to keep only password login. */
   oidc?: OidcProviderOptions;
   /**
    * Password login on the client API (`password_config.enabled`). Default: on without `oidc`; off
@@ -83,6 +84,11 @@ export interface HomeserverOptions {
    * `https://app.example.org.evil.test`). Default none.
    */
   ssoClientWhitelist?: string[];
+  /**
+   * Delegate all authentication to our auth server (`matrix_authentication_service`, what Element X
+   * needs). Excludes `oidc` and `enableRegistration`; password login is then off (Synapse's default).
+   */
+  delegatedAuth?: DelegatedAuthOptions;
   /**
    * Extra top-level keys merged last (shallowly, so they replace a rendered key as a whole).
    * For the odd setting no option covers; prefer adding an option.
@@ -134,6 +140,7 @@ export interface HomeserverConfig {
   oidc_providers?: OidcProviderConfig[];
   password_config?: { enabled: false };
   sso?: { client_whitelist: string[] };
+  matrix_authentication_service?: DelegatedAuthConfig;
   [key: string]: unknown;
 }
 
@@ -148,6 +155,10 @@ export function renderHomeserver(options: HomeserverOptions): HomeserverConfig {
       `listener.port must be 1..65535 (Synapse cannot bind port 0), got ${options.listener.port}`,
     );
   }
+  if (options.delegatedAuth && options.oidc)
+    throw new Error('delegatedAuth and oidc exclude each other (Synapse refuses SSO with delegated auth)');
+  if (options.delegatedAuth && options.enableRegistration)
+    throw new Error('delegatedAuth and enableRegistration exclude each other (registration is at auth)');
   return {
     server_name: options.serverName,
     // Synapse builds URLs by appending to this, so it must end with a slash.
@@ -168,7 +179,12 @@ export function renderHomeserver(options: HomeserverOptions): HomeserverConfig {
     trusted_key_servers: [],
     app_service_config_files: options.appserviceConfigFiles ?? [],
     ...(options.oidc ? { oidc_providers: [renderOidcProvider(options.oidc)] } : {}),
-    ...((options.passwordLogin ?? !options.oidc) ? {} : { password_config: { enabled: false } }),
+    ...(options.delegatedAuth
+      ? { matrix_authentication_service: renderDelegatedAuth(options.delegatedAuth) }
+      : {}),
+    ...((options.passwordLogin ?? (!options.oidc && !options.delegatedAuth))
+      ? {}
+      : { password_config: { enabled: false } }),
     ...(options.ssoClientWhitelist && options.ssoClientWhitelist.length > 0
       ? { sso: { client_whitelist: options.ssoClientWhitelist.map(withTrailingSlash) } }
       : {}),

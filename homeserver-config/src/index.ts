@@ -28,6 +28,7 @@ export {
   type OidcProviderOptions,
   type OidcProviderConfig,
 } from './oidc.ts';
+export { renderDelegatedAuth, type DelegatedAuthOptions, type DelegatedAuthConfig } from './delegated.ts';
 export { RATE_LIMITS_OFF, RATE_LIMITS_DEV, rateLimitConfig, type RateLimitProfile } from './rate-limits.ts';
 export {
   renderLogConfig,

@@ -12,11 +12,17 @@ export interface WellKnownClientOptions {
    * extends that to every new room. Default false (the key is left out, Element's default applies).
    */
   disableE2eeByDefault?: boolean;
+  /**
+   * Delegated auth: the auth server's issuer and account page (`org.matrix.msc2965.authentication`),
+   * for clients that look there before `/_matrix/client/v1/auth_metadata`.
+   */
+  authentication?: { issuer: string; account?: string };
 }
 
 export interface WellKnownClient {
   'm.homeserver': { base_url: string };
   'io.element.e2ee'?: { default: false };
+  'org.matrix.msc2965.authentication'?: { issuer: string; account?: string };
 }
 
 export function renderWellKnownClient(options: WellKnownClientOptions): WellKnownClient {
@@ -24,6 +30,14 @@ export function renderWellKnownClient(options: WellKnownClientOptions): WellKnow
     // Clients append paths themselves; the spec's examples carry no trailing slash.
     'm.homeserver': { base_url: options.homeserverBaseUrl.replace(/\/+$/, '') },
     ...(options.disableE2eeByDefault ? { 'io.element.e2ee': { default: false as const } } : {}),
+    ...(options.authentication
+      ? {
+          'org.matrix.msc2965.authentication': {
+            issuer: options.authentication.issuer,
+            ...(options.authentication.account ? { account: options.authentication.account } : {}),
+          },
+        }
+      : {}),
   };
 }
 

@@ -5,6 +5,7 @@
  */
 import Provider, {
   errors,
+  interactionPolicy,
   type ClientMetadata,
   type Configuration,
   type KoaContextWithOIDC,
@@ -25,6 +26,27 @@ import {
   TOKEN_EXCHANGE_GRANT,
 } from './resources.ts';
 import { multiAudienceTokens, registerTokenExchange } from './token-exchange.ts';
+import { matrixRegistrationProblem } from '../matrix/registration.ts';
+import {
+  deviceIds,
+  hasMatrixApi,
+  MATRIX_API_SCOPES,
+  MATRIX_RESOURCE,
+  matrixScopeProblem,
+  matrixScopes,
+} from '../matrix/scopes.ts';
+
+/** MSC4191 account management actions the account page understands (stable and unstable names). */
+export const ACCOUNT_MANAGEMENT_ACTIONS = [
+  'org.matrix.profile',
+  'org.matrix.devices_list',
+  'org.matrix.device_view',
+  'org.matrix.device_delete',
+  'org.matrix.sessions_list',
+  'org.matrix.session_view',
+  'org.matrix.session_end',
+  'org.matrix.cross_signing_reset',
+];
 
 export const CLIENT_IDS = { synapse: 'synapse', web: 'web', bots: 'bots' } as const;
 
@@ -107,7 +129,37 @@ export function providerConfiguration(
 ): Configuration {
   const { config, accounts } = options;
   const firstParty = new Set(config.firstPartyClients);
+  const delegated = config.matrixMode === 'delegated';
+  // The clients from config; anything else was registered dynamically (a Matrix client).
+  const configuredClients = options.clients ?? clientsFrom(config);
+  const staticClients = new Set<string>(configuredClients.map((c) => c.client_id));
+  const matrixResourceInfo = (ctx: KoaContextWithOIDC, client?: { clientId: string }) => {
+    // Matrix tokens are for Matrix clients (registered dynamically), never for our own clients.
+    if (!delegated || !client || staticClients.has(client.clientId))
+      throw new errors.InvalidTarget('unknown resource indicator');
+    const requested = typeof ctx.oidc.params?.scope === 'string' ? ctx.oidc.params.scope : undefined;
+    const problem = matrixScopeProblem(requested);
+    if (problem) throw new errors.InvalidScope(problem, requested ?? '');
+    if (requested !== undefined && hasMatrixApi(requested) && deviceIds(requested).length === 0)
+      throw new errors.InvalidScope(
+        'a Matrix device scope (urn:matrix:client:device:<id>) is required',
+        requested,
+      );
+    // At the token endpoint the request names no scope: the grant holds what was authorized.
+    const granted = ctx.oidc.entities.Grant?.getResourceScope(MATRIX_RESOURCE);
+    const scope = [...new Set([...matrixScopes(requested), ...matrixScopes(granted)])];
+    return {
+      scope: (scope.length ? scope : MATRIX_API_SCOPES).join(' '),
+      audience: MATRIX_RESOURCE,
+      // Opaque: Synapse introspects them, and revoking one takes effect at once.
+      accessTokenFormat: 'opaque' as const,
+      accessTokenTTL: config.accessTokenTtl,
+    };
+  };
   const resourceInfo = (indicator: string, client?: { clientId: string }) => {
+    // Mana's own APIs (sync, credits) are for our clients only, never for registered Matrix clients.
+    if (client && !staticClients.has(client.clientId))
+      throw new errors.InvalidTarget('unknown resource indicator');
     const scope = RESOURCE_SCOPES[indicator];
     if (!scope) throw new errors.InvalidTarget('unknown resource indicator');
     return {
@@ -124,9 +176,27 @@ export function providerConfiguration(
 
   return {
     ...(options.adapter ? { adapter: options.adapter } : {}),
-    clients: options.clients ?? clientsFrom(config),
+    clients: configuredClients,
     jwks: { keys: options.keys },
     scopes: ALL_SCOPES,
+    ...(delegated
+      ? {
+          discovery: {
+            account_management_uri: `${config.baseUrl}/account`,
+            account_management_actions_supported: ACCOUNT_MANAGEMENT_ACTIONS,
+            prompt_values_supported: ['none', 'login', 'consent', 'create'],
+          },
+          extraClientMetadata: {
+            properties: ['client_uri'],
+            validator(ctx, key, _value, metadata) {
+              // Only what a client registers is checked: our own clients come from config.
+              if (key !== 'client_uri' || ctx?.oidc?.route !== 'registration') return;
+              const problem = matrixRegistrationProblem(metadata);
+              if (problem) throw new errors.InvalidClientMetadata(problem);
+            },
+          },
+        }
+      : {}),
     claims: {
       openid: ['sub'],
       profile: ['preferred_username', 'name'],
@@ -149,6 +219,13 @@ export function providerConfiguration(
       };
     },
     clientAuthMethods: ['client_secret_basic', 'none'],
+    // Registered clients get our one signing algorithm unless they ask (and they may ask only for it).
+    clientDefaults: {
+      grant_types: ['authorization_code'],
+      id_token_signed_response_alg: SIGNING_ALG,
+      response_types: ['code'],
+      token_endpoint_auth_method: 'client_secret_basic',
+    },
     enabledJWA: {
       idTokenSigningAlgValues: [SIGNING_ALG],
       userinfoSigningAlgValues: [SIGNING_ALG],
@@ -163,15 +240,68 @@ export function providerConfiguration(
       devInteractions: { enabled: false },
       dPoP: { enabled: false },
       clientCredentials: { enabled: true },
-      revocation: { enabled: true },
+      // A client revokes only its own tokens.
+      revocation: {
+        enabled: true,
+        allowedPolicy: (_ctx, client, token) => token.clientId === client.clientId,
+      },
+      // RFC 8628 (QR / TV-style login of Matrix clients): the user enters or confirms the code here.
+      deviceFlow: {
+        enabled: delegated,
+        charset: 'base-20',
+        mask: '****-****',
+        userCodeInputSource(ctx, form, _out, err) {
+          const lang = langOfCtx(ctx);
+          const note = err
+            ? (err as { userCode?: unknown }).userCode || err.name === 'NoCodeError'
+              ? 'deviceWrongCode'
+              : err.name === 'AbortedError'
+                ? 'deviceAborted'
+                : 'deviceError'
+            : undefined;
+          ctx.type = 'html';
+          ctx.body = layout(
+            { lang, path: ctx.originalUrl, csrf: '' },
+            t(lang, 'deviceTitle'),
+            html`${note ? html`<p class="error" role="alert">${t(lang, note)}</p>` : html`<p>${t(lang, 'deviceEnterCode')}</p>`}${new Html(form.replace(/<input(?=[^>]*name="user_code")/, `<input aria-label="${t(lang, 'deviceCode')}"`))}<button type="submit" form="op.deviceInputForm">${t(lang, 'deviceContinue')}</button>`,
+          );
+        },
+        userCodeConfirmSource(ctx, form, client, _deviceInfo, userCode) {
+          const lang = langOfCtx(ctx);
+          ctx.type = 'html';
+          ctx.body = layout(
+            { lang, path: ctx.originalUrl, csrf: '' },
+            t(lang, 'deviceTitle'),
+            html`<p>${t(lang, 'deviceConfirm', { client: client.clientName ?? client.clientId })}</p><p><code class="user-code">${userCode}</code></p>${new Html(form)}<button type="submit" form="op.deviceConfirmForm">${t(lang, 'deviceContinue')}</button> <button type="submit" form="op.deviceConfirmForm" value="yes" name="abort">${t(lang, 'deviceAbort')}</button>`,
+          );
+        },
+        successSource(ctx) {
+          const lang = langOfCtx(ctx);
+          const client = ctx.oidc.client;
+          ctx.type = 'html';
+          ctx.body = layout(
+            { lang, path: ctx.originalUrl, csrf: '' },
+            t(lang, 'deviceTitle'),
+            html`<p class="note" role="status">${t(lang, 'deviceDone', { client: client?.clientName ?? client?.clientId ?? '' })}</p>`,
+          );
+        },
+      },
+      // RFC 7591 for Matrix clients (Element X registers itself on first use); see matrix/registration.ts.
+      registration: { enabled: delegated, initialAccessToken: false },
       userinfo: { enabled: true },
       backchannelLogout: { enabled: true },
       resourceIndicators: {
         enabled: true,
         // Only the bots get a default resource; others without `resource` get opaque userinfo tokens.
+        // Matrix clients never send `resource`: a request with the Matrix API scope is for Synapse.
         defaultResource: (ctx): string =>
-          ctx.oidc.client?.clientId === CLIENT_IDS.bots ? SYNC_AUDIENCE : '',
-        getResourceServerInfo: (_ctx, indicator, client) => resourceInfo(indicator, client),
+          ctx.oidc.client?.clientId === CLIENT_IDS.bots
+            ? SYNC_AUDIENCE
+            : delegated && hasMatrixApi(ctx.oidc.params?.scope as string | undefined)
+              ? MATRIX_RESOURCE
+              : '',
+        getResourceServerInfo: (ctx, indicator, client) =>
+          indicator === MATRIX_RESOURCE ? matrixResourceInfo(ctx, client) : resourceInfo(indicator, client),
         // At the token endpoint without `resource`: use the resource the authorization asked for, if
         // it asked for one (else the token is opaque and good for userinfo only).
         useGrantedResource: (_ctx, model) => Boolean((model as { resource?: unknown }).resource),
@@ -208,13 +338,22 @@ export function providerConfiguration(
         html`<p class="error" role="alert"><code>${String(out.error)}</code>: ${String(out.error_description ?? '')}</p>`,
       );
     },
-    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    interactions: {
+      // `prompt=create` (Matrix clients' "create account"): the registration page comes first.
+      ...(delegated ? { policy: withCreatePrompt() } : {}),
+      url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
+    },
     async loadExistingGrant(ctx) {
       const { client, session } = ctx.oidc;
       if (!client || !session?.accountId) return undefined;
       const grantId =
         (ctx.oidc.result?.consent as { grantId?: string } | undefined)?.grantId ??
         session.grantIdFor(client.clientId);
+      // A Matrix login is one session, one device: it never reuses an earlier grant of the client.
+      if (delegated && hasMatrixApi(ctx.oidc.params?.scope as string | undefined)) {
+        const decided = (ctx.oidc.result?.consent as { grantId?: string } | undefined)?.grantId;
+        return decided ? await ctx.oidc.provider.Grant.find(decided) : undefined;
+      }
       const existing = grantId ? await ctx.oidc.provider.Grant.find(grantId) : undefined;
       if (!firstParty.has(client.clientId)) return existing;
       // First-party clients never see a consent page: grant what they asked for (their own metadata
@@ -240,9 +379,19 @@ export function providerConfiguration(
       await grant.save();
       return grant;
     },
+    // Matrix clients get a refresh token without asking for offline_access (as from MAS).
     issueRefreshToken: async (_ctx, client, code) =>
       client.grantTypeAllowed('refresh_token') &&
-      (code.scopes.has('offline_access') || client.clientId === CLIENT_IDS.web),
+      (code.scopes.has('offline_access') ||
+        client.clientId === CLIENT_IDS.web ||
+        (delegated && hasMatrixApi(code.scopes))),
+    // Revoking a Matrix access token ends the whole session (as at MAS): Element X signs out so.
+    revokeGrantPolicy: (ctx) =>
+      !(ctx.oidc.route === 'revocation' && ctx.oidc.entities.AccessToken) ||
+      (delegated && hasMatrixApi(ctx.oidc.entities.AccessToken.scope)),
+    // A Matrix session outlives the browser session at auth; it ends when revoked or signed out.
+    expiresWithSession: async (_ctx, token) =>
+      !token.scopes.has('offline_access') && !hasMatrixApi(token.scopes),
     async extraTokenClaims(_ctx, token) {
       if ('gty' in token && token.gty === EXCHANGE_GTY && 'clientId' in token)
         return { act: { sub: String(token.clientId) } };
@@ -255,7 +404,13 @@ export function providerConfiguration(
         },
       },
     },
-    clientBasedCORS: (_ctx, origin) => config.corsOrigins.includes(origin),
+    // Browser-based Matrix clients (Element Web) call the token and revocation endpoints from their
+    // own origin: the one their registered redirect URIs are on.
+    clientBasedCORS: (_ctx, origin, client) =>
+      config.corsOrigins.includes(origin) ||
+      (delegated &&
+        !staticClients.has(client.clientId) &&
+        (client.redirectUris ?? []).some((u) => URL.parse(u)?.origin === origin)),
     // oidc-provider refuses outgoing requests to private and loopback addresses (SSRF protection).
     // Our Synapse usually is one (same host, a container network): requests to its configured origin
     // — the back-channel logout — skip that check; every other URL keeps it.
@@ -285,6 +440,12 @@ export function providerConfiguration(
       DeviceCode: 600,
     },
   };
+}
+
+function withCreatePrompt(): interactionPolicy.DefaultPolicy {
+  const policy = interactionPolicy.base();
+  policy.add(new interactionPolicy.Prompt({ name: 'create', requestable: true }), 0);
+  return policy;
 }
 
 export function createProvider(options: ProviderOptions): Provider {

@@ -15,11 +15,14 @@ import {
   message,
   notePage,
   verifyEmailPage,
+  type Html,
   type PageContext,
 } from '../pages/html.ts';
 import { t, type TextKey } from '../pages/i18n.ts';
 import type { RateLimiter } from '../rate-limit.ts';
 import { loginForm } from './interaction.ts';
+import type { MatrixModule } from '../matrix/index.ts';
+import { addMatrixAccountRoutes, isMatrixAction, matrixAccountPage } from './matrix-account.ts';
 import {
   clientIp,
   f,
@@ -43,20 +46,67 @@ export interface AccountRoutesOptions extends FormOptions {
     loginPerIpPerMinute: number;
   };
   onRegistered?: () => void;
+  /** Delegated mode: whether Synapse would take this localpart (`is_localpart_available`). */
+  localpartFree?: (localpart: string) => Promise<boolean>;
+  /** Delegated mode: the Matrix account management pages (MSC4191 `?action=`). */
+  matrix?: { module: MatrixModule; serverName: string };
 }
+
+/** `?action=…&device_id=…` of MSC4191, kept across the sign-in; anything else is dropped. */
+const NEXT_RE = /^\?action=[A-Za-z0-9._]+(?:&device_id=[A-Za-z0-9._~%-]{1,255})?$/;
 
 const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
-function registerPage(
+export function registerPage(
   ctx: PageContext,
   values: { email?: string; username?: string; name?: string } = {},
   notice: TextKey | null = null,
+  action = '/register',
+  footer: Html | null = null,
 ) {
   return layout(
     ctx,
     t(ctx.lang, 'register'),
-    html`${message(ctx, notice)}<form method="post" action="/register">${csrfField(ctx)}${field(ctx, { name: 'email', label: 'email', type: 'email', autocomplete: 'email', value: values.email ?? '' })}${field(ctx, { name: 'username', label: 'username', autocomplete: 'username', value: values.username ?? '', hint: 'usernameHint' })}${field(ctx, { name: 'name', label: 'name', autocomplete: 'nickname', value: values.name ?? '', required: false })}${field(ctx, { name: 'password', label: 'password', type: 'password', autocomplete: 'new-password', minlength: 10 })}<button type="submit">${t(ctx.lang, 'register')}</button></form><p><a href="/account">${t(ctx.lang, 'signIn')}</a></p>`,
+    html`${message(ctx, notice)}<form method="post" action="${action}">${csrfField(ctx)}${field(ctx, { name: 'email', label: 'email', type: 'email', autocomplete: 'email', value: values.email ?? '' })}${field(ctx, { name: 'username', label: 'username', autocomplete: 'username', value: values.username ?? '', hint: 'usernameHint' })}${field(ctx, { name: 'name', label: 'name', autocomplete: 'nickname', value: values.name ?? '', required: false })}${field(ctx, { name: 'password', label: 'password', type: 'password', autocomplete: 'new-password', minlength: 10 })}<button type="submit">${t(ctx.lang, 'register')}</button></form>${footer ?? html`<p><a href="/account">${t(ctx.lang, 'signIn')}</a></p>`}`,
   );
+}
+
+export const registrationForm = z.object({
+  email: f.email,
+  username: f.text(64),
+  password: f.password,
+  name: f.text(100).optional(),
+});
+
+/**
+ * Checks a sign-up and creates the account (unverified; the mail goes out). `localpartFree` asks
+ * the homeserver too (delegated mode), so a name Synapse refuses is refused here first.
+ */
+export async function registerAccount(
+  accounts: Accounts,
+  form: z.output<typeof registrationForm>,
+  headers: Headers,
+  localpartFree?: (localpart: string) => Promise<boolean>,
+): Promise<{ ok: true; email: string } | { ok: false; notice: TextKey; status: 400 | 409 }> {
+  const username = form.username.trim().toLowerCase();
+  if (!EMAIL_RE.test(form.email)) return { ok: false, notice: 'emailInvalid', status: 400 };
+  if (!USERNAME_RE.test(username)) return { ok: false, notice: 'usernameInvalid', status: 400 };
+  if (RESERVED_USERNAMES.has(username)) return { ok: false, notice: 'usernameTaken', status: 409 };
+  if (form.password.length < 10) return { ok: false, notice: 'weakPassword', status: 400 };
+  if (localpartFree && !(await localpartFree(username)))
+    return { ok: false, notice: 'usernameTaken', status: 409 };
+  const r = await accounts.register({
+    email: form.email,
+    username,
+    password: form.password,
+    ...(form.name ? { name: form.name } : {}),
+    headers,
+  });
+  if (!r.ok)
+    return r.reason === 'username_taken'
+      ? { ok: false, notice: 'usernameTaken', status: 409 }
+      : { ok: false, notice: 'weakPassword', status: 400 };
+  return { ok: true, email: form.email.toLowerCase() };
 }
 
 function emailForm(
@@ -82,25 +132,37 @@ function passwordForm(
   username: string,
   notice: TextKey | null = null,
   kind: 'error' | 'note' = 'error',
+  matrixLinks = false,
 ) {
   return layout(
     ctx,
     t(ctx.lang, 'account'),
-    html`<p>${t(ctx.lang, 'signedInAs', { username })}</p>${message(ctx, notice, kind)}<h2>${t(ctx.lang, 'changePassword')}</h2><form method="post" action="/account/password">${csrfField(ctx)}${field(ctx, { name: 'currentPassword', label: 'currentPassword', type: 'password', autocomplete: 'current-password' })}${field(ctx, { name: 'newPassword', label: 'newPassword', type: 'password', autocomplete: 'new-password', minlength: 10 })}<button type="submit">${t(ctx.lang, 'changePassword')}</button></form><form method="post" action="/account/logout">${csrfField(ctx)}<button type="submit">${t(ctx.lang, 'signOut')}</button></form>`,
+    html`<p>${t(ctx.lang, 'signedInAs', { username })}</p>${matrixLinks ? html`<p><a href="/account?action=org.matrix.profile">${t(ctx.lang, 'profileTitle')}</a> · <a href="/account?action=org.matrix.sessions_list">${t(ctx.lang, 'matrixSessions')}</a> · <a href="/account?action=org.matrix.cross_signing_reset">${t(ctx.lang, 'crossSigningTitle')}</a></p>` : ''}${message(ctx, notice, kind)}<h2>${t(ctx.lang, 'changePassword')}</h2><form method="post" action="/account/password">${csrfField(ctx)}${field(ctx, { name: 'currentPassword', label: 'currentPassword', type: 'password', autocomplete: 'current-password' })}${field(ctx, { name: 'newPassword', label: 'newPassword', type: 'password', autocomplete: 'new-password', minlength: 10 })}<button type="submit">${t(ctx.lang, 'changePassword')}</button></form><form method="post" action="/account/logout">${csrfField(ctx)}<button type="submit">${t(ctx.lang, 'signOut')}</button></form>`,
   );
 }
 
 export function createAccountRoutes(options: AccountRoutesOptions): Hono<AuthEnv> {
   const app = new Hono<AuthEnv>();
   const { accounts, limiter, limits } = options;
+  const matrixOptions = options.matrix
+    ? {
+        ...options,
+        matrix: options.matrix.module,
+        matrixServerName: options.matrix.serverName,
+      }
+    : undefined;
+  if (matrixOptions) addMatrixAccountRoutes(app, matrixOptions);
+  const accountPage = (
+    ctx: PageContext,
+    username: string,
+    notice: TextKey | null = null,
+    kind: 'error' | 'note' = 'error',
+  ) => passwordForm(ctx, username, notice, kind, Boolean(matrixOptions));
 
   app.get('/register', (c) => c.html(registerPage(pageContext(c, options))));
   app.post('/register', async (c) => {
     const ctx = pageContext(c, options);
-    const form = await formBody(
-      c,
-      z.object({ email: f.email, username: f.text(64), password: f.password, name: f.text(100).optional() }),
-    );
+    const form = await formBody(c, registrationForm);
     const ip = await limiter.hit(
       'register-ip',
       clientIp(c, options.trustProxy),
@@ -108,27 +170,11 @@ export function createAccountRoutes(options: AccountRoutesOptions): Hono<AuthEnv
       3600,
     );
     if (!ip.allowed) throw tooMany(ip);
-    const username = form.username.trim().toLowerCase();
     const values = { email: form.email, username: form.username, name: form.name ?? '' };
-    if (!EMAIL_RE.test(form.email)) return c.html(registerPage(ctx, values, 'emailInvalid'), 400);
-    if (!USERNAME_RE.test(username)) return c.html(registerPage(ctx, values, 'usernameInvalid'), 400);
-    if (RESERVED_USERNAMES.has(username)) return c.html(registerPage(ctx, values, 'usernameTaken'), 409);
-    if (form.password.length < 10) return c.html(registerPage(ctx, values, 'weakPassword'), 400);
-    const r = await accounts.register({
-      email: form.email,
-      username,
-      password: form.password,
-      ...(form.name ? { name: form.name } : {}),
-      headers: c.req.raw.headers,
-    });
-    if (!r.ok) {
-      return c.html(
-        registerPage(ctx, values, r.reason === 'username_taken' ? 'usernameTaken' : 'weakPassword'),
-        r.reason === 'username_taken' ? 409 : 400,
-      );
-    }
+    const r = await registerAccount(accounts, form, c.req.raw.headers, options.localpartFree);
+    if (!r.ok) return c.html(registerPage(ctx, values, r.notice), r.status);
     options.onRegistered?.();
-    return c.html(notePage(ctx, 'register', 'registered', { email: form.email.toLowerCase() }, false), 201);
+    return c.html(notePage(ctx, 'register', 'registered', { email: r.email }, false), 201);
   });
 
   app.get('/verify-email', async (c) => {
@@ -195,8 +241,18 @@ export function createAccountRoutes(options: AccountRoutesOptions): Hono<AuthEnv
   app.get('/account', async (c) => {
     const ctx = pageContext(c, options);
     const account = await accounts.sessionAccount(c.req.raw.headers);
-    if (!account) return c.html(loginForm(ctx, { action: '/account/login' }));
-    return c.html(passwordForm(ctx, account.username));
+    const action = c.req.query('action');
+    const next = new URL(c.req.url).search;
+    if (!account) {
+      const keep = matrixOptions && isMatrixAction(action) && NEXT_RE.test(next);
+      return c.html(
+        loginForm(ctx, {
+          action: keep ? `/account/login?next=${encodeURIComponent(next)}` : '/account/login',
+        }),
+      );
+    }
+    if (matrixOptions && isMatrixAction(action)) return matrixAccountPage(c, matrixOptions, account);
+    return c.html(accountPage(ctx, account.username));
   });
   app.post('/account/login', async (c) => {
     const ctx = pageContext(c, options);
@@ -221,7 +277,8 @@ export function createAccountRoutes(options: AccountRoutesOptions): Hono<AuthEnv
     }
     await limiter.reset('login-fail', email);
     forwardCookies(c, r.setCookies);
-    return c.redirect('/account', 303);
+    const next = c.req.query('next') ?? '';
+    return c.redirect(matrixOptions && NEXT_RE.test(next) ? `/account${next}` : '/account', 303);
   });
   app.post('/account/password', async (c) => {
     const ctx = pageContext(c, options);
@@ -230,19 +287,19 @@ export function createAccountRoutes(options: AccountRoutesOptions): Hono<AuthEnv
     if (!account) return c.html(loginForm(ctx, { action: '/account/login' }), 401);
     const acct = await limiter.peek('login-fail', account.email, limits.loginPerAccountPerMinute);
     if (!acct.allowed) throw tooMany(acct);
-    if (form.newPassword.length < 10) return c.html(passwordForm(ctx, account.username, 'weakPassword'), 400);
+    if (form.newPassword.length < 10) return c.html(accountPage(ctx, account.username, 'weakPassword'), 400);
     const r = await accounts.changePassword({
       headers: c.req.raw.headers,
       currentPassword: form.currentPassword,
       newPassword: form.newPassword,
     });
     forwardCookies(c, r.setCookies);
-    if (r.result === 'ok') return c.html(passwordForm(ctx, account.username, 'passwordChanged', 'note'));
+    if (r.result === 'ok') return c.html(accountPage(ctx, account.username, 'passwordChanged', 'note'));
     if (r.result === 'wrong_password') {
       await limiter.hit('login-fail', account.email, limits.loginPerAccountPerMinute, 60);
-      return c.html(passwordForm(ctx, account.username, 'wrongPassword'), 400);
+      return c.html(accountPage(ctx, account.username, 'wrongPassword'), 400);
     }
-    if (r.result === 'weak_password') return c.html(passwordForm(ctx, account.username, 'weakPassword'), 400);
+    if (r.result === 'weak_password') return c.html(accountPage(ctx, account.username, 'weakPassword'), 400);
     return c.html(loginForm(ctx, { action: '/account/login' }), 401);
   });
   app.post('/account/logout', async (c) => {

@@ -13,6 +13,7 @@ import { AuthErrCode } from '../errors.ts';
 import { csrfField, field, html, layout, message, type PageContext } from '../pages/html.ts';
 import { isTextKey, t, type TextKey } from '../pages/i18n.ts';
 import type { RateLimiter } from '../rate-limit.ts';
+import { registerAccount, registerPage, registrationForm } from './account.ts';
 import {
   clientIp,
   f,
@@ -28,6 +29,8 @@ import {
 export interface LoginLimits {
   perAccountPerMinute: number;
   perIpPerMinute: number;
+  /** Sign-ups from the `prompt=create` page. */
+  registerPerIpPerHour?: number;
 }
 
 export interface InteractionRoutesOptions extends FormOptions {
@@ -35,7 +38,9 @@ export interface InteractionRoutesOptions extends FormOptions {
   accounts: Accounts;
   limiter: RateLimiter;
   limits: LoginLimits;
-  counters: { attempts: { inc(): void }; failures: { inc(): void } };
+  counters: { attempts: { inc(): void }; failures: { inc(): void }; registrations?: { inc(): void } };
+  /** Delegated mode: whether Synapse would take this localpart (`is_localpart_available`). */
+  localpartFree?: (localpart: string) => Promise<boolean>;
   metrics?: Metrics;
 }
 
@@ -59,6 +64,22 @@ export function loginForm(
         ? html`<form method="post" action="/verify-email/resend">${csrfField(ctx)}<input type="hidden" name="email" value="${opts.email ?? ''}"><button type="submit">${t(lang, 'resend')}</button></form>`
         : ''
     }<form method="post" action="${opts.action}" novalidate>${csrfField(ctx)}${field(ctx, { name: 'email', label: 'email', type: 'email', autocomplete: 'username', value: opts.email ?? '' })}${field(ctx, { name: 'password', label: 'password', type: 'password', autocomplete: 'current-password' })}<button type="submit">${t(lang, 'signIn')}</button></form><p><a href="/reset">${t(lang, 'forgot')}</a></p><p>${t(lang, 'noAccount')} <a href="/register">${t(lang, 'register')}</a></p>`,
+  );
+}
+
+/** The `prompt=create` page: sign up, or sign in with an existing account. */
+function createPage(
+  ctx: PageContext,
+  uid: string,
+  values: { email?: string; username?: string; name?: string } = {},
+  notice: TextKey | null = null,
+) {
+  return registerPage(
+    ctx,
+    values,
+    notice,
+    `/interaction/${uid}/register`,
+    html`<details><summary>${t(ctx.lang, 'haveAccount')}</summary><form method="post" action="/interaction/${uid}/login" novalidate>${csrfField(ctx)}${field(ctx, { name: 'email', label: 'email', type: 'email', autocomplete: 'username' })}${field(ctx, { name: 'password', label: 'password', type: 'password', autocomplete: 'current-password' })}<button type="submit">${t(ctx.lang, 'signIn')}</button></form></details>`,
   );
 }
 
@@ -94,13 +115,16 @@ export function createInteractionRoutes(options: InteractionRoutesOptions): Hono
     const clientName = client?.clientName ?? clientIdOf(d.params);
     if (d.prompt.name === 'login')
       return c.html(loginForm(ctx, { action: `/interaction/${d.uid}/login`, clientName }));
+    if (d.prompt.name === 'create') return c.html(createPage(ctx, d.uid));
     const missing = [
       ...((d.prompt.details.missingOIDCScope as string[] | undefined) ?? []),
       ...Object.values(
         (d.prompt.details.missingResourceScopes as Record<string, string[]> | undefined) ?? {},
       ).flat(),
     ];
-    const items = [...new Set(missing.map((s) => s.split(':')[0] ?? s))].map((s) => {
+    const items = [
+      ...new Set(missing.map((s) => (s.startsWith('urn:matrix:') ? 'matrix' : (s.split(':')[0] ?? s)))),
+    ].map((s) => {
       const key = `scope.${s}`;
       return html`<li>${isTextKey(key) ? t(ctx.lang, key) : s}</li>`;
     });
@@ -117,7 +141,7 @@ export function createInteractionRoutes(options: InteractionRoutesOptions): Hono
     const ctx = pageContext(c, options);
     const form = await formBody(c, z.object({ email: f.email, password: f.password }));
     const d = await details(c);
-    if (d.prompt.name !== 'login')
+    if (d.prompt.name !== 'login' && d.prompt.name !== 'create')
       throw new HttpError(400, AuthErrCode.InteractionExpired, 'Not a login step');
     options.counters.attempts.inc();
     const ip = clientIp(c, options.trustProxy);
@@ -146,15 +170,39 @@ export function createInteractionRoutes(options: InteractionRoutesOptions): Hono
     }
     await limiter.reset('login-fail', email);
     forwardCookies(c, result.setCookies);
-    const to = await options
-      .provider()
-      .interactionResult(
-        c.env.incoming,
-        c.env.outgoing,
-        { login: { accountId: result.account.id } },
-        { mergeWithLastSubmission: false },
-      );
+    const to = await options.provider().interactionResult(
+      c.env.incoming,
+      c.env.outgoing,
+      // Signing in on the `prompt=create` page (new account confirmed, or one that existed) settles both.
+      { login: { accountId: result.account.id }, ...(d.prompt.name === 'create' ? { create: {} } : {}) },
+      { mergeWithLastSubmission: false },
+    );
     return c.redirect(to, 303);
+  });
+
+  // `prompt=create`: the sign-up form inside the authorization; after the emailed confirmation the
+  // same page signs in (accounts sign in only once verified) and the client's flow goes on.
+  app.post('/:uid/register', async (c) => {
+    const ctx = pageContext(c, options);
+    const form = await formBody(c, registrationForm);
+    const d = await details(c);
+    if (d.prompt.name !== 'create')
+      throw new HttpError(400, AuthErrCode.InteractionExpired, 'Not a sign-up step');
+    const ip = await limiter.hit(
+      'register-ip',
+      clientIp(c, options.trustProxy),
+      limits.registerPerIpPerHour ?? 20,
+      3600,
+    );
+    if (!ip.allowed) throw tooMany(ip);
+    const values = { email: form.email, username: form.username, name: form.name ?? '' };
+    const r = await registerAccount(accounts, form, c.req.raw.headers, options.localpartFree);
+    if (!r.ok) return c.html(createPage(ctx, d.uid, values, r.notice), r.status);
+    options.counters.registrations?.inc();
+    return c.html(
+      loginForm(ctx, { action: `/interaction/${d.uid}/login`, email: r.email, notice: 'registeredSignIn' }),
+      201,
+    );
   });
 
   app.post('/:uid/consent', async (c) => {

@@ -212,3 +212,65 @@ describe('startSynapse failures', () => {
     expect(existsSync(dirname(logFile ?? '/'))).toBe(false);
   });
 });
+
+describe('startSynapse in delegated mode (matrix_authentication_service)', () => {
+  let synapse: SynapseHandle;
+  const secret = 'mas-shared-secret-for-tests-0123456789abcdef';
+  const asToken = 'as-token-for-tests-0123456789abcdef';
+
+  beforeAll(async () => {
+    synapse = await startSynapse({
+      // Nothing listens there: Synapse loads the discovery document on first use only.
+      delegatedAuth: { endpoint: 'http://127.0.0.1:9/', secret },
+      appservices: [
+        {
+          id: 'mana-bots',
+          url: null,
+          asToken,
+          hsToken: 'hs-token-for-tests-0123456789abcdef',
+          senderLocalpart: 'mana',
+          users: [{ regex: userIdRegex(['mana', 'todo'], 'mana.test') }],
+        },
+      ],
+    });
+  });
+
+  afterAll(async () => {
+    await synapse?.stop();
+  });
+
+  it('starts, offers no password login, and lets only the shared secret provision users', async () => {
+    const flows = await fetch(`${synapse.baseUrl}/_matrix/client/v3/login`);
+    const types = ((await flows.json()) as { flows?: { type: string }[] }).flows?.map((f) => f.type) ?? [];
+    expect(types).not.toContain('m.login.password');
+    const provision = (token: string) =>
+      fetch(`${synapse.baseUrl}/_synapse/mas/provision_user`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ localpart: 'alice', set_displayname: 'Alice' }),
+      });
+    expect((await provision('wrong-secret')).status).toBe(403);
+    expect([200, 201]).toContain((await provision(secret)).status);
+    const query = await fetch(`${synapse.baseUrl}/_synapse/mas/query_user?localpart=alice`, {
+      headers: { authorization: `Bearer ${secret}` },
+    });
+    expect(await query.json()).toMatchObject({ user_id: '@alice:mana.test', display_name: 'Alice' });
+  });
+
+  it('still lets the bots appservice register its users with inhibit_login', async () => {
+    const res = await fetch(`${synapse.baseUrl}/_matrix/client/v3/register`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${asToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 'm.login.application_service', username: 'todo', inhibit_login: true }),
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).not.toHaveProperty('access_token');
+    const whoami = await fetch(
+      `${synapse.baseUrl}/_matrix/client/v3/account/whoami?user_id=@todo:mana.test`,
+      {
+        headers: { authorization: `Bearer ${asToken}` },
+      },
+    );
+    expect(await whoami.json()).toMatchObject({ user_id: '@todo:mana.test' });
+  });
+});

@@ -41,6 +41,13 @@ export interface StartSynapseOptions {
    * off with SSO): tests may log in with the password a user was registered with.
    */
   passwordLogin?: boolean;
+  /**
+   * Delegate all authentication to an auth server (`matrix_authentication_service`): Synapse
+   * introspects tokens at `<endpoint>/oauth2/introspect` with `secret` and lets that server
+   * provision users and devices through `/_synapse/mas/*`. Excludes `oidcProvider`. The server must
+   * answer discovery by the time a client calls Synapse, not before Synapse starts.
+   */
+  delegatedAuth?: { endpoint: string; secret: string };
   /** Appservice registrations, written as files and listed in `app_service_config_files`. */
   appservices?: AppserviceRegistrationOptions[];
   /** Extra top-level `homeserver.yaml` keys; each replaces the rendered key as a whole. */
@@ -173,6 +180,7 @@ export async function startSynapse(options: StartSynapseOptions = {}): Promise<S
         passwordLogin: options.passwordLogin ?? true,
         appserviceConfigFiles: appserviceFiles,
         ...(oidc ? { oidc: { skipVerification: oidc.issuer.startsWith('http://'), ...oidc } } : {}),
+        ...(options.delegatedAuth ? { delegatedAuth: options.delegatedAuth } : {}),
         ...(options.config ? { extra: options.config } : {}),
       }),
     );

@@ -29,6 +29,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CookieClient, authorizeUrl, pkcePair, signInThroughProvider, ssoLogin } from '@mana/auth/testing';
 import { freePort } from '@mana/testing';
+import { OAuth2 } from 'matrix-js-sdk';
+import { discover, ELEMENT_X, loginLikeElementX } from './delegated-stack.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../../../..');
 export const RUNNER_MAIN = join(ROOT, 'bots/runner/src/main.ts');
@@ -87,7 +89,10 @@ export interface BotsStack {
   runner: RunnerProcess;
   /** Starts the runner (again); the previous one must be stopped or killed. */
   startRunner(extraEnv?: Record<string, string>): Promise<RunnerProcess>;
-  /** Registers at auth (page + outbox verification), then signs in to Synapse through SSO. */
+  /**
+   * Registers at auth (page + outbox verification), then signs in to Synapse: through SSO, or in
+   * delegated mode as Element X does.
+   */
   ssoUser(username: string): Promise<StackUser>;
   /** An access token of the web client (authorization code + PKCE) for one resource. */
   webToken(user: Pick<StackUser, 'email' | 'password'>, resource: string, scope: string): Promise<string>;
@@ -112,6 +117,11 @@ export interface BotsStackOptions {
    * `BOT_WEB_URL`.
    */
   webOrigin?: string;
+  /**
+   * `delegated`: Synapse hands authentication to auth (`matrix_authentication_service`), users log
+   * in as Element X does (OAuth 2.0, code + PKCE). Default `sso` (`oidc_providers`).
+   */
+  authMode?: 'sso' | 'delegated';
 }
 
 export async function startBotsStack(options: BotsStackOptions): Promise<BotsStack> {
@@ -131,10 +141,14 @@ export async function startBotsStack(options: BotsStackOptions): Promise<BotsSta
     const webOrigin = options.webOrigin ?? 'http://127.0.0.1:5173';
     const webRedirect = `${webOrigin}/auth/callback`;
 
+    const delegated = options.authMode === 'delegated';
+    const masSecret = randomBytes(32).toString('hex');
     // The issuer must be known before Synapse starts, and Synapse's URL before auth starts.
     const synapse = await startSynapse({
       serverName: SERVER_NAME,
-      oidcProvider: { issuer: authBase, clientSecret: synapseSecret },
+      ...(delegated
+        ? { delegatedAuth: { endpoint: authBase, secret: masSecret } }
+        : { oidcProvider: { issuer: authBase, clientSecret: synapseSecret } }),
       appservices: [
         {
           id: 'mana-bots',
@@ -163,6 +177,7 @@ export async function startBotsStack(options: BotsStackOptions): Promise<BotsSta
       AUTH_WEB_POST_LOGOUT_REDIRECT_URIS: `${webOrigin}/`,
       AUTH_CORS_ORIGINS: webOrigin,
       AUTH_LOG_LEVEL: 'silent',
+      ...(delegated ? { AUTH_MATRIX_MODE: 'delegated', AUTH_MATRIX_SHARED_SECRET: masSecret } : {}),
       ...(options.startingBalance === undefined
         ? {}
         : { AUTH_CREDITS_STARTING_BALANCE: String(options.startingBalance) }),
@@ -271,6 +286,7 @@ export async function startBotsStack(options: BotsStackOptions): Promise<BotsSta
       return body.access_token;
     };
 
+    let matrixClientId: string | undefined;
     const syncClients: SyncClient[] = [];
     const matrixClients: TestClient[] = [];
     cleanups.push(async () => {
@@ -308,6 +324,23 @@ export async function startBotsStack(options: BotsStackOptions): Promise<BotsSta
         if (verified.status !== 200) throw new Error(`verify failed: ${verified.status}`);
         const account = await service.accounts.findByUsername(username);
         if (!account) throw new Error(`no account ${username}`);
+        if (delegated) {
+          const metadata = await discover(synapse.baseUrl);
+          matrixClientId ??= await OAuth2.registerClient(metadata, ELEMENT_X);
+          const login = await loginLikeElementX({
+            metadata,
+            clientId: matrixClientId,
+            user: { email, password },
+          });
+          return {
+            username,
+            email,
+            password,
+            accountId: account.id,
+            userId: `@${username}:${SERVER_NAME}`,
+            accessToken: login.accessToken,
+          };
+        }
         const sso = await ssoLogin({ synapseBaseUrl: synapse.baseUrl, user: { email, password } });
         return {
           username,
