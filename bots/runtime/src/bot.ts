@@ -6,7 +6,11 @@ import type { Logger } from '@mana/logging';
 import { buildAliasIndex, type CommandSpec } from './commands.ts';
 import type { ReplyInput } from './format.ts';
 import type { Lang, Text } from './i18n.ts';
-import type { AppStore, CreditBalance, CreditTransaction } from './ports.ts';
+import type { UploadOptions } from './matrix.ts';
+import type { AppStore, CreditBalance, CreditTransaction, RepeatSchedule } from './ports.ts';
+import type { StreamingMessage } from './streaming.ts';
+import type { DateStyle } from './timezone.ts';
+import type { RowChange } from './watch.ts';
 
 export interface BotInfo {
   id: string;
@@ -63,6 +67,32 @@ export interface CommandContext {
   account(): Promise<AccountInfo | undefined>;
   schedule(job: string, data: Json, options: ScheduleOptions): Promise<void>;
   cancel(jobId: string): Promise<void>;
+  /** Moves a pending job; false when it already ran or is unknown. */
+  moveJob(jobId: string, at: Date): Promise<boolean>;
+  /** Creates or replaces the repeatable job `key` (cron in a time zone, or every N ms). */
+  repeat(job: string, data: Json, options: { key: string; repeat: RepeatSchedule }): Promise<void>;
+  removeRepeatable(key: string): Promise<boolean>;
+  /** A date in the user's language and time zone. */
+  formatDate(date: Date, style?: DateStyle): string;
+  /** Stores the user's IANA time zone (canonical name returned); `InvalidTimezoneError` otherwise. */
+  setTimezone(timezone: string): Promise<string>;
+  /** Uploads a file through authenticated media; its `mxc://` URI. */
+  upload(bytes: Uint8Array, options: UploadOptions): Promise<string>;
+  /** Sends an event into the room (in the command's thread), e.g. `audioContent(…)`; its event id. */
+  sendContent(content: Record<string, unknown>): Promise<string>;
+  /** One message that grows as work progresses: edited at most once per interval (default 1 s). */
+  stream(initial: string, options?: { intervalMs?: number }): Promise<StreamingMessage>;
+  /** Room state of the command's room. */
+  room: {
+    topic(): Promise<string | undefined>;
+    setTopic(topic: string): Promise<void>;
+    pin(eventId: string): Promise<void>;
+  };
+  /**
+   * Follows the sender's `appId` stream from now on (kept across restarts): the bot's
+   * `onDataChange` hears about every row changed there, whoever changed it.
+   */
+  watch(appId: string): Promise<void>;
   /** A reaction on the command message (quick acknowledgement). */
   react(key: string): Promise<void>;
   webUrl: string;
@@ -85,6 +115,26 @@ export interface JobContext {
   post(roomId: string, reply: ReplyInput): Promise<void>;
   store(matrixUserId: string, appId: string): Promise<AppStore>;
   lang(matrixUserId: string): Promise<Lang>;
+  /** Sends any event into a room as this bot (a job's voice message, a countdown); its event id. */
+  postContent(roomId: string, content: Record<string, unknown>): Promise<string>;
+}
+
+/** What kind of file a message carries (`voice`: an `m.audio` voice note, MSC3245). */
+export type MediaKind = 'image' | 'audio' | 'voice' | 'file' | 'video';
+
+/** A file someone sent to the bot. */
+export interface IncomingMedia {
+  kind: MediaKind;
+  mxc: string;
+  /** The message body (a caption or the file name). */
+  body: string;
+  filename?: string | undefined;
+  mimetype?: string | undefined;
+  size?: number | undefined;
+  /** Audio and video duration, ms. */
+  durationMs?: number | undefined;
+  /** Downloads it through authenticated media. */
+  download(): Promise<{ bytes: Uint8Array; contentType: string }>;
 }
 
 export type BotCommand = CommandSpec<CommandContext>;
@@ -124,6 +174,18 @@ export interface BotDefinition {
    * running command (or its placeholder) cancels it, built in.
    */
   reactions?: Readonly<Record<string, ReactionHandler>>;
+  /** Files the bot takes (others answer a file with "I only understand text"). */
+  media?: {
+    accepts: readonly MediaKind[];
+    handle: (ctx: CommandContext, media: IncomingMedia) => Promise<ReplyInput | undefined>;
+    /** The catalogue operation a file costs. */
+    cost?: string;
+  };
+  /** Rows changed in a stream the bot watches (`ctx.watch`); `roomId`: where the watch was set up. */
+  onDataChange?: (
+    ctx: JobContext,
+    change: { userId: string; appId: string; roomId: string; changes: RowChange[] },
+  ) => Promise<void>;
 }
 
 /** A reaction to an event: `target` is the event reacted to. */

@@ -496,6 +496,70 @@ describe('cancellation, threads and reactions', () => {
   });
 });
 
+describe('time zones and files', () => {
+  it('zeitzone sets the IANA zone in her settings and dates follow it; a bad name gets an example', async () => {
+    const h = setup();
+    await h.ask(alice, dm, 'x');
+    const [bad] = await h.ask(alice, dm, 'zeitzone Mars/Olympus');
+    expect(bad).toMatch(/Europe\/Berlin/);
+    const [set] = await h.ask(alice, dm, 'zeitzone asia/tokyo');
+    expect(set).toContain('Asia/Tokyo');
+    const settings = await h.stores.forUser(alice, 'settings');
+    expect((await settings.list('settings'))[0]).toMatchObject({ timezone: 'Asia/Tokyo' });
+    const [shown] = await h.ask(alice, dm, 'zeitzone');
+    expect(shown).toContain('Deine Zeitzone ist Asia/Tokyo');
+  });
+
+  it('a file to a bot that takes none gets "I only understand text"; one that takes images gets it', async () => {
+    const h = setup();
+    await h.ask(alice, dm, 'x');
+    const image = {
+      msgtype: 'm.image',
+      body: 'cat.png',
+      url: 'mxc://mana.test/cat',
+      info: { mimetype: 'image/png', size: 3 },
+    };
+    const sent = await h.say(alice, dm, 'cat.png', image);
+    expect(sent.at(-1)?.content.body).toContain('Ich verstehe nur Text');
+
+    const seen: string[] = [];
+    const picky = createTestHarness({
+      bots: [
+        defineBot({
+          ...echo,
+          media: {
+            accepts: ['image', 'voice'],
+            async handle(_ctx, media) {
+              const file = await media.download();
+              seen.push(`${media.kind} ${media.mimetype} ${file.bytes.length}`);
+              return `got ${media.kind}`;
+            },
+          },
+        }),
+      ],
+      linked: [alice],
+    });
+    picky.members.set(dm, [alice, '@todo:mana.test']);
+    picky.matrix.media.set('mxc://mana.test/cat', {
+      bytes: new Uint8Array([1, 2, 3]),
+      contentType: 'image/png',
+    });
+    expect((await picky.say(alice, dm, 'cat.png', image)).at(-1)?.content.body).toBe('got image');
+    expect(seen).toEqual(['image image/png 3']);
+    const voice = {
+      msgtype: 'm.audio',
+      body: 'voice',
+      url: 'mxc://mana.test/cat',
+      'org.matrix.msc3245.voice': {},
+    };
+    expect((await picky.say(alice, dm, 'voice', voice)).at(-1)?.content.body).toBe('got voice');
+    const plainAudio = { msgtype: 'm.audio', body: 'song.ogg', url: 'mxc://mana.test/cat' };
+    expect(String((await picky.say(alice, dm, 'song', plainAudio)).at(-1)?.content.body)).toContain(
+      'Ich verstehe nur Text',
+    );
+  });
+});
+
 describe('addressedText', () => {
   const bot = { id: 'todo', userId: '@todo:mana.test', displayName: 'Todo', description: { de: '', en: '' } };
   it('recognizes prefixes and mentions', () => {

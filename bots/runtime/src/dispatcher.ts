@@ -11,7 +11,9 @@ import { noticeContent, toReply } from './format.ts';
 import { pick, type Lang } from './i18n.ts';
 import type { BotMetrics } from './metrics.ts';
 import type { MatrixEvent } from './state.ts';
-import { address, obj, type Addressed } from './stages/addressing.ts';
+import { address, obj, threadRootOf, type Addressed } from './stages/addressing.ts';
+import { downloaderFor, incomingMedia, isMediaMessage } from './stages/media.ts';
+import type { Watcher } from './watch.ts';
 import { makeContext, type CommandPorts, type ContextDeps } from './stages/context.ts';
 import { welcomeReply } from './stages/greeting.ts';
 import { hostBots, languageCommand, type HostedBot } from './stages/hosted.ts';
@@ -51,6 +53,8 @@ export interface DispatcherOptions extends CommandPorts {
   maxMessageBytes: number;
   creditsAudience: string;
   now?: () => Date;
+  /** Follows users' sync streams for bots with `onDataChange` (production: `syncWatcher`). */
+  watcher?: Watcher;
   /** Called as the reply to a command is handed to Synapse. */
   onReplySending?: (commandEventId: string) => void;
 }
@@ -71,6 +75,18 @@ export interface Dispatcher {
 
 const CANCEL_KEYS = new Set(['❌', '✖️', '✖']);
 
+/** A watch a bot keeps: whose stream, which app, and the room to write to. */
+interface Watch {
+  userId: string;
+  appId: string;
+  roomId: string;
+}
+
+const threadOf = (event: MatrixEvent) => {
+  const root = threadRootOf(event.content);
+  return root ? { threadRoot: root } : {};
+};
+
 export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const { matrix, kv, log } = options;
   const now = options.now ?? (() => new Date());
@@ -78,14 +94,39 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const byUserId = new Map(hosted.map((b) => [b.info.userId, b]));
   const membership = createMembership({ ...options, log });
   const languages = createLanguages(options);
+  const watching = new Map<string, Promise<unknown>>();
+  /** Follows a user's app for a bot (once per bot, user and app), reporting to `onDataChange`. */
+  function follow(bot: HostedBot, w: Watch): Promise<unknown> {
+    const key = `${bot.info.id}|${w.userId}|${w.appId}`;
+    const existing = watching.get(key);
+    if (existing) return existing;
+    const onChange = bot.def.onDataChange;
+    const watcher = options.watcher;
+    if (!watcher || !onChange) return Promise.reject(new Error(`${bot.info.id} cannot watch data`));
+    const started = watcher.watch(w.userId, w.appId, (changes) => {
+      const ctx = jobs.jobContext(bot, `watch:${key}`);
+      onChange(ctx, { ...w, changes }).catch((err: unknown) =>
+        log.warn({ bot: bot.info.id, err: errorMessage(err) }, 'onDataChange failed'),
+      );
+    });
+    watching.set(key, started);
+    started.catch(() => watching.delete(key));
+    return started;
+  }
   const contextDeps: ContextDeps = {
     ...options,
+    watch: async (info, userId, appId, roomId) => {
+      const bot = byUserId.get(info.userId);
+      if (!bot) return;
+      await follow(bot, { userId, appId, roomId });
+      await kv.set(info.id, 'watches', `${userId}|${appId}`, { userId, appId, roomId });
+    },
     knownBots: options.knownBots ?? hosted.map((b) => b.info),
     storeLanguage: languages.store,
     now,
   };
   const pipeline = createPipeline({ ...options, ...contextDeps, languages, running: createRunning() });
-  const runJob = createJobRunner({
+  const jobs = createJobRunner({
     ...options,
     hosted,
     now,
@@ -139,8 +180,35 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     });
   }
 
+  /** A file in a DM: the bot's media handler, or "I only understand text". */
+  async function onMedia(bot: HostedBot, event: MatrixEvent): Promise<void> {
+    const media = incomingMedia(event.content, downloaderFor(matrix, bot.info.userId));
+    const takes = media && bot.def.media?.accepts.includes(media.kind) ? bot.def.media : undefined;
+    await pipeline.run({
+      bot,
+      event,
+      addressed: { text: '', ...threadOf(event) },
+      isDirect: true,
+      label: media ? `media:${media.kind}` : 'media',
+      ...(takes && media
+        ? { work: (ctx) => takes.handle(ctx, media), operation: takes.cost, prefetch: true }
+        : { immediate: (lang) => ({ reply: { text: pick(lang, TEXTS.textOnly) }, outcome: 'usage' }) }),
+    });
+  }
+
   async function onMessage(event: MatrixEvent): Promise<'handled' | 'ignored'> {
     const content = event.content;
+    if (isMediaMessage(content)) {
+      let handled = false;
+      for (const bot of hosted) {
+        if (!(await membership.isMember(bot.info, event.room_id))) continue;
+        // Files are for the bot only in a DM (in a group room nobody addresses a file).
+        if ((await membership.memberCount(bot.info, event.room_id)) > 2) continue;
+        handled = true;
+        await onMedia(bot, event);
+      }
+      return handled ? 'handled' : 'ignored';
+    }
     if (content.msgtype !== 'm.text') return 'ignored';
     if (obj(content['m.relates_to'])?.rel_type === 'm.replace') return 'ignored';
     let handled = false;
@@ -227,6 +295,13 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
           ...(bot.def.avatarUrl ? { avatarUrl: bot.def.avatarUrl } : {}),
         });
       }
+      // The watches set up before the last stop (best effort: a user may have left meanwhile).
+      for (const bot of hosted.filter((b) => b.def.onDataChange)) {
+        for (const { value } of await kv.list<Watch>(bot.info.id, 'watches'))
+          await follow(bot, value).catch((err: unknown) =>
+            log.warn({ bot: bot.info.id, err: errorMessage(err) }, 'could not resume a watch'),
+          );
+      }
     },
     wants(event) {
       if (event.type === 'm.room.member') return true;
@@ -243,6 +318,6 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       if (event.type === 'm.reaction') return onReaction(event);
       return 'ignored';
     },
-    runJob,
+    runJob: jobs.runJob,
   };
 }

@@ -182,6 +182,12 @@ export function memoryKv(): Kv & { dump(): Map<string, unknown> } {
       map.set(k(b, s, key), v);
       return true;
     },
+    async list<T>(b: string, s: string) {
+      const prefix = k(b, s, '');
+      return [...map]
+        .filter(([key]) => key.startsWith(prefix))
+        .map(([key, value]) => ({ key: key.slice(prefix.length), value: value as T }));
+    },
   };
 }
 

@@ -86,6 +86,8 @@ export interface Kv {
   set(bot: string, scope: string, key: string, value: unknown): Promise<void>;
   /** Sets only if absent; true when this call set it (a once-only flag). */
   setOnce(bot: string, scope: string, key: string, value: unknown): Promise<boolean>;
+  /** Every entry of one scope (small scopes only: the watches a bot keeps). */
+  list<T = unknown>(bot: string, scope: string): Promise<{ key: string; value: T }[]>;
 }
 
 /** When a repeatable job runs: a cron pattern in an IANA time zone (DST-correct), or a fixed period. */

@@ -20,6 +20,7 @@ import { createAppservicePort, type MatrixPort } from './matrix.ts';
 import { createBotMetrics } from './metrics.ts';
 import type { Accounts, Credits, Identity, Scheduler, Stores, UserSettings } from './ports.ts';
 import { settingsOnSync } from './settings.ts';
+import { syncWatcher, type Watcher } from './watch.ts';
 import { openRuntimeState, type RuntimeState, type StoredEvent } from './state.ts';
 
 export interface RunnerOptions {
@@ -36,6 +37,7 @@ export interface RunnerOptions {
     settings?: UserSettings;
     matrix?: MatrixPort;
     scheduler?: Scheduler;
+    watcher?: Watcher;
   };
   defaultTimezone?: string;
 }
@@ -104,6 +106,18 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
   const stores =
     ports.stores ??
     syncStores({ baseUrl: config.syncUrl, clientId: 'bots', identity, audience: config.syncAudience, log });
+  // Only bots that react to data changes need live sync connections.
+  const watcher =
+    ports.watcher ??
+    (bots.some((b) => b.onDataChange) && !ports.stores
+      ? syncWatcher({
+          baseUrl: config.syncUrl,
+          clientId: 'bots-watch',
+          identity,
+          audience: config.syncAudience,
+          log,
+        })
+      : undefined);
   const credits =
     ports.credits ?? creditsApi({ baseUrl: `${config.creditsUrl.replace(/\/+$/, '')}/api/v1/credits` });
   const defaultTimezone = options.defaultTimezone ?? 'Europe/Berlin';
@@ -155,6 +169,7 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
     commandTimeoutMs: config.commandTimeoutMs,
     maxMessageBytes: config.maxMessageBytes,
     creditsAudience: config.creditsAudience,
+    ...(watcher ? { watcher } : {}),
     onReplySending: (eventId) => {
       const at = arrivedAt.get(eventId);
       if (at !== undefined) botMetrics.runnerTime.observe((performance.now() - at) / 1000);
@@ -246,6 +261,7 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
       await idle();
       stopping = true;
       await jobs?.close();
+      await watcher?.close();
       await stores.close();
       await state.close();
     },

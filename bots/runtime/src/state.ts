@@ -98,6 +98,10 @@ export async function openRuntimeState(options: {
         on conflict do nothing returning key`;
       return rows.length === 1;
     },
+    async list<T>(bot: string, scope: string) {
+      return sql<{ key: string; value: T }[]>`select key, value from kv
+        where bot = ${bot} and scope = ${scope} order by key`;
+    },
   };
 
   return {

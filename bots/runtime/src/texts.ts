@@ -70,6 +70,18 @@ export const TEXTS = {
     de: '„hilfe“ zeigt alle Befehle. In English: „language en“.',
     en: '“help” shows all commands. Auf Deutsch: “sprache de”.',
   },
+  timezoneCurrent: {
+    de: 'Deine Zeitzone ist {zone} (dort ist es {now}). Ändern: „zeitzone Europe/Berlin“.',
+    en: 'Your time zone is {zone} (it is {now} there). Change it: “timezone Europe/Berlin”.',
+  },
+  timezoneSet: {
+    de: 'Alles klar: deine Zeitzone ist jetzt {zone} (dort ist es {now}). Alle Zeiten zeige ich dir darin.',
+    en: 'Done: your time zone is now {zone} (it is {now} there). I show every time in it.',
+  },
+  textOnly: {
+    de: 'Ich verstehe nur Text. Schreib „hilfe“ für alle Befehle.',
+    en: 'I only understand text. Send “help” for all commands.',
+  },
   languageUnknown: {
     de: 'Diese Sprache kenne ich nicht. Möglich: de, en.',
     en: 'I do not know that language. Possible: de, en.',

@@ -5,7 +5,10 @@
  */
 import type { Logger } from '@mana/logging';
 import type { BotInfo, CommandContext } from '../bot.ts';
-import { reactionContent } from '../format.ts';
+import { noticeContent, reactionContent } from '../format.ts';
+import { createStreamingMessage } from '../streaming.ts';
+import { inThread } from './reply.ts';
+import { formatDate } from '../timezone.ts';
 import type { Lang } from '../i18n.ts';
 import { pick } from '../i18n.ts';
 import type { MatrixPort } from '../matrix.ts';
@@ -26,6 +29,8 @@ export interface CommandPorts {
 
 export interface ContextDeps extends CommandPorts {
   knownBots: readonly BotInfo[];
+  /** Starts (and remembers) watching a user's app stream for a bot. */
+  watch?: ((bot: BotInfo, userId: string, appId: string, roomId: string) => Promise<void>) | undefined;
   /** Stores a user's language (settings in sync; with the bot while they have no account). */
   storeLanguage: (bot: BotInfo, userId: string, lang: Lang) => Promise<void>;
   log: Logger;
@@ -115,6 +120,46 @@ export function makeContext(deps: ContextDeps, r: ContextRequest): CommandContex
       await deps.scheduler.schedule({ botId: bot.id, name, data, jobId: o.jobId, at: o.at });
     },
     cancel: (jobId) => deps.scheduler.cancel(jobId),
+    moveJob: async (jobId, at) => {
+      r.signal.throwIfAborted();
+      return deps.scheduler.move(jobId, at);
+    },
+    repeat: async (name, data, o) => {
+      r.signal.throwIfAborted();
+      await deps.scheduler.repeat({ botId: bot.id, name, data, key: o.key, repeat: o.repeat });
+    },
+    removeRepeatable: (key) => deps.scheduler.removeRepeatable(key),
+    formatDate: (date, style) =>
+      formatDate(date, { lang: ctx.lang, timezone: ctx.timezone, ...(style ? { style } : {}) }),
+    async setTimezone(tz) {
+      const stored = await deps.settings.setTimezone(sender, tz);
+      ctx.timezone = stored;
+      return stored;
+    },
+    upload: (bytes, o) => deps.matrix.uploadMedia(bot.userId, bytes, o),
+    sendContent: async (content) => {
+      r.signal.throwIfAborted();
+      return deps.matrix.send(bot.userId, r.roomId, 'm.room.message', inThread(content, r.threadRoot));
+    },
+    stream: (initial, o) =>
+      createStreamingMessage({
+        matrix: deps.matrix,
+        userId: bot.userId,
+        roomId: r.roomId,
+        initial,
+        content: (text) => inThread(noticeContent({ text }, r.eventId), r.threadRoot),
+        txnKey: `${r.eventId}:stream`,
+        ...(o?.intervalMs === undefined ? {} : { intervalMs: o.intervalMs }),
+      }),
+    room: {
+      topic: () => deps.matrix.getRoomTopic(bot.userId, r.roomId),
+      setTopic: (topic) => deps.matrix.setRoomTopic(bot.userId, r.roomId, topic),
+      pin: (eventId) => deps.matrix.pinEvent(bot.userId, r.roomId, eventId),
+    },
+    async watch(appId) {
+      if (!deps.watch) throw new Error('watching data is not available in this runner');
+      await deps.watch(bot, sender, appId, r.roomId);
+    },
     async react(key) {
       await deps.matrix.send(
         bot.userId,

@@ -30,6 +30,24 @@ export const languageCommand: CommandSpec<CommandContext> = {
   },
 };
 
+/** Built into every bot: `timezone` / `zeitzone`. */
+export const timezoneCommand: CommandSpec<CommandContext> = {
+  name: 'timezone',
+  aliases: { de: ['zeitzone'], en: ['timezone', 'tz'] },
+  args: [{ name: 'zone', kind: 'word', optional: true, label: { de: 'Zone', en: 'zone' } }],
+  help: {
+    de: 'Zeigt oder ändert deine Zeitzone (z. B. Europe/Berlin).',
+    en: 'Shows or changes your time zone (e.g. Europe/Berlin).',
+  },
+  async run(ctx, args) {
+    const raw = args.optionalStr('zone');
+    if (raw === undefined)
+      return ctx.t(TEXTS.timezoneCurrent, { zone: ctx.timezone, now: ctx.formatDate(ctx.now, 'weekday') });
+    const zone = await ctx.setTimezone(raw);
+    return ctx.t(TEXTS.timezoneSet, { zone, now: ctx.formatDate(ctx.now, 'weekday') });
+  },
+};
+
 export function hostBots(defs: readonly BotDefinition[], serverName: string): HostedBot[] {
   return defs.map((def) => {
     const info: BotInfo = {
@@ -38,7 +56,9 @@ export function hostBots(defs: readonly BotDefinition[], serverName: string): Ho
       displayName: def.displayName,
       description: def.description,
     };
-    const builtIn = [languageCommand].filter((b) => !def.commands.some((c) => c.name === b.name));
+    const builtIn = [languageCommand, timezoneCommand].filter(
+      (b) => !def.commands.some((c) => c.name === b.name),
+    );
     const commands = [...def.commands, ...builtIn];
     return { def, info, commands, index: buildAliasIndex(commands) };
   });

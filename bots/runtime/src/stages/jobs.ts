@@ -40,9 +40,10 @@ export function createJobRunner(deps: JobRunnerDeps) {
       },
       store: (userId, appId) => deps.stores.forUser(userId, appId),
       lang: deps.lang,
+      postContent: (roomId, content) => deps.matrix.send(bot.info.userId, roomId, 'm.room.message', content),
     };
   }
-  return async function runJob(job: { botId: string; name: string; jobId: string; data: unknown }) {
+  const runJob = async function runJob(job: { botId: string; name: string; jobId: string; data: unknown }) {
     const { botId, name, jobId } = job;
     const bot = deps.hosted.find((b) => b.info.id === botId);
     const handler = bot?.def.jobs?.[name];
@@ -61,4 +62,5 @@ export function createJobRunner(deps: JobRunnerDeps) {
       throw err;
     }
   };
+  return { runJob, jobContext };
 }

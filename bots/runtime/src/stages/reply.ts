@@ -4,20 +4,31 @@
  */
 import { editContent, noticeContent, type Reply } from '../format.ts';
 
+/** `content` sent into `threadRoot`'s thread, if any, keeping the reply it carries. */
+export function inThread(
+  content: Record<string, unknown>,
+  threadRoot: string | undefined,
+): Record<string, unknown> {
+  if (!threadRoot) return content;
+  const rel = content['m.relates_to'];
+  const irt =
+    typeof rel === 'object' && rel !== null && 'm.in_reply_to' in rel ? rel['m.in_reply_to'] : undefined;
+  // Clients that know threads show it there; the rest see a reply (to the command, or the root).
+  return {
+    ...content,
+    'm.relates_to': {
+      rel_type: 'm.thread',
+      event_id: threadRoot,
+      is_falling_back: irt === undefined,
+      'm.in_reply_to': irt ?? { event_id: threadRoot },
+    },
+  };
+}
+
 export function replyContent(
   reply: Reply,
   o: { inReplyTo?: string | undefined; threadRoot?: string | undefined; replaces?: string | undefined },
 ): Record<string, unknown> {
   if (o.replaces) return editContent(reply, o.replaces);
-  const content: Record<string, unknown> = noticeContent(reply, o.inReplyTo);
-  if (o.threadRoot) {
-    // A thread reply: clients that know threads show it there; the rest see a reply to the command.
-    content['m.relates_to'] = {
-      rel_type: 'm.thread',
-      event_id: o.threadRoot,
-      is_falling_back: !o.inReplyTo,
-      'm.in_reply_to': { event_id: o.inReplyTo ?? o.threadRoot },
-    };
-  }
-  return content;
+  return inThread(noticeContent(reply, o.inReplyTo), o.threadRoot);
 }

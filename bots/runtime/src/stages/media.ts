@@ -1,0 +1,48 @@
+/**
+ * Files as input: which kind a message carries (image, audio, a voice note, a file, a video) and
+ * what the bot is handed to read it (authenticated download). A bot declares what it takes; for
+ * anything else it answers "I only understand text" instead of staying silent.
+ */
+import type { IncomingMedia, MediaKind } from '../bot.ts';
+import type { MatrixPort } from '../matrix.ts';
+import { obj } from './addressing.ts';
+
+const KIND_OF: Readonly<Record<string, MediaKind>> = {
+  'm.image': 'image',
+  'm.audio': 'audio',
+  'm.file': 'file',
+  'm.video': 'video',
+};
+
+export function isMediaMessage(content: Record<string, unknown>): boolean {
+  return typeof content.msgtype === 'string' && content.msgtype in KIND_OF;
+}
+
+/** The file a message carries, or undefined when it has no usable `url`. */
+export function incomingMedia(
+  content: Record<string, unknown>,
+  download: (mxc: string) => Promise<{ bytes: Uint8Array; contentType: string }>,
+): IncomingMedia | undefined {
+  const base = typeof content.msgtype === 'string' ? KIND_OF[content.msgtype] : undefined;
+  const mxc = content.url;
+  if (!base || typeof mxc !== 'string' || !mxc.startsWith('mxc://')) return undefined;
+  const voice =
+    base === 'audio' && ('org.matrix.msc3245.voice' in content || 'org.matrix.msc3245.voice.v2' in content);
+  const info = obj(content.info);
+  const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+  const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  return {
+    kind: voice ? 'voice' : base,
+    mxc,
+    body: str(content.body) ?? '',
+    filename: str(content.filename) ?? str(content.body),
+    mimetype: str(info?.mimetype),
+    size: num(info?.size),
+    durationMs: num(info?.duration),
+    download: () => download(mxc),
+  };
+}
+
+export function downloaderFor(matrix: MatrixPort, botUserId: string) {
+  return (mxc: string) => matrix.downloadMedia(botUserId, mxc);
+}
