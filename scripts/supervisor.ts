@@ -1,6 +1,7 @@
 // One child process of the local stack, kept running: when it dies on its own (a crash, kill -9)
 // it is started again after a growing delay, with a line in the output; after too many deaths in a
 // short window it is left down and that is said too. Only `stop()` (Ctrl-C) ends it for good.
+import { ExitCode } from '@mana/http';
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 
 export interface RestartPolicy {
@@ -22,8 +23,8 @@ export const DEFAULT_RESTART_POLICY: RestartPolicy = {
   stableAfterMs: 30_000,
 };
 
-/** Exit codes that mean "fix the configuration", where a restart cannot help (sysexits EX_CONFIG). */
-const CONFIG_ERROR_EXIT = 78;
+/** The exit code that means "fix the configuration", where a restart cannot help (EX_CONFIG). */
+const CONFIG_ERROR_EXIT = ExitCode.Config;
 
 export interface SupervisedOptions {
   name: string;

@@ -35,6 +35,7 @@ export const authConfigSpec = defineConfig('AUTH_', {
     schema: z.url().refine((u) => !u.endsWith('/'), 'must not end with a slash'),
   },
   logLevel: vars.logLevel(),
+  drainTimeoutMs: vars.drainTimeoutMs(),
   databaseUrl: vars.databaseUrl(),
   redisUrl: vars.redisUrl(),
   redisPrefix: { schema: z.string(), default: 'mana:auth:', doc: 'Prefix of every Redis key auth writes' },

@@ -5,7 +5,7 @@
 import type { HttpBindings } from '@hono/node-server';
 import { createTokenVerifier } from '@mana/auth-client';
 import { connect, loadMigrations, migrate, type Database } from '@mana/db';
-import { createServiceApp, listen, type RunningServer } from '@mana/http';
+import { createServiceApp, listen, type RunningServer, type Service } from '@mana/http';
 import { createLogger, type Logger } from '@mana/logging';
 import { createMetrics, type Metrics } from '@mana/metrics';
 import type { Hono } from 'hono';
@@ -357,10 +357,16 @@ async function assemble(
   return service;
 }
 
+/** A listening auth server, in the shape the shared life cycle (`runService`) drives. */
+export interface AuthServer extends Service {
+  service: AuthService;
+  server: RunningServer;
+  /** Closes the HTTP server, then the service (timers, Redis, Postgres). */
+  stop(): Promise<void>;
+}
+
 /** Creates the service and listens on `config.port` (0 = any free port). */
-export async function startAuthServer(
-  options: AuthServiceOptions,
-): Promise<{ service: AuthService; server: RunningServer }> {
+export async function startAuthServer(options: AuthServiceOptions): Promise<AuthServer> {
   const service = await createAuthService(options);
   const server = await listen(
     { fetch: (req: Request, env?: unknown) => service.fetch(req, env as HttpBindings) },
@@ -370,5 +376,12 @@ export async function startAuthServer(
     },
   );
   service.start();
-  return { service, server };
+  return {
+    service,
+    server,
+    async stop() {
+      await server.close();
+      await service.close();
+    },
+  };
 }

@@ -77,7 +77,7 @@ export const syncConfigSpec = defineConfig('SYNC_', {
     default: '30000',
     doc: 'WebSocket: ping interval; a socket missing a pong is closed',
   },
-  drainTimeoutMs: { schema: int(0), default: '10000', doc: 'On SIGTERM, how long open requests may finish' },
+  drainTimeoutMs: vars.drainTimeoutMs(),
   logLevel: vars.logLevel(),
 });
 

@@ -1,20 +1,17 @@
 /**
- * Entry point: load config (fails naming the bad variable), migrate, listen, drain on SIGTERM.
+ * Entry point, in the shared life cycle (`runService` from @mana/http): load config (exit 78 naming
+ * the bad variable), migrate, listen; on SIGTERM readiness turns red, WebSockets close with 1001, open
+ * requests finish (up to `SYNC_DRAIN_TIMEOUT_MS`), then Redis and Postgres close.
  */
-import { onShutdown } from '@mana/http';
-import { createLogger } from '@mana/logging';
+import { runService } from '@mana/http';
 import { loadSyncConfig } from './config.ts';
 import { createSyncServer } from './server.ts';
 
-async function run(): Promise<void> {
-  const config = loadSyncConfig();
-  const logger = createLogger({ service: 'sync', level: config.logLevel });
-  const server = await createSyncServer({ config, logger });
-  await server.listen();
-  onShutdown(logger, () => server.stop());
-}
-
-run().catch((err: unknown) => {
-  process.stderr.write(`sync failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(1);
+await runService({
+  name: 'sync',
+  config: () => loadSyncConfig(),
+  start: async ({ config, logger }) => {
+    const sync = await createSyncServer({ config, logger });
+    return { server: await sync.listen(), drain: () => sync.drain(), stop: () => sync.stop() };
+  },
 });

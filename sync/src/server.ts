@@ -1,7 +1,8 @@
 /**
- * The sync service's life cycle: `createSyncServer()` connects and migrates, `listen()` opens the
- * port (HTTP + WebSocket), `stop()` drains: readiness goes red, sockets get 1001, open requests
- * finish, connections close.
+ * The sync service: `createSyncServer()` connects and migrates, `listen()` opens the port (HTTP +
+ * WebSocket), `drain()` turns readiness red and closes every socket with 1001, `stop()` drains,
+ * lets open requests finish (up to `SYNC_DRAIN_TIMEOUT_MS`) and closes everything. `main.ts` runs
+ * it in the shared life cycle (`runService`).
  */
 import { createTokenVerifier, type TokenVerifier } from '@mana/auth-client';
 import { connect, loadMigrations, migrate, type Database } from '@mana/db';
@@ -37,6 +38,9 @@ export interface SyncServer {
   listen(): Promise<RunningServer>;
   /** Removes tombstones older than the retention; returns what it did. */
   compact(olderThan?: Date): Promise<{ streams: number; removed: number }>;
+  /** Readiness red, new WebSockets refused, open ones closed with 1001 (going away). */
+  drain(): Promise<void>;
+  /** `drain()`, open requests finish (bounded by `drainTimeoutMs`), then Redis and Postgres close. */
   stop(): Promise<void>;
 }
 
@@ -79,7 +83,6 @@ export async function createSyncServer(options: SyncServerOptions): Promise<Sync
   });
   pubsub.onPoke((p) => ws.poke(p));
 
-  let draining = false;
   const app = createServiceApp({
     name: 'sync',
     logger,
@@ -87,10 +90,8 @@ export async function createSyncServer(options: SyncServerOptions): Promise<Sync
     // The sync routes enforce the exact limit with SYNC_PAYLOAD_TOO_LARGE; this outer one only
     // bounds what any other route could be made to buffer.
     maxBodyBytes: config.maxBodyBytes * 2,
+    // Draining turns readiness red in the HTTP server itself (`RunningServer.beginDrain`).
     readiness: {
-      draining: async () => {
-        if (draining) throw new Error('draining');
-      },
       postgres: () => db.sql`select 1`,
       redis: () => pubsub.ping(),
     },
@@ -101,6 +102,11 @@ export async function createSyncServer(options: SyncServerOptions): Promise<Sync
   const compact = (olderThan = new Date(Date.now() - retentionMs)) => store.compact(olderThan);
   let compactTimer: NodeJS.Timeout | undefined;
   let running: RunningServer | undefined;
+  const drain = async () => {
+    running?.beginDrain();
+    clearInterval(compactTimer);
+    await ws.close();
+  };
 
   return {
     app,
@@ -116,7 +122,7 @@ export async function createSyncServer(options: SyncServerOptions): Promise<Sync
       if (!(http instanceof HttpServer))
         throw new Error('expected a node:http server for WebSocket upgrades');
       http.on('upgrade', (req, socket, head: Buffer) => {
-        if (draining || !ws.handleUpgrade(req, socket, head)) socket.destroy();
+        if (running?.draining || !ws.handleUpgrade(req, socket, head)) socket.destroy();
       });
       if (config.compactionIntervalSeconds > 0) {
         compactTimer = setInterval(() => {
@@ -129,14 +135,10 @@ export async function createSyncServer(options: SyncServerOptions): Promise<Sync
       logger.info({ url: running.url }, 'sync listening');
       return running;
     },
+    drain,
     async stop() {
-      draining = true;
-      clearInterval(compactTimer);
-      await ws.close();
-      if (running) {
-        const r = running;
-        await Promise.race([r.close(), new Promise((res) => setTimeout(res, config.drainTimeoutMs))]);
-      }
+      await drain();
+      await running?.close({ forceAfterMs: config.drainTimeoutMs });
       await pubsub.close();
       await db.close();
     },

@@ -33,7 +33,7 @@ export interface WsHub {
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
   poke(poke: Poke): void;
   readonly size: number;
-  /** Closes every socket with 1001 (going away). */
+  /** Closes every socket with 1001 (going away); calling it again returns the same promise. */
   close(): Promise<void>;
 }
 
@@ -49,6 +49,7 @@ export function createWsHub({ verifier, logger, authTimeoutMs, heartbeatMs, onCo
   const all = new Set<Conn>();
   const byUser = new Map<string, Set<Conn>>();
   const count = () => onCount?.(all.size);
+  let closing: Promise<void> | undefined;
 
   const send = (c: Conn, msg: object) => {
     if (c.ws.readyState === c.ws.OPEN) c.ws.send(JSON.stringify(msg));
@@ -155,13 +156,14 @@ export function createWsHub({ verifier, logger, authTimeoutMs, heartbeatMs, onCo
     get size() {
       return all.size;
     },
-    async close() {
-      clearInterval(heartbeat);
-      for (const c of all) close(c, WsCloseCode.GoingAway, 'server shutting down');
-      const deadline = Date.now() + 2000;
-      while (all.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-      for (const c of all) c.ws.terminate();
-      await new Promise<void>((r) => wss.close(() => r()));
-    },
+    close: () =>
+      (closing ??= (async () => {
+        clearInterval(heartbeat);
+        for (const c of all) close(c, WsCloseCode.GoingAway, 'server shutting down');
+        const deadline = Date.now() + 2000;
+        while (all.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+        for (const c of all) c.ws.terminate();
+        await new Promise<void>((r) => wss.close(() => r()));
+      })()),
   };
 }

@@ -18,6 +18,7 @@ export const botConfigSpec = defineConfig('BOT_', {
   port: vars.port(3300),
   host: vars.host(),
   logLevel: vars.logLevel(),
+  drainTimeoutMs: vars.drainTimeoutMs(),
   nodeEnv: vars.nodeEnv(),
   bots: {
     schema: list,

@@ -1,9 +1,11 @@
 /**
- * The runner: one process hosting any subset of bots as one appservice. Life cycle `start()` →
- * `stop()` (drain on SIGTERM). Events are stored before Synapse gets its 200, processed in order
- * per room, and every pending event is processed again after a restart.
+ * The runner: one process hosting any subset of bots as one appservice. `startRunner()` →
+ * `drain()` (on SIGTERM, through the shared life cycle `runService`) → `stop()`. Events are stored
+ * before Synapse gets its 200, processed in order per room, and every pending event is processed
+ * again after a restart.
  */
-import { createServiceApp, listen, type RunningServer } from '@mana/http';
+import { ConfigError } from '@mana/config';
+import { createServiceApp, listen, type RunningServer, type Service } from '@mana/http';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createLogger, type Logger } from '@mana/logging';
@@ -42,7 +44,8 @@ export interface RunnerOptions {
   defaultTimezone?: string;
 }
 
-export interface Runner {
+export interface Runner extends Service {
+  readonly server: RunningServer;
   readonly url: string;
   readonly port: number;
   readonly hosted: readonly BotInfo[];
@@ -50,15 +53,24 @@ export interface Runner {
   readonly dispatcher: Dispatcher;
   /** Resolves when every event received so far is processed (tests, drain). */
   idle(): Promise<void>;
+  /**
+   * Finishes the events being processed now; events not started yet (and any that arrive from here
+   * on) stay stored and are processed after the next start.
+   */
+  drain(): Promise<void>;
+  /** Closes the HTTP server, finishes every event received, then closes jobs, stores and state. */
   stop(): Promise<void>;
 }
 
 export function selectBots(available: readonly BotDefinition[], names: readonly string[]): BotDefinition[] {
   const unknown = names.filter((n) => !available.some((b) => b.id === n));
   if (unknown.length > 0) {
-    throw new Error(
-      `BOT_BOTS names unknown bots: ${unknown.join(', ')} (known: ${available.map((b) => b.id).join(', ')})`,
-    );
+    throw new ConfigError([
+      {
+        variable: 'BOT_BOTS',
+        message: `names unknown bots: ${unknown.join(', ')} (known: ${available.map((b) => b.id).join(', ')})`,
+      },
+    ]);
   }
   return available.filter((b) => names.includes(b.id));
 }
@@ -250,12 +262,17 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
   log.info({ url: server.url, bots: dispatcher.hosted.map((b) => b.id) }, 'bot runner listening');
 
   return {
+    server,
     url: server.url,
     port: server.port,
     hosted: dispatcher.hosted,
     metrics,
     dispatcher,
     idle,
+    async drain() {
+      stopping = true;
+      await idle();
+    },
     async stop() {
       await server.close();
       await idle();

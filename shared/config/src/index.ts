@@ -150,6 +150,12 @@ export const vars = {
       fallback: ['NODE_ENV'],
       doc: 'development | test | production; production refuses development defaults',
     }) satisfies VarSpec,
+  drainTimeoutMs: () =>
+    ({
+      schema: z.coerce.number().int().min(0),
+      default: '10000',
+      doc: 'On SIGTERM, how long in-flight work may finish before the process stops anyway (exit 75)',
+    }) satisfies VarSpec,
   secret: (doc: string) =>
     ({ schema: z.string().min(32, 'must be at least 32 characters'), doc, secret: true }) satisfies VarSpec,
 };

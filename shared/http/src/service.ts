@@ -1,9 +1,10 @@
-import { serve, type ServerType } from '@hono/node-server';
+import { serve, type Http2Bindings, type HttpBindings, type ServerType } from '@hono/node-server';
 import type { Logger } from '@mana/logging';
 import type { Metrics } from '@mana/metrics';
 import { Hono, type Env } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
+import { Server as HttpServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ErrCode, HttpError } from './errors.ts';
 
@@ -110,54 +111,93 @@ export interface RunningServer {
   server: ServerType;
   port: number;
   url: string;
-  /** Stops accepting connections and waits for open requests to finish. */
-  close(): Promise<void>;
+  /** HTTP requests being served right now (WebSocket upgrades are not requests). */
+  readonly inFlight: number;
+  /** True once `beginDrain()` ran. */
+  readonly draining: boolean;
+  /**
+   * Readiness goes red: from now on `/health/ready` answers 503 (`checks.draining`), whatever the
+   * service's own checks say. Every other request is still served, with `Connection: close`.
+   */
+  beginDrain(): void;
+  /** Resolves once no HTTP request is in flight. */
+  idle(): Promise<void>;
+  /**
+   * Stops accepting connections, closes idle keep-alive ones and waits for open requests, cutting
+   * them off after `forceAfterMs` (default 5000). Calling it again returns the same promise.
+   */
+  close(options?: { forceAfterMs?: number }): Promise<void>;
 }
+
+const DRAINING_BODY = JSON.stringify({
+  status: 'unavailable',
+  checks: { draining: { ok: false, error: 'shutting down' } },
+});
 
 /** Starts the HTTP server; `port: 0` picks a free port (tests). */
 export async function listen(
-  app: { fetch: (req: Request) => Response | Promise<Response> },
+  app: { fetch: (req: Request, env: HttpBindings) => Response | Promise<Response> },
   { port, host = '127.0.0.1' }: { port: number; host?: string },
 ): Promise<RunningServer> {
+  let draining = false;
+  let inFlight = 0;
+  let idleWaiters: (() => void)[] = [];
+  let closing: Promise<void> | undefined;
+  const fetch = (req: Request, env: HttpBindings | Http2Bindings): Response | Promise<Response> => {
+    if (draining && req.method === 'GET' && new URL(req.url).pathname === '/health/ready')
+      return new Response(DRAINING_BODY, { status: 503, headers: { 'content-type': 'application/json' } });
+    // Only node:http servers are started here (checked below), so the bindings are HttpBindings.
+    return app.fetch(req, env as HttpBindings);
+  };
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch: app.fetch, port, hostname: host }, (info: AddressInfo) => {
+    const server = serve({ fetch, port, hostname: host }, (info: AddressInfo) => {
       const url = `http://${host.includes(':') ? `[${host}]` : host}:${info.port}`;
-      resolve({
+      const running: RunningServer = {
         server,
         port: info.port,
         url,
-        close: () =>
-          new Promise<void>((res) => {
-            if ('closeIdleConnections' in server) server.closeIdleConnections();
+        get inFlight() {
+          return inFlight;
+        },
+        get draining() {
+          return draining;
+        },
+        beginDrain() {
+          draining = true;
+        },
+        idle: () => (inFlight === 0 ? Promise.resolve() : new Promise<void>((res) => idleWaiters.push(res))),
+        close: ({ forceAfterMs = 5000 } = {}) =>
+          (closing ??= new Promise<void>((res) => {
+            draining = true;
             server.close(() => res());
-            // Keep-alive sockets must not hold shutdown hostage.
-            setTimeout(() => {
+            if ('closeIdleConnections' in server) server.closeIdleConnections();
+            // Keep-alive sockets and requests that never end must not hold shutdown hostage.
+            const cut = () => {
               if ('closeAllConnections' in server) server.closeAllConnections();
-            }, 5000).unref();
-          }),
+            };
+            if (forceAfterMs <= 0) cut();
+            else setTimeout(cut, forceAfterMs).unref();
+          })),
+      };
+      resolve(running);
+    });
+    if (!(server instanceof HttpServer)) {
+      reject(new Error('expected a node:http server'));
+      return;
+    }
+    // Before the app's own listener, so the header is set before any response starts.
+    server.prependListener('request', (_req: unknown, res: ServerResponse) => {
+      inFlight++;
+      if (draining && !res.headersSent) res.setHeader('connection', 'close');
+      res.once('close', () => {
+        inFlight--;
+        if (inFlight === 0) {
+          const waiters = idleWaiters;
+          idleWaiters = [];
+          for (const w of waiters) w();
+        }
       });
     });
     server.once('error', reject);
   });
-}
-
-/**
- * Life cycle of a long-running process: on SIGTERM/SIGINT run `stop` once (drain), then exit.
- * A second signal exits at once.
- */
-export function onShutdown(logger: Logger, stop: () => Promise<void>): void {
-  let stopping = false;
-  const handler = (signal: NodeJS.Signals) => {
-    if (stopping) process.exit(1);
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    stop()
-      .then(() => process.exit(0))
-      .catch((err: unknown) => {
-        logger.error({ err }, 'shutdown failed');
-        process.exit(1);
-      });
-  };
-  process.on('SIGTERM', handler);
-  process.on('SIGINT', handler);
 }

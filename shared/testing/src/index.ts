@@ -32,3 +32,4 @@ export {
   type WaitOptions,
 } from './matrix-client.ts';
 export { freePort } from './ports.ts';
+export { heldRequest, spawnService, type HeldRequest, type ServiceProcess } from './process.ts';
