@@ -6,6 +6,7 @@
  * app.post('/things', async (c) => c.json(await create(await jsonBody(c, thingSchema))));
  * const server = await listen(app, { port: 3010 });
  */
+export { bodyLimit, decodeUtf8, readBodyText } from './body.ts';
 export { ErrCode, HttpError } from './errors.ts';
 export { jsonBody, parseWith, queryParams } from './validate.ts';
 export {

@@ -2,9 +2,9 @@ import { serve, type ServerType } from '@hono/node-server';
 import type { Logger } from '@mana/logging';
 import type { Metrics } from '@mana/metrics';
 import { Hono, type Env } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import type { AddressInfo } from 'node:net';
+import { bodyLimit } from './body.ts';
 import { ErrCode, HttpError } from './errors.ts';
 
 /** A readiness check: resolves when the dependency answers, throws otherwise. */
