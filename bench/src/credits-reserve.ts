@@ -8,11 +8,11 @@
  * Three subjects: `raw-update` (baseline), `ledger` (reserve + commit through the ledger's SQL) and
  * `http` (the same over loopback HTTP: the credits routes inside `createServiceApp` on
  * `@hono/node-server`, as the auth service runs them, with token verification, validation, metrics),
- * and on request `in-process` (the same routes through `app.request`, no socket: web-standard
+ * and `in-process` (the same routes through `app.request`, no socket: web-standard
  * Request/Response objects built by the caller).
  *
  *   npm exec -- node bench/src/credits-reserve.ts [--clients 64] [--seconds 5] [--pool 20]
- *     [--subjects raw-update,ledger,http] [--layouts spread,hot]
+ *     [--subjects raw-update,ledger,in-process,http] [--layouts spread,hot]
  */
 import { parseArgs } from 'node:util';
 import { createLedger, type Ledger } from '../../auth/src/credits/ledger.ts';
@@ -109,7 +109,7 @@ export async function benchCreditsReserve(options: CreditsBenchOptions = {}): Pr
     poolSize,
     config: { startingBalance: BIG },
   });
-  const subjects = new Set(options.subjects ?? ['raw-update', 'ledger', 'http']);
+  const subjects = new Set(options.subjects ?? ['raw-update', 'ledger', 'in-process', 'http']);
   const layouts = options.layouts ?? (['spread', 'hot'] as const);
   const results: Throughput[] = [];
   let idleRssMiB = 0;
@@ -229,11 +229,11 @@ export function formatCreditsBench(r: CreditsBenchResult): string {
       );
     if (http && ledger)
       lines.push(
-        `${layout} http:   ${http.perSec.toFixed(0)} pairs/s = ${x(http, ledger)}${layout === 'spread' ? ' (goal ≥ 0.75×)' : ''}${raw ? ` = ${x(http, raw)}` : ''}`,
+        `${layout} http (loopback): ${http.perSec.toFixed(0)} pairs/s = ${x(http, ledger)}${layout === 'spread' ? ' (goal ≥ 0.75×)' : ''}${raw ? ` = ${x(http, raw)}` : ''}`,
       );
     if (inProcess && ledger)
       lines.push(
-        `${layout} in-process: ${inProcess.perSec.toFixed(0)} pairs/s = ${x(inProcess, ledger)}${raw ? ` = ${x(inProcess, raw)}` : ''}`,
+        `${layout} in-process: ${inProcess.perSec.toFixed(0)} pairs/s = ${x(inProcess, ledger)}${layout === 'spread' ? ' (goal ≥ 0.75×)' : ''}${raw ? ` = ${x(inProcess, raw)}` : ''}`,
       );
   }
   lines.push(
@@ -264,7 +264,7 @@ if (import.meta.main) {
       clients: { type: 'string', default: '64' },
       seconds: { type: 'string', default: '5' },
       pool: { type: 'string', default: '20' },
-      subjects: { type: 'string', default: 'raw-update,ledger,http' },
+      subjects: { type: 'string', default: 'raw-update,ledger,in-process,http' },
       layouts: { type: 'string', default: 'spread,hot' },
     },
   });
