@@ -60,17 +60,19 @@ export interface CreditsBenchResult {
 const mib = (bytes: number) => bytes / 1024 / 1024;
 
 const BIG = 1_000_000_000_000;
+/** Each subject runs in this many slices, interleaved with the others. */
+const ROUNDS = 3;
 
 /** Runs `unit` in `clients` concurrent loops for `durationMs`; returns units/s and latencies. */
 async function drive(
   clients: number,
   durationMs: number,
   unit: (client: number, i: number) => Promise<void>,
-): Promise<{ perSec: number; samples: number[]; rssMiB: number; cpuUsPerUnit: number }> {
+): Promise<{ seconds: number; samples: number[]; rss: number; cpuUs: number }> {
   let peak = process.memoryUsage.rss();
   const probe = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 50);
   // Warm-up: prepared statements, JIT, pool connections.
-  const warmEnd = performance.now() + Math.min(1000, durationMs / 5);
+  const warmEnd = performance.now() + Math.min(500, durationMs / 5);
   await Promise.all(
     Array.from({ length: clients }, async (_, c) => {
       for (let i = 0; performance.now() < warmEnd; i++) await unit(c, -1 - i);
@@ -92,12 +94,7 @@ async function drive(
   const elapsed = (performance.now() - start) / 1000;
   const used = process.cpuUsage(cpu);
   clearInterval(probe);
-  return {
-    perSec: samples.length / elapsed,
-    samples,
-    rssMiB: mib(peak),
-    cpuUsPerUnit: (used.user + used.system) / Math.max(1, samples.length),
-  };
+  return { seconds: elapsed, samples, rss: peak, cpuUs: used.user + used.system };
 }
 
 export async function benchCreditsReserve(options: CreditsBenchOptions = {}): Promise<CreditsBenchResult> {
@@ -122,79 +119,78 @@ export async function benchCreditsReserve(options: CreditsBenchOptions = {}): Pr
     await Promise.all([...users, 'bench-hot'].map((u) => f.credits.grantStartingBalance(u)));
     const tokens = await Promise.all(users.map((u) => f.botToken(u)));
     const hotToken = await f.botToken('bench-hot');
-    let run = 0;
     idleRssMiB = mib(process.memoryUsage.rss());
 
     for (const layout of layouts) {
       const userOf = (c: number) => (layout === 'hot' ? 'bench-hot' : (users[c] ?? 'bench-hot'));
       const tokenOf = (c: number) => (layout === 'hot' ? hotToken : (tokens[c] ?? hotToken));
-
-      if (subjects.has('raw-update')) {
-        const raw = await drive(clients, durationMs, async (c) => {
-          await sql`update credits.accounts set balance = balance - 1 where user_id = ${userOf(c)} and balance >= 1`;
-        });
-        results.push({ subject: 'raw-update', layout, ...raw });
-      }
-
-      if (subjects.has('ledger')) {
-        const direct = await drive(clients, durationMs, async (c, i) => {
-          const who = { userId: userOf(c), actor: 'bots' };
-          const r = await ledger.reserve(who, {
-            operation: 'ai_chat_ollama',
-            amount: 100,
-            idempotencyKey: `l${run}-${c}-${i}`,
-          });
-          await ledger.commit(who, r.reservationId);
-        });
-        results.push({ subject: 'ledger', layout, ...direct });
-      }
-      run++;
-
-      const pairThrough = (
-        call: (path: string, token: string, body?: unknown) => Promise<{ status: number; body: unknown }>,
-      ) =>
-        async function pair(c: number, i: number) {
+      let round = 0;
+      const keyOf = (tag: string, c: number, i: number) => `${tag}-${layout}-${round}-${c}-${i}`;
+      const pairThrough =
+        (
+          tag: string,
+          call: (path: string, token: string, body?: unknown) => Promise<{ status: number; body: unknown }>,
+        ) =>
+        async (c: number, i: number) => {
           const token = tokenOf(c);
           const r = await call('/reserve', token, {
             operation: 'ai_chat_ollama',
-            idempotencyKey: `h${run}-${c}-${i}`,
+            idempotencyKey: keyOf(tag, c, i),
           });
           if (r.status !== 201) throw new Error(`reserve answered ${r.status}`);
           const id = String((r.body as { reservationId: string }).reservationId);
           const done = await call(`/reservations/${id}/commit`, token);
           if (done.status !== 200) throw new Error(`commit answered ${done.status}`);
         };
-      if (subjects.has('http')) {
-        const client = leanHttpClient(server.url, clients);
-        try {
-          const http = await drive(
-            clients,
-            durationMs,
-            pairThrough((path, token, body) =>
-              client.post(
-                `${CREDITS_BASE}${path}`,
-                token,
-                body === undefined ? undefined : JSON.stringify(body),
-              ),
-            ),
-          );
-          results.push({ subject: 'http', layout, ...http });
-        } finally {
-          client.close();
-        }
+      const client = leanHttpClient(server.url, clients);
+      const units: Record<Subject, (c: number, i: number) => Promise<void>> = {
+        'raw-update': async (c) => {
+          await sql`update credits.accounts set balance = balance - 1 where user_id = ${userOf(c)} and balance >= 1`;
+        },
+        ledger: async (c, i) => {
+          const who = { userId: userOf(c), actor: 'bots' };
+          const r = await ledger.reserve(who, {
+            operation: 'ai_chat_ollama',
+            amount: 100,
+            idempotencyKey: keyOf('l', c, i),
+          });
+          await ledger.commit(who, r.reservationId);
+        },
+        'in-process': pairThrough('p', (path, token, body) =>
+          f.call('POST', path, { token, ...(body === undefined ? {} : { body }) }),
+        ),
+        http: pairThrough('h', (path, token, body) =>
+          client.post(`${CREDITS_BASE}${path}`, token, body === undefined ? undefined : JSON.stringify(body)),
+        ),
+      };
+      const order: Subject[] = (['raw-update', 'ledger', 'in-process', 'http'] as const).filter((x) =>
+        subjects.has(x),
+      );
+      const acc = new Map(order.map((x) => [x, { seconds: 0, samples: [] as number[], rss: 0, cpuUs: 0 }]));
+      try {
+        // Interleaved rounds: a busy neighbour slows every subject alike, not just the one it hit.
+        for (round = 0; round < ROUNDS; round++)
+          for (const subject of order) {
+            const out = await drive(clients, durationMs / ROUNDS, units[subject]);
+            const a = acc.get(subject);
+            if (!a) continue;
+            a.seconds += out.seconds;
+            a.samples.push(...out.samples);
+            a.rss = Math.max(a.rss, out.rss);
+            a.cpuUs += out.cpuUs;
+          }
+      } finally {
+        client.close();
       }
-      run++;
-      if (subjects.has('in-process')) {
-        const inProcess = await drive(
-          clients,
-          durationMs,
-          pairThrough((path, token, body) =>
-            f.call('POST', path, { token, ...(body === undefined ? {} : { body }) }),
-          ),
-        );
-        results.push({ subject: 'in-process', layout, ...inProcess });
-      }
-      run++;
+      for (const [subject, a] of acc)
+        results.push({
+          subject,
+          layout,
+          perSec: a.samples.length / a.seconds,
+          samples: a.samples,
+          rssMiB: mib(a.rss),
+          cpuUsPerUnit: a.cpuUs / Math.max(1, a.samples.length),
+        });
     }
   } finally {
     await server.close();
