@@ -122,7 +122,7 @@ function fieldAccepts(schema: z.ZodType, value: string | number | boolean | null
   if (known !== undefined) return known;
   const ok = schema.safeParse(value).success;
   if (memo) {
-    if (!seen) verdicts.set(schema, (seen = new Map()));
+    if (!seen) verdicts.set(schema, (seen = new Map<string | number | boolean | null, boolean>()));
     if (seen.size >= VERDICTS_MAX) seen.clear();
     seen.set(value, ok);
   }
