@@ -3,7 +3,7 @@
  * OpenID Provider (Koa, mounted by path), plus its life cycle (key reload, expiry clean-up).
  */
 import type { HttpBindings } from '@hono/node-server';
-import { createTokenVerifier } from '@mana/auth-client';
+import { createCachedVerifier, createTokenVerifier } from '@mana/auth-client';
 import { connect, loadMigrations, migrate, type Database } from '@mana/db';
 import { createServiceApp, listen, type RunningServer, type Service } from '@mana/http';
 import { createLogger, type Logger } from '@mana/logging';
@@ -121,11 +121,14 @@ async function assemble(
 
   const credits = createCreditsModule({
     sql: db.sql,
-    verifier: createTokenVerifier({
-      issuer: config.baseUrl,
-      audience: CREDITS_AUDIENCE,
-      jwksUri: `${config.baseUrl}/jwks`,
-    }),
+    // Each bot or client repeats its token on every request: one Ed25519 verify per token.
+    verifier: createCachedVerifier(
+      createTokenVerifier({
+        issuer: config.baseUrl,
+        audience: CREDITS_AUDIENCE,
+        jwksUri: `${config.baseUrl}/jwks`,
+      }),
+    ),
     logger,
     metrics,
     config: creditsConfigFrom(config),

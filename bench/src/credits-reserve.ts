@@ -6,14 +6,20 @@
  * Two layouts: `spread` (each client its own account, the normal case: many users) and `hot` (all
  * 64 clients on one account, the worst case: every write queues on one row lock).
  * Three subjects: `raw-update` (baseline), `ledger` (reserve + commit through the ledger's SQL) and
- * `http` (the same through the Hono routes in-process, with EdDSA token verification).
+ * `http` (the same over loopback HTTP: the credits routes inside `createServiceApp` on
+ * `@hono/node-server`, as the auth service runs them, with token verification, validation, metrics),
+ * and `in-process` (the same routes through `app.request`, no socket: web-standard
+ * Request/Response objects built by the caller).
  *
  *   npm exec -- node bench/src/credits-reserve.ts [--clients 64] [--seconds 5] [--pool 20]
+ *     [--subjects raw-update,ledger,in-process,http] [--layouts spread,hot]
  */
 import { parseArgs } from 'node:util';
 import { createLedger, type Ledger } from '../../auth/src/credits/ledger.ts';
-import { startCreditsFixture, type CreditsFixture } from '../../auth/src/credits/fixture.ts';
+import { CREDITS_BASE, startCreditsFixture, type CreditsFixture } from '../../auth/src/credits/fixture.ts';
+import { listen } from '@mana/http';
 import type { Benchmark, BenchResult } from './benchmark.ts';
+import { leanHttpClient } from './http-client.ts';
 import { summarize } from './stats.ts';
 
 export interface CreditsBenchOptions {
@@ -22,7 +28,13 @@ export interface CreditsBenchOptions {
   durationMs?: number;
   /** Postgres connections shared by the clients (the server allows ~100 for everyone). */
   poolSize?: number;
+  /** Which subjects and layouts to run (default all; profiling runs one). */
+  subjects?: readonly Subject[];
+  layouts?: readonly Layout[];
 }
+
+export type Subject = 'raw-update' | 'ledger' | 'http' | 'in-process';
+export type Layout = 'spread' | 'hot';
 
 export interface Throughput {
   subject: string;
@@ -31,24 +43,36 @@ export interface Throughput {
   perSec: number;
   /** Latency of each unit, ms. */
   samples: number[];
+  /** CPU time of this process (every thread: JS, GC, I/O) per unit, µs: the Node side's cost. */
+  cpuUsPerUnit: number;
+  /** Peak resident set size of this process (ledger, routes and clients in one) while it ran, MiB. */
+  rssMiB: number;
 }
 
 export interface CreditsBenchResult {
   clients: number;
   poolSize: number;
+  /** Resident set size once set up, before any load, MiB. */
+  idleRssMiB: number;
   results: Throughput[];
 }
 
+const mib = (bytes: number) => bytes / 1024 / 1024;
+
 const BIG = 1_000_000_000_000;
+/** Each subject runs in this many slices, interleaved with the others. */
+const ROUNDS = 3;
 
 /** Runs `unit` in `clients` concurrent loops for `durationMs`; returns units/s and latencies. */
 async function drive(
   clients: number,
   durationMs: number,
   unit: (client: number, i: number) => Promise<void>,
-): Promise<{ perSec: number; samples: number[] }> {
+): Promise<{ seconds: number; samples: number[]; rss: number; cpuUs: number }> {
+  let peak = process.memoryUsage.rss();
+  const probe = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 50);
   // Warm-up: prepared statements, JIT, pool connections.
-  const warmEnd = performance.now() + Math.min(1000, durationMs / 5);
+  const warmEnd = performance.now() + Math.min(500, durationMs / 5);
   await Promise.all(
     Array.from({ length: clients }, async (_, c) => {
       for (let i = 0; performance.now() < warmEnd; i++) await unit(c, -1 - i);
@@ -56,6 +80,7 @@ async function drive(
   );
   const samples: number[] = [];
   const start = performance.now();
+  const cpu = process.cpuUsage();
   const end = start + durationMs;
   await Promise.all(
     Array.from({ length: clients }, async (_, c) => {
@@ -67,7 +92,9 @@ async function drive(
     }),
   );
   const elapsed = (performance.now() - start) / 1000;
-  return { perSec: samples.length / elapsed, samples };
+  const used = process.cpuUsage(cpu);
+  clearInterval(probe);
+  return { seconds: elapsed, samples, rss: peak, cpuUs: used.user + used.system };
 }
 
 export async function benchCreditsReserve(options: CreditsBenchOptions = {}): Promise<CreditsBenchResult> {
@@ -79,7 +106,12 @@ export async function benchCreditsReserve(options: CreditsBenchOptions = {}): Pr
     poolSize,
     config: { startingBalance: BIG },
   });
+  const subjects = new Set(options.subjects ?? ['raw-update', 'ledger', 'in-process', 'http']);
+  const layouts = options.layouts ?? (['spread', 'hot'] as const);
   const results: Throughput[] = [];
+  let idleRssMiB = 0;
+  // The routes on a real port, as the auth service serves them.
+  const server = await listen(f.app, { port: 0 });
   try {
     const sql = f.db.sql;
     const ledger: Ledger = createLedger({ sql, reservationTtlSec: 900 });
@@ -87,71 +119,122 @@ export async function benchCreditsReserve(options: CreditsBenchOptions = {}): Pr
     await Promise.all([...users, 'bench-hot'].map((u) => f.credits.grantStartingBalance(u)));
     const tokens = await Promise.all(users.map((u) => f.botToken(u)));
     const hotToken = await f.botToken('bench-hot');
-    let run = 0;
+    idleRssMiB = mib(process.memoryUsage.rss());
 
-    for (const layout of ['spread', 'hot'] as const) {
+    for (const layout of layouts) {
       const userOf = (c: number) => (layout === 'hot' ? 'bench-hot' : (users[c] ?? 'bench-hot'));
       const tokenOf = (c: number) => (layout === 'hot' ? hotToken : (tokens[c] ?? hotToken));
-
-      const raw = await drive(clients, durationMs, async (c) => {
-        await sql`update credits.accounts set balance = balance - 1 where user_id = ${userOf(c)} and balance >= 1`;
-      });
-      results.push({ subject: 'raw-update', layout, ...raw });
-
-      const direct = await drive(clients, durationMs, async (c, i) => {
-        const who = { userId: userOf(c), actor: 'bots' };
-        const r = await ledger.reserve(who, {
-          operation: 'ai_chat_ollama',
-          amount: 100,
-          idempotencyKey: `l${run}-${c}-${i}`,
+      let round = 0;
+      const keyOf = (tag: string, c: number, i: number) => `${tag}-${layout}-${round}-${c}-${i}`;
+      const pairThrough =
+        (
+          tag: string,
+          call: (path: string, token: string, body?: unknown) => Promise<{ status: number; body: unknown }>,
+        ) =>
+        async (c: number, i: number) => {
+          const token = tokenOf(c);
+          const r = await call('/reserve', token, {
+            operation: 'ai_chat_ollama',
+            idempotencyKey: keyOf(tag, c, i),
+          });
+          if (r.status !== 201) throw new Error(`reserve answered ${r.status}`);
+          const id = String((r.body as { reservationId: string }).reservationId);
+          const done = await call(`/reservations/${id}/commit`, token);
+          if (done.status !== 200) throw new Error(`commit answered ${done.status}`);
+        };
+      const client = leanHttpClient(server.url, clients);
+      const units: Record<Subject, (c: number, i: number) => Promise<void>> = {
+        'raw-update': async (c) => {
+          await sql`update credits.accounts set balance = balance - 1 where user_id = ${userOf(c)} and balance >= 1`;
+        },
+        ledger: async (c, i) => {
+          const who = { userId: userOf(c), actor: 'bots' };
+          const r = await ledger.reserve(who, {
+            operation: 'ai_chat_ollama',
+            amount: 100,
+            idempotencyKey: keyOf('l', c, i),
+          });
+          await ledger.commit(who, r.reservationId);
+        },
+        'in-process': pairThrough('p', (path, token, body) =>
+          f.call('POST', path, { token, ...(body === undefined ? {} : { body }) }),
+        ),
+        http: pairThrough('h', (path, token, body) =>
+          client.post(`${CREDITS_BASE}${path}`, token, body === undefined ? undefined : JSON.stringify(body)),
+        ),
+      };
+      const order: Subject[] = (['raw-update', 'ledger', 'in-process', 'http'] as const).filter((x) =>
+        subjects.has(x),
+      );
+      const acc = new Map(order.map((x) => [x, { seconds: 0, samples: [] as number[], rss: 0, cpuUs: 0 }]));
+      try {
+        // Interleaved rounds: a busy neighbour slows every subject alike, not just the one it hit.
+        for (round = 0; round < ROUNDS; round++)
+          for (const subject of order) {
+            const out = await drive(clients, durationMs / ROUNDS, units[subject]);
+            const a = acc.get(subject);
+            if (!a) continue;
+            a.seconds += out.seconds;
+            a.samples.push(...out.samples);
+            a.rss = Math.max(a.rss, out.rss);
+            a.cpuUs += out.cpuUs;
+          }
+      } finally {
+        client.close();
+      }
+      for (const [subject, a] of acc)
+        results.push({
+          subject,
+          layout,
+          perSec: a.samples.length / a.seconds,
+          samples: a.samples,
+          rssMiB: mib(a.rss),
+          cpuUsPerUnit: a.cpuUs / Math.max(1, a.samples.length),
         });
-        await ledger.commit(who, r.reservationId);
-      });
-      results.push({ subject: 'ledger', layout, ...direct });
-      run++;
-
-      const http = await drive(clients, durationMs, async (c, i) => {
-        const token = tokenOf(c);
-        const r = await f.call('POST', '/reserve', {
-          token,
-          body: { operation: 'ai_chat_ollama', idempotencyKey: `h${run}-${c}-${i}` },
-        });
-        if (r.status !== 201) throw new Error(`reserve answered ${r.status}`);
-        const id = String(r.body.reservationId);
-        const done = await f.call('POST', `/reservations/${id}/commit`, { token });
-        if (done.status !== 200) throw new Error(`commit answered ${done.status}`);
-      });
-      results.push({ subject: 'http', layout, ...http });
-      run++;
     }
   } finally {
+    await server.close();
     await f.close();
   }
-  return { clients, poolSize, results };
+  return { clients, poolSize, idleRssMiB, results };
 }
 
 export function formatCreditsBench(r: CreditsBenchResult): string {
   const lines = [
     `credits reserve+commit, ${r.clients} concurrent clients, ${r.poolSize} Postgres connections`,
-    'layout  subject         units/s    p50 ms   p95 ms',
+    'layout  subject         units/s    p50 ms   p95 ms  peak RSS  node CPU/unit',
   ];
   for (const t of r.results) {
     const s = summarize(t.samples);
     const unit = t.subject === 'raw-update' ? 'updates' : 'pairs';
     lines.push(
-      `${t.layout.padEnd(7)} ${t.subject.padEnd(11)} ${t.perSec.toFixed(0).padStart(7)} ${unit.padEnd(7)} ${s.p50.toFixed(2).padStart(6)} ${s.p95.toFixed(2).padStart(8)}`,
+      `${t.layout.padEnd(7)} ${t.subject.padEnd(11)} ${t.perSec.toFixed(0).padStart(7)} ${unit.padEnd(7)} ${s.p50.toFixed(2).padStart(6)} ${s.p95.toFixed(2).padStart(8)} ${t.rssMiB.toFixed(0).padStart(5)} MiB ${t.cpuUsPerUnit.toFixed(0).padStart(8)} µs`,
     );
   }
+  const find = (layout: Layout, subject: Subject) =>
+    r.results.find((t) => t.layout === layout && t.subject === subject);
   for (const layout of ['spread', 'hot'] as const) {
-    const base = r.results.find((t) => t.layout === layout && t.subject === 'raw-update');
-    for (const subject of ['ledger', 'http']) {
-      const t = r.results.find((x) => x.layout === layout && x.subject === subject);
-      if (base && t)
-        lines.push(
-          `${layout} ${subject}: ${t.perSec.toFixed(0)} pairs/s = ${(t.perSec / base.perSec).toFixed(2)}× raw-update ${base.perSec.toFixed(0)}/s (goal ≥ 2000 pairs/s)`,
-        );
-    }
+    const raw = find(layout, 'raw-update');
+    const ledger = find(layout, 'ledger');
+    const http = find(layout, 'http');
+    const inProcess = find(layout, 'in-process');
+    const x = (a: Throughput, b: Throughput) => `${(a.perSec / b.perSec).toFixed(2)}× ${b.subject}`;
+    if (ledger && raw)
+      lines.push(
+        `${layout} ledger: ${ledger.perSec.toFixed(0)} pairs/s = ${x(ledger, raw)} ${raw.perSec.toFixed(0)}/s${layout === 'hot' ? ' (goal ≥ 0.4×)' : ''}`,
+      );
+    if (http && ledger)
+      lines.push(
+        `${layout} http (loopback): ${http.perSec.toFixed(0)} pairs/s = ${x(http, ledger)}${layout === 'spread' ? ' (goal ≥ 0.75×)' : ''}${raw ? ` = ${x(http, raw)}` : ''}`,
+      );
+    if (inProcess && ledger)
+      lines.push(
+        `${layout} in-process: ${inProcess.perSec.toFixed(0)} pairs/s = ${x(inProcess, ledger)}${layout === 'spread' ? ' (goal ≥ 0.75×)' : ''}${raw ? ` = ${x(inProcess, raw)}` : ''}`,
+      );
   }
+  lines.push(
+    `RSS (bench process: ledger, routes and clients): idle ${r.idleRssMiB.toFixed(0)} MiB, under load up to ${Math.max(...r.results.map((t) => t.rssMiB)).toFixed(0)} MiB`,
+  );
   return lines.join('\n');
 }
 
@@ -177,12 +260,16 @@ if (import.meta.main) {
       clients: { type: 'string', default: '64' },
       seconds: { type: 'string', default: '5' },
       pool: { type: 'string', default: '20' },
+      subjects: { type: 'string', default: 'raw-update,ledger,in-process,http' },
+      layouts: { type: 'string', default: 'spread,hot' },
     },
   });
   benchCreditsReserve({
     clients: Number(values.clients),
     durationMs: Number(values.seconds) * 1000,
     poolSize: Number(values.pool),
+    subjects: values.subjects.split(',') as Subject[],
+    layouts: values.layouts.split(',') as Layout[],
   })
     .then((r) => console.log(formatCreditsBench(r)))
     .catch((err: unknown) => {

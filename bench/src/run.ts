@@ -11,7 +11,9 @@ import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startSynapse, type SynapseHandle } from '@mana/testing';
 import type { Benchmark, BenchResult } from './benchmark.ts';
+import { authToken } from './auth-token.ts';
 import { botLatency } from './bot-latency.ts';
+import { creditsReserve } from './credits-reserve.ts';
 import { plan } from './plan.ts';
 import { formatRatio, formatTable } from './stats.ts';
 import { synapseEcho } from './synapse-echo.ts';
@@ -20,7 +22,15 @@ import { syncPush } from './sync-push.ts';
 import { syncWsIdle } from './sync-ws-idle.ts';
 
 /** Every benchmark, baselines first. New benchmarks are added here. */
-const BENCHMARKS: readonly Benchmark[] = [synapseEcho, syncPush, syncLatency, syncWsIdle, botLatency];
+const BENCHMARKS: readonly Benchmark[] = [
+  synapseEcho,
+  syncPush,
+  syncLatency,
+  syncWsIdle,
+  creditsReserve,
+  authToken,
+  botLatency,
+];
 
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({

@@ -2,15 +2,15 @@
  * Sync push throughput: field changes per second through `POST /sync/todo` (real HTTP, token
  * verification, validation, field-level merge, versioning, the response page), in batches of 100
  * changes, next to a raw batched Postgres upsert of the very same rows into a table of the same
- * shape, measured in the same run with the same concurrency. Goal: ratio ≥ 0.5.
+ * shape, measured in the same run with the same concurrency. Goals: HTTP ≥ 0.6× raw and ≥ 0.8× the store alone.
  *
  *   npm exec -- node bench/src/sync-push.ts [--pushes 400] [--concurrency 8] [--fields 5]
  */
 import { formatHlc, type JsonValue } from '@mana/sync-protocol';
-import { Agent, request } from 'node:http';
 import { parseArgs } from 'node:util';
 import postgres from 'postgres';
 import type { Benchmark, BenchResult } from './benchmark.ts';
+import { leanHttpClient } from './http-client.ts';
 import { summarize } from './stats.ts';
 import { startSyncFixture } from './sync-fixture.ts';
 
@@ -22,16 +22,29 @@ export interface SyncPushBenchOptions {
   fields?: number;
   /** Concurrent writers, each its own user (stream). */
   concurrency?: number;
+  /** Which subjects run (default all three; a profile runs one). */
+  subjects?: readonly ('raw' | 'store' | 'http')[];
+}
+
+export interface Subject {
+  fieldsPerSec: number;
+  samples: number[];
+  /** CPU of this process per push (server and client), µs. */
+  cpuUsPerPush: number;
+  /** Peak RSS while it ran, MiB. */
+  rssMiB: number;
 }
 
 export interface SyncPushBenchResult {
   batch: number;
   fields: number;
   concurrency: number;
-  sync: { fieldsPerSec: number; samples: number[] };
+  /** RSS of this process (sync server and the bench's clients) before the measured rounds. */
+  idleRssMiB: number;
+  sync: Subject;
   /** The same pushes through the store alone (merge, versions, commit; no HTTP, auth or validation). */
-  store: { fieldsPerSec: number; samples: number[] };
-  raw: { fieldsPerSec: number; samples: number[] };
+  store: Subject;
+  raw: Subject;
   ratio: number;
   storeRatio: number;
 }
@@ -61,58 +74,25 @@ function batchOf(writer: number, push: number, batch: number, fields: number) {
   });
 }
 
-/**
- * A lean HTTP client: node:http over keep-alive sockets, one per writer. The client shares the event
- * loop (and the two cores) with the server under test, so `fetch` (undici, web streams: about twice
- * the CPU per request) would measure the client as much as the server.
- */
-function httpClient(base: string, sockets: number) {
-  const agent = new Agent({ keepAlive: true, maxSockets: sockets });
-  const url = new URL(base);
-  return {
-    post(path: string, token: string, body: string): Promise<{ status: number; body: unknown }> {
-      return new Promise((resolve, reject) => {
-        const req = request(
-          {
-            agent,
-            host: url.hostname,
-            port: url.port,
-            path,
-            method: 'POST',
-            headers: {
-              authorization: `Bearer ${token}`,
-              'content-type': 'application/json',
-              'content-length': Buffer.byteLength(body),
-            },
-          },
-          (res) => {
-            const chunks: Buffer[] = [];
-            res.on('data', (c: Buffer) => chunks.push(c));
-            res.on('error', reject);
-            res.on('end', () => {
-              try {
-                resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString()) });
-              } catch (err) {
-                reject(err instanceof Error ? err : new Error(String(err)));
-              }
-            });
-          },
-        );
-        req.on('error', reject);
-        req.end(body);
-      });
-    },
-    close: () => agent.destroy(),
-  };
+interface Run {
+  seconds: number;
+  samples: number[];
+  /** CPU time of this process (server and client, every thread), µs. */
+  cpuUs: number;
+  /** Peak RSS while it ran, bytes. */
+  rss: number;
 }
 
 async function drive(
   concurrency: number,
   pushes: number,
   unit: (writer: number, i: number) => Promise<void>,
-) {
+): Promise<Run> {
   const samples: number[] = [];
   const perWriter = Math.ceil(pushes / concurrency);
+  let rss = process.memoryUsage.rss();
+  const probe = setInterval(() => (rss = Math.max(rss, process.memoryUsage.rss())), 50);
+  const cpu = process.cpuUsage();
   const start = performance.now();
   await Promise.all(
     Array.from({ length: concurrency }, async (_, w) => {
@@ -123,7 +103,9 @@ async function drive(
       }
     }),
   );
-  return { seconds: (performance.now() - start) / 1000, samples };
+  const used = process.cpuUsage(cpu);
+  clearInterval(probe);
+  return { seconds: (performance.now() - start) / 1000, samples, cpuUs: used.user + used.system, rss };
 }
 
 export async function benchSyncPush(options: SyncPushBenchOptions = {}): Promise<SyncPushBenchResult> {
@@ -131,9 +113,10 @@ export async function benchSyncPush(options: SyncPushBenchOptions = {}): Promise
   const batch = options.batch ?? 100;
   const fields = Math.min(options.fields ?? 5, FIELD_NAMES.length);
   const concurrency = options.concurrency ?? 8;
+  const subjects = new Set(options.subjects ?? ['raw', 'store', 'http']);
   const f = await startSyncFixture('bench_sync_push');
   const sql = postgres(f.db.url, { max: 10, onnotice: () => {} });
-  const client = httpClient(f.url, concurrency);
+  const client = leanHttpClient(f.url, concurrency);
   try {
     const tokens = await Promise.all(Array.from({ length: concurrency }, (_, w) => f.token(`bench-${w}`)));
     const cursors = new Array<number>(concurrency).fill(0);
@@ -184,31 +167,42 @@ export async function benchSyncPush(options: SyncPushBenchOptions = {}): Promise
     await drive(concurrency, concurrency * 4, (w, i) => direct(w, i, 'warm-store'));
     // Interleaved rounds, so a busy neighbour slows every subject alike rather than one of them.
     const rounds = 4;
-    const r = { seconds: 0, samples: [] as number[] };
-    const d = { seconds: 0, samples: [] as number[] };
-    const s = { seconds: 0, samples: [] as number[] };
+    const idleRss = process.memoryUsage.rss();
+    const empty = (): Run => ({ seconds: 0, samples: [], cpuUs: 0, rss: 0 });
+    const r = empty();
+    const d = empty();
+    const s = empty();
     for (let round = 0; round < rounds; round++) {
       const per = Math.ceil(pushes / rounds);
       const offset = round * per;
-      for (const [acc, run] of [
-        [r, (w: number, i: number) => raw(w, offset + i, '')],
-        [d, (w: number, i: number) => direct(w, offset + i, 'store')],
-        [s, (w: number, i: number) => push(w, offset + i, '')],
+      for (const [subject, acc, run] of [
+        ['raw', r, (w: number, i: number) => raw(w, offset + i, '')],
+        ['store', d, (w: number, i: number) => direct(w, offset + i, 'store')],
+        ['http', s, (w: number, i: number) => push(w, offset + i, '')],
       ] as const) {
+        if (!subjects.has(subject)) continue;
         const out = await drive(concurrency, per, run);
         acc.seconds += out.seconds;
         acc.samples.push(...out.samples);
+        acc.cpuUs += out.cpuUs;
+        acc.rss = Math.max(acc.rss, out.rss);
       }
     }
-    const perSec = (d: { seconds: number; samples: number[] }) =>
-      (d.samples.length * batch * fields) / d.seconds;
+    const perSec = (d: Run) => (d.samples.length === 0 ? 0 : (d.samples.length * batch * fields) / d.seconds);
+    const subject = (x: Run): Subject => ({
+      fieldsPerSec: perSec(x),
+      samples: x.samples,
+      cpuUsPerPush: x.samples.length === 0 ? 0 : x.cpuUs / x.samples.length,
+      rssMiB: x.rss / 1024 / 1024,
+    });
     const result = {
       batch,
       fields,
       concurrency,
-      sync: { fieldsPerSec: perSec(s), samples: s.samples },
-      store: { fieldsPerSec: perSec(d), samples: d.samples },
-      raw: { fieldsPerSec: perSec(r), samples: r.samples },
+      idleRssMiB: idleRss / 1024 / 1024,
+      sync: subject(s),
+      store: subject(d),
+      raw: subject(r),
       ratio: perSec(s) / perSec(r),
       storeRatio: perSec(d) / perSec(r),
     };
@@ -221,17 +215,25 @@ export async function benchSyncPush(options: SyncPushBenchOptions = {}): Promise
 }
 
 export function formatSyncPushBench(r: SyncPushBenchResult): string {
-  const line = (name: string, x: { fieldsPerSec: number; samples: number[] }) => {
-    const st = summarize(x.samples);
-    return `${name.padEnd(10)} ${x.fieldsPerSec.toFixed(0).padStart(9)} field changes/s  batch p50 ${st.p50.toFixed(2)} ms  p95 ${st.p95.toFixed(2)} ms`;
-  };
-  return [
+  const lines = [
     `sync push: batches of ${r.batch} changes × ${r.fields} fields, ${r.concurrency} concurrent writers`,
-    line('raw-upsert', r.raw),
-    line('sync-store', r.store),
-    line('sync-push', r.sync),
-    `sync-push = ${r.ratio.toFixed(2)}× raw-upsert (goal ≥ 0.5); sync-store (no HTTP) = ${r.storeRatio.toFixed(2)}× raw-upsert`,
-  ].join('\n');
+  ];
+  const line = (name: string, x: Subject) => {
+    if (x.samples.length === 0) return;
+    const st = summarize(x.samples);
+    lines.push(
+      `${name.padEnd(10)} ${x.fieldsPerSec.toFixed(0).padStart(9)} field changes/s  batch p50 ${st.p50.toFixed(2)} ms  p95 ${st.p95.toFixed(2)} ms  CPU ${(x.cpuUsPerPush / 1000).toFixed(2)} ms/push  peak RSS ${x.rssMiB.toFixed(0)} MiB`,
+    );
+  };
+  line('raw-upsert', r.raw);
+  line('sync-store', r.store);
+  line('sync-push', r.sync);
+  const x = (a: number, b: number) => (a > 0 && b > 0 ? `${(a / b).toFixed(2)}×` : 'n/a');
+  lines.push(
+    `sync-push (HTTP) = ${x(r.sync.fieldsPerSec, r.raw.fieldsPerSec)} raw-upsert (goal ≥ 0.6) = ${x(r.sync.fieldsPerSec, r.store.fieldsPerSec)} sync-store (goal ≥ 0.8); sync-store (no HTTP) = ${x(r.store.fieldsPerSec, r.raw.fieldsPerSec)} raw-upsert`,
+    `RSS (sync server + bench clients, one process): idle ${r.idleRssMiB.toFixed(0)} MiB, under load up to ${Math.max(r.raw.rssMiB, r.store.rssMiB, r.sync.rssMiB).toFixed(0)} MiB`,
+  );
+  return lines.join('\n');
 }
 
 /** For the runner: one sample per push of 100 changes; throughput and ratio go to stderr. */
@@ -252,12 +254,14 @@ if (import.meta.main) {
       pushes: { type: 'string', default: '400' },
       concurrency: { type: 'string', default: '8' },
       fields: { type: 'string', default: '5' },
+      subjects: { type: 'string', default: 'raw,store,http' },
     },
   });
   benchSyncPush({
     pushes: Number(values.pushes),
     concurrency: Number(values.concurrency),
     fields: Number(values.fields),
+    subjects: values.subjects.split(',') as ('raw' | 'store' | 'http')[],
   })
     .then((r) => console.log(formatSyncPushBench(r)))
     .catch((err: unknown) => {

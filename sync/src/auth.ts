@@ -2,7 +2,13 @@
  * Who is calling and which apps they may touch. The user is always the token's `sub`; scope `sync`
  * grants every app, `sync:<app>` one app (bots get those from token exchange, with `act`).
  */
-import { AuthClientError, type TokenVerifier, type VerifiedToken } from '@mana/auth-client';
+import {
+  AuthClientError,
+  createCachedVerifier,
+  type CachedTokenVerifier,
+  type TokenCacheOptions,
+  type TokenVerifier,
+} from '@mana/auth-client';
 import { ErrCode, HttpError } from '@mana/http';
 import { SyncErrCode } from '@mana/sync-protocol';
 import { syncError } from './errors.ts';
@@ -68,24 +74,10 @@ export function assertMayUse(p: Principal, appId: string): void {
 }
 
 /**
- * Remembers verified tokens until they expire, so a client pushing every few hundred milliseconds
- * costs one signature check per token, not one per request. Bounded; oldest entries go first.
+ * Remembers verified tokens until they expire (at most a minute), so a client pushing every few
+ * hundred milliseconds costs one signature check per token, not one per request. Bounded, least
+ * recently used first out; keyed by a SHA-256 of the token. See `createCachedVerifier`.
  */
-export function cachedVerifier(inner: TokenVerifier, { max = 10_000, now = Date.now } = {}): TokenVerifier {
-  const cache = new Map<string, VerifiedToken>();
-  return {
-    async verify(token) {
-      if (token) {
-        const hit = cache.get(token);
-        if (hit && hit.expiresAt * 1000 > now()) return hit;
-        cache.delete(token);
-      }
-      const v = await inner.verify(token);
-      if (token) {
-        if (cache.size >= max) cache.delete(cache.keys().next().value ?? '');
-        cache.set(token, v);
-      }
-      return v;
-    },
-  };
+export function cachedVerifier(inner: TokenVerifier, options: TokenCacheOptions = {}): CachedTokenVerifier {
+  return createCachedVerifier(inner, options);
 }

@@ -3,7 +3,7 @@
  * `GET /sync/:appId/pull` (pages through changes after a cursor).
  */
 import { bearerToken, type TokenVerifier } from '@mana/auth-client';
-import { ErrCode, HttpError, parseWith, queryParams } from '@mana/http';
+import { bodyLimit, ErrCode, HttpError, parseWith, queryParams, readBodyText } from '@mana/http';
 import {
   SYNC_PROTOCOL_VERSION,
   SyncErrCode,
@@ -16,7 +16,6 @@ import {
   type Change,
 } from '@mana/sync-protocol';
 import type { Context, Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import { assertMayUse, authenticate, type Principal } from './auth.ts';
 import type { SyncConfig } from './config.ts';
@@ -56,9 +55,9 @@ async function streamFor(
   return { principal, appId };
 }
 
-async function readJson(c: Context): Promise<unknown> {
+async function readJson(c: Context, maxBytes: number): Promise<unknown> {
   try {
-    return await c.req.json();
+    return JSON.parse(await readBodyText(c, maxBytes));
   } catch (cause) {
     if (cause instanceof HttpError) throw cause;
     throw new HttpError(400, ErrCode.NotJson, 'Request body is not valid JSON', { cause });
@@ -87,7 +86,11 @@ export function registerSyncRoutes(app: Hono, deps: RouteDeps): void {
   app.post('/sync/:appId', async (c) => {
     const { principal, appId } = await streamFor(c, verifier);
     const started = performance.now();
-    const envelope = parseWith(envelopeSchema, await readJson(c), SyncErrCode.BadRequest);
+    const envelope = parseWith(
+      envelopeSchema,
+      await readJson(c, config.maxBodyBytes),
+      SyncErrCode.BadRequest,
+    );
     if (envelope.changes.length > config.maxChanges)
       throw syncError(
         SyncErrCode.TooManyChanges,

@@ -3,7 +3,7 @@
  * issuer, the module migrated and mounted inside `createServiceApp` exactly as the auth app mounts it,
  * so errors go through the real `onError`.
  */
-import { createTokenVerifier } from '@mana/auth-client';
+import { createCachedVerifier, createTokenVerifier } from '@mana/auth-client';
 import { connect, type Database } from '@mana/db';
 import { createServiceApp } from '@mana/http';
 import { createLogger } from '@mana/logging';
@@ -42,11 +42,14 @@ export async function startCreditsFixture(
   const tdb = await createTestDatabase(options.label ?? 'credits');
   const db = connect({ url: tdb.url, max: options.poolSize ?? 10, appName: 'credits-test' });
   const issuer = await startTestIssuer();
-  const verifier = createTokenVerifier({
-    issuer: issuer.issuer,
-    audience: CREDITS_AUDIENCE,
-    jwksUri: issuer.jwksUri,
-  });
+  // As the auth server wires it: verified tokens cached until exp.
+  const verifier = createCachedVerifier(
+    createTokenVerifier({
+      issuer: issuer.issuer,
+      audience: CREDITS_AUDIENCE,
+      jwksUri: issuer.jwksUri,
+    }),
+  );
   const logger = createLogger({ service: 'auth', level: 'silent' });
   const metrics = createMetrics({ service: 'auth', defaults: false });
   const credits = createCreditsModule({
@@ -76,15 +79,17 @@ export async function startCreditsFixture(
     async call(method, path, { token, body, rawBody, headers = {} } = {}) {
       const h: Record<string, string> = { ...headers };
       if (token) h.authorization = `Bearer ${token}`;
-      if (body !== undefined || rawBody !== undefined) h['content-type'] = 'application/json';
+      const payload = rawBody ?? (body !== undefined ? JSON.stringify(body) : undefined);
+      if (payload !== undefined) {
+        h['content-type'] = 'application/json';
+        // As any HTTP client sends it (and @hono/node-server passes it on): the body limit then
+        // checks the header instead of reading the body into a second Request.
+        h['content-length'] = String(Buffer.byteLength(payload));
+      }
       const res = await app.request(`${CREDITS_BASE}${path}`, {
         method,
         headers: h,
-        ...(rawBody !== undefined
-          ? { body: rawBody }
-          : body !== undefined
-            ? { body: JSON.stringify(body) }
-            : {}),
+        ...(payload !== undefined ? { body: payload } : {}),
       });
       const text = await res.text();
       let parsed: unknown;

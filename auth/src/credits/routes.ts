@@ -18,7 +18,7 @@ import {
   reserveRequestSchema,
   transactionsQuerySchema,
 } from '@mana/credits';
-import { ErrCode, HttpError, jsonBody, parseWith, queryParams } from '@mana/http';
+import { ErrCode, HttpError, jsonBody, parseWith, queryParams, readBodyText } from '@mana/http';
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { z } from 'zod';
 import { creditsErrors } from './errors.ts';
@@ -89,7 +89,7 @@ function costOf(operation: string): number {
 
 /** Commit and release take an optional body: none, empty, or a JSON object. */
 async function optionalJsonBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.output<S>> {
-  const text = await c.req.text();
+  const text = await readBodyText(c);
   if (text.trim() === '') return parseWith(schema, {});
   let raw: unknown;
   try {

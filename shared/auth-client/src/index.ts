@@ -2,6 +2,7 @@
  * Client side of Mana auth: verify access tokens (services) and exchange tokens (bots).
  */
 export { AuthClientError, type AuthErrorCode } from './errors.ts';
+export { createCachedVerifier, tokenKey, type CachedTokenVerifier, type TokenCacheOptions } from './cache.ts';
 export {
   bearerToken,
   createTokenVerifier,

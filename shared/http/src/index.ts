@@ -10,6 +10,7 @@
  *   start: async () => ({ server: await listen(app, { port: 3010 }), stop: () => sql.end() }),
  * });
  */
+export { bodyLimit, decodeUtf8, readBodyText } from './body.ts';
 export { ErrCode, HttpError } from './errors.ts';
 export { jsonBody, parseWith, queryParams } from './validate.ts';
 export {

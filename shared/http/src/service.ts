@@ -2,10 +2,10 @@ import { serve, type Http2Bindings, type HttpBindings, type ServerType } from '@
 import type { Logger } from '@mana/logging';
 import type { Metrics } from '@mana/metrics';
 import { Hono, type Env } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { Server as HttpServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { bodyLimit } from './body.ts';
 import { ErrCode, HttpError } from './errors.ts';
 
 /** A readiness check: resolves when the dependency answers, throws otherwise. */

@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import type { z } from 'zod';
+import { readBodyText } from './body.ts';
 import { ErrCode, HttpError } from './errors.ts';
 
 function issuesOf(error: z.ZodError): { path: string; message: string }[] {
@@ -24,7 +25,7 @@ export function parseWith<S extends z.ZodType>(
 export async function jsonBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.output<S>> {
   let raw: unknown;
   try {
-    raw = await c.req.json();
+    raw = JSON.parse(await readBodyText(c));
   } catch (cause) {
     throw new HttpError(400, ErrCode.NotJson, 'Request body is not valid JSON', { cause });
   }

@@ -105,13 +105,28 @@ export function validateChange(
   return undefined;
 }
 
-/** Each table's schema with every field optional: checks the fields a change sets in one call. */
-const partialTables = new WeakMap<z.ZodObject, z.ZodObject>();
+/**
+ * Verdicts of field schemas on scalar values already seen. A push repeats the same values all the
+ * time (booleans, priorities, project ids, dates), and a field schema is a pure function of its
+ * value, so one check per distinct (field, value) answers them all. Bounded: a map that fills up
+ * starts over; long strings are always checked afresh.
+ */
+const verdicts = new WeakMap<z.ZodType, Map<string | number | boolean | null, boolean>>();
+const VERDICTS_MAX = 4096;
+const VERDICT_STRING_MAX = 256;
 
-function partialOf(table: z.ZodObject): z.ZodObject {
-  let partial = partialTables.get(table);
-  if (!partial) partialTables.set(table, (partial = table.partial()));
-  return partial;
+function fieldAccepts(schema: z.ZodType, value: string | number | boolean | null): boolean {
+  const memo = typeof value !== 'string' || value.length <= VERDICT_STRING_MAX;
+  let seen = verdicts.get(schema);
+  const known = memo ? seen?.get(value) : undefined;
+  if (known !== undefined) return known;
+  const ok = schema.safeParse(value).success;
+  if (memo) {
+    if (!seen) verdicts.set(schema, (seen = new Map<string | number | boolean | null, boolean>()));
+    if (seen.size >= VERDICTS_MAX) seen.clear();
+    seen.set(value, ok);
+  }
+  return ok;
 }
 
 const isObject = (x: unknown): x is Record<string, unknown> =>
@@ -125,7 +140,7 @@ const isObject = (x: unknown): x is Record<string, unknown> =>
  * "invalid": the caller then runs `changeSchema` and `validateChange`, which name the problem.
  *
  * Instead of the wire schema plus one field schema per field, it checks the envelope of the change by
- * hand and all the field values of one change with a single (zod-compiled) object schema of the table.
+ * hand and each field value with its field schema, remembering the verdicts on scalar values (see `fieldAccepts`).
  *
  * @example
  * const change = acceptChange('todo', JSON.parse(body), { maxFieldBytes: 65536 }) ?? checkThoroughly(raw);
@@ -151,7 +166,6 @@ export function acceptChange(
   if (op !== 'upsert' || !isObject(raw.fields)) return undefined;
   const shape: Record<string, z.ZodType> = table.shape;
   const fields: Record<string, FieldWrite> = {};
-  const values: Record<string, unknown> = {};
   const limit = options.maxFieldBytes;
   for (const name of Object.keys(raw.fields)) {
     const write = raw.fields[name];
@@ -163,9 +177,10 @@ export function acceptChange(
     if (typeof value === 'string') {
       if (limit !== undefined && jsonSize(value, limit) > limit) return undefined;
     } else if (!(value === null || typeof value === 'boolean' || Number.isFinite(value))) return undefined;
+    // The same verdict as the table's schema with every field optional would give these fields: a
+    // present field of a partial object is checked by its own schema alone (no object refinements).
+    if (!fieldAccepts(shape[name] as z.ZodType, value as string | number | boolean | null)) return undefined;
     fields[name] = { value: value as FieldWrite['value'], hlc };
-    values[name] = value;
   }
-  if (!partialOf(table).safeParse(values).success) return undefined;
   return { op, table: tableName, id, fields };
 }
