@@ -37,8 +37,12 @@ export interface DispatcherOptions extends CommandPorts {
   serverName: string;
   /** Senders matching this (every bot of the registration) are ignored. */
   namespace: RegExp;
-  /** Records a job as fired; false when it already was. `unclaimJob` undoes it when posting failed. */
+  /**
+   * Claims a job (a lease); false when it already ran or another runner is running it. `finishJob`
+   * marks it done; `unclaimJob` undoes the claim when the job failed (BullMQ retries it).
+   */
   claimJob: (jobId: string) => Promise<boolean>;
+  finishJob: (jobId: string) => Promise<void>;
   unclaimJob: (jobId: string) => Promise<void>;
   metrics: BotMetrics;
   log: Logger;

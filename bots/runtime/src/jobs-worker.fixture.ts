@@ -32,6 +32,8 @@ await jobs.scheduler.repeat({
   repeat: { pattern: '*/1 * * * * *', tz: 'Europe/Berlin' },
 });
 jobs.start(async (job) => {
-  if (await state.claimJob(job.jobId)) process.stdout.write(`handled ${job.jobId}\n`);
+  if (!(await state.claimJob(job.jobId, 1500))) return;
+  process.stdout.write(`handled ${job.jobId}\n`);
+  await state.finishJob(job.jobId);
 });
 process.stdout.write('ready\n');

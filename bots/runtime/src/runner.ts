@@ -169,6 +169,7 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
     ...(accounts ? { accounts } : {}),
     scheduler,
     claimJob: (id) => state.claimJob(id),
+    finishJob: (id) => state.finishJob(id),
     unclaimJob: (id) => state.unclaimJob(id),
     metrics: botMetrics,
     log,

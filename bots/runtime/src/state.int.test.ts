@@ -73,3 +73,17 @@ describe('storeTransaction', () => {
     expect((await state.pendingEvents()).map((e) => e.eventId)).not.toContain('$g');
   });
 });
+
+describe('job claims', () => {
+  it('a claim is a lease until the job is done: taken over only after its runner died', async () => {
+    expect(await state.claimJob('job-1', 150)).toBe(true);
+    // Another runner while the first still holds it.
+    expect(await state.claimJob('job-1', 150)).toBe(false);
+    await new Promise((r) => setTimeout(r, 250));
+    // The first runner died without finishing: the job is taken over.
+    expect(await state.claimJob('job-1', 150)).toBe(true);
+    await state.finishJob('job-1');
+    await new Promise((r) => setTimeout(r, 250));
+    expect(await state.claimJob('job-1', 150)).toBe(false);
+  });
+});

@@ -47,8 +47,13 @@ export interface RuntimeState {
   ): Promise<{ repeatedId: boolean; fresh: StoredEvent[] }>;
   pendingEvents(limit?: number): Promise<StoredEvent[]>;
   finishEvent(eventId: string, status: 'done' | 'failed' | 'skipped', error?: string): Promise<void>;
-  /** Claims a job id; false when it already fired. */
-  claimJob(jobId: string): Promise<boolean>;
+  /**
+   * Claims a job id for `leaseMs` (default 15 s); false when it is done, or claimed by a runner
+   * whose lease has not run out. A claim whose runner died (no `finishJob`) can be taken over.
+   */
+  claimJob(jobId: string, leaseMs?: number): Promise<boolean>;
+  /** The job ran: it is never claimed again. */
+  finishJob(jobId: string): Promise<void>;
   unclaimJob(jobId: string): Promise<void>;
   kv: Kv;
   close(): Promise<void>;
@@ -152,10 +157,16 @@ export async function openRuntimeState(options: {
       await sql`update events set status = ${status}, error = ${error ?? null}, done_at = now()
         where appservice_id = ${appserviceId} and event_id = ${eventId}`;
     },
-    async claimJob(jobId) {
-      const rows =
-        await sql`insert into fired_jobs (job_id) values (${jobId}) on conflict do nothing returning job_id`;
+    async claimJob(jobId, leaseMs = 15_000) {
+      const until = sql`now() + ${`${leaseMs} milliseconds`}::interval`;
+      const rows = await sql`insert into fired_jobs (job_id, claimed_until) values (${jobId}, ${until})
+        on conflict (job_id) do update set claimed_until = ${until}, fired_at = now()
+        where fired_jobs.done_at is null and fired_jobs.claimed_until < now()
+        returning job_id`;
       return rows.length === 1;
+    },
+    async finishJob(jobId) {
+      await sql`update fired_jobs set done_at = now() where job_id = ${jobId}`;
     },
     async unclaimJob(jobId) {
       await sql`delete from fired_jobs where job_id = ${jobId}`;

@@ -181,6 +181,7 @@ export function createTestHarness(options: {
     },
     scheduler,
     claimJob: async (id) => (fired.has(id) ? false : (fired.add(id), true)),
+    finishJob: async () => undefined,
     unclaimJob: async (id) => void fired.delete(id),
     metrics,
     log: createLogger({ service: 'bots-test', level: 'silent' }),

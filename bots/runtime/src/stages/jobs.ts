@@ -1,6 +1,8 @@
 /**
  * Scheduled jobs firing: the bot's job handler with a context to post into rooms and read users'
- * data. BullMQ delivers at least once; the claim (in Postgres) makes a job post at most once.
+ * data. BullMQ delivers at least once; the claim (a lease in Postgres, marked done after the
+ * handler) lets one runner at a time run a job, and a job whose runner died is taken over; its
+ * posts carry a transaction id derived from the job id, so Synapse keeps them from doubling.
  */
 import type { Logger } from '@mana/logging';
 import type { JobContext, Json } from '../bot.ts';
@@ -15,6 +17,7 @@ export interface JobRunnerDeps {
   matrix: MatrixPort;
   stores: Stores;
   claimJob: (jobId: string) => Promise<boolean>;
+  finishJob: (jobId: string) => Promise<void>;
   unclaimJob: (jobId: string) => Promise<void>;
   lang: (userId: string) => Promise<Lang>;
   log: Logger;
@@ -57,6 +60,7 @@ export function createJobRunner(deps: JobRunnerDeps) {
     }
     try {
       await handler(jobContext(bot, jobId), job.data as Json);
+      await deps.finishJob(jobId);
     } catch (err) {
       await deps.unclaimJob(jobId);
       throw err;
