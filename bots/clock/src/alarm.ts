@@ -16,13 +16,38 @@ export interface AlarmSpec {
 }
 
 const DAY_NAMES: Record<string, number> = {
-  mo: 1, mon: 1, montag: 1, monday: 1,
-  di: 2, tue: 2, tues: 2, dienstag: 2, tuesday: 2,
-  mi: 3, wed: 3, mittwoch: 3, wednesday: 3,
-  do: 4, thu: 4, thur: 4, thurs: 4, donnerstag: 4, thursday: 4,
-  fr: 5, fri: 5, freitag: 5, friday: 5,
-  sa: 6, sat: 6, samstag: 6, sonnabend: 6, saturday: 6,
-  so: 7, sun: 7, sonntag: 7, sunday: 7,
+  mo: 1,
+  mon: 1,
+  montag: 1,
+  monday: 1,
+  di: 2,
+  tue: 2,
+  tues: 2,
+  dienstag: 2,
+  tuesday: 2,
+  mi: 3,
+  wed: 3,
+  mittwoch: 3,
+  wednesday: 3,
+  do: 4,
+  thu: 4,
+  thur: 4,
+  thurs: 4,
+  donnerstag: 4,
+  thursday: 4,
+  fr: 5,
+  fri: 5,
+  freitag: 5,
+  friday: 5,
+  sa: 6,
+  sat: 6,
+  samstag: 6,
+  sonnabend: 6,
+  saturday: 6,
+  so: 7,
+  sun: 7,
+  sonntag: 7,
+  sunday: 7,
 };
 const DAY_SETS: Record<string, number[]> = {
   werktags: [1, 2, 3, 4, 5],
@@ -97,7 +122,7 @@ export function parseAlarm(input: string): AlarmSpec {
     const found = tok?.[1] ? dayToken(tok[1]) : undefined;
     if (!tok || !found) {
       // A word inside a comma list that is no day is a typo, not the label.
-      if (tok?.[1] && (tok[2] || days.size > 0 && /^,/.test(rest.slice(tok[1].length).trim())))
+      if (tok?.[1] && (tok[2] || (days.size > 0 && /^,/.test(rest.slice(tok[1].length).trim()))))
         throw new ClockError('ERR_ALARM_DAYS', `not a weekday: ${tok[1]}`, {
           de: `„${tok[1]}“ ist kein Wochentag (Mo, Di, Mi, Do, Fr, Sa, So, werktags, Wochenende).`,
           en: `"${tok[1]}" is not a weekday (mon, tue, wed, thu, fri, sat, sun, weekdays, weekend).`,
@@ -118,7 +143,10 @@ export function parseAlarm(input: string): AlarmSpec {
  * nextFiring({ time: '07:30', days: [1, 2, 3, 4, 5] }, { after: new Date('2026-03-28T12:00:00Z'), timezone: 'Europe/Berlin' })
  * // Monday 2026-03-30 07:30 CEST = 05:30Z
  */
-export function nextFiring(alarm: Pick<AlarmSpec, 'time' | 'days'>, options: { after: Date; timezone: string }): Date {
+export function nextFiring(
+  alarm: Pick<AlarmSpec, 'time' | 'days'>,
+  options: { after: Date; timezone: string },
+): Date {
   if (!isValidTimezone(options.timezone))
     throw new ClockError('ERR_TIMEZONE', `unknown time zone ${options.timezone}`, {
       de: `Unbekannte Zeitzone ${options.timezone}.`,

@@ -16,16 +16,54 @@ const units: [number, string[]][] = [
 for (const [ms, names] of units) for (const n of names) UNIT_MS[n] = ms;
 
 const NUMBER_WORDS: Record<string, number> = {
-  a: 1, an: 1, one: 1, ein: 1, eine: 1, einen: 1, einer: 1,
-  two: 2, zwei: 2, three: 3, drei: 3, four: 4, vier: 4, five: 5, fünf: 5, six: 6, sechs: 6,
-  seven: 7, sieben: 7, eight: 8, acht: 8, nine: 9, neun: 9, ten: 10, zehn: 10,
-  fifteen: 15, fünfzehn: 15, twenty: 20, zwanzig: 20, thirty: 30, dreißig: 30, forty: 40, vierzig: 40,
-  'forty-five': 45, fünfundvierzig: 45, sixty: 60, sechzig: 60, ninety: 90, neunzig: 90,
+  a: 1,
+  an: 1,
+  one: 1,
+  ein: 1,
+  eine: 1,
+  einen: 1,
+  einer: 1,
+  two: 2,
+  zwei: 2,
+  three: 3,
+  drei: 3,
+  four: 4,
+  vier: 4,
+  five: 5,
+  fünf: 5,
+  six: 6,
+  sechs: 6,
+  seven: 7,
+  sieben: 7,
+  eight: 8,
+  acht: 8,
+  nine: 9,
+  neun: 9,
+  ten: 10,
+  zehn: 10,
+  fifteen: 15,
+  fünfzehn: 15,
+  twenty: 20,
+  zwanzig: 20,
+  thirty: 30,
+  dreißig: 30,
+  forty: 40,
+  vierzig: 40,
+  'forty-five': 45,
+  fünfundvierzig: 45,
+  sixty: 60,
+  sechzig: 60,
+  ninety: 90,
+  neunzig: 90,
 };
 
-const UNIT = Object.keys(UNIT_MS).sort((a, b) => b.length - a.length).join('|');
+const UNIT = Object.keys(UNIT_MS)
+  .sort((a, b) => b.length - a.length)
+  .join('|');
 const NUM = String.raw`\d+(?:[.,]\d+)?`;
-const WORD = Object.keys(NUMBER_WORDS).sort((a, b) => b.length - a.length).join('|');
+const WORD = Object.keys(NUMBER_WORDS)
+  .sort((a, b) => b.length - a.length)
+  .join('|');
 /** One `<number><unit>` piece, the number a digit string or a word. */
 const PIECE = new RegExp(String.raw`^(?:(${NUM})\s*|(${WORD})\s+)(${UNIT})(?!\p{L})`, 'iu');
 const HALF = /^(?:(?:eine?\s+)?halbe\s+stunde|half\s+an\s+hour|(?:a\s+)?half\s+hour)\b/iu;
@@ -57,7 +95,7 @@ function checkRange(ms: number, input: string): number {
  * splitDuration('25m Pizza') // { ms: 1_500_000, rest: 'Pizza' }
  */
 export function splitDuration(input: string): { ms: number; rest: string } | undefined {
-  let text = input.trim();
+  const text = input.trim();
   const clock = CLOCK.exec(text);
   if (clock) {
     const ms = (Number(clock[1]) * 3600 + Number(clock[2]) * 60 + Number(clock[3] ?? 0)) * 1000;
@@ -73,7 +111,10 @@ export function splitDuration(input: string): { ms: number; rest: string } | und
     if (!half && !piece) break;
     if (half) ms += 1_800_000;
     else if (piece) {
-      const n = piece[1] !== undefined ? Number(piece[1].replace(',', '.')) : (NUMBER_WORDS[(piece[2] ?? '').toLowerCase()] ?? 0);
+      const n =
+        piece[1] !== undefined
+          ? Number(piece[1].replace(',', '.'))
+          : (NUMBER_WORDS[(piece[2] ?? '').toLowerCase()] ?? 0);
       ms += n * (UNIT_MS[(piece[3] ?? '').toLowerCase()] ?? 0);
     }
     used += (half ?? piece)?.[0].length ?? 0;
@@ -88,7 +129,8 @@ export function splitDuration(input: string): { ms: number; rest: string } | und
     return { ms: checkRange(ms, consumed.trim()), rest: text.slice(used).trim() };
   }
   const bare = BARE.exec(text);
-  if (bare) return { ms: checkRange(Number(bare[1]) * 60_000, bare[0]), rest: text.slice(bare[0].length).trim() };
+  if (bare)
+    return { ms: checkRange(Number(bare[1]) * 60_000, bare[0]), rest: text.slice(bare[0].length).trim() };
   return undefined;
 }
 

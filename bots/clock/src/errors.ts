@@ -10,7 +10,12 @@ export type ClockErrCode =
 export class ClockError extends Error {
   readonly code: ClockErrCode;
   readonly human: { de: string; en: string };
-  constructor(code: ClockErrCode, message: string, human: { de: string; en: string }, options?: ErrorOptions) {
+  constructor(
+    code: ClockErrCode,
+    message: string,
+    human: { de: string; en: string },
+    options?: ErrorOptions,
+  ) {
     super(message, options);
     this.name = 'ClockError';
     this.code = code;

@@ -19,14 +19,18 @@ describe('zone', () => {
     const o = { year: 2026, month: 10, day: 25, minute: 30 };
     expect(wallToInstant({ ...o, hour: 2 }, tz).toISOString()).toBe('2026-10-25T00:30:00.000Z');
     expect(wallToInstant({ ...o, hour: 3 }, tz).toISOString()).toBe('2026-10-25T02:30:00.000Z');
-    expect(wallToInstant({ year: 2026, month: 3, day: 8, hour: 2, minute: 30 }, 'America/New_York').toISOString()).toBe(
-      '2026-03-08T07:30:00.000Z',
-    );
+    expect(
+      wallToInstant({ year: 2026, month: 3, day: 8, hour: 2, minute: 30 }, 'America/New_York').toISOString(),
+    ).toBe('2026-03-08T07:30:00.000Z');
   });
   it('wallOf ∘ wallToInstant is the identity outside gaps', () => {
     fc.assert(
       fc.property(
-        fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2040-01-01T00:00:00Z'), noInvalidDate: true }),
+        fc.date({
+          min: new Date('2000-01-01T00:00:00Z'),
+          max: new Date('2040-01-01T00:00:00Z'),
+          noInvalidDate: true,
+        }),
         fc.constantFrom(tz, 'America/New_York', 'Australia/Sydney', 'Asia/Tokyo', 'UTC', 'Asia/Kolkata'),
         (d, zone) => {
           const w = wallOf(d, zone);
