@@ -13,7 +13,12 @@ export type CalendarErrCode =
 export class CalendarError extends Error {
   readonly code: CalendarErrCode;
   readonly human: { de: string; en: string };
-  constructor(code: CalendarErrCode, message: string, human: { de: string; en: string }, options?: ErrorOptions) {
+  constructor(
+    code: CalendarErrCode,
+    message: string,
+    human: { de: string; en: string },
+    options?: ErrorOptions,
+  ) {
     super(message, options);
     this.name = 'CalendarError';
     this.code = code;

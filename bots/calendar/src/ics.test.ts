@@ -64,8 +64,16 @@ describe('exportIcs / importIcs', () => {
       uid: 'e1@mana',
       timezone: tz,
     });
-    expect(holiday).toMatchObject({ allDay: true, start: '2026-07-31T22:00:00.000Z', end: '2026-08-02T22:00:00.000Z', notes: 'Ostsee' });
-    expect(dentist).toMatchObject({ title: 'Zahnarzt, Kontrolle; „Bitte“', start: '2026-12-03T13:00:00.000Z' });
+    expect(holiday).toMatchObject({
+      allDay: true,
+      start: '2026-07-31T22:00:00.000Z',
+      end: '2026-08-02T22:00:00.000Z',
+      notes: 'Ostsee',
+    });
+    expect(dentist).toMatchObject({
+      title: 'Zahnarzt, Kontrolle; „Bitte“',
+      start: '2026-12-03T13:00:00.000Z',
+    });
     if (!team?.rrule) throw new Error('no rrule');
     const occ = expandEvent(
       { start: team.start, end: team.end, rrule: team.rrule, exdates: team.exdates, timezone: tz },
@@ -78,7 +86,11 @@ describe('exportIcs / importIcs', () => {
     ]);
 
     // A second import of the same file adds nothing.
-    const again = importIcs(text, { calendarId: 'cal2', timezone: tz, existingUids: new Set(added.map((a) => a.uid ?? '')) });
+    const again = importIcs(text, {
+      calendarId: 'cal2',
+      timezone: tz,
+      existingUids: new Set(added.map((a) => a.uid ?? '')),
+    });
     expect(again.added).toEqual([]);
     expect(again.skipped.map((s) => s.reason)).toEqual(['duplicate', 'duplicate', 'duplicate']);
   });

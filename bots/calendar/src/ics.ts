@@ -23,7 +23,15 @@ const eventSchema = collections.calendar.events;
 
 function localTime(instant: Date, timezone: string): ICAL.Time {
   const w = wallOf(instant, timezone);
-  return ICAL.Time.fromData({ year: w.year, month: w.month, day: w.day, hour: w.hour, minute: w.minute, second: w.second, isDate: false });
+  return ICAL.Time.fromData({
+    year: w.year,
+    month: w.month,
+    day: w.day,
+    hour: w.hour,
+    minute: w.minute,
+    second: w.second,
+    isDate: false,
+  });
 }
 
 function dateValue(instant: Date, timezone: string): ICAL.Time {
@@ -110,7 +118,10 @@ export function importIcs(
   const text = typeof input === 'string' ? input : new TextDecoder('utf-8', { fatal: false }).decode(input);
   let root: ICAL.Component;
   try {
-    root = new ICAL.Component(ICAL.parse(text));
+    const jcal: unknown = ICAL.parse(text);
+    // One top-level component is `[name, props, children]`; several are an array of those.
+    if (!Array.isArray(jcal) || typeof jcal[0] !== 'string') throw new Error('not one calendar');
+    root = new ICAL.Component(jcal);
   } catch (err) {
     throw brokenIcs(err);
   }
@@ -127,9 +138,11 @@ export function importIcs(
 
   for (const v of root.getAllSubcomponents('vevent')) {
     const uidValue = v.getFirstPropertyValue('uid');
-    const uid = typeof uidValue === 'string' && uidValue.trim() !== '' ? cut(uidValue.trim(), 255) : undefined;
+    const uid =
+      typeof uidValue === 'string' && uidValue.trim() !== '' ? cut(uidValue.trim(), 255) : undefined;
     const titleValue = v.getFirstPropertyValue('summary');
-    const title = typeof titleValue === 'string' && titleValue.trim() !== '' ? cut(titleValue.trim(), 1000) : untitled;
+    const title =
+      typeof titleValue === 'string' && titleValue.trim() !== '' ? cut(titleValue.trim(), 1000) : untitled;
     const skip = (reason: SkipReason, detail?: string) =>
       summary.skipped.push({ ...(uid ? { uid } : {}), title, reason, ...(detail ? { detail } : {}) });
     if (summary.added.length >= MAX_IMPORT_EVENTS) {
@@ -157,10 +170,17 @@ export function importIcs(
         return typeof t === 'string' ? t : undefined;
       };
       const toInstant = (t: ICAL.Time, tzid: string | undefined): Date => {
-        const wall: Wall = { year: t.year, month: t.month, day: t.day, hour: t.isDate ? 0 : t.hour, minute: t.isDate ? 0 : t.minute };
+        const wall: Wall = {
+          year: t.year,
+          month: t.month,
+          day: t.day,
+          hour: t.isDate ? 0 : t.hour,
+          minute: t.isDate ? 0 : t.minute,
+        };
         if (t.isDate) return wallToInstant(wall, options.timezone);
         if (t.zone === ICAL.Timezone.utcTimezone) return t.toJSDate();
-        if (tzid && isValidTimezone(tzid)) return new Date(wallToInstant(wall, tzid).getTime() + t.second * 1000);
+        if (tzid && isValidTimezone(tzid))
+          return new Date(wallToInstant(wall, tzid).getTime() + t.second * 1000);
         const zone = tzid ? zones.get(tzid) : undefined;
         if (zone) return t.convertToZone(ICAL.Timezone.utcTimezone).toJSDate();
         return new Date(wallToInstant(wall, options.timezone).getTime() + t.second * 1000);
@@ -225,7 +245,10 @@ export function importIcs(
             if (zone) x.zone = zone;
             // A date-only EXDATE removes the occurrence at the series' start time that day.
             const at = x.isDate
-              ? wallToInstant({ ...wallOf(start, zoneName), year: x.year, month: x.month, day: x.day }, zoneName)
+              ? wallToInstant(
+                  { ...wallOf(start, zoneName), year: x.year, month: x.month, day: x.day },
+                  zoneName,
+                )
               : toInstant(x, tz);
             exdates.push(at.toISOString());
           }

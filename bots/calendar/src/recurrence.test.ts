@@ -29,7 +29,9 @@ describe('parseRecurrence', () => {
       rrule: 'FREQ=WEEKLY;BYDAY=MO;UNTIL=20270331T215959Z',
       rest: 'Team',
     });
-    expect(parseRecurrence('Team jeden Montag bis 15.12.', o)?.rrule).toBe('FREQ=WEEKLY;BYDAY=MO;UNTIL=20261215T225959Z');
+    expect(parseRecurrence('Team jeden Montag bis 15.12.', o)?.rrule).toBe(
+      'FREQ=WEEKLY;BYDAY=MO;UNTIL=20261215T225959Z',
+    );
     expect(parseRecurrence('team every monday until 2027-01-31', o)?.rrule).toBe(
       'FREQ=WEEKLY;BYDAY=MO;UNTIL=20270131T225959Z',
     );
@@ -88,10 +90,14 @@ describe('expandEvent', () => {
 
   it('UNTIL and COUNT', () => {
     const win = { from: new Date('2026-01-01T00:00:00Z'), to: new Date('2027-01-01T00:00:00Z') };
-    expect(expandEvent({ ...weekly, rrule: 'FREQ=WEEKLY;BYDAY=MO;UNTIL=20260316T225959Z' }, win)).toHaveLength(3);
+    expect(
+      expandEvent({ ...weekly, rrule: 'FREQ=WEEKLY;BYDAY=MO;UNTIL=20260316T225959Z' }, win),
+    ).toHaveLength(3);
     expect(expandEvent({ ...weekly, rrule: 'FREQ=WEEKLY;COUNT=4' }, win)).toHaveLength(4);
     expect(
-      expandEvent({ ...weekly, rrule: 'FREQ=MONTHLY;BYMONTHDAY=31' }, win).map((x) => x.start.toISOString().slice(0, 10)),
+      expandEvent({ ...weekly, rrule: 'FREQ=MONTHLY;BYMONTHDAY=31' }, win).map((x) =>
+        x.start.toISOString().slice(0, 10),
+      ),
     ).toEqual(['2026-03-31', '2026-05-31', '2026-07-31', '2026-08-31', '2026-10-31', '2026-12-31']);
   });
 
@@ -123,7 +129,10 @@ describe('expandEvent', () => {
       expandEvent(weekly, { from: new Date('2026-01-01T00:00:00Z'), to: new Date('2066-01-01T00:00:00Z') }),
     ).toThrow(expect.objectContaining({ code: 'ERR_WINDOW_TOO_LARGE' }));
     expect(() =>
-      expandEvent({ ...weekly, rrule: 'FREQ=DAILY;BYMONTH=4;BYMONTHDAY=31' }, { from: new Date(0), to: new Date(1) }),
+      expandEvent(
+        { ...weekly, rrule: 'FREQ=DAILY;BYMONTH=4;BYMONTHDAY=31' },
+        { from: new Date(0), to: new Date(1) },
+      ),
     ).toThrow(expect.objectContaining({ code: 'ERR_RRULE_INVALID' }));
   });
 });

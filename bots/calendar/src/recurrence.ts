@@ -28,7 +28,17 @@ function invalid(rule: string, why: string): CalendarError {
   });
 }
 
-const ALLOWED = new Set(['FREQ', 'INTERVAL', 'COUNT', 'UNTIL', 'BYDAY', 'BYMONTHDAY', 'BYMONTH', 'BYSETPOS', 'WKST']);
+const ALLOWED = new Set([
+  'FREQ',
+  'INTERVAL',
+  'COUNT',
+  'UNTIL',
+  'BYDAY',
+  'BYMONTHDAY',
+  'BYMONTH',
+  'BYSETPOS',
+  'WKST',
+]);
 const MONTH_DAYS = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /**
@@ -74,7 +84,10 @@ export function checkRrule(rule: string): string {
   const until = parts.get('UNTIL');
   if (until !== undefined && !/^\d{8}(T\d{6}Z?)?$/.test(until)) throw invalid(rule, `UNTIL=${until}`);
   const byday = parts.get('BYDAY');
-  if (byday !== undefined && !byday.split(',').every((d) => /^([+-]?[1-5]?\d)?(MO|TU|WE|TH|FR|SA|SU)$/.test(d)))
+  if (
+    byday !== undefined &&
+    !byday.split(',').every((d) => /^([+-]?[1-5]?\d)?(MO|TU|WE|TH|FR|SA|SU)$/.test(d))
+  )
     throw invalid(rule, `BYDAY=${byday}`);
   // BYMONTH × BYMONTHDAY must name a day that exists (Feb 30 never comes).
   const days = parts.get('BYMONTHDAY')?.split(',').map(Number);
@@ -168,27 +181,90 @@ export function expandEvent(
 // ── phrases ──────────────────────────────────────────────────────────────────────────────────
 
 const WEEKDAYS: Record<string, string> = {
-  montag: 'MO', montags: 'MO', mo: 'MO', monday: 'MO', mondays: 'MO', mon: 'MO',
-  dienstag: 'TU', dienstags: 'TU', di: 'TU', tuesday: 'TU', tuesdays: 'TU', tue: 'TU', tues: 'TU',
-  mittwoch: 'WE', mittwochs: 'WE', mi: 'WE', wednesday: 'WE', wednesdays: 'WE', wed: 'WE',
-  donnerstag: 'TH', donnerstags: 'TH', do: 'TH', thursday: 'TH', thursdays: 'TH', thu: 'TH', thur: 'TH',
-  freitag: 'FR', freitags: 'FR', fr: 'FR', friday: 'FR', fridays: 'FR', fri: 'FR',
-  samstag: 'SA', samstags: 'SA', sa: 'SA', saturday: 'SA', saturdays: 'SA', sat: 'SA',
-  sonntag: 'SU', sonntags: 'SU', so: 'SU', sunday: 'SU', sundays: 'SU', sun: 'SU',
+  montag: 'MO',
+  montags: 'MO',
+  mo: 'MO',
+  monday: 'MO',
+  mondays: 'MO',
+  mon: 'MO',
+  dienstag: 'TU',
+  dienstags: 'TU',
+  di: 'TU',
+  tuesday: 'TU',
+  tuesdays: 'TU',
+  tue: 'TU',
+  tues: 'TU',
+  mittwoch: 'WE',
+  mittwochs: 'WE',
+  mi: 'WE',
+  wednesday: 'WE',
+  wednesdays: 'WE',
+  wed: 'WE',
+  donnerstag: 'TH',
+  donnerstags: 'TH',
+  do: 'TH',
+  thursday: 'TH',
+  thursdays: 'TH',
+  thu: 'TH',
+  thur: 'TH',
+  freitag: 'FR',
+  freitags: 'FR',
+  fr: 'FR',
+  friday: 'FR',
+  fridays: 'FR',
+  fri: 'FR',
+  samstag: 'SA',
+  samstags: 'SA',
+  sa: 'SA',
+  saturday: 'SA',
+  saturdays: 'SA',
+  sat: 'SA',
+  sonntag: 'SU',
+  sonntags: 'SU',
+  so: 'SU',
+  sunday: 'SU',
+  sundays: 'SU',
+  sun: 'SU',
 };
-const DAY_RE = Object.keys(WEEKDAYS).sort((a, b) => b.length - a.length).join('|');
+const DAY_RE = Object.keys(WEEKDAYS)
+  .sort((a, b) => b.length - a.length)
+  .join('|');
 const DAY_LIST = String.raw`(?:${DAY_RE})\.?(?:\s*(?:,|und|and|&)\s*(?:${DAY_RE})\.?)*`;
 
 const UNITS: Record<string, string> = {
-  tag: 'DAILY', tage: 'DAILY', tagen: 'DAILY', day: 'DAILY', days: 'DAILY',
-  woche: 'WEEKLY', wochen: 'WEEKLY', week: 'WEEKLY', weeks: 'WEEKLY',
-  monat: 'MONTHLY', monate: 'MONTHLY', monaten: 'MONTHLY', month: 'MONTHLY', months: 'MONTHLY',
-  jahr: 'YEARLY', jahre: 'YEARLY', jahren: 'YEARLY', year: 'YEARLY', years: 'YEARLY',
+  tag: 'DAILY',
+  tage: 'DAILY',
+  tagen: 'DAILY',
+  day: 'DAILY',
+  days: 'DAILY',
+  woche: 'WEEKLY',
+  wochen: 'WEEKLY',
+  week: 'WEEKLY',
+  weeks: 'WEEKLY',
+  monat: 'MONTHLY',
+  monate: 'MONTHLY',
+  monaten: 'MONTHLY',
+  month: 'MONTHLY',
+  months: 'MONTHLY',
+  jahr: 'YEARLY',
+  jahre: 'YEARLY',
+  jahren: 'YEARLY',
+  year: 'YEARLY',
+  years: 'YEARLY',
 };
-const UNIT_RE = Object.keys(UNITS).sort((a, b) => b.length - a.length).join('|');
+const UNIT_RE = Object.keys(UNITS)
+  .sort((a, b) => b.length - a.length)
+  .join('|');
 const ADVERBS: Record<string, string> = {
-  täglich: 'DAILY', daily: 'DAILY', wöchentlich: 'WEEKLY', weekly: 'WEEKLY',
-  monatlich: 'MONTHLY', monthly: 'MONTHLY', jährlich: 'YEARLY', yearly: 'YEARLY', annually: 'YEARLY',
+  täglich: 'DAILY',
+  daily: 'DAILY',
+  wöchentlich: 'WEEKLY',
+  weekly: 'WEEKLY',
+  monatlich: 'MONTHLY',
+  monthly: 'MONTHLY',
+  jährlich: 'YEARLY',
+  yearly: 'YEARLY',
+  annually: 'YEARLY',
 };
 
 function days(list: string): string {
@@ -214,7 +290,10 @@ const PATTERNS: { re: RegExp; rule: (m: RegExpExecArray) => string }[] = [
     },
   },
   // "werktags", "weekdays", "every weekday"
-  { re: /(?:jeden\s+)?(?:werktags?|wochentags|(?:every\s+)?weekdays?)(?![\p{L}])/iu, rule: () => 'FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR' },
+  {
+    re: /(?:jeden\s+)?(?:werktags?|wochentags|(?:every\s+)?weekdays?)(?![\p{L}])/iu,
+    rule: () => 'FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR',
+  },
   // "monatlich am 1.", "jeden Monat am 15.", "monthly on the 1st"
   {
     re: /(?:monatlich|jeden\s+monat|monthly|every\s+month)\s+(?:am|on\s+the|on)\s+(\d{1,2})(?:\.|st|nd|rd|th)?(?![\p{L}\d])/iu,
@@ -259,7 +338,10 @@ export interface ParsedRecurrence {
  * parseRecurrence('Team jeden Montag 9 Uhr bis 31.03.', { now, timezone: 'Europe/Berlin' })
  * // { rrule: 'FREQ=WEEKLY;BYDAY=MO;UNTIL=20260331T215959Z', rest: 'Team 9 Uhr' }
  */
-export function parseRecurrence(text: string, options: { now: Date; timezone: string }): ParsedRecurrence | undefined {
+export function parseRecurrence(
+  text: string,
+  options: { now: Date; timezone: string },
+): ParsedRecurrence | undefined {
   let rest = ` ${text} `;
   let rule: string | undefined;
   for (const p of PATTERNS) {
@@ -286,7 +368,10 @@ export function parseRecurrence(text: string, options: { now: Date; timezone: st
       });
     // The last second of that day in the zone, as UTC.
     const next = wallToInstant({ year, month, day: day + 1, hour: 0, minute: 0 }, options.timezone);
-    const until = new Date(next.getTime() - 1000).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+    const until = new Date(next.getTime() - 1000)
+      .toISOString()
+      .replace(/[-:]/g, '')
+      .replace(/\.\d{3}/, '');
     rule += `;UNTIL=${until}`;
     rest = rest.slice(0, u.index) + ' ' + rest.slice(u.index + u[0].length);
   } else {
