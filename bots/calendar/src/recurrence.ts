@@ -12,7 +12,7 @@
  */
 import rrulePkg from 'rrule';
 import { CalendarError } from './errors.ts';
-import { wallOf, wallToInstant, type Wall } from './zone.ts';
+import { offsetTable, wallOf, wallToInstant, type Wall } from './zone.ts';
 
 const { RRule } = rrulePkg;
 
@@ -157,19 +157,31 @@ export function expandEvent(
   // Floating bounds one day wider on each side (zone offsets are < 1 day); exact filter below.
   const lo = new Date(floating(wallOf(window.from, tz)).getTime() - DAY_MS);
   const hi = new Date(floating(wallOf(window.to, tz)).getTime() + DAY_MS);
-  const out: Occurrence[] = [];
-  let tooMany = false;
+  // Floating occurrences first (cheap), then one offset table over their span. Collecting stops at
+  // `cap`: the margins (a day or two on each side) drop at most four and the EXDATEs at most their number, so reaching it means
+  // more than `max` in the window.
+  const cap = max + excluded.size + 5;
+  const floatingDates: Date[] = [];
   rr.between(lo, hi, true, (d) => {
-    const at = wallToInstant(wallFromFloating(d), tz);
+    floatingDates.push(d);
+    return floatingDates.length < cap;
+  });
+  const first = floatingDates[0];
+  const last = floatingDates[floatingDates.length - 1];
+  if (!first || !last) return [];
+  const offsetAt = offsetTable(tz, first.getTime() - 2 * DAY_MS, last.getTime() + 2 * DAY_MS);
+  const out: Occurrence[] = [];
+  let tooMany = floatingDates.length >= cap;
+  for (const d of floatingDates) {
+    const at = wallToInstant(wallFromFloating(d), tz, offsetAt);
     const t = at.getTime();
-    if (t < window.from.getTime() || t >= window.to.getTime() || excluded.has(t)) return true;
+    if (t < window.from.getTime() || t >= window.to.getTime() || excluded.has(t)) continue;
     if (out.length >= max) {
       tooMany = true;
-      return false;
+      break;
     }
     out.push({ start: at, end: new Date(t + duration) });
-    return true;
-  });
+  }
   if (tooMany)
     throw new CalendarError('ERR_TOO_MANY_OCCURRENCES', `more than ${max} occurrences`, {
       de: `Diese Wiederholung ergibt mehr als ${max} Termine im Zeitraum — bitte einen kürzeren Zeitraum.`,

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { offsetMinutes, wallOf, wallToInstant } from './zone.ts';
+import { offsetMinutes, offsetTable, wallOf, wallToInstant } from './zone.ts';
 
 const tz = 'Europe/Berlin';
 
@@ -42,5 +42,28 @@ describe('zone', () => {
       ),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('offsetTable', () => {
+  it('answers what Intl answers, inside and outside its span', () => {
+    const from = Date.parse('2020-01-01T00:00:00Z');
+    const to = Date.parse('2035-01-01T00:00:00Z');
+    for (const zone of [tz, 'America/New_York', 'Australia/Lord_Howe', 'America/Santiago', 'Asia/Tokyo']) {
+      const table = offsetTable(zone, from, to);
+      fc.assert(
+        fc.property(fc.integer({ min: from - 86_400_000 * 400, max: to + 86_400_000 * 400 }), (ms) => {
+          expect(table(ms)).toBe(offsetMinutes(new Date(ms), zone));
+        }),
+        { numRuns: 300 },
+      );
+      // Just before and at each Berlin change.
+      expect(table(Date.parse('2026-03-29T00:59:00Z'))).toBe(
+        offsetMinutes(new Date('2026-03-29T00:59:00Z'), zone),
+      );
+      expect(table(Date.parse('2026-03-29T01:00:00Z'))).toBe(
+        offsetMinutes(new Date('2026-03-29T01:00:00Z'), zone),
+      );
+    }
   });
 });
