@@ -91,6 +91,20 @@ describe('parseEvent', () => {
     expect(d.end.getTime() - d.start.getTime()).toBe(23 * 3_600_000);
   });
 
+  it('numbers that are no times stay in the title; a bare "at 5" is flagged', () => {
+    const e = parseEvent('Kapitel 1-2 lesen morgen', de);
+    expect(e).toMatchObject({ title: 'Kapitel 1-2 lesen', allDay: true });
+    expect(parseEvent('call mom at 5', en)).toMatchObject({ title: 'call mom', uncertain: true });
+    expect(parseEvent('call mom at 5pm', en)).toMatchObject({ uncertain: false });
+    const r = parseEvent('Arbeit morgen 9am-5pm', en);
+    expect([iso(r.start), iso(r.end)]).toEqual(['2026-12-02T08:00:00.000Z', '2026-12-02T16:00:00.000Z']);
+    const late = parseEvent('Party Sa 22-2 Uhr', de);
+    expect([iso(late.start), iso(late.end)]).toEqual([
+      '2026-12-05T21:00:00.000Z',
+      '2026-12-06T01:00:00.000Z',
+    ]);
+  });
+
   it('a time only: today when ahead, else tomorrow', () => {
     expect(iso(parseEvent('Call 14:30', en).start)).toBe('2026-12-01T13:30:00.000Z');
     expect(iso(parseEvent('Call 8:00', en).start)).toBe('2026-12-02T07:00:00.000Z');

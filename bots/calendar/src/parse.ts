@@ -214,9 +214,11 @@ export function parseEvent(input: string, options: ParseOptions): ParsedEvent {
   let start: Time | undefined;
   let end: Time | undefined;
   const r = RANGE.exec(text);
-  if (r && (r[1] || r[3] || r[5] || r[6] || r[8])) {
-    const s = checkTime({ hour: hour12(Number(r[2]), r[4] ?? r[8], r[0]), minute: Number(r[3] ?? 0) }, r[0]);
-    const e = checkTime({ hour: hour12(Number(r[5]), r[8], r[0]), minute: Number(r[6] ?? 0) }, r[0]);
+  // Groups: 1 von/from, 2–4 start hour, minute, suffix, 5–7 end hour, minute, suffix. A range needs
+  // a marker (von/from, minutes, Uhr/am/pm): "Kapitel 1-2" is none.
+  if (r && (r[1] || r[3] || r[4] || r[6] || r[7])) {
+    const s = checkTime({ hour: hour12(Number(r[2]), r[4] ?? r[7], r[0]), minute: Number(r[3] ?? 0) }, r[0]);
+    const e = checkTime({ hour: hour12(Number(r[5]), r[7], r[0]), minute: Number(r[6] ?? 0) }, r[0]);
     start = s;
     end = e;
     cutOut(r);
@@ -227,6 +229,8 @@ export function parseEvent(input: string, options: ParseOptions): ParsedEvent {
       if (!suffix && !min && !prefix) continue;
       if (sep === '.' && !suffix && !prefix) continue;
       start = checkTime({ hour: hour12(Number(h), suffix, m[0]), minute: Number(min ?? 0) }, m[0]);
+      // "at 5" / "um 5": morning or afternoon? Ask.
+      if (!suffix && !min && Number(h) <= 12) uncertain = true;
       text = `${text.slice(0, m.index)} ${text.slice(m.index + m[0].length)}`;
       break;
     }
