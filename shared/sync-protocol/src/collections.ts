@@ -19,6 +19,11 @@ const color = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'expected #rrggbb');
 const timezone = z.string().min(1).max(64);
 const order = z.number().finite();
 
+/** Four weeks: the longest reminder lead time of a calendar event. */
+export const MAX_REMINDER_MINUTES = 40_320;
+/** Seven days: the longest timer. */
+export const MAX_TIMER_MS = 7 * 24 * 60 * 60 * 1000;
+
 const todo = {
   tasks: z.object({
     title: z.string().min(1).max(1000),
@@ -72,8 +77,16 @@ const calendar = {
     allDay: z.boolean(),
     location: opt(z.string().max(1000)),
     notes: opt(z.string().max(100_000)),
+    /** An RFC 5545 recurrence rule (`FREQ=WEEKLY;BYDAY=MO`), without the `RRULE:` prefix. */
     rrule: opt(z.string().max(1000)),
+    /** Start instants of deleted occurrences of a recurring event (RFC 5545 EXDATE). */
+    exdates: opt(z.array(isoDateTime).max(1000)),
+    /** The zone the event's wall times (and its recurrence) are meant in. */
     timezone: opt(timezone),
+    /** Minutes before the start to remind; missing or null = no reminder (4 weeks at most). */
+    reminderMinutes: opt(z.number().int().min(0).max(MAX_REMINDER_MINUTES)),
+    /** The iCalendar UID the event was imported with (or exported under), so a re-import skips it. */
+    uid: opt(z.string().min(1).max(255)),
   }),
 };
 
@@ -85,13 +98,24 @@ const clock = {
     days: z.array(z.number().int().min(1).max(7)).max(7),
     enabled: z.boolean(),
     sound: opt(z.string().max(100)),
+    /** The zone `time` is meant in (the user's when the alarm was set). */
+    timezone: opt(timezone),
+    /** While snoozed: when it rings again. */
+    snoozedUntil: opt(isoDateTime),
+    /** The instant it last rang, so a restart neither skips nor repeats a firing. */
+    lastFiredAt: opt(isoDateTime),
   }),
   timers: z.object({
     label: opt(z.string().max(200)),
-    durationMs: z.number().int().positive(),
+    durationMs: z.number().int().positive().max(MAX_TIMER_MS),
     state: z.enum(['idle', 'running', 'paused', 'done']),
     startedAt: opt(isoDateTime),
-    remainingMs: opt(z.number().int().min(0)),
+    /** Time left when it was last paused or resumed (running: counted from `startedAt`). */
+    remainingMs: opt(z.number().int().min(0).max(MAX_TIMER_MS)),
+    /** While running: the instant it ends (`startedAt` + `remainingMs`). */
+    endsAt: opt(isoDateTime),
+    /** When it ended, so the end message is sent once. */
+    doneAt: opt(isoDateTime),
   }),
   worldClocks: z.object({
     timezone,

@@ -11,6 +11,8 @@
  */
 export {
   APP_IDS,
+  MAX_REMINDER_MINUTES,
+  MAX_TIMER_MS,
   collections,
   fieldSchema,
   isAppId,

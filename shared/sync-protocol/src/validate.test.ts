@@ -76,6 +76,33 @@ describe('validateChange', () => {
     });
   });
 
+  it.each([
+    ['calendar', 'events', { exdates: ['2026-03-02T08:00:00Z'], reminderMinutes: 15, uid: 'a@b' }, true],
+    ['calendar', 'events', { exdates: null, reminderMinutes: null, rrule: 'FREQ=WEEKLY;BYDAY=MO' }, true],
+    ['calendar', 'events', { exdates: ['2026-03-02'] }, false],
+    ['calendar', 'events', { exdates: Array.from({ length: 1001 }, () => '2026-03-02T08:00:00Z') }, false],
+    ['calendar', 'events', { reminderMinutes: -1 }, false],
+    ['calendar', 'events', { reminderMinutes: 40_321 }, false],
+    ['calendar', 'events', { reminderMinutes: 1.5 }, false],
+    ['calendar', 'events', { uid: '' }, false],
+    ['clock', 'alarms', { timezone: 'Europe/Berlin', snoozedUntil: '2026-03-29T05:40:00Z' }, true],
+    ['clock', 'alarms', { lastFiredAt: 'yesterday' }, false],
+    ['clock', 'timers', { durationMs: 7 * 86_400_000, endsAt: '2026-03-29T05:40:00Z', doneAt: null }, true],
+    ['clock', 'timers', { durationMs: 7 * 86_400_000 + 1 }, false],
+    ['clock', 'timers', { remainingMs: 7 * 86_400_000 + 1 }, false],
+  ])('%s.%s %j valid: %s', (app, table, fields, ok) => {
+    const issue = validateChange(app, upsert(table, fields));
+    if (ok) expect(issue).toBeUndefined();
+    else expect(issue).toMatchObject({ errcode: SyncErrCode.InvalidField });
+  });
+
+  it('new calendar and clock fields are optional', () => {
+    const events = tableSchema('calendar', 'events');
+    expect(events && requiredFields(events)).toEqual(['calendarId', 'title', 'start', 'end', 'allDay']);
+    const timers = tableSchema('clock', 'timers');
+    expect(timers && requiredFields(timers)).toEqual(['durationMs', 'state']);
+  });
+
   it('knows which fields are required', () => {
     const tasks = tableSchema('todo', 'tasks');
     expect(tasks && requiredFields(tasks)).toEqual(['title', 'priority', 'completed']);

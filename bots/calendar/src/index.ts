@@ -1,0 +1,27 @@
+/**
+ * The calendar bot's pure core (no Matrix yet): event parsing, recurrence, iCalendar import and
+ * export. The bot itself comes with the runtime wiring.
+ */
+export { CalendarError, type CalendarErrCode } from './errors.ts';
+export {
+  exportIcs,
+  importIcs,
+  MAX_ICS_BYTES,
+  MAX_IMPORT_EVENTS,
+  type EventRow,
+  type ExportEvent,
+  type ImportSummary,
+  type SkipReason,
+} from './ics.ts';
+export { parseEvent, type Lang, type ParsedEvent, type ParseOptions } from './parse.ts';
+export {
+  checkRrule,
+  expandEvent,
+  MAX_OCCURRENCES,
+  MAX_WINDOW_DAYS,
+  parseRecurrence,
+  type Occurrence,
+  type ParsedRecurrence,
+  type RecurringEvent,
+} from './recurrence.ts';
+export { offsetMinutes, wallOf, wallToInstant, type Wall } from './zone.ts';
