@@ -316,7 +316,7 @@ export async function startFakeLlmServer(options: FakeLlmServerOptions = {}): Pr
           })),
         });
       if (req.method === 'POST' && path === '/api/show') {
-        const body = await readJson(req).catch(() => ({}) as Record<string, unknown>);
+        const body: Record<string, unknown> = await readJson(req).catch(() => ({}));
         const m = typeof body.model === 'string' ? models.get(body.model) : undefined;
         if (!m) return ollamaError(res, 404, `model '${String(body.model)}' not found`);
         return send(res, 200, {
