@@ -5,6 +5,7 @@ import {
   getCreditCost,
   getOperation,
   isOperation,
+  LLM_TOKEN_PRICES,
   OPERATION_IDS,
   UnknownOperationError,
 } from './index.ts';
@@ -62,5 +63,28 @@ describe('catalogue', () => {
     expect(formatCredits(-250)).toBe('-0.25');
     expect(formatCredits(1_234_500, 'de')).toBe('1.234,5');
     expect(() => formatCredits(0.5)).toThrow(RangeError);
+  });
+
+  it('prices LLM tokens per 1k by model class, booked as a catalogue operation, frozen', () => {
+    expect(Object.keys(LLM_TOKEN_PRICES).sort()).toEqual(['hosted_large', 'hosted_small', 'local']);
+    for (const [cls, p] of Object.entries(LLM_TOKEN_PRICES)) {
+      expect(isOperation(p.operation), cls).toBe(true);
+      expect(CREDIT_OPERATIONS[p.operation].category, cls).toBe('ai');
+      for (const price of [p.promptPer1k, p.completionPer1k])
+        expect(Number.isSafeInteger(price) && price > 0, cls).toBe(true);
+      // Generating costs at least as much as reading.
+      expect(p.completionPer1k, cls).toBeGreaterThanOrEqual(p.promptPer1k);
+      expect(Object.isFrozen(p), cls).toBe(true);
+    }
+    expect(Object.isFrozen(LLM_TOKEN_PRICES)).toBe(true);
+    expect(LLM_TOKEN_PRICES.local.completionPer1k).toBeLessThan(
+      LLM_TOKEN_PRICES.hosted_small.completionPer1k,
+    );
+    expect(LLM_TOKEN_PRICES.hosted_small.completionPer1k).toBeLessThan(
+      LLM_TOKEN_PRICES.hosted_large.completionPer1k,
+    );
+    // The flat hold of ai_chat_remote still covers a 500-token answer of a large model.
+    const { completionPer1k } = LLM_TOKEN_PRICES.hosted_large;
+    expect((500 * completionPer1k) / 1000).toBeLessThanOrEqual(CREDIT_OPERATIONS.ai_chat_remote.cost);
   });
 });

@@ -85,6 +85,36 @@ export const CREDIT_OPERATIONS: Readonly<Record<OperationId, Readonly<CreditOper
 
 export const OPERATION_IDS = Object.freeze(Object.keys(catalogue) as OperationId[]);
 
+/**
+ * Classes of LLM models and their operation. Which class a model is in is the deployment's choice
+ * (a local Ollama model is `local`, a hosted one `hosted_small` or `hosted_large`).
+ */
+export type LlmModelClass = 'local' | 'hosted_small' | 'hosted_large';
+
+export interface LlmTokenPrice {
+  /** The catalogue operation an answer of this class is booked as. */
+  operation: OperationId;
+  /** Milli-credits per 1000 prompt tokens. */
+  promptPer1k: number;
+  /** Milli-credits per 1000 generated tokens. */
+  completionPer1k: number;
+}
+
+/**
+ * Per-1k-token prices of LLM answers. The hold is what `max_tokens` (plus the prompt) could cost at
+ * these prices, the commit the metered amount from the provider's token counts, rounded up to whole
+ * milli-credits.
+ *
+ * @example
+ * const p = LLM_TOKEN_PRICES.local;
+ * Math.ceil((usage.promptTokens * p.promptPer1k + usage.completionTokens * p.completionPer1k) / 1000)
+ */
+export const LLM_TOKEN_PRICES: Readonly<Record<LlmModelClass, Readonly<LlmTokenPrice>>> = Object.freeze({
+  local: Object.freeze({ operation: 'ai_chat_ollama', promptPer1k: 20, completionPer1k: 100 }),
+  hosted_small: Object.freeze({ operation: 'ai_chat_remote', promptPer1k: 100, completionPer1k: 400 }),
+  hosted_large: Object.freeze({ operation: 'ai_chat_remote', promptPer1k: 1000, completionPer1k: 4000 }),
+});
+
 /** Narrowing guard; `Object.hasOwn` so `toString` or `__proto__` never count as operations. */
 export function isOperation(op: unknown): op is OperationId {
   return typeof op === 'string' && Object.hasOwn(catalogue, op);

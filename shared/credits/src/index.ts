@@ -12,11 +12,14 @@ export {
   getCreditCost,
   getOperation,
   isOperation,
+  LLM_TOKEN_PRICES,
   MILLI_PER_CREDIT,
   OPERATION_IDS,
   UnknownOperationError,
   type CreditCategory,
   type CreditOperation,
+  type LlmModelClass,
+  type LlmTokenPrice,
   type OperationId,
 } from './catalogue.ts';
 export {
