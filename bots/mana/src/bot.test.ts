@@ -1,4 +1,4 @@
-import { createTestHarness } from '@mana/bot-runtime';
+import { createTestHarness } from '@mana/bot-runtime/testing';
 import { describe, expect, it } from 'vitest';
 import { manaBot } from './bot.ts';
 

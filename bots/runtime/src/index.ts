@@ -83,14 +83,6 @@ export {
   type ImageOptions,
   type MediaRef,
 } from './media.ts';
-export {
-  memoryCredits,
-  memoryIdentity,
-  memoryKv,
-  memoryScheduler,
-  memoryStores,
-  type MemoryCredits,
-} from './memory.ts';
 export { userIdRegexFor } from './namespace.ts';
 export type {
   Accounts,
@@ -125,11 +117,3 @@ export {
 } from './timezone.ts';
 export { syncWatcher, type RowChange, type Watcher } from './watch.ts';
 export { SETTINGS_APP, SETTINGS_ROW, SETTINGS_TABLE, settingsOnSync } from './settings.ts';
-export {
-  createTestHarness,
-  fakeMatrix,
-  textEvent,
-  type FakeMatrix,
-  type SentEvent,
-  type TestHarness,
-} from './testing.ts';

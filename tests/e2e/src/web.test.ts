@@ -9,7 +9,7 @@
  */
 import { loadAuthConfig, readOutbox, startAuthServer, type AuthService } from '@mana/auth';
 import { AVAILABLE_BOTS } from '@mana/bot-runner';
-import { createTestHarness, type SentEvent } from '@mana/bot-runtime';
+import { createTestHarness, type SentEvent } from '@mana/bot-runtime/testing';
 import { createLogger } from '@mana/logging';
 import { createMetrics } from '@mana/metrics';
 import { createSyncServer, loadSyncConfig, type SyncServer } from '@mana/sync';
