@@ -11,7 +11,7 @@ import { collections, type RowOf } from '@mana/sync-protocol';
 import ICAL from 'ical.js';
 import { CalendarError } from './errors.ts';
 import { checkRrule } from './recurrence.ts';
-import { addDays, isValidTimezone, wallOf, wallToInstant, type Wall } from './zone.ts';
+import { addDays, isValidTimezone, wallOf, wallToInstant, type Wall } from '@mana/bot-runtime/zone';
 
 export const MAX_ICS_BYTES = 5 * 1024 * 1024;
 export const MAX_IMPORT_EVENTS = 5000;

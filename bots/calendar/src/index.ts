@@ -24,4 +24,4 @@ export {
   type ParsedRecurrence,
   type RecurringEvent,
 } from './recurrence.ts';
-export { offsetMinutes, wallOf, wallToInstant, type Wall } from './zone.ts';
+export { offsetMinutes, wallOf, wallToInstant, type Wall } from '@mana/bot-runtime/zone';

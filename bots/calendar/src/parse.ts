@@ -10,7 +10,14 @@
 import * as chrono from 'chrono-node';
 import { CalendarError } from './errors.ts';
 import { parseRecurrence } from './recurrence.ts';
-import { addDays, isValidTimezone, offsetMinutes, wallOf, wallToInstant, type Wall } from './zone.ts';
+import {
+  addDays,
+  isValidTimezone,
+  offsetMinutes,
+  wallOf,
+  wallToInstant,
+  type Wall,
+} from '@mana/bot-runtime/zone';
 
 export type Lang = 'de' | 'en';
 

@@ -12,7 +12,7 @@
  */
 import rrulePkg from 'rrule';
 import { CalendarError } from './errors.ts';
-import { offsetTable, wallOf, wallToInstant, type Wall } from './zone.ts';
+import { offsetTable, wallOf, wallToInstant, type Wall } from '@mana/bot-runtime/zone';
 
 const { RRule } = rrulePkg;
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { nextFiring, parseAlarm } from './alarm.ts';
-import { wallOf } from './zone.ts';
+import { wallOf } from '@mana/bot-runtime/zone';
 
 const tz = 'Europe/Berlin';
 

@@ -5,7 +5,7 @@
  * twice in autumn rings once, at the first).
  */
 import { ClockError } from './errors.ts';
-import { addDays, isValidTimezone, wallOf, wallToInstant } from './zone.ts';
+import { addDays, isValidTimezone, wallOf, wallToInstant } from '@mana/bot-runtime/zone';
 
 export interface AlarmSpec {
   /** `HH:MM` */

@@ -7,4 +7,4 @@ export { findCity, normalizeCity, suggestCities, UnknownCityError, type City } f
 export { formatRemaining, progressBar, renderCountdown, type CountdownState } from './countdown.ts';
 export { formatDuration, parseDuration, splitDuration } from './duration.ts';
 export { ClockError, type ClockErrCode } from './errors.ts';
-export { offsetMinutes, wallOf, wallToInstant, type Wall } from './zone.ts';
+export { offsetMinutes, wallOf, wallToInstant, type Wall } from '@mana/bot-runtime/zone';

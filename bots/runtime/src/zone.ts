@@ -2,7 +2,7 @@
  * Wall time ↔ instant in an IANA zone with Intl only (no Temporal in Node 24 yet). DST follows
  * Temporal's `compatible` rule: a wall time in a spring-forward gap moves forward by the gap
  * (02:30 → 03:30 in Europe/Berlin), a wall time that occurs twice (autumn) is its earlier instant.
- * Twin of `bots/calendar/src/zone.ts` (bots do not import each other).
+ * Shared by the bots that compute with wall times (calendar, clock): `@mana/bot-runtime/zone`.
  */
 export interface Wall {
   year: number;
@@ -55,14 +55,16 @@ export function offsetMinutes(instant: Date, timezone: string): number {
   return Math.round((asUtc - Math.floor(instant.getTime() / 1000) * 1000) / 60_000);
 }
 
+/** Offset (minutes) of a zone at an instant (ms); `offsetTable` gives a fast one for a span. */
+export type OffsetAt = (ms: number) => number;
+
 /** The instant a wall time names in a zone (see the DST rule above). */
-export function wallToInstant(wall: Wall, timezone: string): Date {
+export function wallToInstant(wall: Wall, timezone: string, offsetAt?: OffsetAt): Date {
+  const off = offsetAt ?? ((ms: number) => offsetMinutes(new Date(ms), timezone));
   const utc = Date.UTC(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute);
-  const before = offsetMinutes(new Date(utc - 86_400_000), timezone);
-  const after = offsetMinutes(new Date(utc + 86_400_000), timezone);
-  const valid = [before, after]
-    .map((o) => utc - o * 60_000)
-    .filter((t) => offsetMinutes(new Date(t), timezone) * 60_000 === utc - t);
+  const before = off(utc - 86_400_000);
+  const after = off(utc + 86_400_000);
+  const valid = [before, after].map((o) => utc - o * 60_000).filter((t) => off(t) * 60_000 === utc - t);
   // In a gap neither offset fits: the offset from before the gap moves the time forward by it.
   return new Date(valid.length > 0 ? Math.min(...valid) : utc - before * 60_000);
 }
@@ -80,4 +82,45 @@ export function isValidTimezone(timezone: string): boolean {
   } catch {
     return false;
   }
+}
+
+const WEEK_MS = 7 * 86_400_000;
+
+/**
+ * The zone's offset over `[fromMs, toMs]` from a table of its changes: sampled weekly, each change
+ * bisected to the minute, so converting thousands of occurrences costs a few hundred Intl calls
+ * instead of three per occurrence. Outside the span (or for changes less than a week apart, which
+ * no zone has had since the 1940s) it asks Intl directly.
+ */
+export function offsetTable(timezone: string, fromMs: number, toMs: number): OffsetAt {
+  const exact = (ms: number) => offsetMinutes(new Date(ms), timezone);
+  const at: number[] = [fromMs];
+  const offsets: number[] = [exact(fromMs)];
+  for (let t = fromMs; t < toMs;) {
+    const next = Math.min(t + WEEK_MS, toMs);
+    const o = exact(next);
+    if (o !== offsets[offsets.length - 1]) {
+      let lo = t;
+      let hi = next;
+      while (hi - lo > 60_000) {
+        const mid = lo + Math.floor((hi - lo) / 120_000) * 60_000;
+        if (exact(mid) === o) hi = mid;
+        else lo = mid;
+      }
+      at.push(hi);
+      offsets.push(o);
+    }
+    t = next;
+  }
+  return (ms) => {
+    if (ms < fromMs || ms > toMs) return exact(ms);
+    let lo = 0;
+    let hi = at.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((at[mid] ?? Infinity) <= ms) lo = mid;
+      else hi = mid - 1;
+    }
+    return offsets[lo] ?? exact(ms);
+  };
 }
