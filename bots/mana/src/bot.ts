@@ -2,11 +2,14 @@
  * The mana bot, the hub: a welcome when it joins a DM, `help` listing every bot, `account`,
  * `credits` (and the built-in `language`).
  */
-import { defineBot, html, welcomeFooter, type BotCommand, type CommandContext } from '@mana/bot-runtime';
-
-function credits(milli: number, lang: 'de' | 'en'): string {
-  return (milli / 1000).toLocaleString(lang === 'de' ? 'de-DE' : 'en-US', { maximumFractionDigits: 3 });
-}
+import {
+  defineBot,
+  formatMilliCredits as credits,
+  html,
+  welcomeFooter,
+  type BotCommand,
+  type CommandContext,
+} from '@mana/bot-runtime';
 
 function botList(ctx: CommandContext) {
   return html`<ul>${ctx.bots.map((b) => html`<li><b>${b.userId}</b> — ${b.description[ctx.lang]}</li>`)}</ul>`;

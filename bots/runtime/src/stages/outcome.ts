@@ -26,6 +26,7 @@ export type Outcome =
   | 'too_long'
   | 'help';
 
+/** Milli-credits as credits, in the user's language (`1500` → `1,5` / `1.5`). */
 export function formatMilliCredits(m: number, lang: CommandContext['lang']): string {
   return (m / 1000).toLocaleString(lang === 'de' ? 'de-DE' : 'en-US', { maximumFractionDigits: 3 });
 }
