@@ -1,6 +1,6 @@
 /**
  * A runner's job side in its own process, for `jobs.int.test.ts` to SIGKILL: joins the series
- * `FIX_KEY` (every second), claims each occurrence in Postgres and prints `handled <id>`.
+ * `FIX_KEY` (every second), claims each occurrence in Postgres and prints `handled <id> <ms taken>`.
  */
 import { createLogger } from '@mana/logging';
 import { createBullJobs } from './jobs.ts';
@@ -32,8 +32,9 @@ await jobs.scheduler.repeat({
   repeat: { pattern: '*/1 * * * * *', tz: 'Europe/Berlin' },
 });
 jobs.start(async (job) => {
+  const now = Date.now();
   if (!(await state.claimJob(job.jobId, 1500))) return;
-  process.stdout.write(`handled ${job.jobId}\n`);
+  process.stdout.write(`handled ${job.jobId} ${now}\n`);
   await state.finishJob(job.jobId);
 });
 process.stdout.write('ready\n');

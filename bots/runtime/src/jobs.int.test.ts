@@ -1,7 +1,8 @@
 /**
  * Jobs on REAL Redis (BullMQ) and Postgres (the claims): moving a delayed job; a series (cron with
  * seconds, in a time zone) run by two workers on one Redis prefix, each occurrence handled once in
- * total and none skipped; one of two workers SIGKILLed mid-run, still none lost or doubled.
+ * total and none skipped but by the misfire policy (taken a whole period late); one of two workers
+ * SIGKILLed mid-run, still none lost or doubled.
  */
 import { createLogger } from '@mana/logging';
 import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis } from '@mana/testing';
@@ -40,6 +41,23 @@ async function claimed(key: string): Promise<number[]> {
 }
 
 const gaps = (ms: number[]) => ms.slice(1).map((m, i) => m - (ms[i] ?? 0));
+
+/**
+ * Occurrences after which one or more were skipped although the worker took that one on time.
+ * BullMQ computes a series' next occurrence from when a worker takes the current one, so a worker
+ * that takes an occurrence a whole period late (a loaded machine, a takeover after a kill) skips
+ * the ones it missed: that is the misfire policy, not a lost job. Anything else is.
+ */
+function unexplainedGaps(at: number[], handledAt: Map<number, number>, periodMs: number): number[] {
+  return at.filter((t, i) => {
+    const next = at[i + 1];
+    if (next === undefined || next - t === periodMs) return false;
+    return (handledAt.get(t) ?? Infinity) - t < periodMs;
+  });
+}
+
+/** `<key>@<ISO>` → the instant in ms. */
+const instantOf = (key: string, jobId: string) => Date.parse(jobId.slice(key.length + 1));
 
 beforeAll(async () => {
   [db, redis] = await Promise.all([createTestDatabase('jobs'), createTestRedis('jobs')]);
@@ -83,8 +101,12 @@ describe('repeatable jobs', () => {
     const key = `tick-${randomBytes(3).toString('hex')}`;
     const [a, b] = [instance(), instance()];
     const handled: string[] = [];
+    const handledAt = new Map<number, number>();
     const run = (who: string) => async (job: JobPayload) => {
-      if (await state.claimJob(job.jobId)) handled.push(`${who} ${job.jobId}`);
+      const now = Date.now();
+      if (!(await state.claimJob(job.jobId))) return;
+      handled.push(`${who} ${job.jobId}`);
+      handledAt.set(instantOf(key, job.jobId), now);
     };
     const series = {
       botId: 'clock',
@@ -105,7 +127,8 @@ describe('repeatable jobs', () => {
     const at = await claimed(key);
     expect(at.length).toBeGreaterThanOrEqual(3);
     expect(at.length).toBe(ids.length);
-    expect(gaps(at).every((g) => g === 1000)).toBe(true);
+    expect(gaps(at).every((g) => g > 0 && g % 1000 === 0)).toBe(true);
+    expect(unexplainedGaps(at, handledAt, 1000)).toEqual([]);
     // Occurrence ids are the series key and the instant: `<key>@<ISO>`.
     expect(ids[0]).toMatch(new RegExp(`^${key}@\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.000Z$`));
     // Removed: nothing more.
@@ -128,6 +151,7 @@ describe('repeatable jobs', () => {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     const childHandled: string[] = [];
+    const handledAt = new Map<number, number>();
     let out = '';
     const ready = new Promise<void>((resolve, reject) => {
       child.stdout.on('data', (chunk: Buffer) => {
@@ -136,7 +160,11 @@ describe('repeatable jobs', () => {
         out = lines.pop() ?? '';
         for (const line of lines) {
           if (line === 'ready') resolve();
-          if (line.startsWith('handled ')) childHandled.push(line.slice('handled '.length));
+          if (line.startsWith('handled ')) {
+            const [id = '', ms = ''] = line.slice('handled '.length).split(' ');
+            childHandled.push(id);
+            handledAt.set(instantOf(key, id), Number(ms));
+          }
         }
       });
       child.once('exit', (code) => reject(new Error(`fixture exited early (${code})`)));
@@ -154,8 +182,10 @@ describe('repeatable jobs', () => {
     // The child has worked on the series before the survivor joins; then both run, then the kill.
     for (let i = 0; i < 50 && childHandled.length === 0; i++) await sleep(100);
     survivor.start(async (job) => {
+      const now = Date.now();
       if (!(await state.claimJob(job.jobId, 1500))) return;
       handled.push(job.jobId);
+      handledAt.set(instantOf(key, job.jobId), now);
       await state.finishJob(job.jobId);
     });
     await sleep(2000);
@@ -168,7 +198,10 @@ describe('repeatable jobs', () => {
     await survivor.scheduler.removeRepeatable(key);
     await sleep(1200);
     const at = await claimed(key);
-    expect(gaps(at).every((g) => g === 1000)).toBe(true);
+    expect(gaps(at).every((g) => g > 0 && g % 1000 === 0)).toBe(true);
+    // A gap only where the occurrence before it was taken a period late (the takeover of the one
+    // the child was killed on is late by design: its lease had to run out first).
+    expect(unexplainedGaps(at, handledAt, 1000)).toEqual([]);
     expect(at.length).toBeGreaterThanOrEqual(4);
     const all = [...childHandled, ...handled];
     // Every occurrence was handled: one the child claimed and was killed on is taken over by the
