@@ -37,11 +37,12 @@ describe('storeTransaction', () => {
     ]);
     expect(await state.isTransactionDone('t1')).toBe(true);
     expect((await state.pendingEvents()).map((e) => e.eventId).sort()).toEqual(['$a', '$b']);
-    // Committed at once, on disk (acknowledged) once `durable` resolves.
+    // Committed at once (asynchronously); `durable` resolves once the WAL is flushed past it.
+    const lsn = await state.sql<{ lsn: string }[]>`select pg_current_wal_insert_lsn()::text as lsn`;
     await r.durable;
-    const acked = await state.sql<{ acked: boolean }[]>`
-      select acked_at is not null as acked from transactions where txn_id = 't1'`;
-    expect(acked[0]?.acked).toBe(true);
+    const flushed = await state.sql<{ ok: boolean }[]>`
+      select pg_current_wal_flush_lsn() >= ${lsn[0]?.lsn ?? ''}::pg_lsn as ok`;
+    expect(flushed[0]?.ok).toBe(true);
   });
 
   it('a retried transaction (same id, same events) stores and returns nothing', async () => {

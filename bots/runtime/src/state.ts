@@ -2,7 +2,7 @@
  * The runner's Postgres state (`bots` schema): processed transactions, the event inbox, bot
  * key-value state and fired jobs.
  */
-import { connect, loadMigrations, migrate, type Database, type Sql } from '@mana/db';
+import { connect, flushWal, loadMigrations, migrate, type Database, type Sql } from '@mana/db';
 import type { Kv } from './ports.ts';
 
 export const MIGRATIONS_DIR = new URL('../migrations', import.meta.url).pathname;
@@ -84,6 +84,15 @@ export async function openRuntimeState(options: {
 }): Promise<RuntimeState> {
   const { schema, appserviceId } = options;
   const db: Database = connect({ url: options.databaseUrl, schema, appName: 'mana-bots', max: 5 });
+  // Transactions from Synapse are committed without waiting for the disk, so their events can be
+  // worked on at once; `flushWal` makes them durable before Synapse is answered.
+  const early: Database = connect({
+    url: options.databaseUrl,
+    schema,
+    appName: 'mana-bots-early',
+    max: 2,
+    asyncCommit: true,
+  });
   await migrate(db.sql, { schema, migrations: await loadMigrations(MIGRATIONS_DIR) });
   const sql = db.sql;
   // Serialized here (not `sql.json`), so the same code works inside and outside transactions.
@@ -127,9 +136,7 @@ export async function openRuntimeState(options: {
       // One statement (atomic): the transaction row when its id is new, and every event whose id
       // is new, whatever the transaction id says. Committed without waiting for the WAL flush (a
       // fsync costs more than the rest of a command): see `durable` below.
-      const rows = await sql.begin(async (tx) => {
-        await tx`set local synchronous_commit = off`;
-        return tx<{ inserted: number; fresh: string[] }[]>`
+      const rows = await early.sql<{ inserted: number; fresh: string[] }[]>`
         with t as (
           insert into transactions (appservice_id, txn_id, event_count)
           values (${appserviceId}, ${txnId}, ${clean.length})
@@ -143,10 +150,7 @@ export async function openRuntimeState(options: {
         )
         select (select count(*) from t)::int as inserted,
           coalesce((select jsonb_agg(event_id) from e), '[]'::jsonb) as fresh`;
-      });
-      // A synchronous commit flushes the WAL up to itself, the insert above included.
-      const durable = sql`update transactions set acked_at = now()
-        where appservice_id = ${appserviceId} and txn_id = ${txnId}`.then(() => undefined);
+      const durable = flushWal(sql);
       durable.catch(() => undefined); // the caller awaits it; a rejection is theirs to handle
       const row = rows[0];
       const inserted = new Set(row?.fresh ?? []);
@@ -182,6 +186,8 @@ export async function openRuntimeState(options: {
     async unclaimJob(jobId) {
       await sql`delete from fired_jobs where job_id = ${jobId}`;
     },
-    close: () => db.close(),
+    close: async () => {
+      await Promise.all([db.close(), early.close()]);
+    },
   };
 }
