@@ -192,6 +192,7 @@ export function createManaBot(config: ManaConfig): BotDefinition {
             balance: () => ctx.balance(data.userId),
           });
           await ctx.post(data.roomId, renderSummary(summaryData, await ctx.lang(data.userId)));
+          ctx.log.info({ userId: data.userId }, 'morning summary sent');
         } catch (err) {
           if (err instanceof NotLinkedError) {
             ctx.log.info({ userId: data.userId }, 'no account linked any more, summary skipped');
