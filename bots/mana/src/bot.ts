@@ -15,7 +15,7 @@ import {
   type CommandContext,
   type Json,
 } from '@mana/bot-runtime';
-import { parseTimeOfDay } from '@mana/bot-runtime/zone';
+import { parseTimeOfDay, wallOf } from '@mana/bot-runtime/zone';
 import { loadManaConfig, type ManaConfig } from './config.ts';
 import { gatherSummary, renderSummary } from './summary.ts';
 
@@ -25,6 +25,11 @@ const SUMMARY = 'summary';
 /** The series key of a user's morning summary (one per user). */
 export function summaryKey(userId: string): string {
   return `mana:summary:${userId}`;
+}
+
+function dayIn(instant: Date, timezone: string): string {
+  const w = wallOf(instant, timezone);
+  return `${w.year}-${String(w.month).padStart(2, '0')}-${String(w.day).padStart(2, '0')}`;
 }
 
 const OFF = new Set(['aus', 'off', 'stop', 'stopp', 'nein', 'no']);
@@ -185,14 +190,22 @@ export function createManaBot(config: ManaConfig): BotDefinition {
           return;
         }
         try {
-          const summaryData = await gatherSummary({
-            now: ctx.scheduledAt ?? ctx.now,
-            timezone: data.tz,
-            store: (app) => ctx.store(data.userId, app),
-            balance: () => ctx.balance(data.userId),
+          const now = ctx.scheduledAt ?? ctx.now;
+          const day = dayIn(now, data.tz);
+          // One per day, even when the user moves the time to later on a day it was already sent.
+          const sent = await ctx.once(`${summaryKey(data.userId)}#${day}`, async () => {
+            const summaryData = await gatherSummary({
+              now,
+              timezone: data.tz,
+              store: (app) => ctx.store(data.userId, app),
+              balance: () => ctx.balance(data.userId),
+            });
+            await ctx.post(data.roomId, renderSummary(summaryData, await ctx.lang(data.userId)));
           });
-          await ctx.post(data.roomId, renderSummary(summaryData, await ctx.lang(data.userId)));
-          ctx.log.info({ userId: data.userId }, 'morning summary sent');
+          ctx.log.info(
+            { userId: data.userId, day },
+            sent ? 'morning summary sent' : 'morning summary already sent today',
+          );
         } catch (err) {
           if (err instanceof NotLinkedError) {
             ctx.log.info({ userId: data.userId }, 'no account linked any more, summary skipped');

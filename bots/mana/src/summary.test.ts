@@ -165,6 +165,24 @@ describe('morning summary', () => {
     expect(String(posts[0]?.content.body)).toContain('Zahnarzt anrufen');
     expect(String(posts[0]?.content.body)).toContain('Chorprobe');
 
+    // Moved to later the same day: today's is sent already; tomorrow's comes.
+    await h.ask(alice, dm, 'morgen an 9:00');
+    const later = new Date('2026-12-02T08:00:00Z');
+    const tomorrow = new Date('2026-12-03T08:00:00Z');
+    for (const at of [later, tomorrow]) {
+      setNow(new Date(at.getTime() + 1_000));
+      await h.dispatcher.runJob({
+        ...job,
+        jobId: `${summaryKey(alice)}@${at.toISOString()}`,
+        repeat: { key: summaryKey(alice), at: at.toISOString() },
+      });
+    }
+    const after = h.matrix.sent
+      .slice(before + 1)
+      .filter((e) => String(e.content.body).includes('Guten Morgen'));
+    expect(after).toHaveLength(1);
+    expect(String(after[0]?.content.body)).toContain('Donnerstag, 3. Dezember');
+
     expect((await h.ask(alice, dm, 'morgen aus'))[0]).toBe('Morgenübersicht ist aus.');
     expect(h.scheduler.repeatables.has(summaryKey(alice))).toBe(false);
     expect((await h.ask(alice, dm, 'summary off'))[0]).toBe('Es war keine Morgenübersicht eingestellt.');

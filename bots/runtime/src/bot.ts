@@ -122,6 +122,12 @@ export interface JobContext {
   lang(matrixUserId: string): Promise<Lang>;
   /** A user's credit balance, read acting for that user (a daily summary shows it). */
   balance(matrixUserId: string): Promise<CreditBalance>;
+  /**
+   * Runs `fn` unless an `id` was already done (by any runner, claimed in Postgres like a job):
+   * true when it ran now. A daily message claims its day, so a series moved to a later time on
+   * the same day does not send it twice.
+   */
+  once(id: string, fn: () => Promise<void>): Promise<boolean>;
   /** Sends any event into a room as this bot (a job's voice message, a countdown); its event id. */
   postContent(roomId: string, content: Record<string, unknown>): Promise<string>;
 }

@@ -167,6 +167,18 @@ describe('zitare bot', () => {
     expect(String(posts[0]?.content.body)).toContain('Zitat des Tages');
     expect(String(posts[0]?.content.body)).toContain(quoteOfTheDay('2026-12-03').text);
 
+    // Moved to later the same day: not a second one today.
+    await h.ask(alice, dm, 'täglich 9:00');
+    const later = new Date('2026-12-03T08:00:00Z');
+    setNow(new Date(later.getTime() + 1_000));
+    const n = h.matrix.sent.length;
+    await h.dispatcher.runJob({
+      ...job,
+      jobId: `${dailyKey(alice)}@${later.toISOString()}`,
+      repeat: { key: dailyKey(alice), at: later.toISOString() },
+    });
+    expect(h.matrix.sent.length).toBe(n);
+
     expect((await h.ask(alice, dm, 'täglich aus'))[0]).toBe('Tägliches Zitat ist aus.');
     expect(h.scheduler.repeatables.has(dailyKey(alice))).toBe(false);
     expect((await h.ask(alice, dm, 'daily off'))[0]).toBe('Es war kein tägliches Zitat eingestellt.');

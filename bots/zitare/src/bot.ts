@@ -496,9 +496,15 @@ export function createZitareBot(config: ZitareConfig): BotDefinition {
           ctx.log.info({ late, graceMs: config.dailyGraceMs }, 'daily quote too late, skipped');
           return;
         }
-        const lang = await ctx.lang(data.userId);
-        const q = quoteOfTheDay(dayIn(ctx.scheduledAt ?? ctx.now, data.tz));
-        await ctx.post(data.roomId, quoteHtml(q, lang === 'de' ? 'Zitat des Tages' : 'Quote of the day'));
+        const day = dayIn(ctx.scheduledAt ?? ctx.now, data.tz);
+        // One per day, even when the user moves the time to later on a day it was already sent.
+        await ctx.once(`${dailyKey(data.userId)}#${day}`, async () => {
+          const lang = await ctx.lang(data.userId);
+          await ctx.post(
+            data.roomId,
+            quoteHtml(quoteOfTheDay(day), lang === 'de' ? 'Zitat des Tages' : 'Quote of the day'),
+          );
+        });
       },
     },
   });

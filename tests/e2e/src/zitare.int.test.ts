@@ -1,12 +1,16 @@
 /**
  * The zitare bot end to end: the real runner process (BOT_BOTS with zitare) against a real Synapse,
- * auth, sync, credits and Redis; a person talks to it with matrix-js-sdk, and the favorites and lists
- * it writes are read back from sync as the web app reads them.
+ * auth, sync, credits and Redis; a person talks to it with matrix-js-sdk, the favorites and lists it
+ * writes are read back from sync, and the web app's quotes view (production build, headless
+ * Chromium) shows them live.
  */
 import { attribution, quoteOfTheDay, searchQuotes } from '@mana/quotes';
+import { freePort } from '@mana/testing';
+import { rmSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { bodyOf, openChat, type Chat } from './support/bots-chat.ts';
 import { SERVER_NAME, startBotsStack, type BotsStack, type StackUser } from './support/bots-stack.ts';
+import { buildWebApp, startWebApp, syncState, type WebApp } from './support/web-app.ts';
 
 const ZITARE = `@zitare:${SERVER_NAME}`;
 const TZ = 'Europe/Berlin';
@@ -16,6 +20,8 @@ let anna: StackUser;
 let ben: StackUser;
 let annaChat: Chat;
 let benChat: Chat;
+let web: WebApp | undefined;
+let built: Promise<string> | undefined;
 
 const dayIn = (d: Date) =>
   new Intl.DateTimeFormat('en-CA', {
@@ -26,10 +32,20 @@ const dayIn = (d: Date) =>
   }).format(d);
 
 beforeAll(async () => {
+  const webPort = await freePort();
+  built = buildWebApp();
+  built.catch(() => undefined); // reported where it is awaited
   stack = await startBotsStack({
     label: 'e2e_zitare',
     startingBalance: 1_000,
+    webOrigin: `http://127.0.0.1:${webPort}`,
     runnerEnv: { BOT_BOTS: 'mana,todo,zitare', BOT_PROGRESS_AFTER_MS: '15000' },
+  });
+  web = await startWebApp({
+    dist: await built,
+    port: webPort,
+    authIssuer: stack.auth.baseUrl,
+    syncTarget: stack.sync.url,
   });
   [anna, ben] = await Promise.all([stack.ssoUser('anna'), stack.ssoUser('ben')]);
   [annaChat, benChat] = await Promise.all([openChat(stack, anna, ZITARE), openChat(stack, ben, ZITARE)]);
@@ -38,7 +54,10 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
+  await web?.close();
   await stack?.close();
+  const dist = await built?.catch(() => undefined);
+  if (dist) rmSync(dist, { recursive: true, force: true });
 });
 
 afterEach((ctx) => {
@@ -116,4 +135,43 @@ describe('zitare through a real Matrix client', () => {
     expect(bodyOf(await annaChat.ask('täglich 25:99'))).toMatch(/^So geht’s: täglich/);
     expect(bodyOf(await annaChat.ask('täglich aus'))).toBe('Tägliches Zitat ist aus.');
   });
+
+  it('the web app’s quotes view shows her favorites and lists, live; removing one there is seen by the bot', async () => {
+    if (!web) throw new Error('web app not started');
+    const context = await web.newContext();
+    const page = await web.openApp(context);
+    await web.signIn(page, anna);
+    await page.goto(`${web.url}/#/quotes`);
+    await page.locator('main[data-ready="true"]').waitFor();
+    await expect.poll(() => syncState(page), { timeout: 15_000 }).toEqual({ state: 'synced', pending: 0 });
+
+    const daily = quoteOfTheDay(dayIn(new Date()));
+    const favList = page.getByRole('list', { name: 'Favorites' });
+    await favList.getByText(daily.text).waitFor({ timeout: 10_000 });
+    await page.getByRole('button', { name: /Mut machen \(2\)/ }).click();
+    const hits = searchQuotes('schiller tell');
+    const list = page.getByRole('list', { name: 'Mut machen' });
+    for (const q of hits.slice(0, 2)) await list.getByText(q.text).waitFor({ timeout: 5_000 });
+
+    // A favorite saved in Matrix appears in the open app without a reload.
+    await page.getByRole('button', { name: /Favorites/ }).click();
+    const word = searchQuotes('gotterfunken')[0]?.id === daily.id ? 'lattenzaun' : 'gotterfunken';
+    const added = searchQuotes(word)[0];
+    if (!added) throw new Error(`no quote for ${word}`);
+    expect(bodyOf(await annaChat.ask(`suche ${word}`))).toContain(added.text);
+    expect(bodyOf(await annaChat.ask('favorit'))).toContain('⭐ Favorit gespeichert');
+    await favList.getByText(added.text).waitFor({ timeout: 5_000 });
+
+    // Removed in the app: gone from the bot's favorites and from sync.
+    await favList
+      .locator('li', { hasText: daily.text })
+      .getByRole('button', { name: 'Remove favorite' })
+      .click();
+    await expect.poll(() => syncState(page), { timeout: 10_000 }).toEqual({ state: 'synced', pending: 0 });
+    const favs = bodyOf(await annaChat.ask('favoriten'));
+    expect(favs).toContain(added.author);
+    expect(favs).not.toContain(daily.text.slice(0, 40));
+    expect((await zitareRows(anna)).favorites.map((f) => f.quoteId)).toEqual([added.id]);
+    expect(web.consoleErrors(page)).toEqual([]);
+  }, 90_000);
 });

@@ -49,6 +49,17 @@ export function createJobRunner(deps: JobRunnerDeps) {
       lang: deps.lang,
       balance: async (userId) =>
         deps.credits.balance(await deps.identity.tokenFor(userId, deps.creditsAudience)),
+      async once(id, fn) {
+        if (!(await deps.claimJob(id))) return false;
+        try {
+          await fn();
+        } catch (err) {
+          await deps.unclaimJob(id);
+          throw err;
+        }
+        await deps.finishJob(id);
+        return true;
+      },
       postContent: (roomId, content) => deps.matrix.send(bot.info.userId, roomId, 'm.room.message', content),
     };
   }
