@@ -241,7 +241,7 @@ export const ENGLISH_QUOTES = [
   ),
   austen('You pierce my soul. I am half agony, half hope.', PERSUASION, 1817, ['love']),
   austen(
-    'My idea of good company is the company of clever, well-informed people, who have a great deal of conversation; that is what I call good company.',
+    'My idea of good company, Mr. Elliot, is the company of clever, well-informed people, who have a great deal of conversation; that is what I call good company.',
     PERSUASION,
     1817,
     ['friendship'],
