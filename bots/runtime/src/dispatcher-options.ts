@@ -54,5 +54,12 @@ export interface Dispatcher {
    * not be stored.
    */
   wants(event: MatrixEvent): boolean;
-  runJob(job: { botId: string; name: string; jobId: string; data: unknown }): Promise<void>;
+  runJob(job: {
+    botId: string;
+    name: string;
+    jobId: string;
+    data: unknown;
+    /** An occurrence of a series: its key and the instant it was due. */
+    repeat?: { key: string; at: string } | undefined;
+  }): Promise<void>;
 }
