@@ -33,6 +33,7 @@ export {
   type ParseResult,
 } from './commands.ts';
 export { botConfigSpec, loadBotConfig, type BotConfig } from './config.ts';
+export { clockTime, dailyJob, dayIn, setDaily, type DailyTarget } from './daily.ts';
 export { formatMilliCredits } from './stages/outcome.ts';
 export {
   addressedText,
