@@ -5,7 +5,8 @@
  * becomes a reply and a metric.
  */
 import type { Logger } from '@mana/logging';
-import type { BotDefinition, BotInfo } from './bot.ts';
+import type { BotDefinition, BotInfo, CommandContext } from './bot.ts';
+import type { Args, CommandSpec } from './commands.ts';
 import { errorMessage } from './errors.ts';
 import { noticeContent, toReply } from './format.ts';
 import { pick, type Lang } from './i18n.ts';
@@ -74,10 +75,18 @@ export interface Dispatcher {
    * not be stored.
    */
   wants(event: MatrixEvent): boolean;
+  /**
+   * True for a message that may be `stop` (no I/O): the runner handles it out of band, not queued
+   * behind the running command of its room it is meant to cancel.
+   */
+  mayStop(event: MatrixEvent): boolean;
   runJob(job: { botId: string; name: string; jobId: string; data: unknown }): Promise<void>;
 }
 
 const CANCEL_KEYS = new Set(['❌', '✖️', '✖']);
+/** A message of only one of these words cancels the sender's running commands in the room. */
+const STOP_WORDS = new Set(['stop', 'stopp', 'abbrechen', 'cancel']);
+const isStopWord = (text: string) => STOP_WORDS.has(text.trim().replace(/^[!/]/, '').toLowerCase());
 
 /** A watch a bot keeps: whose stream, which app, and the room to write to. */
 interface Watch {
@@ -90,6 +99,12 @@ const threadOf = (event: MatrixEvent) => {
   const root = threadRootOf(event.content);
   return root ? { threadRoot: root } : {};
 };
+
+/** A command's operation: chosen at run time (`operation`), or its fixed `cost`. */
+function operationOf(command: CommandSpec<CommandContext>, args: Args) {
+  const choose = command.operation;
+  return choose ? (ctx: CommandContext) => choose(ctx, args) : command.cost;
+}
 
 export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const { matrix, kv, log } = options;
@@ -176,10 +191,13 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       ...(parsed.kind === 'command'
         ? {
             work: (ctx) => Promise.resolve(parsed.command.run(ctx, parsed.args)),
-            operation: parsed.command.cost,
+            operation: operationOf(parsed.command, parsed.args),
           }
         : parsed.kind === 'fallback' && fallback
-          ? { work: (ctx) => fallback(ctx, parsed.text) }
+          ? {
+              work: (ctx) => fallback(ctx, parsed.text),
+              operation: (ctx) => bot.def.fallbackCost?.(ctx, parsed.text),
+            }
           : {}),
     });
   }
@@ -195,7 +213,11 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       isDirect: true,
       label: media ? `media:${media.kind}` : 'media',
       ...(takes && media
-        ? { work: (ctx) => takes.handle(ctx, media), operation: takes.cost, prefetch: true }
+        ? {
+            work: (ctx) => takes.handle(ctx, media),
+            operation: (ctx) => (typeof takes.cost === 'function' ? takes.cost(ctx, media) : takes.cost),
+            prefetch: true,
+          }
         : { immediate: (lang) => ({ reply: { text: pick(lang, TEXTS.textOnly) }, outcome: 'usage' }) }),
     });
   }
@@ -215,6 +237,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     }
     if (content.msgtype !== 'm.text') return 'ignored';
     if (obj(content['m.relates_to'])?.rel_type === 'm.replace') return 'ignored';
+    if (await onStop(event)) return 'handled';
     let handled = false;
     for (const bot of hosted) {
       if (!(await membership.isMember(bot.info, event.room_id))) continue;
@@ -225,6 +248,18 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       await onText(bot, event, addressed, isDirect);
     }
     return handled ? 'handled' : 'ignored';
+  }
+
+  /** `stop` while a command of the sender runs in the room: cancels it (the command replies). */
+  async function onStop(event: MatrixEvent): Promise<boolean> {
+    if (typeof event.content.body !== 'string' || event.content.body.length > 80) return false;
+    for (const bot of hosted) {
+      if (!(await membership.isMember(bot.info, event.room_id))) continue;
+      const isDirect = (await membership.memberCount(bot.info, event.room_id)) <= 2;
+      const addressed = address(bot.info, event, isDirect);
+      if (addressed && isStopWord(addressed.text)) return pipeline.stop(event.sender, event.room_id) > 0;
+    }
+    return false;
   }
 
   async function onReaction(event: MatrixEvent): Promise<'handled' | 'ignored'> {
@@ -306,6 +341,15 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
             log.warn({ bot: bot.info.id, err: errorMessage(err) }, 'could not resume a watch'),
           );
       }
+    },
+    mayStop(event) {
+      const body = (event.content as Record<string, unknown> | null)?.body;
+      return (
+        event.type === 'm.room.message' &&
+        typeof body === 'string' &&
+        body.length <= 80 &&
+        isStopWord(body.split(/\s+/).at(-1) ?? '')
+      );
     },
     wants(event) {
       if (event.type === 'm.room.member') return true;

@@ -14,6 +14,7 @@ import { pick } from '../i18n.ts';
 import type { MatrixPort } from '../matrix.ts';
 import type { Accounts, AppStore, Credits, Identity, Kv, Scheduler, Stores, UserSettings } from '../ports.ts';
 import { NotLinkedError } from '../errors.ts';
+import type { Meter } from './credits-bracket.ts';
 
 /** The services a command reaches through its context. */
 export interface CommandPorts {
@@ -51,6 +52,8 @@ export interface ContextRequest {
   /** `performance.now()` when the command arrived (one pull per app and command). */
   readAfter: number;
   signal: AbortSignal;
+  /** Where `ctx.meter` writes (the credits bracket reads it). */
+  meter?: Meter;
 }
 
 /** A store whose writes are refused once `signal` aborted. */
@@ -104,6 +107,11 @@ export function makeContext(deps: ContextDeps, r: ContextRequest): CommandContex
       balance: async () => deps.credits.balance(await token()),
       transactions: async (limit) => deps.credits.transactions(await token(), limit),
     },
+    meter(milliCredits) {
+      if (!Number.isFinite(milliCredits) || milliCredits < 0)
+        throw new RangeError(`metered amount ${milliCredits} is not a non-negative number`);
+      if (r.meter) r.meter.amount = milliCredits;
+    },
     async setLanguage(l) {
       await deps.storeLanguage(bot, sender, l);
       ctx.lang = l;
@@ -147,8 +155,8 @@ export function makeContext(deps: ContextDeps, r: ContextRequest): CommandContex
         userId: bot.userId,
         roomId: r.roomId,
         initial,
-        content: (text) => inThread(noticeContent({ text }, r.eventId), r.threadRoot),
-        txnKey: `${r.eventId}:stream`,
+        content: (text) => inThread(noticeContent(o?.render?.(text) ?? { text }, r.eventId), r.threadRoot),
+        txnKey: `${r.eventId}:stream${o?.part ? `:${o.part}` : ''}`,
         ...(o?.intervalMs === undefined ? {} : { intervalMs: o.intervalMs }),
       }),
     room: {

@@ -13,7 +13,7 @@ import type { Credits, Identity, Kv, Stores, UserSettings } from '../ports.ts';
 import type { MatrixEvent } from '../state.ts';
 import { TEXTS } from '../texts.ts';
 import type { Addressed } from './addressing.ts';
-import { bracket } from './credits-bracket.ts';
+import { bracket, type Meter } from './credits-bracket.ts';
 import { makeContext, type ContextDeps } from './context.ts';
 import { startFeedback } from './feedback.ts';
 import type { HostedBot } from './hosted.ts';
@@ -57,8 +57,9 @@ export interface Job {
   /** An answer that needs no bot code (help, usage …). */
   immediate?: (lang: Lang) => { reply: Reply; outcome: Outcome } | undefined;
   work?: (ctx: CommandContext) => Promise<ReplyInput | undefined>;
-  /** The catalogue operation the work costs. */
-  operation?: string | undefined;
+  /** The catalogue operation the work costs (a function: chosen once the context is known). */
+  operation?:
+    string | ((ctx: CommandContext) => Promise<string | undefined> | string | undefined) | undefined;
   /** Start pulling the bot's apps while settings are read. */
   prefetch?: boolean;
 }
@@ -77,7 +78,8 @@ export function createPipeline(deps: PipelineDeps) {
       job.hint,
       job.mayChooseLanguage ?? true,
     );
-    const command = running.begin(event.event_id, event.sender);
+    const command = running.begin(event.event_id, event.sender, event.room_id);
+    const meter: Meter = {};
     const ctx = makeContext(deps, {
       bot: bot.info,
       sender: event.sender,
@@ -89,6 +91,7 @@ export function createPipeline(deps: PipelineDeps) {
       timezone: timezone ?? deps.defaultTimezone,
       readAfter: started,
       signal: command.controller.signal,
+      meter,
     });
     const feedback = startFeedback({
       matrix,
@@ -107,20 +110,22 @@ export function createPipeline(deps: PipelineDeps) {
       const work = job.work;
       if (immediate || !work) result = immediate ?? { reply: undefined, outcome: 'ok' };
       else {
+        const operation = typeof job.operation === 'function' ? await job.operation(ctx) : job.operation;
         const { value, charged } = await bracket(
           { ...deps, onReleaseFailed: (err) => log.warn({ err }, 'release failed') },
           {
             sender: event.sender,
             idempotencyKey: event.event_id,
-            operation: job.operation,
+            operation,
             timeoutMs: deps.commandTimeoutMs,
             controller: command.controller,
             work: () => work(ctx),
+            meter,
           },
         );
         result = { reply: value === undefined ? undefined : toReply(value), outcome: 'ok' };
         if (charged > 0)
-          metrics.creditsCharged.inc({ bot: bot.info.id, operation: job.operation ?? '' }, charged);
+          metrics.creditsCharged.inc({ bot: bot.info.id, operation: operation ?? '' }, charged);
       }
     } catch (err) {
       result = errorReply(err, ctx, { label: job.label, log });
@@ -143,5 +148,9 @@ export function createPipeline(deps: PipelineDeps) {
     metrics.duration.observe({ bot: bot.info.id, command: job.label }, (performance.now() - started) / 1000);
   }
 
-  return { run, cancel: (eventId: string, sender: string) => running.cancel(eventId, sender) };
+  return {
+    run,
+    cancel: (eventId: string, sender: string) => running.cancel(eventId, sender),
+    stop: (sender: string, roomId: string) => running.cancelAll(sender, roomId),
+  };
 }
