@@ -92,7 +92,12 @@ export async function bracket<T>(deps: BracketDeps, r: BracketRequest<T>): Promi
     } catch (err) {
       if (!controller.signal.aborted || r.meter?.amount === undefined) throw err;
       // Metered work honours the signal: what it settles with in the grace is its result.
-      value = await Promise.race([working, sleep(r.cancelGraceMs ?? 5000).then(() => Promise.reject(err))]);
+      value = await Promise.race([
+        working,
+        sleep(r.cancelGraceMs ?? 5000).then(() => {
+          throw err;
+        }),
+      ]);
     }
     const metered = meteredAmount(r.meter, hold?.amount);
     if (hold && metered === 0) {
