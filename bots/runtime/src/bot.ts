@@ -187,6 +187,8 @@ export interface BotDefinition {
    */
   welcome?: (ctx: CommandContext) => Promise<ReplyInput | undefined> | ReplyInput | undefined;
   jobs?: Readonly<Record<string, (ctx: JobContext, data: Json) => Promise<void>>>;
+  /** How long one of its commands may run (an LLM answer); default the runner's `commandTimeoutMs`. */
+  timeoutMs?: number;
   /**
    * Reactions people put on messages in the bot's rooms, by key (`💤`, `⏸`, …), with the same
    * identity, credits bracket and idempotency (the reaction's event id) as commands. `❌` on a

@@ -54,23 +54,31 @@ export interface ContextRequest {
   signal: AbortSignal;
   /** Where `ctx.meter` writes (the credits bracket reads it). */
   meter?: Meter;
+  /** A streaming message was started (a ❌ on it cancels the command too). */
+  onStream?: (eventId: string) => void;
 }
 
-/** A store whose writes are refused once `signal` aborted. */
-export function guardStore(store: AppStore, signal: AbortSignal): AppStore {
+/**
+ * A store whose writes are refused once `signal` aborted, unless `settling()` says the command is
+ * metered work still settling after a cancel (it records how its answer ended).
+ */
+export function guardStore(store: AppStore, signal: AbortSignal, settling = () => false): AppStore {
+  const refuse = () => {
+    if (!settling()) signal.throwIfAborted();
+  };
   return {
     list: (table) => store.list(table),
     get: (table, id) => store.get(table, id),
     async upsert(table, id, fields) {
-      signal.throwIfAborted();
+      refuse();
       await store.upsert(table, id, fields);
     },
     async delete(table, id) {
-      signal.throwIfAborted();
+      refuse();
       await store.delete(table, id);
     },
     async flush() {
-      signal.throwIfAborted();
+      refuse();
       await store.flush();
     },
   };
@@ -79,6 +87,8 @@ export function guardStore(store: AppStore, signal: AbortSignal): AppStore {
 export function makeContext(deps: ContextDeps, r: ContextRequest): CommandContext {
   const { sender, bot } = r;
   const token = () => deps.identity.tokenFor(sender, deps.creditsAudience);
+  // Metered work cancelled by the user still records how its answer ended, until the bracket settles.
+  const settling = () => r.meter?.amount !== undefined && r.meter.closed !== true;
   const ctx: CommandContext = {
     bot,
     bots: deps.knownBots,
@@ -95,7 +105,7 @@ export function makeContext(deps: ContextDeps, r: ContextRequest): CommandContex
     webUrl: deps.webUrl,
     t: (text, params) => pick(ctx.lang, text, params),
     store: async (appId) =>
-      guardStore(await deps.stores.forUser(sender, appId, { readAfter: r.readAfter }), r.signal),
+      guardStore(await deps.stores.forUser(sender, appId, { readAfter: r.readAfter }), r.signal, settling),
     state: {
       get: (key) => deps.kv.get(bot.id, `user:${sender}`, key),
       set: async (key, value) => {
@@ -146,11 +156,11 @@ export function makeContext(deps: ContextDeps, r: ContextRequest): CommandContex
     },
     upload: (bytes, o) => deps.matrix.uploadMedia(bot.userId, bytes, o),
     sendContent: async (content) => {
-      r.signal.throwIfAborted();
+      if (!settling()) r.signal.throwIfAborted();
       return deps.matrix.send(bot.userId, r.roomId, 'm.room.message', inThread(content, r.threadRoot));
     },
-    stream: (initial, o) =>
-      createStreamingMessage({
+    stream: async (initial, o) => {
+      const message = await createStreamingMessage({
         matrix: deps.matrix,
         userId: bot.userId,
         roomId: r.roomId,
@@ -158,7 +168,10 @@ export function makeContext(deps: ContextDeps, r: ContextRequest): CommandContex
         content: (text) => inThread(noticeContent(o?.render?.(text) ?? { text }, r.eventId), r.threadRoot),
         txnKey: `${r.eventId}:stream${o?.part ? `:${o.part}` : ''}`,
         ...(o?.intervalMs === undefined ? {} : { intervalMs: o.intervalMs }),
-      }),
+      });
+      r.onStream?.(message.eventId);
+      return message;
+    },
     room: {
       topic: () => deps.matrix.getRoomTopic(bot.userId, r.roomId),
       setTopic: (topic) => deps.matrix.setRoomTopic(bot.userId, r.roomId, topic),

@@ -22,6 +22,8 @@ export interface BracketDeps {
 /** What metered work used so far, in milli-credits; undefined = not metered (the hold is charged). */
 export interface Meter {
   amount?: number | undefined;
+  /** Set once the bracket settled: from then on a cancelled command's writes are refused again. */
+  closed?: boolean;
 }
 
 export interface BracketRequest<T> {
@@ -123,5 +125,6 @@ export async function bracket<T>(deps: BracketDeps, r: BracketRequest<T>): Promi
     throw err;
   } finally {
     clearTimeout(timer);
+    if (r.meter) r.meter.closed = true;
   }
 }

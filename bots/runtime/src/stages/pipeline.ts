@@ -80,6 +80,9 @@ export function createPipeline(deps: PipelineDeps) {
     );
     const command = running.begin(event.event_id, event.sender, event.room_id);
     const meter: Meter = {};
+    let streamed = false;
+    // eslint-disable-next-line prefer-const -- assigned after the context that refers to it
+    let feedback: ReturnType<typeof startFeedback>;
     const ctx = makeContext(deps, {
       bot: bot.info,
       sender: event.sender,
@@ -92,8 +95,13 @@ export function createPipeline(deps: PipelineDeps) {
       readAfter: started,
       signal: command.controller.signal,
       meter,
+      onStream: (id) => {
+        streamed = true;
+        feedback.quiet();
+        running.alias(event.event_id, id);
+      },
     });
-    const feedback = startFeedback({
+    feedback = startFeedback({
       matrix,
       botUserId: bot.info.userId,
       roomId: event.room_id,
@@ -117,7 +125,7 @@ export function createPipeline(deps: PipelineDeps) {
             sender: event.sender,
             idempotencyKey: event.event_id,
             operation,
-            timeoutMs: deps.commandTimeoutMs,
+            timeoutMs: bot.def.timeoutMs ?? deps.commandTimeoutMs,
             controller: command.controller,
             work: () => work(ctx),
             meter,
@@ -132,6 +140,14 @@ export function createPipeline(deps: PipelineDeps) {
     } finally {
       command.end();
       await feedback.end();
+    }
+    if (!result.reply && streamed) {
+      // The streamed message is the answer: a "working…" placeholder sent before it goes away.
+      const placeholder = await feedback.placeholder();
+      if (placeholder)
+        await matrix.redact(bot.info.userId, event.room_id, placeholder).catch((err: unknown) => {
+          log.warn({ err }, 'could not redact the placeholder');
+        });
     }
     if (result.reply && chosen) result.reply = withNote(result.reply, ctx.t(TEXTS.languageChosen));
     if (result.reply) {
