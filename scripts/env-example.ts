@@ -12,6 +12,8 @@ const sections: [string, string, string][] = [
   ['Auth server (auth/)', 'auth/src/config.ts', 'authConfigSpec'],
   ['Sync server (sync/)', 'sync/src/config.ts', 'syncConfigSpec'],
   ['Bot runner (bots/)', 'bots/runtime/src/config.ts', 'botConfigSpec'],
+  ['LLM providers (shared/llm, used by the ollama bot)', 'shared/llm/src/config.ts', 'llmConfigSpec'],
+  ['Ollama bot (bots/ollama)', 'bots/ollama/src/config.ts', 'ollamaBotConfigSpec'],
   ['Synapse config renderer (homeserver-config/)', 'homeserver-config/src/files.ts', 'homeserverEnv'],
 ];
 
