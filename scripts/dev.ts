@@ -331,7 +331,10 @@ async function main(): Promise<void> {
       },
       `${url(ports.bots)}/health/ready`,
     );
-    urls.push(['Bots', `${url(ports.bots)}  (DM @todo:${serverName}, @ollama:${serverName} or @mana:${serverName})`]);
+    urls.push([
+      'Bots',
+      `${url(ports.bots)}  (DM @todo:${serverName}, @ollama:${serverName} or @mana:${serverName})`,
+    ]);
     waits.push(waitFor('bots', `${url(ports.bots)}/health/ready`));
   }
   if (has('web/package.json')) {
