@@ -104,7 +104,12 @@ async function answerOf(question: string) {
   );
   const last = edits.at(-1);
   const content = last ? (last.content['m.new_content'] as Record<string, unknown>) : answer.content;
-  return { answer, edits, body: String(content.body), html: String(content.formatted_body ?? '') };
+  return {
+    answer,
+    edits,
+    body: String(content.body),
+    html: typeof content.formatted_body === 'string' ? content.formatted_body : '',
+  };
 }
 
 /** What an answer cut off after `shown` costs: the prompt the fake got, and one token per word shown. */
