@@ -222,6 +222,36 @@ describe('ollama bot through the real runner', () => {
     ]);
   });
 
+  it('kill -9 mid-stream: after the restart the answer is marked interrupted, not restarted; the hold is released once', async () => {
+    expect(bodyOf(await chat.ask('modell ollama/slow'))).toBe('Dein Modell ist jetzt ollama/slow.');
+    const question = await chat.send('Zähl noch einmal');
+    await until(
+      'the answer to grow',
+      async () => {
+        const a = await answerOf(question);
+        return a && a.edits.length >= 1 ? a : undefined;
+      },
+      30_000,
+    );
+    const streamsBefore = fake.streams.length;
+    await stack.runner.kill();
+    expect(await fake.streams.at(-1)!.ended).toBe('client-closed');
+    await stack.startRunner();
+    const reply = await until(
+      'the interrupted notice',
+      async () => (await chat.repliesTo(question)).find((e) => bodyOf(e).startsWith('⚠️')),
+      60_000,
+    );
+    expect(bodyOf(reply)).toBe(
+      '⚠️ Diese Antwort wurde durch einen Neustart unterbrochen. Frag einfach noch einmal.',
+    );
+    // Not silently asked again.
+    expect(fake.streams.length).toBe(streamsBefore);
+    const s = await until('the settlement', () => settlementOf(question));
+    expect(s.settled.map((e) => e.kind)).toEqual(['release']);
+    await chat.ask('modell ollama/chat');
+  });
+
   it('provider down: a clear reply, nothing charged', async () => {
     await fake.close();
     const before = (await ledger()).balance;
@@ -235,7 +265,7 @@ describe('ollama bot through the real runner', () => {
       30_000,
     );
     expect(bodyOf(reply!)).toBe(
-      'Der KI-Dienst (hosted) ist gerade nicht erreichbar. Es wurde nichts abgebucht.',
+      'Der KI-Dienst (ollama) ist gerade nicht erreichbar. Es wurde nichts abgebucht.',
     );
     const s = await until('the settlement', () => settlementOf(question));
     expect(s.settled.map((e) => [e.kind, e.amount])).toEqual([['release', 0]]);
