@@ -300,6 +300,15 @@ describe('ollama bot', () => {
     await h.dispatcher.handle({ ...image, event_id: '$img2' });
     expect(fake.streams.at(-1)!.request.images).toBe(1);
     expect(latest(h, originals(h).at(-1)!.eventId).body).toBe('A cat.');
+    // A follow-up question about the same image.
+    await h.say(alice, dm, 'bild Welche Farbe hat sie?');
+    expect(fake.streams.at(-1)!.request.images).toBe(1);
+    expect(fake.streams.at(-1)!.request.messages.at(-1)?.role).toBe('user');
+    // In another room there is no image to ask about.
+    h.members.set('!dm2:mana.test', [alice, BOT]);
+    expect(await h.ask(alice, '!dm2:mana.test', 'bild was ist das?')).toEqual([
+      'Schick mir zuerst ein Bild, dann „bild <Frage>“ dazu. Es wurde nichts abgebucht.',
+    ]);
   });
 
   it('both wire protocols: the OpenAI-compatible provider streams the same way', async () => {

@@ -45,6 +45,9 @@ const MIN_ANSWER_TOKENS = 16;
 const MAX_IMAGE_BYTES = 10 * 1024 * 1024;
 /** `all` asks at most this many models. */
 const MAX_COMPARED = 6;
+/** How long an image is kept for `vision <question>`, and for how many people at most. */
+const IMAGE_TTL_MS = 10 * 60_000;
+const MAX_KEPT_IMAGES = 100;
 /** How long the model list is reused before asking the providers again. */
 const MODELS_TTL_MS = 30_000;
 
@@ -70,6 +73,17 @@ export function createOllamaBot(deps: OllamaBotDeps | (() => OllamaBotDeps)): Bo
   };
 
   let modelCache: { at: number; models: ModelInfo[] } | undefined;
+  /** The last image each person sent in each room (in memory: a follow-up, not an archive). */
+  const lastImages = new Map<string, { image: ChatImage; at: number }>();
+  const imageKey = (ctx: CommandContext) => `${ctx.sender}|${ctx.roomId}`;
+  const keepImage = (ctx: CommandContext, image: ChatImage) => {
+    lastImages.delete(imageKey(ctx));
+    lastImages.set(imageKey(ctx), { image, at: Date.now() });
+    for (const k of lastImages.keys()) {
+      if (lastImages.size <= MAX_KEPT_IMAGES) break;
+      lastImages.delete(k);
+    }
+  };
   const models = async (): Promise<ModelInfo[]> => {
     if (modelCache && Date.now() - modelCache.at < MODELS_TTL_MS) return modelCache.models;
     const list = await get().deps.llm.models();
@@ -331,7 +345,9 @@ export function createOllamaBot(deps: OllamaBotDeps | (() => OllamaBotDeps)): Bo
         const { bytes, contentType } = await media.download();
         const caption = media.body.trim();
         const question = caption === '' || isFileName(caption) ? ctx.t(T.imageQuestion) : caption;
-        return ask(ctx, question, [{ data: bytes, mimeType: media.mimetype ?? contentType }]);
+        const image: ChatImage = { data: bytes, mimeType: media.mimetype ?? contentType };
+        keepImage(ctx, image);
+        return ask(ctx, question, [image]);
       },
     },
     commands: [
@@ -420,6 +436,24 @@ export function createOllamaBot(deps: OllamaBotDeps | (() => OllamaBotDeps)): Bo
         },
         operation: async () => allOperation((await models().catch(() => [])).slice(0, MAX_COMPARED)),
         run: (ctx, args) => askAll(ctx, args.str('question')),
+      },
+      {
+        name: 'vision',
+        aliases: { de: ['bild'], en: ['vision'] },
+        args: [{ name: 'question', kind: 'text', label: { de: 'Frage', en: 'question' } }],
+        help: {
+          de: 'Eine Frage zu deinem letzten Bild hier.',
+          en: 'A question about the last image you sent here.',
+        },
+        operation: (ctx) => operationFor(ctx),
+        run(ctx, args) {
+          const kept = lastImages.get(imageKey(ctx));
+          if (!kept || Date.now() - kept.at > IMAGE_TTL_MS) {
+            ctx.meter(0);
+            return ctx.t(T.noImage);
+          }
+          return ask(ctx, args.str('question'), [kept.image]);
+        },
       },
       {
         name: 'status',

@@ -101,6 +101,10 @@ export const T = {
     de: 'Dein Modell: {model}, Modus: {mode}. Laufend: {running}, wartend: {waiting}.',
     en: 'Your model: {model}, mode: {mode}. Running: {running}, waiting: {waiting}.',
   },
+  noImage: {
+    de: 'Schick mir zuerst ein Bild, dann „bild <Frage>“ dazu. Es wurde nichts abgebucht.',
+    en: 'Send me an image first, then “vision <question>” about it. Nothing was charged.',
+  },
   imageQuestion: { de: 'Beschreibe dieses Bild.', en: 'Describe this image.' },
   imageTooLarge: {
     de: 'Das Bild ist zu groß ({mb} MB, höchstens {max} MB).',
