@@ -176,6 +176,30 @@ describe('ollama bot', () => {
     expect(h.stores.rows(alice, 'chat', 'messages')).toEqual([]);
   });
 
+  it('a provider slow to its first token: a clear reply, nothing charged, the request closed', async () => {
+    let port = 0;
+    const h = await setup({
+      registry: (f) => {
+        port = f.port;
+        return createLlmRegistry({
+          providers: [createOllamaProvider({ baseUrl: f.url, firstTokenTimeoutMs: 100 })],
+          defaultModel: 'ollama/late',
+        });
+      },
+    });
+    await fake.close();
+    fake = await startFakeLlmServer({
+      port,
+      models: [{ name: 'late', script: { tokens: ['too late'], firstTokenDelayMs: 2000 } }],
+    });
+    expect(await h.ask(alice, dm, 'hallo?')).toEqual([
+      'ollama/late hat nicht rechtzeitig angefangen zu antworten. Es wurde nichts abgebucht.',
+    ]);
+    expect(await fake.streams[0]!.ended).toBe('client-closed');
+    expect(h.credits.commits).toHaveLength(0);
+    expect(h.credits.balanceOf(alice).held).toBe(0);
+  });
+
   it('a mid-stream error keeps what arrived, marked, and charges what was generated', async () => {
     const h = await setup();
     await h.ask(alice, dm, 'modell broken');
