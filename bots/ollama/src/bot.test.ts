@@ -1,4 +1,4 @@
-import { createTestHarness } from '@mana/bot-runtime/testing';
+import { createTestHarness, textEvent as textEventOf } from '@mana/bot-runtime/testing';
 import { getCreditCost, LLM_TOKEN_PRICES } from '@mana/credits';
 import { createLlmRegistry, createOllamaProvider, createOpenAiProvider, type LlmRegistry } from '@mana/llm';
 import { startFakeLlmServer, tokenize, type FakeLlmServer, type FakeModel } from '@mana/llm/fake';
@@ -244,6 +244,31 @@ describe('ollama bot', () => {
     expect(
       originals(h).filter((e) => e.eventId !== answerId && String(e.content.body).includes('Abgebrochen')),
     ).toEqual([]);
+  });
+
+  it('over the per-user limit a question waits and is told its place; "stopp" frees the slot', async () => {
+    const h = await setup();
+    await h.ask(alice, dm, 'modell slow');
+    const dm2 = '!dm2:mana.test';
+    h.members.set(dm2, [alice, BOT]);
+    const first = h.say(alice, dm, 'eins');
+    while (fake.streams.length === 0) await new Promise((r) => setTimeout(r, 10));
+    const second = h.say(alice, dm2, 'zwei');
+    let queued: string | undefined;
+    while (!queued) {
+      await new Promise((r) => setTimeout(r, 10));
+      queued = botMessages(h)
+        .map((e) => String(e.content.body))
+        .find((b) => b.startsWith('⏳'));
+    }
+    expect(queued).toBe(
+      '⏳ Du hast schon 1 Antwort(en) laufen. Deine Frage ist Nummer 1 in der Warteschlange.',
+    );
+    expect(fake.streams).toHaveLength(1);
+    expect(await h.dispatcher.handle(textEventOf(alice, dm, 'stopp'))).toBe('handled');
+    await Promise.all([first, second]);
+    expect(fake.streams).toHaveLength(2);
+    expect(fake.streams[1]!.request.messages.at(-1)?.content).toBe('zwei');
   });
 
   it('"stop" with nothing running says so (and is not a question)', async () => {
