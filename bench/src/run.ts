@@ -14,6 +14,7 @@ import type { Benchmark, BenchResult } from './benchmark.ts';
 import { authToken } from './auth-token.ts';
 import { botLatency } from './bot-latency.ts';
 import { creditsReserve } from './credits-reserve.ts';
+import { ollamaStream } from './ollama-stream.ts';
 import { plan } from './plan.ts';
 import { formatRatio, formatTable } from './stats.ts';
 import { synapseEcho } from './synapse-echo.ts';
@@ -30,6 +31,7 @@ const BENCHMARKS: readonly Benchmark[] = [
   creditsReserve,
   authToken,
   botLatency,
+  ollamaStream,
 ];
 
 async function main(): Promise<void> {

@@ -20,6 +20,7 @@ export {
   type JobContext,
   type Json,
   type ScheduleOptions,
+  type StreamOptions,
 } from './bot.ts';
 export {
   Args,
