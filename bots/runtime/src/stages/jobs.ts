@@ -9,13 +9,15 @@ import type { JobContext, Json } from '../bot.ts';
 import { noticeContent, toReply } from '../format.ts';
 import type { Lang } from '../i18n.ts';
 import type { MatrixPort } from '../matrix.ts';
-import type { Stores } from '../ports.ts';
+import type { Kv, Scheduler, Stores } from '../ports.ts';
 import type { HostedBot } from './hosted.ts';
 
 export interface JobRunnerDeps {
   hosted: readonly HostedBot[];
   matrix: MatrixPort;
   stores: Stores;
+  scheduler: Scheduler;
+  kv: Kv;
   claimJob: (jobId: string) => Promise<boolean>;
   finishJob: (jobId: string) => Promise<void>;
   unclaimJob: (jobId: string) => Promise<void>;
@@ -43,7 +45,16 @@ export function createJobRunner(deps: JobRunnerDeps) {
       },
       store: (userId, appId) => deps.stores.forUser(userId, appId),
       lang: deps.lang,
-      postContent: (roomId, content) => deps.matrix.send(bot.info.userId, roomId, 'm.room.message', content),
+      postContent: (roomId, content, options) =>
+        deps.matrix.send(bot.info.userId, roomId, 'm.room.message', content, options?.txnKey),
+      schedule: (name, data, o) =>
+        deps.scheduler.schedule({ botId: bot.info.id, name, data, jobId: o.jobId, at: o.at }),
+      cancel: (id) => deps.scheduler.cancel(id),
+      moveJob: (id, at) => deps.scheduler.move(id, at),
+      state: (userId) => ({
+        get: (key) => deps.kv.get(bot.info.id, `user:${userId}`, key),
+        set: (key, value) => deps.kv.set(bot.info.id, `user:${userId}`, key, value),
+      }),
     };
   }
   const runJob = async function runJob(job: { botId: string; name: string; jobId: string; data: unknown }) {
