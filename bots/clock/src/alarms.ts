@@ -72,7 +72,7 @@ export async function scheduleNextRing(
 
 /** Rings again in `minutes` (the row's `snoozedUntil`, so the web app shows it too). */
 export async function snooze(ops: ClockOps, alarm: AlarmRow, roomId: string, minutes: number): Promise<Date> {
-  const until = new Date(ops.now.getTime() + minutes * 60_000);
+  const until = new Date(ops.now().getTime() + minutes * 60_000);
   await ops.store.upsert('alarms', alarm.id, { snoozedUntil: until.toISOString() });
   await ops.store.flush();
   await scheduleSnooze(ops, { ...alarm, snoozedUntil: until.toISOString() }, roomId);

@@ -76,7 +76,7 @@ async function commandOps(ctx: CommandContext): Promise<ClockOps> {
   return {
     userId: ctx.sender,
     lang: ctx.lang,
-    now: ctx.now,
+    now: () => ctx.now,
     store: await ctx.store(APP),
     state: ctx.state,
     schedule: (job, data, o) => ctx.schedule(job, data, o),
@@ -87,10 +87,11 @@ async function commandOps(ctx: CommandContext): Promise<ClockOps> {
 }
 
 async function jobOps(ctx: JobContext, userId: string): Promise<ClockOps> {
+  const startedAt = performance.now();
   return {
     userId,
     lang: await ctx.lang(userId),
-    now: ctx.now,
+    now: () => new Date(ctx.now.getTime() + Math.round(performance.now() - startedAt)),
     store: await ctx.store(userId, APP),
     state: ctx.state(userId),
     schedule: (job, data, o) => ctx.schedule(job, data, o),
@@ -677,10 +678,10 @@ async function onTimerChange(ops: ClockOps, change: RowChange, roomId: string): 
   const t = asTimer(change.row);
   if (!t) return;
   if (t.state === 'running' && t.endsAt && !t.doneAt) {
-    if (Date.parse(t.endsAt) - ops.now.getTime() > MAX_TIMER_MS) return;
+    if (Date.parse(t.endsAt) - ops.now().getTime() > MAX_TIMER_MS) return;
     if (!countdown) {
       // Started elsewhere (the web app): the countdown appears in the room the watch was set up in.
-      const text = countdownText(t, ops.lang, ops.now);
+      const text = countdownText(t, ops.lang, ops.now());
       const eventId = await ops.send(
         roomId,
         { msgtype: 'm.notice', body: text, 'm.mentions': {} },
@@ -689,10 +690,10 @@ async function onTimerChange(ops: ClockOps, change: RowChange, roomId: string): 
       await rememberCountdown(ops, t.id, { roomId, eventId, shown: shownKey(t) });
     }
     await scheduleRun(ops, t, countdown?.roomId ?? roomId);
-    await showCountdown(ops, t.id, countdownText(t, ops.lang, ops.now), shownKey(t));
+    await showCountdown(ops, t.id, countdownText(t, ops.lang, ops.now()), shownKey(t));
   } else if (t.state === 'paused' || t.state === 'idle') {
     await cancelRun(ops, t);
-    await showCountdown(ops, t.id, countdownText(t, ops.lang, ops.now), shownKey(t));
+    await showCountdown(ops, t.id, countdownText(t, ops.lang, ops.now()), shownKey(t));
   }
 }
 
@@ -700,8 +701,9 @@ async function onAlarmChange(ops: ClockOps, change: RowChange, roomId: string): 
   const a = asAlarm(change.row);
   if (!a) return;
   if (a.enabled)
-    await scheduleNextRing(ops, a, roomId, { after: ops.now, defaultTimezone: FALLBACK_TIMEZONE });
-  if (a.snoozedUntil && Date.parse(a.snoozedUntil) > ops.now.getTime()) await scheduleSnooze(ops, a, roomId);
+    await scheduleNextRing(ops, a, roomId, { after: ops.now(), defaultTimezone: FALLBACK_TIMEZONE });
+  if (a.snoozedUntil && Date.parse(a.snoozedUntil) > ops.now().getTime())
+    await scheduleSnooze(ops, a, roomId);
 }
 
 export const clockBot = defineBot({

@@ -26,7 +26,8 @@ export const TICK_MS = 10_000;
 export interface ClockOps {
   userId: string;
   lang: Lang;
-  now: Date;
+  /** The current instant (a job's `now` plus the time its handler has run: a cold start is slow). */
+  now(): Date;
   store: AppStore;
   state: UserState;
   schedule(job: string, data: Json, options: { jobId: string; at: Date }): Promise<void>;
@@ -135,7 +136,7 @@ export async function scheduleRun(ops: ClockOps, t: TimerRow, roomId: string): P
   const data: RunData = { userId: ops.userId, roomId, timerId: t.id, endsAt: t.endsAt };
   const endJob = endJobId(t.id, t.endsAt);
   await ops.schedule('timer-end', data, { jobId: endJob, at: new Date(t.endsAt) });
-  const base = t.startedAt ? Date.parse(t.startedAt) : ops.now.getTime();
+  const base = t.startedAt ? Date.parse(t.startedAt) : ops.now().getTime();
   await scheduleTick(ops, { ...data, base, k: 1 });
   const countdown = await readCountdown(ops.state, t.id);
   if (countdown && countdown.endJob !== endJob) {
@@ -144,9 +145,14 @@ export async function scheduleRun(ops: ClockOps, t: TimerRow, roomId: string): P
   }
 }
 
-/** Tick `k` at `base + k·10 s`, or 10 s from now when it is late; none in the last second. */
+/**
+ * Tick `k` at `base + k·10 s`; when the chain runs late (a restart), 10 s from now instead, so two
+ * edits never come closer than ~5 s. None in the last second (the end edits the countdown).
+ */
 async function scheduleTick(ops: ClockOps, data: TickData): Promise<void> {
-  const at = Math.max(data.base + data.k * TICK_MS, ops.now.getTime() + (data.k > 1 ? TICK_MS : 0));
+  const now = ops.now().getTime();
+  const aligned = data.base + data.k * TICK_MS;
+  const at = data.k > 1 && aligned < now + TICK_MS / 2 ? now + TICK_MS : aligned;
   if (at >= Date.parse(data.endsAt) - 1000) return;
   await ops.schedule('timer-tick', data, {
     jobId: tickJobId(data.timerId, data.endsAt, data.k),
@@ -173,7 +179,7 @@ export async function runTick(ops: ClockOps, data: TickData): Promise<void> {
   await scheduleTick(ops, { ...data, k: data.k + 1 });
   const countdown = await readCountdown(ops.state, t.id);
   if (countdown)
-    await ops.send(countdown.roomId, editOf(countdownText(t, ops.lang, ops.now), countdown.eventId));
+    await ops.send(countdown.roomId, editOf(countdownText(t, ops.lang, ops.now()), countdown.eventId));
 }
 
 /** The mention that makes the phone ring: `m.text` (clients never notify for `m.notice`). */
@@ -203,8 +209,8 @@ export async function runEnd(ops: ClockOps, data: RunData, jobId: string): Promi
     en: `⏰ Your timer${labelEn} (${formatDuration(t.durationMs)}) is up!`,
   });
   await ops.send(data.roomId, mentionContent(data.userId, text), `${jobId}:end`);
-  const done: TimerRow = { ...t, state: 'done', remainingMs: 0, doneAt: ops.now.toISOString() };
+  const done: TimerRow = { ...t, state: 'done', remainingMs: 0, doneAt: ops.now().toISOString() };
   await ops.store.upsert('timers', t.id, { state: 'done', remainingMs: 0, doneAt: done.doneAt });
   await ops.store.flush();
-  await showCountdown(ops, t.id, countdownText(done, ops.lang, ops.now), shownKey(done));
+  await showCountdown(ops, t.id, countdownText(done, ops.lang, ops.now()), shownKey(done));
 }
