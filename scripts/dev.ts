@@ -306,6 +306,8 @@ async function main(): Promise<void> {
       {
         ...common,
         BOT_PORT: String(ports.bots),
+        // Every bot the runner ships (the runtime's default is the first two).
+        BOT_BOTS: 'todo,mana,clock',
         BOT_HOMESERVER_URL: url(ports.synapse),
         BOT_SERVER_NAME: serverName,
         BOT_AS_TOKEN: secrets.BOT_AS_TOKEN ?? '',
@@ -318,7 +320,10 @@ async function main(): Promise<void> {
       },
       `${url(ports.bots)}/health/ready`,
     );
-    urls.push(['Bots', `${url(ports.bots)}  (DM @todo:${serverName} or @mana:${serverName})`]);
+    urls.push([
+      'Bots',
+      `${url(ports.bots)}  (DM @todo:${serverName}, @clock:${serverName} or @mana:${serverName})`,
+    ]);
     waits.push(waitFor('bots', `${url(ports.bots)}/health/ready`));
   }
   if (has('web/package.json')) {
