@@ -18,7 +18,6 @@ import {
   type RowChange,
   type Text,
 } from '@mana/bot-runtime';
-import { offsetMinutes } from '@mana/bot-runtime/zone';
 import { MAX_TIMER_MS } from '@mana/sync-protocol';
 import { parseAlarm } from './alarm.ts';
 import {
@@ -30,7 +29,6 @@ import {
   scheduleSnooze,
   snooze,
 } from './alarms.ts';
-import { findCity } from './cities.ts';
 import { formatRemaining } from './countdown.ts';
 import { formatDuration, splitDuration } from './duration.ts';
 import { ClockError } from './errors.ts';
@@ -39,14 +37,12 @@ import {
   APP,
   asAlarm,
   asTimer,
-  asWorldClock,
   idFrom,
   readCountdown,
   readMessageRef,
   timers,
   type AlarmRow,
   type TimerRow,
-  type WorldClockRow,
 } from './rows.ts';
 import {
   cancelledText,
@@ -64,6 +60,7 @@ import {
   TICK_MS,
   type ClockOps,
 } from './timers.ts';
+import { showWorldClocks, timeCommand, worldClockCommand } from './world.ts';
 
 const LAST_TIMERS = 'lastTimers';
 const LAST_ALARMS = 'lastAlarms';
@@ -418,92 +415,6 @@ async function snoozeAlarm(ctx: CommandContext, alarm: AlarmRow | undefined, min
     { de: '💤 Schlummern bis {at}.', en: '💤 Snoozing until {at}.' },
     { at: ctx.formatDate(until, 'time') },
   );
-}
-
-// --- world clock --------------------------------------------------------------------------------
-
-function clockIn(now: Date, timezone: string, lang: Lang): string {
-  return new Intl.DateTimeFormat(lang === 'de' ? 'de-DE' : 'en-GB', {
-    timeZone: timezone,
-    weekday: 'short',
-    hour: '2-digit',
-    minute: '2-digit',
-  }).format(now);
-}
-
-function offsetFromUser(now: Date, timezone: string, userZone: string, lang: Lang): string {
-  const diff = offsetMinutes(now, timezone) - offsetMinutes(now, userZone);
-  if (diff === 0) return pick(lang, { de: 'wie bei dir', en: 'same as yours' });
-  const h = Math.abs(diff) / 60;
-  const n = Number.isInteger(h) ? String(h) : h.toFixed(1).replace('.', lang === 'de' ? ',' : '.');
-  return diff > 0
-    ? pick(lang, { de: `${n} h vor dir`, en: `${n} h ahead of you` })
-    : pick(lang, { de: `${n} h hinter dir`, en: `${n} h behind you` });
-}
-
-function cityOrUsage(ctx: CommandContext, name: string, command: string) {
-  try {
-    return findCity(name);
-  } catch (err) {
-    if (err instanceof ClockError) throw new CommandError(err.message, err.human);
-    return clockUsage(ctx, command, err);
-  }
-}
-
-async function worldClocks(ctx: CommandContext): Promise<WorldClockRow[]> {
-  const store = await ctx.store(APP);
-  return (await store.list('worldClocks'))
-    .map(asWorldClock)
-    .filter((w): w is WorldClockRow => w !== undefined)
-    .sort((a, b) => (a.order ?? 0) - (b.order ?? 0) || (a.label ?? '').localeCompare(b.label ?? ''));
-}
-
-async function showWorldClocks(ctx: CommandContext) {
-  const clocks = await worldClocks(ctx);
-  const mine = html`🕐 ${ctx.t({ de: 'Bei dir', en: 'Your time' })}: <b>${clockIn(ctx.now, ctx.timezone, ctx.lang)}</b> (${ctx.timezone})`;
-  if (clocks.length === 0)
-    return html`${mine}<br>${ctx.t({ de: 'Noch keine Weltuhren: „weltuhr add Tokio“.', en: 'No world clocks yet: “worldclock add tokyo”.' })}`;
-  return html`${mine}<ul>${clocks.map(
-    (w) =>
-      html`<li>${w.label ?? w.timezone}: <b>${clockIn(ctx.now, w.timezone, ctx.lang)}</b> — ${offsetFromUser(ctx.now, w.timezone, ctx.timezone, ctx.lang)}</li>`,
-  )}</ul>`;
-}
-
-async function timeCommand(ctx: CommandContext, city: string | undefined) {
-  if (!city) return showWorldClocks(ctx);
-  const c = cityOrUsage(ctx, city, 'time');
-  return html`🕐 ${c.name} (${c.country}): <b>${clockIn(ctx.now, c.timezone, ctx.lang)}</b> — ${offsetFromUser(ctx.now, c.timezone, ctx.timezone, ctx.lang)}`;
-}
-
-const ADD = /^(add|hinzufügen|hinzufuegen|neu|new|\+)\s+(.+)$/iu;
-const REMOVE = /^(entfernen|löschen|loeschen|remove|delete|rm|-)\s+#?(\d+)$/iu;
-
-async function worldClockCommand(ctx: CommandContext, text: string | undefined) {
-  if (!text) return showWorldClocks(ctx);
-  const store = await ctx.store(APP);
-  const add = ADD.exec(text);
-  if (add) {
-    const c = cityOrUsage(ctx, add[2] ?? '', 'worldclock');
-    const id = idFrom(ctx.sender, 'worldclock', c.timezone, c.name.toLowerCase());
-    const order = (await worldClocks(ctx)).length;
-    await store.upsert('worldClocks', id, { timezone: c.timezone, label: c.name, order });
-    await store.flush();
-    return html`🌍 ${ctx.t({ de: 'Weltuhr', en: 'World clock' })} ${c.name}: <b>${clockIn(ctx.now, c.timezone, ctx.lang)}</b>`;
-  }
-  const remove = REMOVE.exec(text);
-  if (remove) {
-    const clocks = await worldClocks(ctx);
-    const w = clocks[Number(remove[2]) - 1];
-    if (!w) throw usage(ctx, 'worldclock');
-    await store.delete('worldClocks', w.id);
-    await store.flush();
-    return ctx.t(
-      { de: '🗑️ Weltuhr {name} entfernt.', en: '🗑️ World clock {name} removed.' },
-      { name: w.label ?? w.timezone },
-    );
-  }
-  // `weltuhr Tokio` is read as `weltuhr add Tokio`.
-  return worldClockCommand(ctx, `add ${text}`);
 }
 
 // --- the table ----------------------------------------------------------------------------------
