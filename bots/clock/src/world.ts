@@ -8,7 +8,6 @@ import { findCity } from './cities.ts';
 import { ClockError } from './errors.ts';
 import { APP, asWorldClock, idFrom, type WorldClockRow } from './rows.ts';
 
-
 function clockIn(now: Date, timezone: string, lang: Lang): string {
   return new Intl.DateTimeFormat(lang === 'de' ? 'de-DE' : 'en-GB', {
     timeZone: timezone,
@@ -97,4 +96,3 @@ export async function worldClockCommand(ctx: CommandContext, text: string | unde
   // `weltuhr Tokio` is read as `weltuhr add Tokio`.
   return worldClockCommand(ctx, `add ${text}`);
 }
-
