@@ -1,7 +1,8 @@
 /**
- * The clock bot's pure core (no Matrix yet): durations, alarms and their next firing, city → time
- * zone, the countdown line. The bot itself comes with the runtime wiring.
+ * The clock bot (`clockBot`, hosted by the runner) and its pure core: durations, alarms and their
+ * next firing, city → time zone, the countdown line.
  */
+export { clockBot, clockCommands } from './bot.ts';
 export { nextFiring, parseAlarm, type AlarmSpec } from './alarm.ts';
 export { findCity, normalizeCity, suggestCities, UnknownCityError, type City } from './cities.ts';
 export { formatRemaining, progressBar, renderCountdown, type CountdownState } from './countdown.ts';

@@ -142,8 +142,25 @@ export interface JobContext {
    * the same day does not send it twice.
    */
   once(id: string, fn: () => Promise<void>): Promise<boolean>;
-  /** Sends any event into a room as this bot (a job's voice message, a countdown); its event id. */
-  postContent(roomId: string, content: Record<string, unknown>): Promise<string>;
+  /**
+   * Sends any event into a room as this bot (a job's voice message, a countdown); its event id.
+   * `txnKey` makes it idempotent: a job re-run after a crash does not post twice.
+   */
+  postContent(
+    roomId: string,
+    content: Record<string, unknown>,
+    options?: { txnKey?: string },
+  ): Promise<string>;
+  /** Schedules a job of this bot (a job chaining its next run, a watch moving a reminder). */
+  schedule(job: string, data: Json, options: ScheduleOptions): Promise<void>;
+  cancel(jobId: string): Promise<void>;
+  /** Moves a pending job; false when it already ran or is unknown. */
+  moveJob(jobId: string, at: Date): Promise<boolean>;
+  /** A user's durable bot state: the same entries as that user's `CommandContext.state`. */
+  state(matrixUserId: string): {
+    get<T extends Json>(key: string): Promise<T | undefined>;
+    set(key: string, value: Json): Promise<void>;
+  };
 }
 
 /** What kind of file a message carries (`voice`: an `m.audio` voice note, MSC3245). */

@@ -20,8 +20,10 @@ export type Calendar = Row<'calendar', 'calendars'>;
 export type CalEvent = Row<'calendar', 'events'>;
 export type Favorite = Row<'zitare', 'favorites'>;
 export type QuoteList = Row<'zitare', 'lists'>;
+export type Timer = Row<'clock', 'timers'>;
+export type Alarm = Row<'clock', 'alarms'>;
 /** The views, each reachable as `#/<route>` and as the path `/<route>` (the links bots send). */
-export const ROUTES = ['todo', 'calendar', 'quotes', 'account', 'credits'] as const;
+export const ROUTES = ['todo', 'calendar', 'clock', 'quotes', 'account', 'credits'] as const;
 export type Route = (typeof ROUTES)[number];
 export interface User {
   sub: string;
@@ -86,6 +88,8 @@ export class AppState {
   /** The zitare bot's favorites and lists (quote ids; the texts ship with `@mana/quotes`). */
   favorites = $state.raw<Favorite[]>([]);
   quoteLists = $state.raw<QuoteList[]>([]);
+  timers = $state.raw<Timer[]>([]);
+  alarms = $state.raw<Alarm[]>([]);
   status = $state.raw<ReplicaStatus>({ state: 'local', pending: 0, leader: false });
   lang = $state<Lang>('en');
   user = $state.raw<User | null>(null);
@@ -155,6 +159,8 @@ export class AppState {
       r.subscribe('calendar', 'events', (rows) => (this.events = rows)),
       r.subscribe('zitare', 'favorites', (rows) => (this.favorites = rows)),
       r.subscribe('zitare', 'lists', (rows) => (this.quoteLists = rows)),
+      r.subscribe('clock', 'timers', (rows) => (this.timers = rows)),
+      r.subscribe('clock', 'alarms', (rows) => (this.alarms = rows)),
       r.onStatus((s) => (this.status = s)),
     );
     // Signed in or out in another tab: this tab follows.
@@ -268,6 +274,66 @@ export class AppState {
 
   deleteQuoteList(id: string): Promise<void> {
     return this.write().delete('zitare', 'lists', id);
+  }
+
+  // ── clock ──────────────────────────────────────────────────────────────────────────────────────
+  // The same fields the clock bot writes: a running timer has `endsAt`, a paused one `remainingMs`;
+  // the bot watches these rows and moves or cancels its end job.
+  async startTimer(durationMs: number, label: string | null): Promise<string> {
+    const id = newId();
+    const now = Date.now();
+    await this.write().put('clock', 'timers', id, {
+      label,
+      durationMs,
+      state: 'running',
+      startedAt: new Date(now).toISOString(),
+      remainingMs: durationMs,
+      endsAt: new Date(now + durationMs).toISOString(),
+      doneAt: null,
+    });
+    return id;
+  }
+
+  pauseTimer(t: Timer): Promise<void> {
+    const left = t.endsAt
+      ? Math.max(0, Date.parse(t.endsAt) - Date.now())
+      : (t.remainingMs ?? t.durationMs ?? 0);
+    return this.write().put('clock', 'timers', t.id, { state: 'paused', remainingMs: left, endsAt: null });
+  }
+
+  resumeTimer(t: Timer): Promise<void> {
+    const left = t.remainingMs ?? t.durationMs ?? 0;
+    const now = Date.now();
+    return this.write().put('clock', 'timers', t.id, {
+      state: 'running',
+      startedAt: new Date(now).toISOString(),
+      remainingMs: left,
+      endsAt: new Date(now + left).toISOString(),
+    });
+  }
+
+  deleteTimer(id: string): Promise<void> {
+    return this.write().delete('clock', 'timers', id);
+  }
+
+  async addAlarm(time: string, days: number[], label: string | null): Promise<string> {
+    const id = newId();
+    await this.write().put('clock', 'alarms', id, {
+      time,
+      days,
+      label,
+      enabled: true,
+      timezone: Intl.DateTimeFormat().resolvedOptions().timeZone,
+    });
+    return id;
+  }
+
+  toggleAlarm(a: Alarm): Promise<void> {
+    return this.write().put('clock', 'alarms', a.id, { enabled: !a.enabled, snoozedUntil: null });
+  }
+
+  deleteAlarm(id: string): Promise<void> {
+    return this.write().delete('clock', 'alarms', id);
   }
 
   // ── account ────────────────────────────────────────────────────────────────────────────────────

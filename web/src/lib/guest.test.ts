@@ -1,6 +1,7 @@
 import { createMemoryStorage, createSyncClient } from '@mana/sync-client';
 import { applyChange, emptyRow, formatHlc, rowValues } from '@mana/sync-protocol';
 import { describe, expect, it } from 'vitest';
+import { WEB_APPS } from './replica.ts';
 import {
   changesOf,
   dropLeftoverSeeds,
@@ -11,7 +12,6 @@ import {
   seedData,
   seedIfNew,
 } from './guest.ts';
-import { WEB_APPS } from './replica.ts';
 
 const flags = () => {
   const m = new Map<string, string>();

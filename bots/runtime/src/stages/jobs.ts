@@ -9,7 +9,7 @@ import type { JobContext, Json } from '../bot.ts';
 import { noticeContent, toReply } from '../format.ts';
 import type { Lang } from '../i18n.ts';
 import type { MatrixPort } from '../matrix.ts';
-import type { Credits, Identity, Stores } from '../ports.ts';
+import type { Credits, Identity, Kv, Scheduler, Stores } from '../ports.ts';
 import type { HostedBot } from './hosted.ts';
 
 export interface JobRunnerDeps {
@@ -19,6 +19,8 @@ export interface JobRunnerDeps {
   identity: Identity;
   credits: Credits;
   creditsAudience: string;
+  scheduler: Scheduler;
+  kv: Kv;
   claimJob: (jobId: string) => Promise<boolean>;
   finishJob: (jobId: string) => Promise<void>;
   unclaimJob: (jobId: string) => Promise<void>;
@@ -60,7 +62,16 @@ export function createJobRunner(deps: JobRunnerDeps) {
         await deps.finishJob(id);
         return true;
       },
-      postContent: (roomId, content) => deps.matrix.send(bot.info.userId, roomId, 'm.room.message', content),
+      postContent: (roomId, content, options) =>
+        deps.matrix.send(bot.info.userId, roomId, 'm.room.message', content, options?.txnKey),
+      schedule: (name, data, o) =>
+        deps.scheduler.schedule({ botId: bot.info.id, name, data, jobId: o.jobId, at: o.at }),
+      cancel: (id) => deps.scheduler.cancel(id),
+      moveJob: (id, at) => deps.scheduler.move(id, at),
+      state: (userId) => ({
+        get: (key) => deps.kv.get(bot.info.id, `user:${userId}`, key),
+        set: (key, value) => deps.kv.set(bot.info.id, `user:${userId}`, key, value),
+      }),
     };
   }
   const runJob = async function runJob(job: {

@@ -406,7 +406,8 @@ export async function startBotsStack(options: BotsStackOptions): Promise<BotsSta
   }
 }
 
-async function spawnRunner(env: Record<string, string>, url: string): Promise<RunnerProcess> {
+/** A runner process on `env` (a second one on the same Redis: another `BOT_PORT`). */
+export async function spawnRunner(env: Record<string, string>, url: string): Promise<RunnerProcess> {
   const lines: string[] = [];
   let tail = '';
   const collect = (chunk: Buffer) => {

@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { defineBot, type Json } from '../bot.ts';
+import { createTestHarness } from '../testing.ts';
+
+const alice = '@alice:mana.test';
+const dm = '!dm:mana.test';
+
+/** A bot whose command remembers a value and whose job chains itself, reading that value. */
+const chain = defineBot({
+  id: 'clock',
+  localpart: 'clock',
+  displayName: 'Chain',
+  description: { de: 'Kette', en: 'Chain' },
+  commands: [
+    {
+      name: 'go',
+      aliases: { de: ['los'], en: ['go'] },
+      help: { de: 'Startet', en: 'Starts' },
+      async run(ctx) {
+        await ctx.state.set('word', 'hallo');
+        await ctx.schedule(
+          'step',
+          { n: 1, userId: ctx.sender, roomId: ctx.roomId },
+          { jobId: 'step-1', at: ctx.now },
+        );
+        return 'ok';
+      },
+    },
+  ],
+  jobs: {
+    async step(ctx, data) {
+      const d = data as { n: number; userId: string; roomId: string };
+      const word = await ctx.state(d.userId).get<string>('word');
+      await ctx.postContent(
+        d.roomId,
+        { msgtype: 'm.text', body: `${word} ${d.n}` },
+        { txnKey: `${ctx.jobId}:post` },
+      );
+      await ctx.state(d.userId).set('last', d.n);
+      if (d.n < 3) {
+        const next: Json = { ...d, n: d.n + 1 };
+        await ctx.schedule('step', next, {
+          jobId: `step-${d.n + 1}`,
+          at: new Date(ctx.now.getTime() + 1000),
+        });
+      }
+      if (d.n === 2) {
+        await ctx.schedule('step', { ...d, n: 99 }, { jobId: 'step-99', at: ctx.now });
+        await ctx.cancel('step-99');
+        expect(await ctx.moveJob('step-3', new Date(ctx.now.getTime() + 5000))).toBe(true);
+      }
+    },
+  },
+});
+
+describe('job context', () => {
+  it("a job chains and moves jobs, shares the user's state with commands and posts idempotently", async () => {
+    const h = createTestHarness({ bots: [chain], linked: [alice] });
+    h.members.set(dm, [alice, '@clock:mana.test']);
+    await h.ask(alice, dm, 'los');
+    const bodies: string[] = [];
+    for (const id of ['step-1', 'step-2', 'step-3']) {
+      const job = h.scheduler.jobs.get(id);
+      if (!job) throw new Error(`no ${id}`);
+      const before = h.matrix.sent.length;
+      await h.dispatcher.runJob(job);
+      // A redelivery after the claim was lost (a crash after the post) posts nothing new.
+      h.fired.delete(id);
+      await h.dispatcher.runJob(job);
+      bodies.push(...h.matrix.sent.slice(before).map((e) => String(e.content.body)));
+    }
+    expect(bodies).toEqual(['hallo 1', 'hallo 2', 'hallo 3']);
+    expect(h.scheduler.jobs.has('step-99')).toBe(false);
+    const moved = h.scheduler.jobs.get('step-3');
+    const second = h.scheduler.jobs.get('step-2');
+    expect(moved && second && moved.at.getTime() - second.at.getTime()).toBeGreaterThanOrEqual(4000);
+    expect(await h.kv.get('clock', `user:${alice}`, 'last')).toBe(3);
+  });
+});

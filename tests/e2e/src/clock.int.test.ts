@@ -1,0 +1,359 @@
+/**
+ * Issue 12's clock half, end to end with the real services: a real Synapse pushing to the bot runner
+ * (its own process, BOTS=clock), the real sync server holding the `clock` rows, BullMQ on the real
+ * Redis for the timer and alarm jobs, claims in the real Postgres. People talk to @clock with
+ * matrix-js-sdk as Element does; times are checked against the rows in sync, not only the text.
+ * Short real durations only (`timer 3s`); the one alarm rings at the next minute, waited for while
+ * the timer tests run.
+ */
+import { createMemoryStorage, createSyncClient, type SyncClient } from '@mana/sync-client';
+import { freePort } from '@mana/testing';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { bodyOf, openChat, type Chat, type RawEvent } from './support/bots-chat.ts';
+import {
+  SERVER_NAME,
+  spawnRunner,
+  startBotsStack,
+  SYNC_AUDIENCE,
+  until,
+  type BotsStack,
+  type RunnerProcess,
+  type StackUser,
+} from './support/bots-stack.ts';
+
+const CLOCK = `@clock:${SERVER_NAME}`;
+const TZ = 'Europe/Berlin';
+
+let stack: BotsStack;
+let tilda: StackUser;
+let chat: Chat;
+let sync: SyncClient<'clock'>;
+
+beforeAll(async () => {
+  stack = await startBotsStack({
+    label: 'e2e_clock',
+    runnerEnv: { BOTS: 'clock', BOT_PROGRESS_AFTER_MS: '15000' },
+  });
+  tilda = await stack.ssoUser('tilda');
+  chat = await openChat(stack, tilda, CLOCK);
+  await chat.ask('sprache de');
+  const token = await stack.webToken(tilda, SYNC_AUDIENCE, 'openid sync');
+  sync = createSyncClient({
+    baseUrl: stack.sync.url,
+    apps: ['clock'],
+    clientId: 'tilda-web',
+    getToken: () => token,
+    storage: createMemoryStorage(),
+    WebSocket: null,
+    pushDebounceMs: null,
+    pullIntervalMs: null,
+  });
+}, 240_000);
+
+afterAll(async () => {
+  await sync?.stop();
+  await stack?.close();
+});
+
+afterEach((ctx) => {
+  if (ctx.task.result?.state === 'fail' && stack)
+    console.log(`--- runner log (last 60 lines) ---\n${stack.runner.logs().slice(-60).join('\n')}`);
+});
+
+async function timers() {
+  await sync.sync('clock');
+  return sync.query('clock', 'timers');
+}
+async function timer(label: string) {
+  return (await timers()).find((t) => t.label === label);
+}
+/** The row once sync has it (the countdown is sent before the row is written). */
+async function stored(label: string) {
+  return until(`the timer ${label} in sync`, () => timer(label));
+}
+async function alarms() {
+  await sync.sync('clock');
+  return sync.query('clock', 'alarms');
+}
+
+const mentions = (e: RawEvent): unknown =>
+  (e.content['m.mentions'] as { user_ids?: unknown } | undefined)?.user_ids;
+/** The bot's messages that ring the user's phone (a new event, `m.text`, mentioning her). */
+async function rings(text: string): Promise<RawEvent[]> {
+  return (await chat.timeline()).filter(
+    (e) =>
+      e.sender === CLOCK &&
+      e.type === 'm.room.message' &&
+      e.content.msgtype === 'm.text' &&
+      Array.isArray(mentions(e)) &&
+      (mentions(e) as unknown[]).includes(tilda.userId) &&
+      bodyOf(e).includes(text),
+  );
+}
+/** Edits (`m.replace`) of the countdown message, oldest first. */
+async function editsOf(eventId: string): Promise<RawEvent[]> {
+  return (await chat.timeline()).filter((e) => {
+    const rel = e.content['m.relates_to'] as { rel_type?: string; event_id?: string } | undefined;
+    return e.sender === CLOCK && rel?.rel_type === 'm.replace' && rel.event_id === eventId;
+  });
+}
+const newBody = (e: RawEvent | undefined): string => {
+  const b = (e?.content['m.new_content'] as { body?: unknown } | undefined)?.body;
+  return typeof b === 'string' ? b : '';
+};
+
+async function react(eventId: string, key: string) {
+  await chat.sendEvent('m.reaction', {
+    'm.relates_to': { rel_type: 'm.annotation', event_id: eventId, key },
+  });
+}
+
+const wallMinute = (d: Date) =>
+  new Intl.DateTimeFormat('de-DE', {
+    timeZone: TZ,
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).format(d);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('clock bot (real Synapse, sync, Redis, Postgres)', () => {
+  // Set first, checked last: the alarm rings at the next full minute while the other tests run
+  // (a kill -9 of the runner among them), and must ring exactly once.
+  let alarmAt: Date;
+  it('wecker HH:MM for the next minute: the row has her zone and the time', { timeout: 60_000 }, async () => {
+    const now = Date.now();
+    const nextMinute = Math.ceil((now + 1) / 60_000) * 60_000;
+    alarmAt = new Date(nextMinute - now < 15_000 ? nextMinute + 60_000 : nextMinute);
+    const hhmm = wallMinute(alarmAt);
+    const reply = await chat.ask(`wecker ${hhmm} Probe`);
+    expect(bodyOf(reply)).toContain(`⏰ Wecker gestellt: ${hhmm} einmalig — Probe`);
+    const [row] = (await alarms()).filter((a) => a.label === 'Probe');
+    expect(row).toMatchObject({ time: hhmm, days: [], enabled: true, timezone: TZ });
+  });
+
+  it(
+    'malformed input: timer abc and alarm 25:99 get a short usage line, nothing is stored',
+    { timeout: 60_000 },
+    async () => {
+      const before = (await timers()).length;
+      const abc = await chat.ask('timer abc');
+      expect(bodyOf(abc)).toContain('„abc“ ist keine Dauer. So geht’s: timer');
+      const bad = await chat.ask('alarm 25:99');
+      expect(bodyOf(bad)).toMatch(/^„25:99“.*So geht’s: wecker/);
+      expect(bodyOf(bad).split('\n')).toHaveLength(1);
+      expect(await timers()).toHaveLength(before);
+      expect((await alarms()).filter((a) => a.time === '25:99')).toEqual([]);
+    },
+  );
+
+  it(
+    'timer 3s Tee: a countdown in reply, the row in sync, exactly one mention at the end, the countdown edited to done',
+    { timeout: 60_000 },
+    async () => {
+      const sentAt = Date.now();
+      const countdown = await chat.ask('timer 3s Tee');
+      expect(countdown.content.msgtype).toBe('m.notice');
+      expect(bodyOf(countdown)).toMatch(/^⏳ Tee — 00:0[23] /);
+      const row = await stored('Tee');
+      expect(row).toMatchObject({ durationMs: 3000, state: 'running' });
+      const endsAt = Date.parse(String(row?.endsAt));
+      expect(endsAt).toBeGreaterThanOrEqual(sentAt + 3000 - 1000);
+      expect(endsAt).toBeLessThanOrEqual(Date.now() + 3000);
+
+      const [ring] = await until('the end mention', async () => {
+        const r = await rings('Dein Timer „Tee“ (3s) ist abgelaufen!');
+        return r.length > 0 ? r : undefined;
+      });
+      expect(ring?.origin_server_ts).toBeGreaterThanOrEqual(endsAt - 50);
+      expect(String(ring?.content.formatted_body)).toContain(
+        `<a href="https://matrix.to/#/${encodeURIComponent(tilda.userId)}">`,
+      );
+      const done = await until('the countdown edited to done', async () =>
+        (await editsOf(countdown.event_id)).find((e) => newBody(e).includes('fertig')),
+      );
+      expect(newBody(done)).toBe('✅ Tee — 00:00 ▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓ 100 % — fertig');
+      const after = await timer('Tee');
+      expect(after).toMatchObject({ state: 'done', remainingMs: 0 });
+      expect(Date.parse(String(after?.doneAt))).toBeGreaterThanOrEqual(endsAt);
+      await sleep(2000);
+      expect(await rings('„Tee“')).toHaveLength(1);
+    },
+  );
+
+  it(
+    '⏸ and ▶ on the countdown pause and resume it: the end moves by the pause, one mention',
+    { timeout: 60_000 },
+    async () => {
+      const countdown = await chat.ask('timer 8s Pause');
+      await react(countdown.event_id, '⏸');
+      const paused = await until('the row paused', async () => {
+        const t = await timer('Pause');
+        return t?.state === 'paused' ? t : undefined;
+      });
+      expect(paused.endsAt).toBeNull();
+      expect(paused.remainingMs).toBeGreaterThan(4000);
+      expect(paused.remainingMs).toBeLessThanOrEqual(8000);
+      await until('the countdown shows the pause', async () =>
+        (await editsOf(countdown.event_id)).find((e) => newBody(e).includes('(pausiert)')),
+      );
+      // Paused past the original end: nothing rings.
+      await sleep(9000);
+      expect(await rings('„Pause“')).toEqual([]);
+
+      const resumedAt = Date.now();
+      await react(countdown.event_id, '▶️');
+      const running = await until('the row running again', async () => {
+        const t = await timer('Pause');
+        return t?.state === 'running' ? t : undefined;
+      });
+      const endsAt = Date.parse(String(running.endsAt));
+      expect(endsAt).toBeGreaterThanOrEqual(resumedAt + Number(paused.remainingMs) - 100);
+      const [ring] = await until(
+        'the end after the resume',
+        async () => {
+          const r = await rings('„Pause“');
+          return r.length > 0 ? r : undefined;
+        },
+        20_000,
+      );
+      expect(ring?.origin_server_ts).toBeGreaterThanOrEqual(endsAt - 50);
+      await sleep(1500);
+      expect(await rings('„Pause“')).toHaveLength(1);
+    },
+  );
+
+  it(
+    'paused in the web app (a sync write), the bot cancels the end; resumed there, it rings at the new end',
+    { timeout: 60_000 },
+    async () => {
+      await chat.ask('timer 6s Web');
+      const row = await stored('Web');
+      if (!row?.endsAt) throw new Error('no running timer');
+      // The web app's pause: what the clock view writes.
+      const remainingMs = Math.max(1000, Date.parse(row.endsAt) - Date.now());
+      await sync.put('clock', 'timers', row.id, { state: 'paused', remainingMs, endsAt: null });
+      await sync.sync('clock');
+      await sleep(8000);
+      expect(await rings('„Web“')).toEqual([]);
+      const resumedAt = Date.now();
+      const endsAt = new Date(resumedAt + remainingMs).toISOString();
+      await sync.put('clock', 'timers', row.id, {
+        state: 'running',
+        startedAt: new Date(resumedAt).toISOString(),
+        remainingMs,
+        endsAt,
+      });
+      await sync.sync('clock');
+      const [ring] = await until(
+        'the end of the timer resumed in the web app',
+        async () => {
+          const r = await rings('„Web“');
+          return r.length > 0 ? r : undefined;
+        },
+        20_000,
+      );
+      expect(ring?.origin_server_ts).toBeGreaterThanOrEqual(Date.parse(endsAt) - 50);
+      expect(await timer('Web')).toMatchObject({ state: 'done' });
+      await sleep(1500);
+      expect(await rings('„Web“')).toHaveLength(1);
+    },
+  );
+
+  it(
+    'kill -9 of the runner while a timer runs: the countdown resumes after the restart, the end is sent once',
+    { timeout: 60_000 },
+    async () => {
+      const countdown = await chat.ask('timer 20s Absturz');
+      const row = await stored('Absturz');
+      const endsAt = Date.parse(String(row?.endsAt));
+      await stack.runner.kill();
+      const restartedAt = Date.now();
+      await stack.startRunner();
+      // The next countdown edit comes from the restarted runner, with the right time left.
+      const edit = await until(
+        'a countdown edit after the restart',
+        async () => (await editsOf(countdown.event_id)).find((e) => e.origin_server_ts > restartedAt),
+        20_000,
+        250,
+      );
+      const shown = /— 00:(\d\d) /.exec(newBody(edit))?.[1];
+      // Rendered after the restart began and before Synapse stored it: the time left then, ±1 s.
+      const left = (at: number) => Math.ceil((endsAt - at) / 1000);
+      expect(Number(shown)).toBeGreaterThanOrEqual(left(edit.origin_server_ts) - 1);
+      expect(Number(shown)).toBeLessThanOrEqual(left(restartedAt) + 1);
+      const [ring] = await until(
+        'the end after the restart',
+        async () => {
+          const r = await rings('„Absturz“');
+          return r.length > 0 ? r : undefined;
+        },
+        30_000,
+        250,
+      );
+      expect(ring?.origin_server_ts).toBeGreaterThanOrEqual(endsAt - 50);
+      await sleep(2000);
+      expect(await rings('„Absturz“')).toHaveLength(1);
+      expect(await timer('Absturz')).toMatchObject({ state: 'done' });
+    },
+  );
+
+  it('two runners on the same Redis: every timer end is sent exactly once', { timeout: 60_000 }, async () => {
+    const port = await freePort();
+    const second: RunnerProcess = await spawnRunner(
+      { ...stack.runnerEnv, BOT_PORT: String(port) },
+      `http://127.0.0.1:${port}`,
+    );
+    try {
+      for (const n of [1, 2, 3, 4]) await chat.ask(`timer ${3 + n}s Doppel${n}`);
+      for (const n of [1, 2, 3, 4])
+        await until(
+          `the end of Doppel${n}`,
+          async () => ((await rings(`„Doppel${n}“`)).length > 0 ? true : undefined),
+          30_000,
+          250,
+        );
+      await sleep(2000);
+      for (const n of [1, 2, 3, 4]) expect(await rings(`„Doppel${n}“`)).toHaveLength(1);
+    } finally {
+      await second.stop();
+    }
+  });
+
+  it(
+    'the alarm rang once at its minute, in her zone; the row has lastFiredAt and is off',
+    { timeout: 150_000 },
+    async () => {
+      const [ring] = await until(
+        'the alarm',
+        async () => {
+          const r = await rings('Wecker');
+          return r.length > 0 ? r : undefined;
+        },
+        Math.max(10_000, alarmAt.getTime() - Date.now() + 20_000),
+        500,
+      );
+      expect(bodyOf(ring!)).toContain(`⏰ Wecker ${wallMinute(alarmAt)} — Probe!`);
+      expect(ring?.origin_server_ts).toBeGreaterThanOrEqual(alarmAt.getTime());
+      const [row] = (await alarms()).filter((a) => a.label === 'Probe');
+      expect(row).toMatchObject({ lastFiredAt: alarmAt.toISOString(), enabled: false });
+      await sleep(2000);
+      expect(await rings('Wecker')).toHaveLength(1);
+
+      // 💤 on it: it rings again (snoozedUntil in the row); the snooze is checked, not waited for.
+      await react(ring!.event_id, '💤');
+      const snoozed = await until('the snooze in the row', async () => {
+        const [a] = (await alarms()).filter((x) => x.label === 'Probe');
+        return a?.snoozedUntil ? a : undefined;
+      });
+      expect(Date.parse(String(snoozed.snoozedUntil)) - Date.now()).toBeGreaterThan(9 * 60_000);
+    },
+  );
+
+  it('zeit Tokio and an unknown city with suggestions', { timeout: 60_000 }, async () => {
+    expect(bodyOf(await chat.ask('zeit Tokio'))).toMatch(
+      /^🕐 Tokyo \(Japan\): .*\d\d:\d\d — [78] h vor dir$/,
+    );
+    expect(bodyOf(await chat.ask('zeit Berlim'))).toContain('Meintest du');
+  });
+});
