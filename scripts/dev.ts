@@ -306,6 +306,7 @@ async function main(): Promise<void> {
       {
         ...common,
         BOT_PORT: String(ports.bots),
+        BOT_BOTS: process.env.BOTS ?? 'todo,mana,calendar',
         BOT_HOMESERVER_URL: url(ports.synapse),
         BOT_SERVER_NAME: serverName,
         BOT_AS_TOKEN: secrets.BOT_AS_TOKEN ?? '',
@@ -318,7 +319,7 @@ async function main(): Promise<void> {
       },
       `${url(ports.bots)}/health/ready`,
     );
-    urls.push(['Bots', `${url(ports.bots)}  (DM @todo:${serverName} or @mana:${serverName})`]);
+    urls.push(['Bots', `${url(ports.bots)}  (DM @todo:${serverName}, @calendar:${serverName} or @mana:${serverName})`]);
     waits.push(waitFor('bots', `${url(ports.bots)}/health/ready`));
   }
   if (has('web/package.json')) {

@@ -190,6 +190,41 @@ export function expandEvent(
   return out;
 }
 
+/**
+ * Refuses a series that asks for more than `MAX_OCCURRENCES` in all (`COUNT=100000`) before it is
+ * stored: expansion is windowed anyway, but such a rule is a mistake or an attack, and the user
+ * should hear so at once. Returns the rule normalized.
+ */
+export function checkSeries(rule: string): string {
+  const normalized = checkRrule(rule);
+  const count = /(?:^|;)COUNT=(\d+)/.exec(normalized)?.[1];
+  if (count !== undefined && Number(count) > MAX_OCCURRENCES)
+    throw new CalendarError('ERR_TOO_MANY_OCCURRENCES', `COUNT=${count} over ${MAX_OCCURRENCES}`, {
+      de: `Diese Serie hätte ${Number(count).toLocaleString('de-DE')} Termine — ich lege höchstens ${MAX_OCCURRENCES.toLocaleString('de-DE')} an.`,
+      en: `This series would have ${Number(count).toLocaleString('en-US')} events — I create at most ${MAX_OCCURRENCES.toLocaleString('en-US')}.`,
+    });
+  return normalized;
+}
+
+/**
+ * The first occurrence starting at or after `after` (within `MAX_WINDOW_DAYS`), or undefined.
+ * Two windows (a week, then the rest) keep the usual case cheap.
+ */
+export function nextOccurrence(event: RecurringEvent, after: Date): Occurrence | undefined {
+  const week = new Date(after.getTime() + 8 * DAY_MS);
+  const near = expandEvent(event, { from: after, to: week });
+  if (near[0]) return near[0];
+  const far = new Date(after.getTime() + (MAX_WINDOW_DAYS - 1) * DAY_MS);
+  for (let from = week; from < far;) {
+    // Windows of at most a year: under MAX_OCCURRENCES for every FREQ we accept.
+    const to = new Date(Math.min(far.getTime(), from.getTime() + 366 * DAY_MS));
+    const hit = expandEvent(event, { from, to })[0];
+    if (hit) return hit;
+    from = to;
+  }
+  return undefined;
+}
+
 // ── phrases ──────────────────────────────────────────────────────────────────────────────────
 
 const WEEKDAYS: Record<string, string> = {
@@ -333,7 +368,8 @@ const PATTERNS: { re: RegExp; rule: (m: RegExpExecArray) => string }[] = [
 
 const UNTIL_RE = /(?<![\p{L}])(?:bis\s+(?:zum\s+)?|until\s+)(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})?/iu;
 const UNTIL_ISO = /(?<![\p{L}])(?:bis|until)\s+(\d{4})-(\d{2})-(\d{2})/iu;
-const COUNT_RE = /(?<![\p{L}])(\d{1,4})\s*(?:mal|x|times)(?![\p{L}])/iu;
+// Up to 7 digits, so "100000 mal" reads as COUNT=100000 (and is refused as too many) rather than as "0000 mal".
+const COUNT_RE = /(?<![\p{L}\d])(\d{1,7})\s*(?:mal|x|times)(?![\p{L}])/iu;
 
 export interface ParsedRecurrence {
   rrule: string;

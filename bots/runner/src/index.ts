@@ -1,6 +1,7 @@
 /** Every bot this build ships; `BOT_BOTS` (or `BOTS`) picks which ones a runner hosts. */
 import type { BotDefinition } from '@mana/bot-runtime';
+import { calendarBot } from '@mana/bot-calendar';
 import { manaBot } from '@mana/bot-mana';
 import { todoBot } from '@mana/bot-todo';
 
-export const AVAILABLE_BOTS: readonly BotDefinition[] = [manaBot, todoBot];
+export const AVAILABLE_BOTS: readonly BotDefinition[] = [manaBot, todoBot, calendarBot];

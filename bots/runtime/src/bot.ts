@@ -117,6 +117,10 @@ export interface JobContext {
   lang(matrixUserId: string): Promise<Lang>;
   /** Sends any event into a room as this bot (a job's voice message, a countdown); its event id. */
   postContent(roomId: string, content: Record<string, unknown>): Promise<string>;
+  /** Delayed jobs, as in a command: a job or a watched change may queue, move or drop another. */
+  schedule(job: string, data: Json, options: ScheduleOptions): Promise<void>;
+  cancel(jobId: string): Promise<void>;
+  moveJob(jobId: string, at: Date): Promise<boolean>;
 }
 
 /** What kind of file a message carries (`voice`: an `m.audio` voice note, MSC3245). */

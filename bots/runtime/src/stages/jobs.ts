@@ -9,13 +9,14 @@ import type { JobContext, Json } from '../bot.ts';
 import { noticeContent, toReply } from '../format.ts';
 import type { Lang } from '../i18n.ts';
 import type { MatrixPort } from '../matrix.ts';
-import type { Stores } from '../ports.ts';
+import type { Scheduler, Stores } from '../ports.ts';
 import type { HostedBot } from './hosted.ts';
 
 export interface JobRunnerDeps {
   hosted: readonly HostedBot[];
   matrix: MatrixPort;
   stores: Stores;
+  scheduler: Scheduler;
   claimJob: (jobId: string) => Promise<boolean>;
   finishJob: (jobId: string) => Promise<void>;
   unclaimJob: (jobId: string) => Promise<void>;
@@ -44,6 +45,10 @@ export function createJobRunner(deps: JobRunnerDeps) {
       store: (userId, appId) => deps.stores.forUser(userId, appId),
       lang: deps.lang,
       postContent: (roomId, content) => deps.matrix.send(bot.info.userId, roomId, 'm.room.message', content),
+      schedule: (name, data, o) =>
+        deps.scheduler.schedule({ botId: bot.info.id, name, data, jobId: o.jobId, at: o.at }),
+      cancel: (id) => deps.scheduler.cancel(id),
+      moveJob: (id, at) => deps.scheduler.move(id, at),
     };
   }
   const runJob = async function runJob(job: { botId: string; name: string; jobId: string; data: unknown }) {
