@@ -2,10 +2,9 @@
  * Recurring events in the calendar view: the next occurrence of a series (RRULE with `rrule`, wall
  * times kept in the browser's zone across DST, EXDATEs left out) and the rule in words.
  */
-import rrulePkg from 'rrule';
+// The ESM build (what Vite bundles) has named exports only.
+import { RRule } from 'rrule';
 import type { Lang } from './i18n.ts';
-
-const { RRule } = rrulePkg;
 
 /** A local wall time as a floating Date (UTC fields = wall fields), the way `rrule` wants it. */
 const floating = (d: Date) =>
