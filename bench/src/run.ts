@@ -15,6 +15,7 @@ import { authToken } from './auth-token.ts';
 import { botLatency } from './bot-latency.ts';
 import { creditsReserve } from './credits-reserve.ts';
 import { plan } from './plan.ts';
+import { rruleExpansion } from './rrule-expansion.ts';
 import { formatRatio, formatTable } from './stats.ts';
 import { synapseEcho } from './synapse-echo.ts';
 import { syncLatency } from './sync-latency.ts';
@@ -30,6 +31,7 @@ const BENCHMARKS: readonly Benchmark[] = [
   creditsReserve,
   authToken,
   botLatency,
+  rruleExpansion,
 ];
 
 async function main(): Promise<void> {

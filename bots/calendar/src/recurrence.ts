@@ -12,7 +12,7 @@
  */
 import rrulePkg from 'rrule';
 import { CalendarError } from './errors.ts';
-import { offsetTable, wallOf, wallToInstant, type Wall } from '@mana/bot-runtime/zone';
+import { floatingToInstant, offsetTable, wallOf, wallToInstant, type Wall } from '@mana/bot-runtime/zone';
 
 const { RRule } = rrulePkg;
 
@@ -101,13 +101,6 @@ export function checkRrule(rule: string): string {
 
 /** A wall time as a floating Date (its UTC fields are the wall fields), the way we feed `rrule`. */
 const floating = (w: Wall) => new Date(Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute));
-const wallFromFloating = (d: Date): Wall => ({
-  year: d.getUTCFullYear(),
-  month: d.getUTCMonth() + 1,
-  day: d.getUTCDate(),
-  hour: d.getUTCHours(),
-  minute: d.getUTCMinutes(),
-});
 
 export interface RecurringEvent {
   /** First occurrence's start and end (ISO instants). */
@@ -172,15 +165,18 @@ export function expandEvent(
   const offsetAt = offsetTable(tz, first.getTime() - 2 * DAY_MS, last.getTime() + 2 * DAY_MS);
   const out: Occurrence[] = [];
   let tooMany = floatingDates.length >= cap;
+  const fromMs = window.from.getTime();
+  const toMs = window.to.getTime();
+  const checkExcluded = excluded.size > 0;
   for (const d of floatingDates) {
-    const at = wallToInstant(wallFromFloating(d), tz, offsetAt);
-    const t = at.getTime();
-    if (t < window.from.getTime() || t >= window.to.getTime() || excluded.has(t)) continue;
+    // rrule yields whole minutes in floating time: its ms are the wall time's UTC fields.
+    const t = floatingToInstant(d.getTime(), tz, offsetAt);
+    if (t < fromMs || t >= toMs || (checkExcluded && excluded.has(t))) continue;
     if (out.length >= max) {
       tooMany = true;
       break;
     }
-    out.push({ start: at, end: new Date(t + duration) });
+    out.push({ start: new Date(t), end: new Date(t + duration) });
   }
   if (tooMany)
     throw new CalendarError('ERR_TOO_MANY_OCCURRENCES', `more than ${max} occurrences`, {
