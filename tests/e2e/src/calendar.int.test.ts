@@ -276,7 +276,7 @@ describe('calendar bot through a real Matrix client', () => {
     expect(await rows(web)).toHaveLength(before + 2);
   });
 
-  it('malformed input — termin am 31.02., a 100,000-occurrence rule, a broken .ics — one short line each, nothing written', async () => {
+  it('malformed input — termin am 31.02., a 100,000-occurrence rule, a broken or 5 MB .ics — one short line each, nothing written', async () => {
     const before = (await rows(web)).length;
     expect(await say(chat, 'termin Party am 31.02.')).toBe(
       '„am 31.02.“ ist kein gültiges Datum oder keine gültige Uhrzeit.',
@@ -287,6 +287,11 @@ describe('calendar bot through a real Matrix client', () => {
     expect(await say(chat, 'verschieben 1 am 30.02.')).toMatch(/kein gültiges Datum/);
     expect(bodyOf(await sendFile(chat, user, 'kaputt.ics', 'BEGIN:VCALENDAR\r\nwas ist das'))).toBe(
       'Diese Datei ist keine lesbare iCalendar-Datei (.ics). Nichts importiert.',
+    );
+    // Over 5 MB (a real upload; the refusal comes before parsing).
+    const big = `BEGIN:VCALENDAR\r\nX-PAD:${'x'.repeat(5 * 1024 * 1024)}\r\nEND:VCALENDAR\r\n`;
+    expect(bodyOf(await sendFile(chat, user, 'gross.ics', big))).toBe(
+      'Die Datei ist zu groß (höchstens 5 MB) — nichts importiert.',
     );
     expect(await rows(web)).toHaveLength(before);
   });
@@ -352,5 +357,45 @@ describe.concurrent('reminders: real delayed jobs with short lead times', () => 
     // Past the old time: nothing more.
     await new Promise((r) => setTimeout(r, Math.max(0, oldFire + 4000 - Date.now())));
     expect(await reminders(chat)).toHaveLength(1);
+  }, 180_000);
+});
+
+describe('reminders across a crash of the runner', () => {
+  it('kill -9 with a reminder pending: after the restart the watch is back, a sync edit moves it, it fires once at the new time', async () => {
+    const user = await stack.ssoUser('kai');
+    const chat = await openChat(stack, user, CAL);
+    const web = await webCalendar(user, 'kai-web');
+    const start = ceilMinute(new Date(Date.now() + 110_000));
+    const oldFire = start.getTime() - 60_000;
+    expect(await say(chat, `termin Notfall ${at(start)} erinnerung 1`)).toMatch(/^📅 Neuer Termin: Notfall/);
+    const [row] = (await rows(web)).filter((r) => r.title === 'Notfall');
+
+    await stack.runner.kill();
+    await stack.startRunner();
+
+    // Moved while the new runner runs: it must have resumed the watch (kept in Postgres) to notice.
+    const newStart = new Date(Date.now() + 75_000);
+    const newFire = newStart.getTime() - 60_000;
+    await web.put('calendar', 'events', row!.id, {
+      start: newStart.toISOString(),
+      end: new Date(newStart.getTime() + 3_600_000).toISOString(),
+    });
+    await web.sync('calendar');
+    const [post] = await until(
+      'the reminder after the restart',
+      async () => {
+        const r = await reminders(chat);
+        return r.length > 0 ? r : undefined;
+      },
+      60_000,
+      250,
+    );
+    expect(post!.origin_server_ts).toBeGreaterThanOrEqual(newFire - 1000);
+    expect(post!.origin_server_ts).toBeLessThan(oldFire);
+    expect(bodyOf(post!)).toMatch(/^⏰ In 1 Min\.: Notfall/);
+    await new Promise((r) => setTimeout(r, Math.max(0, oldFire + 4000 - Date.now())));
+    expect(await reminders(chat)).toHaveLength(1);
+    // And the runner still answers.
+    expect(await say(chat, 'status')).toMatch(/^1 Termine/);
   }, 180_000);
 });
