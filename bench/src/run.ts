@@ -16,6 +16,7 @@ import { botLatency } from './bot-latency.ts';
 import { creditsReserve } from './credits-reserve.ts';
 import { ollamaStream } from './ollama-stream.ts';
 import { plan } from './plan.ts';
+import { rruleExpansion } from './rrule-expansion.ts';
 import { formatRatio, formatTable } from './stats.ts';
 import { synapseEcho } from './synapse-echo.ts';
 import { syncLatency } from './sync-latency.ts';
@@ -32,6 +33,7 @@ const BENCHMARKS: readonly Benchmark[] = [
   authToken,
   botLatency,
   ollamaStream,
+  rruleExpansion,
 ];
 
 async function main(): Promise<void> {

@@ -10,7 +10,7 @@
 import { collections, type RowOf } from '@mana/sync-protocol';
 import ICAL from 'ical.js';
 import { CalendarError } from './errors.ts';
-import { checkRrule } from './recurrence.ts';
+import { checkSeries } from './recurrence.ts';
 import { addDays, isValidTimezone, wallOf, wallToInstant, type Wall } from '@mana/bot-runtime/zone';
 
 export const MAX_ICS_BYTES = 5 * 1024 * 1024;
@@ -231,7 +231,7 @@ export function importIcs(
       const recur = rrules[0]?.getFirstValue();
       if (recur instanceof ICAL.Recur) {
         try {
-          row.rrule = checkRrule(recur.toString());
+          row.rrule = checkSeries(recur.toString());
         } catch (err) {
           skip('unsupported-rrule', err instanceof Error ? err.message : String(err));
           continue;

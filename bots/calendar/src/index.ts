@@ -1,7 +1,8 @@
 /**
- * The calendar bot's pure core (no Matrix yet): event parsing, recurrence, iCalendar import and
- * export. The bot itself comes with the runtime wiring.
+ * The calendar bot (`calendarBot`) and its pure core: event parsing, recurrence, iCalendar import
+ * and export, reminders. See README.md.
  */
+export { calendarBot, calendarCommands } from './bot.ts';
 export { CalendarError, type CalendarErrCode } from './errors.ts';
 export {
   exportIcs,
@@ -16,6 +17,8 @@ export {
 export { parseEvent, type Lang, type ParsedEvent, type ParseOptions } from './parse.ts';
 export {
   checkRrule,
+  checkSeries,
+  nextOccurrence,
   expandEvent,
   MAX_OCCURRENCES,
   MAX_WINDOW_DAYS,

@@ -12,7 +12,7 @@
  */
 import rrulePkg from 'rrule';
 import { CalendarError } from './errors.ts';
-import { offsetTable, wallOf, wallToInstant, type Wall } from '@mana/bot-runtime/zone';
+import { floatingToInstant, offsetTable, wallOf, wallToInstant, type Wall } from '@mana/bot-runtime/zone';
 
 const { RRule } = rrulePkg;
 
@@ -101,13 +101,6 @@ export function checkRrule(rule: string): string {
 
 /** A wall time as a floating Date (its UTC fields are the wall fields), the way we feed `rrule`. */
 const floating = (w: Wall) => new Date(Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute));
-const wallFromFloating = (d: Date): Wall => ({
-  year: d.getUTCFullYear(),
-  month: d.getUTCMonth() + 1,
-  day: d.getUTCDate(),
-  hour: d.getUTCHours(),
-  minute: d.getUTCMinutes(),
-});
 
 export interface RecurringEvent {
   /** First occurrence's start and end (ISO instants). */
@@ -172,15 +165,18 @@ export function expandEvent(
   const offsetAt = offsetTable(tz, first.getTime() - 2 * DAY_MS, last.getTime() + 2 * DAY_MS);
   const out: Occurrence[] = [];
   let tooMany = floatingDates.length >= cap;
+  const fromMs = window.from.getTime();
+  const toMs = window.to.getTime();
+  const checkExcluded = excluded.size > 0;
   for (const d of floatingDates) {
-    const at = wallToInstant(wallFromFloating(d), tz, offsetAt);
-    const t = at.getTime();
-    if (t < window.from.getTime() || t >= window.to.getTime() || excluded.has(t)) continue;
+    // rrule yields whole minutes in floating time: its ms are the wall time's UTC fields.
+    const t = floatingToInstant(d.getTime(), tz, offsetAt);
+    if (t < fromMs || t >= toMs || (checkExcluded && excluded.has(t))) continue;
     if (out.length >= max) {
       tooMany = true;
       break;
     }
-    out.push({ start: at, end: new Date(t + duration) });
+    out.push({ start: new Date(t), end: new Date(t + duration) });
   }
   if (tooMany)
     throw new CalendarError('ERR_TOO_MANY_OCCURRENCES', `more than ${max} occurrences`, {
@@ -188,6 +184,41 @@ export function expandEvent(
       en: `This recurrence gives more than ${max} events in that period — please ask for a shorter one.`,
     });
   return out;
+}
+
+/**
+ * Refuses a series that asks for more than `MAX_OCCURRENCES` in all (`COUNT=100000`) before it is
+ * stored: expansion is windowed anyway, but such a rule is a mistake or an attack, and the user
+ * should hear so at once. Returns the rule normalized.
+ */
+export function checkSeries(rule: string): string {
+  const normalized = checkRrule(rule);
+  const count = /(?:^|;)COUNT=(\d+)/.exec(normalized)?.[1];
+  if (count !== undefined && Number(count) > MAX_OCCURRENCES)
+    throw new CalendarError('ERR_TOO_MANY_OCCURRENCES', `COUNT=${count} over ${MAX_OCCURRENCES}`, {
+      de: `Diese Serie hätte ${Number(count).toLocaleString('de-DE')} Termine — ich lege höchstens ${MAX_OCCURRENCES.toLocaleString('de-DE')} an.`,
+      en: `This series would have ${Number(count).toLocaleString('en-US')} events — I create at most ${MAX_OCCURRENCES.toLocaleString('en-US')}.`,
+    });
+  return normalized;
+}
+
+/**
+ * The first occurrence starting at or after `after` (within `MAX_WINDOW_DAYS`), or undefined.
+ * Two windows (a week, then the rest) keep the usual case cheap.
+ */
+export function nextOccurrence(event: RecurringEvent, after: Date): Occurrence | undefined {
+  const week = new Date(after.getTime() + 8 * DAY_MS);
+  const near = expandEvent(event, { from: after, to: week });
+  if (near[0]) return near[0];
+  const far = new Date(after.getTime() + (MAX_WINDOW_DAYS - 1) * DAY_MS);
+  for (let from = week; from < far;) {
+    // Windows of at most a year: under MAX_OCCURRENCES for every FREQ we accept.
+    const to = new Date(Math.min(far.getTime(), from.getTime() + 366 * DAY_MS));
+    const hit = expandEvent(event, { from, to })[0];
+    if (hit) return hit;
+    from = to;
+  }
+  return undefined;
 }
 
 // ── phrases ──────────────────────────────────────────────────────────────────────────────────
@@ -333,7 +364,8 @@ const PATTERNS: { re: RegExp; rule: (m: RegExpExecArray) => string }[] = [
 
 const UNTIL_RE = /(?<![\p{L}])(?:bis\s+(?:zum\s+)?|until\s+)(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})?/iu;
 const UNTIL_ISO = /(?<![\p{L}])(?:bis|until)\s+(\d{4})-(\d{2})-(\d{2})/iu;
-const COUNT_RE = /(?<![\p{L}])(\d{1,4})\s*(?:mal|x|times)(?![\p{L}])/iu;
+// Up to 7 digits, so "100000 mal" reads as COUNT=100000 (and is refused as too many) rather than as "0000 mal".
+const COUNT_RE = /(?<![\p{L}\d])(\d{1,7})\s*(?:mal|x|times)(?![\p{L}])/iu;
 
 export interface ParsedRecurrence {
   rrule: string;

@@ -4,7 +4,36 @@ import { offsetMinutes, offsetTable, parseTimeOfDay, wallOf, wallToInstant } fro
 
 const tz = 'Europe/Berlin';
 
+/** The offset from the wall fields (what offsetMinutes computed before it read `longOffset`). */
+function offsetFromParts(instant: Date, timezone: string): number {
+  const w = wallOf(instant, timezone);
+  const asUtc = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
+  return Math.round((asUtc - Math.floor(instant.getTime() / 1000) * 1000) / 60_000);
+}
+
 describe('zone', () => {
+  it('offsetMinutes agrees with the wall fields in zones east and west, half-hour and historical (LMT) offsets', () => {
+    const zones = [
+      'Europe/Berlin',
+      'America/New_York',
+      'Asia/Kolkata',
+      'Australia/Lord_Howe',
+      'Africa/Casablanca',
+      'UTC',
+      'Europe/Amsterdam',
+    ];
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...zones),
+        fc.integer({ min: Date.UTC(1880, 0, 1), max: Date.UTC(2100, 0, 1) }),
+        (zone, ms) => {
+          const at = new Date(Math.floor(ms / 60_000) * 60_000);
+          expect(offsetMinutes(at, zone)).toBe(offsetFromParts(at, zone));
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
   it('offsets around the Berlin changes of 2026 (29 March, 25 October)', () => {
     expect(offsetMinutes(new Date('2026-03-29T00:59:00Z'), tz)).toBe(60);
     expect(offsetMinutes(new Date('2026-03-29T01:00:00Z'), tz)).toBe(120);

@@ -48,8 +48,23 @@ export function wallOf(instant: Date, timezone: string): Wall & { second: number
   return { ...w, weekday };
 }
 
+const offsetFormatters = new Map<string, Intl.DateTimeFormat>();
+const OFFSET = /GMT(?:([+-])(\d{1,2}):(\d{2})(?::(\d{2}))?)?$/;
+
 /** Minutes the zone is ahead of UTC at that instant. */
 export function offsetMinutes(instant: Date, timezone: string): number {
+  // `longOffset` ("GMT+01:00") is one short format call, a quarter of what formatToParts costs.
+  let f = offsetFormatters.get(timezone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', { timeZone: timezone, timeZoneName: 'longOffset', year: 'numeric' });
+    offsetFormatters.set(timezone, f);
+  }
+  const m = OFFSET.exec(f.format(instant));
+  if (m) {
+    if (!m[1]) return 0;
+    const seconds = Number(m[2]) * 3600 + Number(m[3]) * 60 + Number(m[4] ?? 0);
+    return (m[1] === '-' ? -1 : 1) * Math.round(seconds / 60);
+  }
   const w = wallOf(instant, timezone);
   const asUtc = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
   return Math.round((asUtc - Math.floor(instant.getTime() / 1000) * 1000) / 60_000);
@@ -60,13 +75,32 @@ export type OffsetAt = (ms: number) => number;
 
 /** The instant a wall time names in a zone (see the DST rule above). */
 export function wallToInstant(wall: Wall, timezone: string, offsetAt?: OffsetAt): Date {
+  return new Date(
+    floatingToInstant(
+      Date.UTC(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute),
+      timezone,
+      offsetAt,
+    ),
+  );
+}
+
+/**
+ * `wallToInstant` for a wall time given as floating milliseconds (its UTC fields are the wall
+ * fields, as `rrule` yields them); the instant in ms. No allocation: it runs per occurrence.
+ */
+export function floatingToInstant(utc: number, timezone: string, offsetAt?: OffsetAt): number {
   const off = offsetAt ?? ((ms: number) => offsetMinutes(new Date(ms), timezone));
-  const utc = Date.UTC(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute);
   const before = off(utc - 86_400_000);
   const after = off(utc + 86_400_000);
-  const valid = [before, after].map((o) => utc - o * 60_000).filter((t) => off(t) * 60_000 === utc - t);
+  const a = utc - before * 60_000;
+  const b = utc - after * 60_000;
+  const aOk = off(a) === before;
+  const bOk = after === before ? aOk : off(b) === after;
+  if (aOk && bOk) return Math.min(a, b);
+  if (aOk) return a;
+  if (bOk) return b;
   // In a gap neither offset fits: the offset from before the gap moves the time forward by it.
-  return new Date(valid.length > 0 ? Math.min(...valid) : utc - before * 60_000);
+  return a;
 }
 
 /** `YYYY-MM-DD` plus n days. */
@@ -86,14 +120,21 @@ export function isValidTimezone(timezone: string): boolean {
 
 const WEEK_MS = 7 * 86_400_000;
 
-/**
- * The zone's offset over `[fromMs, toMs]` from a table of its changes: sampled weekly, each change
- * bisected to the minute, so converting thousands of occurrences costs a few hundred Intl calls
- * instead of three per occurrence. Outside the span (or for changes less than a week apart, which
- * no zone has had since the 1940s) it asks Intl directly.
- */
-export function offsetTable(timezone: string, fromMs: number, toMs: number): OffsetAt {
+/** A zone's offset changes within one UTC year: from the year's start, each change and its offset. */
+interface YearChanges {
+  at: number[];
+  offsets: number[];
+}
+// tzdata does not change while the process runs: each (zone, year) is sampled once. Bounded.
+const yearChanges = new Map<string, YearChanges>();
+
+function changesIn(timezone: string, year: number): YearChanges {
+  const key = `${timezone}|${year}`;
+  const hit = yearChanges.get(key);
+  if (hit) return hit;
   const exact = (ms: number) => offsetMinutes(new Date(ms), timezone);
+  const fromMs = Date.UTC(year, 0, 1);
+  const toMs = Date.UTC(year + 1, 0, 1);
   const at: number[] = [fromMs];
   const offsets: number[] = [exact(fromMs)];
   for (let t = fromMs; t < toMs;) {
@@ -111,6 +152,33 @@ export function offsetTable(timezone: string, fromMs: number, toMs: number): Off
       offsets.push(o);
     }
     t = next;
+  }
+  if (yearChanges.size >= 4096) yearChanges.clear();
+  const changes = { at, offsets };
+  yearChanges.set(key, changes);
+  return changes;
+}
+
+/**
+ * The zone's offset over `[fromMs, toMs]` from a table of its changes: sampled weekly per UTC year
+ * (each change bisected to the minute, each zone and year once per process), so converting
+ * thousands of occurrences costs a lookup each instead of three Intl calls. Outside the span (or for
+ * changes less than a week apart, which no zone has had since the 1940s) it asks Intl directly.
+ */
+export function offsetTable(timezone: string, fromMs: number, toMs: number): OffsetAt {
+  const exact = (ms: number) => offsetMinutes(new Date(ms), timezone);
+  const at: number[] = [];
+  const offsets: number[] = [];
+  const first = new Date(fromMs).getUTCFullYear();
+  const last = new Date(toMs).getUTCFullYear();
+  for (let y = first; y <= last; y++) {
+    const c = changesIn(timezone, y);
+    for (let i = 0; i < c.at.length; i++) {
+      // A year's start repeats the offset the last year ended with: keep changes only.
+      if (offsets.length > 0 && offsets[offsets.length - 1] === c.offsets[i]) continue;
+      at.push(c.at[i] ?? 0);
+      offsets.push(c.offsets[i] ?? 0);
+    }
   }
   return (ms) => {
     if (ms < fromMs || ms > toMs) return exact(ms);

@@ -242,7 +242,14 @@ export class AppState {
 
   async saveEvent(
     id: string | null,
-    e: { title: string; start: string; end: string; allDay: boolean; location?: string | null },
+    e: {
+      title: string;
+      start: string;
+      end: string;
+      allDay: boolean;
+      location?: string | null;
+      reminderMinutes?: number | null;
+    },
   ): Promise<string> {
     const eventId = id ?? newId();
     const calendarId = id ? undefined : await this.ensureCalendar();
@@ -253,6 +260,7 @@ export class AppState {
       end: e.end,
       allDay: e.allDay,
       location: e.location || null,
+      ...(e.reminderMinutes === undefined ? {} : { reminderMinutes: e.reminderMinutes }),
     });
     return eventId;
   }

@@ -75,7 +75,7 @@ export interface WebApp {
   server: StaticServer;
   browser: Browser;
   /** A fresh browser profile whose pages are watched for console errors; closed with the app. */
-  newContext(locale?: string): Promise<BrowserContext>;
+  newContext(locale?: string, timezoneId?: string): Promise<BrowserContext>;
   /** Opens the app in a new page of `context` and waits until it has rendered from its local store. */
   openApp(context: BrowserContext, hash?: string): Promise<Page>;
   /** From the app's account page through auth's login page and back, signed in as `user`. */
@@ -131,8 +131,12 @@ export async function startWebApp(o: WebAppOptions): Promise<WebApp> {
     authIssuer: o.authIssuer,
     server,
     browser,
-    async newContext(locale = 'en-US') {
-      const context = await browser.newContext({ locale, viewport: { width: 1100, height: 760 } });
+    async newContext(locale = 'en-US', timezoneId?: string) {
+      const context = await browser.newContext({
+        locale,
+        viewport: { width: 1100, height: 760 },
+        ...(timezoneId ? { timezoneId } : {}),
+      });
       contexts.push(context);
       context.on('page', watch);
       return context;
