@@ -4,7 +4,7 @@
  */
 import {
   defineBot,
-  formatMilliCredits as credits,
+  formatCredits as credits,
   html,
   welcomeFooter,
   type BotCommand,

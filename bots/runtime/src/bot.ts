@@ -5,7 +5,7 @@
 import type { Logger } from '@mana/logging';
 import { buildAliasIndex, type CommandSpec } from './commands.ts';
 import type { ReplyInput } from './format.ts';
-import type { Lang, Text } from './i18n.ts';
+import type { Lang, Text } from '@mana/i18n';
 import type { UploadOptions } from './matrix.ts';
 import type { AppStore, CreditBalance, CreditTransaction, RepeatSchedule } from './ports.ts';
 import type { StreamingMessage } from './streaming.ts';

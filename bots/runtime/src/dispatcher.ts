@@ -8,7 +8,7 @@ import type { Logger } from '@mana/logging';
 import type { BotDefinition, BotInfo } from './bot.ts';
 import { errorMessage } from './errors.ts';
 import { noticeContent, toReply } from './format.ts';
-import { pick, type Lang } from './i18n.ts';
+import { pick, type Lang } from '@mana/i18n';
 import type { BotMetrics } from './metrics.ts';
 import type { MatrixEvent } from './state.ts';
 import { address, obj, threadRootOf, type Addressed } from './stages/addressing.ts';

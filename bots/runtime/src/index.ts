@@ -33,7 +33,8 @@ export {
   type ParseResult,
 } from './commands.ts';
 export { botConfigSpec, loadBotConfig, type BotConfig } from './config.ts';
-export { formatMilliCredits } from './stages/outcome.ts';
+// Credits are formatted once, in @mana/credits; `formatMilliCredits` is the runtime's older name for it.
+export { formatCredits, formatCredits as formatMilliCredits } from '@mana/credits';
 export {
   addressedText,
   createDispatcher,
@@ -57,6 +58,7 @@ export {
   escapeHtml,
   html,
   htmlToText,
+  raw,
   noticeContent,
   sanitize,
   toReply,
@@ -65,7 +67,7 @@ export {
   type Reply,
   type ReplyInput,
 } from './format.ts';
-export { interpolate, isLang, LANGUAGES, parseLang, pick, type Lang, type Text } from './i18n.ts';
+export { interpolate, isLang, LANGUAGES, parseLang, pick, type Lang, type Text } from '@mana/i18n';
 export {
   createAppservicePort,
   MatrixRequestError,

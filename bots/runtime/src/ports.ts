@@ -3,6 +3,7 @@
  * (token exchange), sync (`@mana/sync-client`) and credits (`@mana/credits`); tests use the
  * in-process implementations in `memory.ts`.
  */
+import type { Lang } from '@mana/i18n';
 
 /** Maps a Matrix user to an access token for one audience (sync or credits). */
 export interface Identity {
@@ -129,8 +130,8 @@ export interface UserSettings {
   /** Undefined when unknown (no account, or nothing set). */
   get(
     matrixUserId: string,
-  ): Promise<{ language?: 'de' | 'en' | undefined; timezone?: string | undefined } | undefined>;
-  setLanguage(matrixUserId: string, language: 'de' | 'en'): Promise<void>;
+  ): Promise<{ language?: Lang | undefined; timezone?: string | undefined } | undefined>;
+  setLanguage(matrixUserId: string, language: Lang): Promise<void>;
   /**
    * Stores the user's IANA time zone (aliases and case are normalized: `asia/calcutta` →
    * `Asia/Kolkata`) and returns the stored name; throws `InvalidTimezoneError` for anything else.

@@ -9,19 +9,11 @@ import {
   type BotCommand,
   type CommandContext,
   type Json,
+  type Lang,
   type Row,
 } from '@mana/bot-runtime';
 import { createHash } from 'node:crypto';
-import {
-  breakdown,
-  dayIn,
-  formatDue,
-  parseTask,
-  parseWhen,
-  shortTitle,
-  splitTaskText,
-  type Lang,
-} from './parse.ts';
+import { breakdown, dayIn, formatDue, parseTask, parseWhen, shortTitle, splitTaskText } from './parse.ts';
 
 const APP = 'todo';
 const LAST_LIST = 'lastList';

@@ -2,9 +2,8 @@
  * Pure parsing for the todo bot: a task line → title, priority, due date/time, project; a reminder
  * time → an instant. Dates are calendar days in the user's time zone.
  */
+import type { Lang } from '@mana/bot-runtime';
 import * as chrono from 'chrono-node';
-
-export type Lang = 'de' | 'en';
 
 export interface ParsedTask {
   title: string;

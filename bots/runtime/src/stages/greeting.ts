@@ -5,7 +5,7 @@
 import type { BotInfo, CommandContext } from '../bot.ts';
 import { signature, type CommandSpec } from '../commands.ts';
 import { html, toReply, type Html, type Reply } from '../format.ts';
-import { pick, type Lang, type Text } from '../i18n.ts';
+import { pick, type Lang, type Text } from '@mana/i18n';
 import { TEXTS } from '../texts.ts';
 import { languageCommand } from './hosted.ts';
 

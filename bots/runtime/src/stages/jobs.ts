@@ -7,7 +7,7 @@
 import type { Logger } from '@mana/logging';
 import type { JobContext, Json } from '../bot.ts';
 import { noticeContent, toReply } from '../format.ts';
-import type { Lang } from '../i18n.ts';
+import type { Lang } from '@mana/i18n';
 import type { MatrixPort } from '../matrix.ts';
 import type { Stores } from '../ports.ts';
 import type { HostedBot } from './hosted.ts';
