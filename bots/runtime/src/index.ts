@@ -99,6 +99,8 @@ export type {
   Row,
   Scheduler,
   Stores,
+  StoredRow,
+  TypedAppStore,
   UserSettings,
 } from './ports.ts';
 export { classifyMatrixError, withRetry } from './retry.ts';

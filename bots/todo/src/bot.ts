@@ -10,7 +10,7 @@ import {
   type CommandContext,
   type Json,
   type Lang,
-  type Row,
+  type StoredRow,
 } from '@mana/bot-runtime';
 import { createHash } from 'node:crypto';
 import { breakdown, dayIn, formatDue, parseTask, parseWhen, shortTitle, splitTaskText } from './parse.ts';
@@ -24,30 +24,21 @@ function idFrom(...parts: string[]): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-interface Task extends Row {
-  title?: string;
-  priority?: number;
-  completed?: boolean;
-  dueDate?: string | null;
-  dueTime?: string | null;
-  projectId?: string | null;
-  createdAt?: string | null;
-}
-
-const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+/** A task row, typed from the collections registry (`@mana/sync-protocol`). */
+type Task = StoredRow<'todo', 'tasks'>;
 
 function sortTasks(tasks: Task[]): Task[] {
   return [...tasks].sort(
     (a, b) =>
-      (str(a.dueDate) ?? '9999').localeCompare(str(b.dueDate) ?? '9999') ||
+      (a.dueDate ?? '9999').localeCompare(b.dueDate ?? '9999') ||
       (a.priority ?? 4) - (b.priority ?? 4) ||
-      (str(a.createdAt) ?? '').localeCompare(str(b.createdAt) ?? ''),
+      (a.createdAt ?? '').localeCompare(b.createdAt ?? ''),
   );
 }
 
 async function openTasks(ctx: CommandContext, filter: (t: Task) => boolean = () => true): Promise<Task[]> {
   const store = await ctx.store(APP);
-  const rows = (await store.list('tasks')) as Task[];
+  const rows = await store.list('tasks');
   return sortTasks(rows.filter((t) => typeof t.title === 'string' && t.completed !== true && filter(t)));
 }
 
@@ -66,10 +57,10 @@ async function showList(ctx: CommandContext, title: string, tasks: Task[], empty
   if (tasks.length === 0) return empty;
   const t0 = today(ctx);
   return html`<p><b>${title}</b></p><ol>${tasks.map((t) => {
-    const due = str(t.dueDate);
+    const due = t.dueDate ?? undefined;
     const overdue = due !== undefined && due < t0;
     return html`<li>${PRIO_MARK[t.priority ?? 4] ?? ''}${shortTitle(t.title ?? '')}${
-      due ? html` — <i>${overdue ? '⚠ ' : ''}${formatDue(due, str(t.dueTime), ctx.lang, t0)}</i>` : ''
+      due ? html` — <i>${overdue ? '⚠ ' : ''}${formatDue(due, t.dueTime ?? undefined, ctx.lang, t0)}</i>` : ''
     }</li>`;
   })}</ol>`;
 }
@@ -299,7 +290,7 @@ export const todoCommands: BotCommand[] = [
     },
     async run(ctx) {
       const store = await ctx.store(APP);
-      const all = ((await store.list('tasks')) as Task[]).filter((t) => typeof t.title === 'string');
+      const all = (await store.list('tasks')).filter((t) => typeof t.title === 'string');
       const t0 = today(ctx);
       const open = all.filter((t) => t.completed !== true);
       const dueToday = open.filter((t) => t.dueDate === t0).length;

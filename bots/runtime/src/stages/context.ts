@@ -3,15 +3,26 @@
  * user's typed stores and durable state, credits, scheduling, and the `AbortSignal` of the command.
  * Stores are guarded: once the signal aborts (timeout, ❌), no write of this command lands.
  */
+import { pick, type Lang } from '@mana/i18n';
 import type { Logger } from '@mana/logging';
+import type { AppId } from '@mana/sync-protocol';
 import type { BotInfo, CommandContext } from '../bot.ts';
 import { noticeContent, reactionContent } from '../format.ts';
 import { createStreamingMessage } from '../streaming.ts';
 import { inThread } from './reply.ts';
 import { formatDate } from '../timezone.ts';
-import { pick, type Lang } from '@mana/i18n';
 import type { MatrixPort } from '../matrix.ts';
-import type { Accounts, AppStore, Credits, Identity, Kv, Scheduler, Stores, UserSettings } from '../ports.ts';
+import type {
+  Accounts,
+  AppStore,
+  Credits,
+  Identity,
+  Kv,
+  Scheduler,
+  Stores,
+  TypedAppStore,
+  UserSettings,
+} from '../ports.ts';
 import { NotLinkedError } from '../errors.ts';
 
 /** The services a command reaches through its context. */
@@ -50,6 +61,14 @@ export interface ContextRequest {
   /** `performance.now()` when the command arrived (one pull per app and command). */
   readAfter: number;
   signal: AbortSignal;
+}
+
+/**
+ * The registry's types on an adapter's store. Only a view: sync validated every pushed field against
+ * the same registry, and `StoredRow` keeps each field optional for rows merged from partial writes.
+ */
+export function typedStore<A extends AppId>(store: AppStore): TypedAppStore<A> {
+  return store as unknown as TypedAppStore<A>;
 }
 
 /** A store whose writes are refused once `signal` aborted. */
@@ -91,7 +110,7 @@ export function makeContext(deps: ContextDeps, r: ContextRequest): CommandContex
     webUrl: deps.webUrl,
     t: (text, params) => pick(ctx.lang, text, params),
     store: async (appId) =>
-      guardStore(await deps.stores.forUser(sender, appId, { readAfter: r.readAfter }), r.signal),
+      typedStore(guardStore(await deps.stores.forUser(sender, appId, { readAfter: r.readAfter }), r.signal)),
     state: {
       get: (key) => deps.kv.get(bot.id, `user:${sender}`, key),
       set: async (key, value) => {
