@@ -2,9 +2,8 @@
  * The auth service: a Hono app (`createServiceApp`) with the pages, the credits API and the
  * OpenID Provider (Koa, mounted by path), plus its life cycle (key reload, expiry clean-up).
  */
-import { CREDITS_AUDIENCE } from '@mana/auth-client';
+import { createCachedVerifier, createTokenVerifier, CREDITS_AUDIENCE } from '@mana/auth-client';
 import type { HttpBindings } from '@hono/node-server';
-import { createCachedVerifier, createTokenVerifier } from '@mana/auth-client';
 import { connect, loadMigrations, migrate, type Database } from '@mana/db';
 import { createServiceApp, listen, type RunningServer, type Service } from '@mana/http';
 import { createLogger, type Logger } from '@mana/logging';

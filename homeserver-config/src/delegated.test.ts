@@ -1,10 +1,13 @@
 import { ConfigError, loadConfig } from '@mana/config';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { renderDelegatedAuth } from './delegated.ts';
+import {
+  renderDelegatedAuth,
+  renderHomeserver,
+  renderWellKnownClient,
+  type HomeserverOptions,
+} from '@mana/synapse-config';
 import { homeserverEnv, renderHomeserverFiles } from './files.ts';
-import { renderHomeserver, type HomeserverOptions } from './homeserver.ts';
-import { renderWellKnownClient } from './well-known.ts';
 
 const base: HomeserverOptions = {
   serverName: 'mana.test',

@@ -3,8 +3,7 @@
  * issuer, the module migrated and mounted inside `createServiceApp` exactly as the auth app mounts it,
  * so errors go through the real `onError`.
  */
-import { CREDITS_AUDIENCE } from '@mana/auth-client';
-import { createCachedVerifier, createTokenVerifier } from '@mana/auth-client';
+import { createCachedVerifier, createTokenVerifier, CREDITS_AUDIENCE } from '@mana/auth-client';
 import { connect, type Database } from '@mana/db';
 import { createServiceApp } from '@mana/http';
 import { createLogger } from '@mana/logging';

@@ -2,8 +2,14 @@
  * The provider end to end over HTTP against real Postgres and Redis: discovery, JWKS, the three
  * clients and every grant they use, token exchange, and the security properties of the issue.
  */
-import { CREDITS_AUDIENCE, MATRIX_USER_TOKEN_TYPE, SYNC_AUDIENCE } from '@mana/auth-client';
-import { AuthClientError, createTokenExchanger, createTokenVerifier } from '@mana/auth-client';
+import {
+  AuthClientError,
+  createTokenExchanger,
+  createTokenVerifier,
+  CREDITS_AUDIENCE,
+  MATRIX_USER_TOKEN_TYPE,
+  SYNC_AUDIENCE,
+} from '@mana/auth-client';
 import { base64url, createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -3,8 +3,7 @@
  * and signs in to a real Synapse through SSO; key rotation keeps that working; signing out at auth
  * ends the Synapse session (back-channel logout).
  */
-import { SYNC_AUDIENCE } from '@mana/auth-client';
-import { createTokenVerifier } from '@mana/auth-client';
+import { createTokenVerifier, SYNC_AUDIENCE } from '@mana/auth-client';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSynapse, type SynapseHandle } from '@mana/testing';

@@ -6,8 +6,7 @@
 import { CREDITS_AUDIENCE, SYNC_AUDIENCE } from '@mana/auth-client';
 import { OAuth2, type ValidatedAuthMetadata } from 'matrix-js-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CookieClient } from '../../../auth/src/testing/cookie-client.ts';
-import { authorizeUrl, pkcePair, signInThroughProvider } from '../../../auth/src/testing/oidc-flow.ts';
+import { authorizeUrl, CookieClient, pkcePair, signInThroughProvider } from '@mana/auth/testing';
 import {
   discover,
   ELEMENT_X,
