@@ -6,6 +6,8 @@ import {
   renderHomeserverYaml,
   type HomeserverOptions,
 } from './homeserver.ts';
+import { renderDelegatedAuth } from './delegated.ts';
+import { renderWellKnownClient } from './well-known.ts';
 
 const base: HomeserverOptions = {
   serverName: 'mana.test',
@@ -244,5 +246,63 @@ describe('postgresOptionsFromUrl', () => {
     });
     expect(() => postgresOptionsFromUrl('postgres://u@h')).toThrow(/no database/);
     expect(() => postgresOptionsFromUrl('mysql://u@h/db')).toThrow(/postgres/);
+  });
+});
+
+describe('delegated auth (matrix_authentication_service)', () => {
+  it('renders the section with an inline secret or a secret file, never both', () => {
+    expect(renderDelegatedAuth({ endpoint: 'http://auth:3001/', secret: 's' })).toEqual({
+      enabled: true,
+      endpoint: 'http://auth:3001',
+      secret: 's',
+    });
+    expect(renderDelegatedAuth({ endpoint: 'http://auth:3001', secretPath: '/run/secret' })).toEqual({
+      enabled: true,
+      endpoint: 'http://auth:3001',
+      secret_path: '/run/secret',
+    });
+    expect(() =>
+      renderDelegatedAuth({ endpoint: 'http://auth:3001', secret: 's', secretPath: '/x' }),
+    ).toThrow(/exactly one/);
+    expect(() => renderDelegatedAuth({ endpoint: 'http://auth:3001' })).toThrow(/exactly one/);
+  });
+
+  it('goes into homeserver.yaml and excludes SSO and open registration', () => {
+    const config = renderHomeserver({ ...base, delegatedAuth: { endpoint: 'http://auth', secret: 's' } });
+    expect(config.matrix_authentication_service).toEqual({
+      enabled: true,
+      endpoint: 'http://auth',
+      secret: 's',
+    });
+    expect(config).not.toHaveProperty('oidc_providers');
+    expect(() =>
+      renderHomeserver({
+        ...base,
+        delegatedAuth: { endpoint: 'http://auth', secret: 's' },
+        oidc: { issuer: 'http://auth', clientSecret: 'x' },
+      }),
+    ).toThrow(/exclude/);
+    expect(() =>
+      renderHomeserver({
+        ...base,
+        delegatedAuth: { endpoint: 'http://auth', secret: 's' },
+        enableRegistration: true,
+      }),
+    ).toThrow(/exclude/);
+  });
+
+  it('puts the issuer and account page into .well-known/matrix/client', () => {
+    expect(
+      renderWellKnownClient({
+        homeserverBaseUrl: 'https://matrix.example.org/',
+        authentication: { issuer: 'https://auth.example.org', account: 'https://auth.example.org/account' },
+      }),
+    ).toEqual({
+      'm.homeserver': { base_url: 'https://matrix.example.org' },
+      'org.matrix.msc2965.authentication': {
+        issuer: 'https://auth.example.org',
+        account: 'https://auth.example.org/account',
+      },
+    });
   });
 });
