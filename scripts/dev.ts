@@ -318,7 +318,10 @@ async function main(): Promise<void> {
       },
       `${url(ports.bots)}/health/ready`,
     );
-    urls.push(['Bots', `${url(ports.bots)}  (DM @todo:${serverName} or @mana:${serverName})`]);
+    urls.push([
+      'Bots',
+      `${url(ports.bots)}  (DM @todo:${serverName}, @mana:${serverName} or @zitare:${serverName})`,
+    ]);
     waits.push(waitFor('bots', `${url(ports.bots)}/health/ready`));
   }
   if (has('web/package.json')) {

@@ -12,6 +12,8 @@ const sections: [string, string, string][] = [
   ['Auth server (auth/)', 'auth/src/config.ts', 'authConfigSpec'],
   ['Sync server (sync/)', 'sync/src/config.ts', 'syncConfigSpec'],
   ['Bot runner (bots/)', 'bots/runtime/src/config.ts', 'botConfigSpec'],
+  ['Mana hub bot (bots/mana)', 'bots/mana/src/config.ts', 'manaConfigSpec'],
+  ['Zitare quotes bot (bots/zitare)', 'bots/zitare/src/config.ts', 'zitareConfigSpec'],
   ['Synapse config renderer (homeserver-config/)', 'homeserver-config/src/files.ts', 'homeserverEnv'],
 ];
 

@@ -67,12 +67,19 @@ export async function createAuthService(options: AuthServiceOptions): Promise<Au
   const production = config.nodeEnv === 'production';
 
   const db = connect({ url: config.databaseUrl, schema: AUTH_SCHEMA, appName: 'mana-auth' });
+  // The credits ledger's writes commit asynchronously and answer after a flush (see connect()).
+  const ledgerDb = connect({
+    url: config.databaseUrl,
+    schema: AUTH_SCHEMA,
+    appName: 'mana-auth-ledger',
+    asyncCommit: true,
+  });
   const redis = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 });
   try {
-    return await assemble({ ...options, logger, metrics, production, db, redis });
+    return await assemble({ ...options, logger, metrics, production, db, ledgerDb, redis });
   } catch (err) {
     redis.disconnect();
-    await db.close();
+    await Promise.all([db.close(), ledgerDb.close()]);
     throw err;
   }
 }
@@ -83,10 +90,11 @@ async function assemble(
     metrics: Metrics;
     production: boolean;
     db: Database;
+    ledgerDb: Database;
     redis: Redis;
   },
 ): Promise<AuthService> {
-  const { config, logger, metrics, production, db, redis } = options;
+  const { config, logger, metrics, production, db, ledgerDb, redis } = options;
   await migrate(db.sql, { schema: AUTH_SCHEMA, migrations: await loadMigrations(MIGRATIONS_DIR) });
   // Before anything else: production without signing keys stops here.
   let keys = await ensureKeys(db.db, { production });
@@ -120,6 +128,7 @@ async function assemble(
 
   const credits = createCreditsModule({
     sql: db.sql,
+    ledgerSql: ledgerDb.sql,
     // Each bot or client repeats its token on every request: one Ed25519 verify per token.
     verifier: createCachedVerifier(
       createTokenVerifier({
@@ -353,7 +362,7 @@ async function assemble(
       for (const t of timers) clearInterval(t);
       await credits.stop();
       redis.disconnect();
-      await db.close();
+      await Promise.all([db.close(), ledgerDb.close()]);
     },
   };
   return service;

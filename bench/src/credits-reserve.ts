@@ -15,7 +15,7 @@
  *     [--subjects raw-update,ledger,in-process,http] [--layouts spread,hot]
  */
 import { parseArgs } from 'node:util';
-import { createLedger, type Ledger } from '@mana/auth';
+import type { Ledger } from '@mana/auth';
 import { CREDITS_BASE, startCreditsFixture, type CreditsFixture } from '@mana/auth/testing';
 import { listen } from '@mana/http';
 import type { Benchmark, BenchResult } from './benchmark.ts';
@@ -114,7 +114,8 @@ export async function benchCreditsReserve(options: CreditsBenchOptions = {}): Pr
   const server = await listen(f.app, { port: 0 });
   try {
     const sql = f.db.sql;
-    const ledger: Ledger = createLedger({ sql, reservationTtlSec: 900 });
+    // Wired as the auth server wires it (asynchronous commits, each answer after a WAL flush).
+    const ledger: Ledger = f.credits.ledger;
     const users = Array.from({ length: clients }, (_, c) => `bench-${c}`);
     await Promise.all([...users, 'bench-hot'].map((u) => f.credits.grantStartingBalance(u)));
     const tokens = await Promise.all(users.map((u) => f.botToken(u)));

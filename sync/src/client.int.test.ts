@@ -161,6 +161,34 @@ describe('sync client against a real server', () => {
     await second.stop();
   });
 
+  it('caughtUp: once pulled after the socket is ready, a poked change lands without a pull of its own; not when the socket is down', async () => {
+    const own = await env.server();
+    const { url: liveUrl } = await own.listen();
+    let readerPulls = 0;
+    const reader = client('caught-up', 'dev-live', {
+      baseUrl: liveUrl,
+      pullIntervalMs: null,
+      fetch: (input, init) => {
+        const url = input instanceof Request ? input.url : input.toString();
+        if (url.includes('/pull')) readerPulls++;
+        return globalThis.fetch(input, init);
+      },
+    });
+    const writer = client('caught-up', 'dev-writer', { baseUrl: liveUrl, WebSocket: null });
+    expect(reader.caughtUp('todo')).toBeUndefined(); // not connected yet
+    await until(() => reader.caughtUp('todo') !== undefined && reader.caughtUp('settings') !== undefined);
+    const pullsWhenLive = readerPulls;
+    await writer.put('todo', 'tasks', 'w1', { title: 'from the writer', priority: 1, completed: false });
+    await writer.sync('todo');
+    await until(async () => (await reader.get('todo', 'tasks', 'w1')) !== undefined);
+    await reader.caughtUp('todo');
+    // The poke's pull brought it: exactly one more pull, none of the reader's asking.
+    expect(readerPulls).toBe(pullsWhenLive + 1);
+    expect(await reader.get('todo', 'tasks', 'w1')).toMatchObject({ title: 'from the writer' });
+    await own.stop();
+    await until(() => reader.caughtUp('todo') === undefined);
+  });
+
   it('refuses locally what the server would refuse, before it reaches the outbox', async () => {
     const c = client('strict', 'dev-s', { WebSocket: null });
     await expect(c.put('todo', 'tasks', 'x', { priority: 9 })).rejects.toMatchObject({

@@ -41,6 +41,13 @@ export async function startCreditsFixture(
 ): Promise<CreditsFixture> {
   const tdb = await createTestDatabase(options.label ?? 'credits');
   const db = connect({ url: tdb.url, max: options.poolSize ?? 10, appName: 'credits-test' });
+  // As the auth server wires it: ledger writes commit asynchronously, answers wait for the flush.
+  const ledgerDb = connect({
+    url: tdb.url,
+    max: options.poolSize ?? 10,
+    appName: 'credits-test-ledger',
+    asyncCommit: true,
+  });
   const issuer = await startTestIssuer();
   // As the auth server wires it: verified tokens cached until exp.
   const verifier = createCachedVerifier(
@@ -54,6 +61,7 @@ export async function startCreditsFixture(
   const metrics = createMetrics({ service: 'auth', defaults: false });
   const credits = createCreditsModule({
     sql: db.sql,
+    ledgerSql: ledgerDb.sql,
     verifier,
     logger,
     metrics,
@@ -106,7 +114,7 @@ export async function startCreditsFixture(
     },
     async close() {
       await credits.stop();
-      await db.close();
+      await Promise.all([db.close(), ledgerDb.close()]);
       await issuer.close();
       await tdb.drop();
     },

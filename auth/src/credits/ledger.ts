@@ -105,11 +105,18 @@ export interface LedgerOptions {
   sql: Sql | TransactionSql;
   reservationTtlSec: number;
   events?: LedgerEvents;
+  /**
+   * When `sql` commits asynchronously (`connect({ asyncCommit: true })`): makes the writes durable
+   * (`flushWal` on a synchronous pool). Every write call awaits it before it answers, so an account's
+   * row lock is held for a statement, not through a disk flush, and nothing is acknowledged before
+   * it is on disk.
+   */
+  flush?: () => Promise<void>;
 }
 
 export type Ledger = ReturnType<typeof createLedger>;
 
-export function createLedger({ sql, reservationTtlSec, events = {} }: LedgerOptions) {
+export function createLedger({ sql, reservationTtlSec, events = {}, flush }: LedgerOptions) {
   // Timestamps leave Postgres as ISO 8601 text: postgres.js does not parse timestamptz columns of
   // every statement shape into Dates (CTE results arrive as strings), so never depend on it.
   const iso = (column: string, as = column.split('.').at(-1) ?? column) =>
@@ -539,5 +546,27 @@ export function createLedger({ sql, reservationTtlSec, events = {} }: LedgerOpti
     };
   }
 
-  return { balance, transactions, reserve, commit, release, consume, grant, grantStartingBalance, sweep };
+  /** A write call that answers only once what it (or what it read) is on disk. */
+  const durable = <A extends unknown[], R>(write: (...args: A) => Promise<R>) =>
+    flush
+      ? async (...args: A): Promise<R> => {
+          try {
+            return await write(...args);
+          } finally {
+            await flush(); // also before an error built on rows another call wrote
+          }
+        }
+      : write;
+
+  return {
+    balance,
+    transactions,
+    reserve: durable(reserve),
+    commit: durable(commit),
+    release: durable(release),
+    consume: durable(consume),
+    grant: durable(grant),
+    grantStartingBalance: durable(grantStartingBalance),
+    sweep: durable(sweep),
+  };
 }

@@ -1,2 +1,3 @@
 /** The mana bot (the hub). See README.md for its commands. */
-export { manaBot, manaCommands } from './bot.ts';
+export { createManaBot, manaBot, manaCommands, summaryKey } from './bot.ts';
+export { loadManaConfig, manaConfigSpec, type ManaConfig } from './config.ts';

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { syncStores, tokenExchangeIdentity } from './adapters.ts';
 import { NotLinkedError } from './errors.ts';
 import type { Identity } from './ports.ts';
+import type { WebSocketConstructor, WebSocketLike } from '@mana/sync-client';
 
 const alice = '@alice:mana.test';
 const json = (body: unknown, status = 200) =>
@@ -64,8 +65,37 @@ describe('tokenExchangeIdentity', () => {
   });
 });
 
+/** A sync server's WebSocket as the client sees it: `ready` on auth, pokes when told. */
+class FakeSocket implements WebSocketLike {
+  static last: FakeSocket | undefined;
+  readyState = 0;
+  onopen: ((ev: unknown) => void) | null = null;
+  onmessage: ((ev: { data: unknown }) => void) | null = null;
+  onclose: ((ev: { code: number; reason: string }) => void) | null = null;
+  onerror: ((ev: unknown) => void) | null = null;
+  readonly url: string;
+  constructor(url: string) {
+    this.url = url;
+    FakeSocket.last = this;
+    setTimeout(() => {
+      this.readyState = 1;
+      this.onopen?.({});
+    }, 0);
+  }
+  send(data: string) {
+    if ((JSON.parse(data) as { type?: string }).type === 'auth') this.emit({ type: 'ready' });
+  }
+  emit(message: unknown) {
+    setTimeout(() => this.onmessage?.({ data: JSON.stringify(message) }), 0);
+  }
+  close(code = 1000, reason = '') {
+    this.readyState = 3;
+    setTimeout(() => this.onclose?.({ code, reason }), 0);
+  }
+}
+
 describe('syncStores', () => {
-  function setup() {
+  function setup(live: { WebSocket: WebSocketConstructor | null } = { WebSocket: null }) {
     const pulls: string[] = [];
     let cursor = 0;
     const fetch = (async (url: string) => {
@@ -87,9 +117,37 @@ describe('syncStores', () => {
       audience: SYNC_AUDIENCE,
       log: createLogger({ service: 'test', level: 'silent' }),
       fetch,
+      ...live,
     });
-    return { stores, pulls };
+    return { stores, pulls, cursor: () => cursor };
   }
+
+  it('live replicas: no pull per read once caught up; a poke makes the next read wait for its pull', async () => {
+    const { stores, pulls, cursor } = setup({ WebSocket: FakeSocket });
+    const store = await stores.forUser(alice, 'todo', { readAfter: performance.now() });
+    await store.list('tasks'); // a new replica pulls
+    const socket = FakeSocket.last;
+    for (let i = 0; i < 20 && pulls.length < 2; i++) await tick(); // `ready` → the catch-up pull
+    expect(pulls).toHaveLength(2);
+    for (let i = 0; i < 5; i++) await tick(); // that pull lands
+    for (let i = 0; i < 5; i++) {
+      const next = await stores.forUser(alice, 'todo', { readAfter: performance.now() });
+      await next.list('tasks');
+    }
+    expect(pulls).toHaveLength(2); // five commands, served from the live replica
+    socket?.emit({ type: 'poke', appId: 'todo', cursor: cursor() + 1 });
+    await tick();
+    const afterPoke = await stores.forUser(alice, 'todo', { readAfter: performance.now() });
+    await afterPoke.list('tasks');
+    expect(pulls).toHaveLength(3);
+    // The socket drops: reads pull again until it is back and caught up.
+    socket?.close(1006);
+    await tick();
+    const offline = await stores.forUser(alice, 'todo', { readAfter: performance.now() });
+    await offline.list('tasks');
+    expect(pulls.length).toBeGreaterThanOrEqual(4);
+    await stores.close();
+  });
 
   it('pulls before every read without readAfter', async () => {
     const { stores, pulls } = setup();

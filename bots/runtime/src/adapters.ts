@@ -5,7 +5,12 @@
 import { AuthClientError, createTokenExchanger, type TokenExchanger } from '@mana/auth-client';
 import { createCreditsClient, CreditsInsufficientError, getCreditCost } from '@mana/credits';
 import type { Logger } from '@mana/logging';
-import { createMemoryStorage, createSyncClient, type SyncClient } from '@mana/sync-client';
+import {
+  createMemoryStorage,
+  createSyncClient,
+  type SyncClient,
+  type WebSocketConstructor,
+} from '@mana/sync-client';
 import { isAppId, tableSchema, type AppId } from '@mana/sync-protocol';
 import { InsufficientCreditsError, NotLinkedError } from './errors.ts';
 import type { Accounts, AppStore, Credits, Identity, Stores } from './ports.ts';
@@ -146,10 +151,11 @@ export function creditsApi(options: { baseUrl: string; fetch?: typeof fetch }): 
 
 /**
  * One sync replica per (user, app), in memory, least recently used ones stopped past `maxClients`.
- * Reads pull first (so a task added in the web app shows up at once), unless a pull that started
- * after the command arrived (`readAfter`) already ran or is running: then they share it, so a
- * command pulls each app once, and the prefetch started next to the settings read counts. Writes
- * push on `flush`.
+ * Each replica follows the server's pokes over a WebSocket (`live`, the default), so an active
+ * user's reads are served from memory: a read pulls only while the replica is not live (just made,
+ * socket down, a poke being pulled). Then a pull that started after the command arrived
+ * (`readAfter`) is shared, so a command pulls each app once, and the prefetch started next to the
+ * settings read counts. Writes push on `flush`.
  */
 export function syncStores(options: {
   baseUrl: string;
@@ -158,6 +164,8 @@ export function syncStores(options: {
   audience: string;
   log: Logger;
   maxClients?: number;
+  /** Keep replicas fresh by WebSocket pokes (default), or `null`: pull on every read. */
+  WebSocket?: WebSocketConstructor | null;
   fetch?: typeof fetch;
 }): Stores {
   interface Replica {
@@ -182,9 +190,10 @@ export function syncStores(options: {
       clientId: options.clientId,
       getToken: () => options.identity.tokenFor(userId, options.audience),
       storage: createMemoryStorage(),
-      WebSocket: null,
+      ...(options.WebSocket !== undefined ? { WebSocket: options.WebSocket } : {}),
       pushDebounceMs: null,
-      pullIntervalMs: null,
+      // A safety net for a poke lost on a socket that looks open.
+      pullIntervalMs: 60_000,
       onError: (err) => options.log.debug({ err, userId, appId }, 'sync client error'),
       ...(options.fetch ? { fetch: options.fetch } : {}),
     });
@@ -202,6 +211,8 @@ export function syncStores(options: {
 
   /** Resolves when the replica holds everything the server had at `readAfter` (or later). */
   function fresh(r: Replica, appId: AppId, readAfter: number): Promise<void> {
+    const live = r.client.caughtUp(appId);
+    if (live) return live;
     if (r.pull && r.pull.startedAt >= readAfter) return r.pull.done;
     const pull = { startedAt: performance.now(), done: r.client.sync(appId) };
     r.pull = pull;

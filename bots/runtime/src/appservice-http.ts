@@ -22,7 +22,7 @@ export interface AppserviceRoutesOptions {
    */
   wants?: (event: MatrixEvent) => boolean;
   log: Pick<Logger, 'warn'>;
-  /** New events of a stored transaction, to process after the acknowledgement. */
+  /** New events of a stored transaction, to process: as soon as they are committed, before the acknowledgement. */
   onEvents: (events: StoredEvent[]) => void;
 }
 
@@ -75,10 +75,10 @@ export function mountAppserviceRoutes(app: Hono, options: AppserviceRoutesOption
         options.metrics.transactions.inc({ outcome: 'ignored' });
         return c.json({});
       }
-      // Stored (durably) before Synapse gets its 200; processed after. A retried transaction has
-      // no fresh events; a transaction id that comes back with new events is new work (Synapse
-      // reuses ids after its restart on SQLite, or after a database restore).
-      const { repeatedId, fresh } = await options.state.storeTransaction(txnId, events);
+      // Stored (durably) before Synapse gets its 200. A retried transaction has no fresh events; a
+      // transaction id that comes back with new events is new work (Synapse reuses ids after its
+      // restart on SQLite, or after a database restore).
+      const { repeatedId, fresh, durable } = await options.state.storeTransaction(txnId, events);
       const outcome = fresh.length === 0 ? 'duplicate' : repeatedId ? 'reused_id' : 'stored';
       options.metrics.transactions.inc({ outcome });
       if (outcome === 'reused_id')
@@ -86,7 +86,10 @@ export function mountAppserviceRoutes(app: Hono, options: AppserviceRoutesOption
           { txnId, events: events.length, fresh: fresh.length },
           'appservice transaction id came back with events not seen before; processing them (Synapse restarted or its database was restored?)',
         );
+      // Work starts while the rows go to disk; Synapse hears 200 only once they are there. A runner
+      // killed in between is sent the transaction again, and its events are pending in Postgres.
       if (fresh.length > 0) options.onEvents(fresh.map((e) => ({ ...e, receivedAt })));
+      await durable;
       return c.json({});
     });
     app.get(`${prefix}/users/:userId`, (c) => {

@@ -113,12 +113,25 @@ export interface AccountInfo {
 export interface JobContext {
   bot: BotInfo;
   jobId: string;
+  /**
+   * For an occurrence of a series (`ctx.repeat`): the instant it was due. A runner that was down
+   * delivers missed occurrences late; a daily message may rather skip one that is hours late.
+   */
+  scheduledAt?: Date;
   log: Logger;
   now: Date;
   /** Posts a notice into a room as this bot. */
   post(roomId: string, reply: ReplyInput): Promise<void>;
   store<A extends AppId>(matrixUserId: string, appId: A): Promise<TypedAppStore<A>>;
   lang(matrixUserId: string): Promise<Lang>;
+  /** A user's credit balance, read acting for that user (a daily summary shows it). */
+  balance(matrixUserId: string): Promise<CreditBalance>;
+  /**
+   * Runs `fn` unless an `id` was already done (by any runner, claimed in Postgres like a job):
+   * true when it ran now. A daily message claims its day, so a series moved to a later time on
+   * the same day does not send it twice.
+   */
+  once(id: string, fn: () => Promise<void>): Promise<boolean>;
   /** Sends any event into a room as this bot (a job's voice message, a countdown); its event id. */
   postContent(roomId: string, content: Record<string, unknown>): Promise<string>;
 }

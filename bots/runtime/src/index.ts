@@ -87,6 +87,7 @@ export {
   type MediaRef,
 } from './media.ts';
 export { userIdRegexFor } from './namespace.ts';
+export type { AppId } from '@mana/sync-protocol';
 export type {
   Accounts,
   AppStore,

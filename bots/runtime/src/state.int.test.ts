@@ -37,12 +37,17 @@ describe('storeTransaction', () => {
     ]);
     expect(await state.isTransactionDone('t1')).toBe(true);
     expect((await state.pendingEvents()).map((e) => e.eventId).sort()).toEqual(['$a', '$b']);
+    // Committed at once (asynchronously); `durable` resolves once the WAL is flushed past it.
+    const lsn = await state.sql<{ lsn: string }[]>`select pg_current_wal_insert_lsn()::text as lsn`;
+    await r.durable;
+    const flushed = await state.sql<{ ok: boolean }[]>`
+      select pg_current_wal_flush_lsn() >= ${lsn[0]?.lsn ?? ''}::pg_lsn as ok`;
+    expect(flushed[0]?.ok).toBe(true);
   });
 
   it('a retried transaction (same id, same events) stores and returns nothing', async () => {
-    expect(
-      await state.storeTransaction('t1', [ev('$a', 'one'), ev('$b', 'two', '!other:mana.test')]),
-    ).toEqual({ repeatedId: true, fresh: [] });
+    const r = await state.storeTransaction('t1', [ev('$a', 'one'), ev('$b', 'two', '!other:mana.test')]);
+    expect({ repeatedId: r.repeatedId, fresh: r.fresh }).toEqual({ repeatedId: true, fresh: [] });
     const rows = await state.sql<{ n: number }[]>`select count(*)::int as n from events`;
     expect(rows[0]?.n).toBe(2);
   });
@@ -61,7 +66,8 @@ describe('storeTransaction', () => {
   });
 
   it('an empty transaction is recorded too', async () => {
-    expect(await state.storeTransaction('t3', [])).toEqual({ repeatedId: false, fresh: [] });
+    const r = await state.storeTransaction('t3', []);
+    expect({ repeatedId: r.repeatedId, fresh: r.fresh }).toEqual({ repeatedId: false, fresh: [] });
     expect(await state.isTransactionDone('t3')).toBe(true);
   });
 

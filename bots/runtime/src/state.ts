@@ -2,7 +2,7 @@
  * The runner's Postgres state (`bots` schema): processed transactions, the event inbox, bot
  * key-value state and fired jobs.
  */
-import { connect, loadMigrations, migrate, type Database, type Sql } from '@mana/db';
+import { connect, flushWal, loadMigrations, migrate, type Database, type Sql } from '@mana/db';
 import type { Kv } from './ports.ts';
 
 export const MIGRATIONS_DIR = new URL('../migrations', import.meta.url).pathname;
@@ -40,11 +40,14 @@ export interface RuntimeState {
    * once transactions are acknowledged (`get_max_as_txn_id` in synapse/storage/databases/main/
    * appservice.py), so ids start again at 1 after its restart, and a restored Postgres-backed Synapse
    * reuses ids too. So the events decide what is new, never the id.
+   *
+   * It resolves once the rows are committed, before they reach the disk, so the fresh events can be
+   * processed at once; `durable` resolves when they are on disk (Synapse gets its 200 only then).
    */
   storeTransaction(
     txnId: string,
     events: MatrixEvent[],
-  ): Promise<{ repeatedId: boolean; fresh: StoredEvent[] }>;
+  ): Promise<{ repeatedId: boolean; fresh: StoredEvent[]; durable: Promise<void> }>;
   pendingEvents(limit?: number): Promise<StoredEvent[]>;
   finishEvent(eventId: string, status: 'done' | 'failed' | 'skipped', error?: string): Promise<void>;
   /**
@@ -81,6 +84,15 @@ export async function openRuntimeState(options: {
 }): Promise<RuntimeState> {
   const { schema, appserviceId } = options;
   const db: Database = connect({ url: options.databaseUrl, schema, appName: 'mana-bots', max: 5 });
+  // Transactions from Synapse are committed without waiting for the disk, so their events can be
+  // worked on at once; `flushWal` makes them durable before Synapse is answered.
+  const early: Database = connect({
+    url: options.databaseUrl,
+    schema,
+    appName: 'mana-bots-early',
+    max: 2,
+    asyncCommit: true,
+  });
   await migrate(db.sql, { schema, migrations: await loadMigrations(MIGRATIONS_DIR) });
   const sql = db.sql;
   // Serialized here (not `sql.json`), so the same code works inside and outside transactions.
@@ -121,9 +133,10 @@ export async function openRuntimeState(options: {
     async storeTransaction(rawTxnId, events) {
       const txnId = storable(rawTxnId) as string;
       const clean = events.map((e) => storable(e) as MatrixEvent);
-      // One statement (so one round trip and atomic): the transaction row when its id is new, and
-      // every event whose id is new, whatever the transaction id says.
-      const rows = await sql<{ inserted: number; fresh: string[] }[]>`
+      // One statement (atomic): the transaction row when its id is new, and every event whose id
+      // is new, whatever the transaction id says. Committed without waiting for the WAL flush (a
+      // fsync costs more than the rest of a command): see `durable` below.
+      const rows = await early.sql<{ inserted: number; fresh: string[] }[]>`
         with t as (
           insert into transactions (appservice_id, txn_id, event_count)
           values (${appserviceId}, ${txnId}, ${clean.length})
@@ -137,6 +150,8 @@ export async function openRuntimeState(options: {
         )
         select (select count(*) from t)::int as inserted,
           coalesce((select jsonb_agg(event_id) from e), '[]'::jsonb) as fresh`;
+      const durable = flushWal(sql);
+      durable.catch(() => undefined); // the caller awaits it; a rejection is theirs to handle
       const row = rows[0];
       const inserted = new Set(row?.fresh ?? []);
       const fresh: StoredEvent[] = [];
@@ -145,7 +160,7 @@ export async function openRuntimeState(options: {
         if (!inserted.delete(event.event_id)) continue;
         fresh.push({ eventId: event.event_id, roomId: event.room_id, event });
       }
-      return { repeatedId: row?.inserted === 0, fresh };
+      return { repeatedId: row?.inserted === 0, fresh, durable };
     },
     async pendingEvents(limit = 1000) {
       const rows = await sql<{ event_id: string; room_id: string; event: MatrixEvent }[]>`
@@ -171,6 +186,8 @@ export async function openRuntimeState(options: {
     async unclaimJob(jobId) {
       await sql`delete from fired_jobs where job_id = ${jobId}`;
     },
-    close: () => db.close(),
+    close: async () => {
+      await Promise.all([db.close(), early.close()]);
+    },
   };
 }

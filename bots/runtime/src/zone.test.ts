@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { offsetMinutes, offsetTable, wallOf, wallToInstant } from './zone.ts';
+import { offsetMinutes, offsetTable, parseTimeOfDay, wallOf, wallToInstant } from './zone.ts';
 
 const tz = 'Europe/Berlin';
 
@@ -64,6 +64,25 @@ describe('offsetTable', () => {
       expect(table(Date.parse('2026-03-29T01:00:00Z'))).toBe(
         offsetMinutes(new Date('2026-03-29T01:00:00Z'), zone),
       );
+    }
+  });
+});
+
+describe('parseTimeOfDay', () => {
+  it('reads the ways people write a time of day', () => {
+    expect(parseTimeOfDay('7')).toEqual({ hour: 7, minute: 0 });
+    expect(parseTimeOfDay('7:30')).toEqual({ hour: 7, minute: 30 });
+    expect(parseTimeOfDay('07:05')).toEqual({ hour: 7, minute: 5 });
+    expect(parseTimeOfDay('7.30')).toEqual({ hour: 7, minute: 30 });
+    expect(parseTimeOfDay('7 Uhr')).toEqual({ hour: 7, minute: 0 });
+    expect(parseTimeOfDay('12am')).toEqual({ hour: 0, minute: 0 });
+    expect(parseTimeOfDay('7:30 pm')).toEqual({ hour: 19, minute: 30 });
+    expect(parseTimeOfDay('23:59')).toEqual({ hour: 23, minute: 59 });
+  });
+
+  it('refuses what is no time of day', () => {
+    for (const bad of ['', '24:00', '7:60', '7:5', '13pm', 'morgen', '7:30:00', '-1']) {
+      expect(parseTimeOfDay(bad), bad).toBeUndefined();
     }
   });
 });

@@ -124,3 +124,24 @@ export function offsetTable(timezone: string, fromMs: number, toMs: number): Off
     return offsets[lo] ?? exact(ms);
   };
 }
+
+/**
+ * A time of day people type for a daily message: `7`, `7:30`, `07:30`, `7.30`, `7 Uhr`, `7:30 h`,
+ * `7am`, `7:30 pm`; undefined when it is none (`25:00`, `7:5`, `morgen`).
+ *
+ * @example
+ * parseTimeOfDay('7 Uhr') // { hour: 7, minute: 0 }
+ */
+export function parseTimeOfDay(input: string): { hour: number; minute: number } | undefined {
+  const m = /^(\d{1,2})(?:[:.](\d{2}))?\s*(uhr|h|am|pm)?$/iu.exec(input.trim());
+  if (!m) return undefined;
+  let hour = Number(m[1]);
+  const minute = m[2] === undefined ? 0 : Number(m[2]);
+  const suffix = m[3]?.toLowerCase();
+  if (suffix === 'am' || suffix === 'pm') {
+    if (hour < 1 || hour > 12) return undefined;
+    hour = (hour % 12) + (suffix === 'pm' ? 12 : 0);
+  }
+  if (hour > 23 || minute > 59) return undefined;
+  return { hour, minute };
+}

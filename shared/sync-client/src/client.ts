@@ -112,6 +112,13 @@ export interface SyncClient<A extends AppId = AppId> {
   readonly lastError: unknown;
   onStatus(listener: (status: SyncStatus, pending: number) => void): () => void;
   cursor(appId: A): number;
+  /**
+   * While the replica of `appId` follows the server live (the WebSocket is authenticated and the app
+   * was pulled to the end after that, so every later change arrives as a poke): a promise that
+   * settles when the pull of a poke in flight, if any, has landed. A reader that awaits it needs no
+   * pull of its own (as fresh as the last poke). `undefined` when not live: pull to be sure.
+   */
+  caughtUp(appId: A): Promise<void> | undefined;
   stop(): Promise<void>;
 }
 
@@ -126,6 +133,8 @@ interface AppState {
   pushImmediate: unknown;
   retryTimer: ReturnType<typeof setTimeout> | undefined;
   failures: number;
+  /** The socket after whose `ready` this app was pulled to the end (see `isLive`). */
+  caughtUpOn: WebSocketLike | undefined;
 }
 
 const keyOf = (table: string, id: string) => `${table}\u0000${id}`;
@@ -202,6 +211,7 @@ export function createSyncClient<A extends AppId>(options: SyncClientOptions<A>)
         pushImmediate: undefined,
         retryTimer: undefined,
         failures: 0,
+        caughtUpOn: undefined,
       });
     }
     updateStatus();
@@ -475,7 +485,15 @@ export function createSyncClient<A extends AppId>(options: SyncClientOptions<A>)
       if (!msg.success) return;
       if (msg.data.type === 'ready') {
         wsFailures = 0;
-        for (const appId of apps.keys()) requestSync(appId);
+        for (const [appId, a] of apps) {
+          // Pokes flow from here on: once this pull is done, the replica stays fresh by pokes alone.
+          syncApp(appId).then(
+            () => {
+              if (socket === ws) a.caughtUpOn = ws;
+            },
+            (err: unknown) => options.onError?.(err),
+          );
+        }
       } else if (msg.data.type === 'poke') {
         const a = apps.get(msg.data.appId);
         if (a && msg.data.cursor > a.cursor) requestSync(msg.data.appId);
@@ -565,6 +583,11 @@ export function createSyncClient<A extends AppId>(options: SyncClientOptions<A>)
       return () => void statusListeners.delete(listener);
     },
     cursor: (appId) => appState(appId).cursor,
+    caughtUp(appId) {
+      const a = apps.get(appId);
+      if (!a || stopped || socket === undefined || a.caughtUpOn !== socket) return undefined;
+      return a.running ?? Promise.resolve();
+    },
     async stop() {
       stopped = true;
       clearInterval(interval);

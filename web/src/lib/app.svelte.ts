@@ -19,8 +19,10 @@ export type Task = Row<'todo', 'tasks'>;
 export type Project = Row<'todo', 'projects'>;
 export type Calendar = Row<'calendar', 'calendars'>;
 export type CalEvent = Row<'calendar', 'events'>;
+export type Favorite = Row<'zitare', 'favorites'>;
+export type QuoteList = Row<'zitare', 'lists'>;
 /** The views, each reachable as `#/<route>` and as the path `/<route>` (the links bots send). */
-export const ROUTES = ['todo', 'calendar', 'account', 'credits'] as const;
+export const ROUTES = ['todo', 'calendar', 'quotes', 'account', 'credits'] as const;
 export type Route = (typeof ROUTES)[number];
 export interface User {
   sub: string;
@@ -82,6 +84,9 @@ export class AppState {
   projects = $state.raw<Project[]>([]);
   calendars = $state.raw<Calendar[]>([]);
   events = $state.raw<CalEvent[]>([]);
+  /** The zitare bot's favorites and lists (quote ids; the texts ship with `@mana/quotes`). */
+  favorites = $state.raw<Favorite[]>([]);
+  quoteLists = $state.raw<QuoteList[]>([]);
   status = $state.raw<ReplicaStatus>({ state: 'local', pending: 0, leader: false });
   lang = $state<Lang>('en');
   user = $state.raw<User | null>(null);
@@ -149,6 +154,8 @@ export class AppState {
       r.subscribe('todo', 'projects', (rows) => (this.projects = rows)),
       r.subscribe('calendar', 'calendars', (rows) => (this.calendars = rows)),
       r.subscribe('calendar', 'events', (rows) => (this.events = rows)),
+      r.subscribe('zitare', 'favorites', (rows) => (this.favorites = rows)),
+      r.subscribe('zitare', 'lists', (rows) => (this.quoteLists = rows)),
       r.onStatus((s) => (this.status = s)),
     );
     // Signed in or out in another tab: this tab follows.
@@ -247,6 +254,21 @@ export class AppState {
 
   deleteEvent(id: string): Promise<void> {
     return this.write().delete('calendar', 'events', id);
+  }
+
+  // ── quotes ─────────────────────────────────────────────────────────────────────────────────────
+  removeFavorite(id: string): Promise<void> {
+    return this.write().delete('zitare', 'favorites', id);
+  }
+
+  removeFromList(list: QuoteList, quoteId: string): Promise<void> {
+    return this.write().put('zitare', 'lists', list.id, {
+      quoteIds: (list.quoteIds ?? []).filter((q) => q !== quoteId),
+    });
+  }
+
+  deleteQuoteList(id: string): Promise<void> {
+    return this.write().delete('zitare', 'lists', id);
   }
 
   // ── account ────────────────────────────────────────────────────────────────────────────────────

@@ -11,6 +11,7 @@ import {
   seedData,
   seedIfNew,
 } from './guest.ts';
+import { WEB_APPS } from './replica.ts';
 
 const flags = () => {
   const m = new Map<string, string>();
@@ -33,7 +34,7 @@ describe('seed data', () => {
   it('every seed row passes the protocol validation a push goes through', async () => {
     const client = createSyncClient({
       baseUrl: 'http://x.invalid',
-      apps: ['todo', 'calendar'],
+      apps: WEB_APPS,
       clientId: 'web-test',
       getToken: () => '',
       WebSocket: null,
@@ -48,7 +49,7 @@ describe('seed data', () => {
 const guestClient = (storage: ReturnType<typeof createMemoryStorage>, clientId = 'web-guest') =>
   createSyncClient({
     baseUrl: 'http://x.invalid',
-    apps: ['todo', 'calendar'],
+    apps: WEB_APPS,
     clientId,
     getToken: () => '',
     storage,

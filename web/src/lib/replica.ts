@@ -21,7 +21,7 @@ import { Dexie, liveQuery } from 'dexie';
 import { holdLock } from './locks.ts';
 
 /** The apps the web app shows. */
-export const WEB_APPS = ['todo', 'calendar'] as const;
+export const WEB_APPS = ['todo', 'calendar', 'zitare'] as const;
 export type WebApp = (typeof WEB_APPS)[number];
 
 /** `local`: guest mode, nothing leaves the device. */

@@ -6,7 +6,7 @@
 import { pick, type Lang } from '@mana/i18n';
 import type { Logger } from '@mana/logging';
 import type { AppId } from '@mana/sync-protocol';
-import type { BotInfo, CommandContext } from '../bot.ts';
+import type { BotInfo, CommandContext, Json } from '../bot.ts';
 import { noticeContent, reactionContent } from '../format.ts';
 import { createStreamingMessage } from '../streaming.ts';
 import { inThread } from './reply.ts';
@@ -61,6 +61,13 @@ export interface ContextRequest {
   /** `performance.now()` when the command arrived (one pull per app and command). */
   readAfter: number;
   signal: AbortSignal;
+  /**
+   * When given, `state.set` does not wait for Postgres: the write starts at once, later reads of
+   * the command see it, and the caller awaits these after the reply is handed to Synapse (and
+   * before the room's next event), so bookkeeping such as "the list last shown" costs the reply
+   * nothing.
+   */
+  deferredWrites?: Promise<void>[] | undefined;
 }
 
 /**
@@ -94,6 +101,8 @@ export function guardStore(store: AppStore, signal: AbortSignal): AppStore {
 export function makeContext(deps: ContextDeps, r: ContextRequest): CommandContext {
   const { sender, bot } = r;
   const token = () => deps.identity.tokenFor(sender, deps.creditsAudience);
+  /** State this command wrote without waiting (see `deferredWrites`), for its own later reads. */
+  const written = new Map<string, Json>();
   const ctx: CommandContext = {
     bot,
     bots: deps.knownBots,
@@ -112,10 +121,14 @@ export function makeContext(deps: ContextDeps, r: ContextRequest): CommandContex
     store: async (appId) =>
       typedStore(guardStore(await deps.stores.forUser(sender, appId, { readAfter: r.readAfter }), r.signal)),
     state: {
-      get: (key) => deps.kv.get(bot.id, `user:${sender}`, key),
+      get: async <T extends Json>(key: string) =>
+        written.has(key) ? (written.get(key) as T) : deps.kv.get<T>(bot.id, `user:${sender}`, key),
       set: async (key, value) => {
         r.signal.throwIfAborted();
-        await deps.kv.set(bot.id, `user:${sender}`, key, value);
+        const write = deps.kv.set(bot.id, `user:${sender}`, key, value);
+        if (!r.deferredWrites) return write;
+        written.set(key, value);
+        r.deferredWrites.push(write);
       },
     },
     credits: {

@@ -4,10 +4,17 @@
  */
 import type { BotInfo, CommandContext } from '../bot.ts';
 import { signature, type CommandSpec } from '../commands.ts';
-import { html, toReply, type Html, type Reply } from '../format.ts';
+import type { Logger } from '@mana/logging';
+import { errorMessage } from '../errors.ts';
+import { html, noticeContent, toReply, type Html, type Reply } from '../format.ts';
 import { pick, type Lang, type Text } from '@mana/i18n';
 import { TEXTS } from '../texts.ts';
-import { languageCommand } from './hosted.ts';
+import type { Kv } from '../ports.ts';
+import type { MatrixEvent } from '../state.ts';
+import { makeContext, type ContextDeps } from './context.ts';
+import { languageCommand, type HostedBot } from './hosted.ts';
+import type { Languages } from './language.ts';
+import type { Membership } from './membership.ts';
 
 /** The end of every greeting: two or three example commands and how to get help. */
 export function welcomeFooter(lang: Lang, examples: readonly Text[]): Html {
@@ -37,4 +44,47 @@ export function welcomeReply(
   return toReply(
     html`<p>${pick(lang, TEXTS.welcomeIntro, { name: bot.displayName, description: bot.description[lang] })}</p>${welcomeFooter(lang, shown)}`,
   );
+}
+
+/**
+ * Greets once per bot and room, when it joins a DM: the bot's `welcome`, else `welcomeReply`, in
+ * the inviter's language. Best effort: a failed greeting is logged, the join stands.
+ */
+export function createGreeter(deps: {
+  membership: Membership;
+  kv: Kv;
+  languages: Languages;
+  contextDeps: ContextDeps;
+  defaultTimezone: string;
+  log: Logger;
+  send: (bot: HostedBot, roomId: string, content: Record<string, unknown>, txnId: string) => Promise<unknown>;
+}) {
+  const { membership, kv, languages, log } = deps;
+  return async function greet(bot: HostedBot, invite: MatrixEvent): Promise<void> {
+    const roomId = invite.room_id;
+    try {
+      const direct =
+        invite.content.is_direct === true || (await membership.memberCount(bot.info, roomId)) <= 2;
+      if (!direct || !(await kv.setOnce(bot.info.id, `room:${roomId}`, 'welcomed', true))) return;
+      const { lang, timezone } = await languages.of(bot.info, invite.sender);
+      const ctx = makeContext(deps.contextDeps, {
+        bot: bot.info,
+        sender: invite.sender,
+        roomId,
+        eventId: invite.event_id,
+        isDirect: true,
+        lang,
+        timezone: timezone ?? deps.defaultTimezone,
+        readAfter: performance.now(),
+        signal: new AbortController().signal,
+      });
+      const welcome = bot.def.welcome
+        ? await bot.def.welcome(ctx)
+        : welcomeReply(bot.info, bot.commands, bot.def.examples, lang);
+      if (welcome !== undefined)
+        await deps.send(bot, roomId, noticeContent(toReply(welcome)), `${invite.event_id}:welcome`);
+    } catch (err) {
+      log.warn({ bot: bot.info.id, roomId, err: errorMessage(err) }, 'greeting failed');
+    }
+  };
 }

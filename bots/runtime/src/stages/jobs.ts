@@ -9,7 +9,7 @@ import type { Logger } from '@mana/logging';
 import type { JobContext, Json } from '../bot.ts';
 import { noticeContent, toReply } from '../format.ts';
 import type { MatrixPort } from '../matrix.ts';
-import type { Stores } from '../ports.ts';
+import type { Credits, Identity, Stores } from '../ports.ts';
 import { typedStore } from './context.ts';
 import type { HostedBot } from './hosted.ts';
 
@@ -17,6 +17,9 @@ export interface JobRunnerDeps {
   hosted: readonly HostedBot[];
   matrix: MatrixPort;
   stores: Stores;
+  identity: Identity;
+  credits: Credits;
+  creditsAudience: string;
   claimJob: (jobId: string) => Promise<boolean>;
   finishJob: (jobId: string) => Promise<void>;
   unclaimJob: (jobId: string) => Promise<void>;
@@ -27,10 +30,11 @@ export interface JobRunnerDeps {
 
 export function createJobRunner(deps: JobRunnerDeps) {
   const { log } = deps;
-  function jobContext(bot: HostedBot, jobId: string): JobContext {
+  function jobContext(bot: HostedBot, jobId: string, scheduledAt?: Date): JobContext {
     return {
       bot: bot.info,
       jobId,
+      ...(scheduledAt ? { scheduledAt } : {}),
       log: log.child({ bot: bot.info.id, jobId }),
       now: deps.now(),
       async post(roomId, reply) {
@@ -44,10 +48,29 @@ export function createJobRunner(deps: JobRunnerDeps) {
       },
       store: async (userId, appId) => typedStore(await deps.stores.forUser(userId, appId)),
       lang: deps.lang,
+      balance: async (userId) =>
+        deps.credits.balance(await deps.identity.tokenFor(userId, deps.creditsAudience)),
+      async once(id, fn) {
+        if (!(await deps.claimJob(id))) return false;
+        try {
+          await fn();
+        } catch (err) {
+          await deps.unclaimJob(id);
+          throw err;
+        }
+        await deps.finishJob(id);
+        return true;
+      },
       postContent: (roomId, content) => deps.matrix.send(bot.info.userId, roomId, 'm.room.message', content),
     };
   }
-  const runJob = async function runJob(job: { botId: string; name: string; jobId: string; data: unknown }) {
+  const runJob = async function runJob(job: {
+    botId: string;
+    name: string;
+    jobId: string;
+    data: unknown;
+    repeat?: { key: string; at: string } | undefined;
+  }) {
     const { botId, name, jobId } = job;
     const bot = deps.hosted.find((b) => b.info.id === botId);
     const handler = bot?.def.jobs?.[name];
@@ -60,7 +83,11 @@ export function createJobRunner(deps: JobRunnerDeps) {
       return;
     }
     try {
-      await handler(jobContext(bot, jobId), job.data as Json);
+      const at = job.repeat ? new Date(job.repeat.at) : undefined;
+      await handler(
+        jobContext(bot, jobId, at && !Number.isNaN(at.getTime()) ? at : undefined),
+        job.data as Json,
+      );
       await deps.finishJob(jobId);
     } catch (err) {
       await deps.unclaimJob(jobId);

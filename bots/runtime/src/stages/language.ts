@@ -68,10 +68,12 @@ export function createLanguages(o: { settings: UserSettings; kv: Kv; log: Logger
     hint: Lang | undefined,
     mayChoose = true,
   ): Promise<Resolved> {
-    const [settingsRead, kept] = await Promise.all([read(userId), remembered(bot, userId)]);
+    // Settings first: a user with a language set (most) costs no query of the bot's own state.
+    const settingsRead = await read(userId);
     const settings = settingsRead.kind === 'ok' ? settingsRead.value : undefined;
     const timezone = settings?.timezone;
     if (settings?.language) return { lang: settings.language, timezone, chosen: false };
+    const kept = await remembered(bot, userId);
     if (kept) {
       // Chosen while they had no account, now linked: the settings learn it (every bot, the web app).
       if (settingsRead.kind === 'ok') await storeQuietly(bot, userId, kept);

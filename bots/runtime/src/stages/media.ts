@@ -4,8 +4,13 @@
  * anything else it answers "I only understand text" instead of staying silent.
  */
 import type { IncomingMedia, MediaKind } from '../bot.ts';
+import { pick } from '@mana/i18n';
 import type { MatrixPort } from '../matrix.ts';
-import { obj } from './addressing.ts';
+import type { MatrixEvent } from '../state.ts';
+import { TEXTS } from '../texts.ts';
+import { obj, threadRootOf } from './addressing.ts';
+import type { HostedBot } from './hosted.ts';
+import type { Job } from './pipeline.ts';
 
 const KIND_OF: Readonly<Record<string, MediaKind>> = {
   'm.image': 'image',
@@ -45,4 +50,21 @@ export function incomingMedia(
 
 export function downloaderFor(matrix: MatrixPort, botUserId: string) {
   return (mxc: string) => matrix.downloadMedia(botUserId, mxc);
+}
+
+/** The pipeline's job for a file in a DM: the bot's media handler, or "I only understand text". */
+export function mediaJob(bot: HostedBot, event: MatrixEvent, matrix: MatrixPort): Job {
+  const media = incomingMedia(event.content, downloaderFor(matrix, bot.info.userId));
+  const takes = media && bot.def.media?.accepts.includes(media.kind) ? bot.def.media : undefined;
+  const root = threadRootOf(event.content);
+  return {
+    bot,
+    event,
+    addressed: { text: '', ...(root ? { threadRoot: root } : {}) },
+    isDirect: true,
+    label: media ? `media:${media.kind}` : 'media',
+    ...(takes && media
+      ? { work: (ctx) => takes.handle(ctx, media), operation: takes.cost, prefetch: true }
+      : { immediate: (lang) => ({ reply: { text: pick(lang, TEXTS.textOnly) }, outcome: 'usage' }) }),
+  };
 }

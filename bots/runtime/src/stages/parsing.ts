@@ -9,7 +9,10 @@ import type { Reply } from '../format.ts';
 import { pick, type Lang } from '@mana/i18n';
 import { TEXTS } from '../texts.ts';
 import { helpReply } from './help.ts';
-import type { HostedBot } from './hosted.ts';
+import type { MatrixEvent } from '../state.ts';
+import type { Addressed } from './addressing.ts';
+import { languageCommand, type HostedBot } from './hosted.ts';
+import type { Job } from './pipeline.ts';
 
 export type Parsed = ParseResult<CommandContext> | { kind: 'too_long'; bytes: number };
 
@@ -60,4 +63,39 @@ export function immediateReply(
     default:
       return undefined;
   }
+}
+
+/**
+ * The pipeline's job for a text addressed to the bot: a command or the fallback runs the bot's
+ * code; help, usage lines and unknown words are answered without it. Undefined for empty text.
+ */
+export function textJob(
+  bot: HostedBot,
+  event: MatrixEvent,
+  addressed: Addressed,
+  isDirect: boolean,
+  maxBytes: number,
+): Job | undefined {
+  const parsed = parse(bot, addressed.text, maxBytes);
+  if (parsed.kind === 'empty') return undefined;
+  const fallback = bot.def.fallback;
+  return {
+    bot,
+    event,
+    addressed,
+    isDirect,
+    label: labelOf(parsed),
+    hint: languageHint(parsed),
+    mayChooseLanguage: !(parsed.kind === 'command' && parsed.command.name === languageCommand.name),
+    prefetch: parsed.kind === 'command' || parsed.kind === 'fallback',
+    immediate: (lang) => immediateReply(bot, parsed, lang, maxBytes),
+    ...(parsed.kind === 'command'
+      ? {
+          work: (ctx) => Promise.resolve(parsed.command.run(ctx, parsed.args)),
+          operation: parsed.command.cost,
+        }
+      : parsed.kind === 'fallback' && fallback
+        ? { work: (ctx) => fallback(ctx, parsed.text) }
+        : {}),
+  };
 }

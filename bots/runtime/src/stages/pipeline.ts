@@ -18,6 +18,7 @@ import { makeContext, type ContextDeps } from './context.ts';
 import { startFeedback } from './feedback.ts';
 import type { HostedBot } from './hosted.ts';
 import type { Languages } from './language.ts';
+import { errorMessage } from '../errors.ts';
 import { errorReply, type Outcome } from './outcome.ts';
 import { replyContent } from './reply.ts';
 import type { Running } from './running.ts';
@@ -78,6 +79,7 @@ export function createPipeline(deps: PipelineDeps) {
       job.mayChooseLanguage ?? true,
     );
     const command = running.begin(event.event_id, event.sender);
+    const deferredWrites: Promise<void>[] = [];
     const ctx = makeContext(deps, {
       bot: bot.info,
       sender: event.sender,
@@ -89,6 +91,7 @@ export function createPipeline(deps: PipelineDeps) {
       timezone: timezone ?? deps.defaultTimezone,
       readAfter: started,
       signal: command.controller.signal,
+      deferredWrites,
     });
     const feedback = startFeedback({
       matrix,
@@ -139,6 +142,8 @@ export function createPipeline(deps: PipelineDeps) {
       await matrix.send(bot.info.userId, event.room_id, 'm.room.message', content, `${event.event_id}:reply`);
     }
     feedback.clearTyping();
+    for (const failed of (await Promise.allSettled(deferredWrites)).filter((w) => w.status === 'rejected'))
+      log.warn({ bot: bot.info.id, err: errorMessage(failed.reason) }, 'a state write of the command failed');
     metrics.commands.inc({ bot: bot.info.id, command: job.label, outcome: result.outcome });
     metrics.duration.observe({ bot: bot.info.id, command: job.label }, (performance.now() - started) / 1000);
   }

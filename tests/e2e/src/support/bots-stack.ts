@@ -99,6 +99,12 @@ export interface BotsStack {
   webToken(user: Pick<StackUser, 'email' | 'password'>, resource: string, scope: string): Promise<string>;
   /** A sync client of the user, as the web app holds one (its own token, its own client id). */
   webSync(user: Pick<StackUser, 'email' | 'password'>, clientId: string): Promise<SyncClient<'todo'>>;
+  /** The same for any set of apps (`['zitare']`, `['todo', 'calendar']`). */
+  appsSync(
+    user: Pick<StackUser, 'email' | 'password'>,
+    clientId: string,
+    apps: Parameters<typeof createSyncClient>[0]['apps'],
+  ): Promise<SyncClient>;
   /** A matrix-js-sdk client (what Element does). */
   matrixClient(user: { userId: string; accessToken: string }): Promise<TestClient>;
   close(): Promise<void>;
@@ -358,6 +364,21 @@ export async function startBotsStack(options: BotsStackOptions): Promise<BotsSta
         const c = createSyncClient({
           baseUrl: syncUrl,
           apps: ['todo'],
+          clientId,
+          getToken: () => token,
+          storage: createMemoryStorage(),
+          WebSocket: null,
+          pushDebounceMs: null,
+          pullIntervalMs: null,
+        });
+        syncClients.push(c);
+        return c;
+      },
+      async appsSync(user, clientId, apps) {
+        const token = await webToken(user, SYNC_AUDIENCE, 'openid sync');
+        const c = createSyncClient({
+          baseUrl: syncUrl,
+          apps,
           clientId,
           getToken: () => token,
           storage: createMemoryStorage(),

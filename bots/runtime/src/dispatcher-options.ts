@@ -1,0 +1,65 @@
+/**
+ * What the dispatcher is given (the ports and settings of the runner) and what it offers: the
+ * contract of `dispatcher.ts`, apart from the composition itself.
+ */
+import type { Logger } from '@mana/logging';
+import type { BotDefinition, BotInfo } from './bot.ts';
+import type { Lang } from '@mana/i18n';
+import type { BotMetrics } from './metrics.ts';
+import type { MatrixEvent } from './state.ts';
+import type { CommandPorts } from './stages/context.ts';
+import type { Watcher } from './watch.ts';
+
+export interface DispatcherOptions extends CommandPorts {
+  bots: readonly BotDefinition[];
+  /** Bots to list in the hub's help (default: the hosted ones). */
+  knownBots?: readonly BotInfo[];
+  serverName: string;
+  /** Senders matching this (every bot of the registration) are ignored. */
+  namespace: RegExp;
+  /**
+   * Claims a job (a lease); false when it already ran or another runner is running it. `finishJob`
+   * marks it done; `unclaimJob` undoes the claim when the job failed (BullMQ retries it).
+   */
+  claimJob: (jobId: string) => Promise<boolean>;
+  finishJob: (jobId: string) => Promise<void>;
+  unclaimJob: (jobId: string) => Promise<void>;
+  metrics: BotMetrics;
+  log: Logger;
+  defaultLanguage: Lang;
+  defaultTimezone: string;
+  webUrl: string;
+  inviteAllowList: readonly string[];
+  progressAfterMs: number;
+  /** A command still running after this long shows a typing notice (default 500 ms). */
+  typingAfterMs?: number;
+  commandTimeoutMs: number;
+  maxMessageBytes: number;
+  creditsAudience: string;
+  now?: () => Date;
+  /** Follows users' sync streams for bots with `onDataChange` (production: `syncWatcher`). */
+  watcher?: Watcher;
+  /** Called as the reply to a command is handed to Synapse. */
+  onReplySending?: (commandEventId: string) => void;
+}
+
+export interface Dispatcher {
+  readonly hosted: readonly BotInfo[];
+  /** Registers the bot users and sets their profiles. */
+  start(): Promise<void>;
+  handle(event: MatrixEvent): Promise<'handled' | 'ignored'>;
+  /**
+   * False for an event `handle` would ignore whatever the state (no I/O): the bots' own messages
+   * (every reply comes back in a transaction) and types the bots do not act on. Such events need
+   * not be stored.
+   */
+  wants(event: MatrixEvent): boolean;
+  runJob(job: {
+    botId: string;
+    name: string;
+    jobId: string;
+    data: unknown;
+    /** An occurrence of a series: its key and the instant it was due. */
+    repeat?: { key: string; at: string } | undefined;
+  }): Promise<void>;
+}
