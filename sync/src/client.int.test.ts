@@ -169,8 +169,8 @@ describe('sync client against a real server', () => {
       baseUrl: liveUrl,
       pullIntervalMs: null,
       fetch: (input, init) => {
-        const url = input instanceof Request ? input.url : input.toString();
-        if (url.includes('/pull')) readerPulls++;
+        const target = input instanceof Request ? input.url : input instanceof URL ? input.href : input;
+        if (target.includes('/pull')) readerPulls++;
         return globalThis.fetch(input, init);
       },
     });

@@ -33,6 +33,7 @@ export {
   type ParseResult,
 } from './commands.ts';
 export { botConfigSpec, loadBotConfig, type BotConfig } from './config.ts';
+export { clockTime, dailyJob, dayIn, setDaily, type DailyTarget } from './daily.ts';
 // Credits are formatted once, in @mana/credits; `formatMilliCredits` is the runtime's older name for it.
 export { formatCredits, formatCredits as formatMilliCredits } from '@mana/credits';
 export {
