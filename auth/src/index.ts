@@ -8,3 +8,4 @@ export { clientsFrom, CLIENT_IDS, providerConfiguration, synapseUrls } from './o
 export { rotateKeys, pruneKeys, loadKeys, SIGNING_ALG } from './oidc/keys.ts';
 export { readOutbox } from './mail.ts';
 export * from './oidc/resources.ts';
+export { createLedger, type Ledger } from './credits/ledger.ts';

@@ -2,8 +2,8 @@
  * The auth service: a Hono app (`createServiceApp`) with the pages, the credits API and the
  * OpenID Provider (Koa, mounted by path), plus its life cycle (key reload, expiry clean-up).
  */
+import { createCachedVerifier, createTokenVerifier, CREDITS_AUDIENCE } from '@mana/auth-client';
 import type { HttpBindings } from '@hono/node-server';
-import { createCachedVerifier, createTokenVerifier } from '@mana/auth-client';
 import { connect, loadMigrations, migrate, type Database } from '@mana/db';
 import { createServiceApp, listen, type RunningServer, type Service } from '@mana/http';
 import { createLogger, type Logger } from '@mana/logging';
@@ -21,7 +21,6 @@ import { createMatrixModule, type MatrixModule } from './matrix/index.ts';
 import { createPostgresAdapter, deleteExpired } from './oidc/adapter.ts';
 import { ensureKeys, keysFingerprint, loadKeys } from './oidc/keys.ts';
 import { createProvider } from './oidc/provider.ts';
-import { CREDITS_AUDIENCE } from './oidc/resources.ts';
 import { createRateLimiter, type RateLimiter } from './rate-limit.ts';
 import { createAccountRoutes } from './routes/account.ts';
 import type { AuthEnv } from './routes/forms.ts';

@@ -13,18 +13,11 @@
  */
 import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
-import { createCachedVerifier, createTokenVerifier } from '@mana/auth-client';
+import { createCachedVerifier, createTokenVerifier, SYNC_AUDIENCE } from '@mana/auth-client';
 import { createLogger } from '@mana/logging';
 import { createMetrics } from '@mana/metrics';
 import { createTestDatabase, createTestRedis } from '@mana/testing';
-import {
-  clientsFrom,
-  loadAuthConfig,
-  loadKeys,
-  providerConfiguration,
-  startAuthServer,
-  SYNC_AUDIENCE,
-} from '@mana/auth';
+import { clientsFrom, loadAuthConfig, loadKeys, providerConfiguration, startAuthServer } from '@mana/auth';
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
 import Provider from 'oidc-provider';
 import { freePort } from '@mana/testing';

@@ -15,8 +15,7 @@
  *   npm run bench -- bot-latency
  */
 import { parseArgs } from 'node:util';
-import { openChat } from '../../tests/e2e/src/support/bots-chat.ts';
-import { SERVER_NAME, startBotsStack } from '../../tests/e2e/src/support/bots-stack.ts';
+import { openChat, SERVER_NAME, startBotsStack } from '@mana/e2e/support';
 import type { Benchmark, BenchResult } from './benchmark.ts';
 import { formatRatio, formatTable, summarize } from './stats.ts';
 import { measureSynapseEcho } from './synapse-echo.ts';

@@ -27,8 +27,7 @@ import { createMetrics } from '@mana/metrics';
 import { createTestDatabase, createTestRedis } from '@mana/testing';
 import { Redis } from 'ioredis';
 import { parseArgs } from 'node:util';
-import { createBotMetrics } from '../../bots/runtime/src/metrics.ts';
-import { openRuntimeState } from '../../bots/runtime/src/state.ts';
+import { createBotMetrics, openRuntimeState } from '@mana/bot-runtime/testing';
 import { summarize } from './stats.ts';
 
 // Errors only: the bench's dispatcher has no watcher, so each `timer` logs that it cannot watch.

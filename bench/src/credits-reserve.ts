@@ -15,8 +15,8 @@
  *     [--subjects raw-update,ledger,in-process,http] [--layouts spread,hot]
  */
 import { parseArgs } from 'node:util';
-import type { Ledger } from '../../auth/src/credits/ledger.ts';
-import { CREDITS_BASE, startCreditsFixture, type CreditsFixture } from '../../auth/src/credits/fixture.ts';
+import type { Ledger } from '@mana/auth';
+import { CREDITS_BASE, startCreditsFixture, type CreditsFixture } from '@mana/auth/testing';
 import { listen } from '@mana/http';
 import type { Benchmark, BenchResult } from './benchmark.ts';
 import { leanHttpClient } from './http-client.ts';

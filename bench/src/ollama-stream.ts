@@ -11,8 +11,8 @@
  */
 import { startFakeLlmServer } from '@mana/llm/fake';
 import { parseArgs } from 'node:util';
-import { inReplyTo, openChat, type RawEvent } from '../../tests/e2e/src/support/bots-chat.ts';
-import { SERVER_NAME, startBotsStack } from '../../tests/e2e/src/support/bots-stack.ts';
+import { inReplyTo, openChat, type RawEvent } from '@mana/e2e/support';
+import { SERVER_NAME, startBotsStack } from '@mana/e2e/support';
 import type { Benchmark, BenchResult } from './benchmark.ts';
 import { formatRatio, formatTable, summarize } from './stats.ts';
 import { measureSynapseEcho } from './synapse-echo.ts';

@@ -1,23 +1,7 @@
 import { ConfigError, loadConfig } from '@mana/config';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { renderDelegatedAuth } from './delegated.ts';
 import { homeserverEnv, renderHomeserverFiles } from './files.ts';
-import { renderHomeserver, type HomeserverOptions } from './homeserver.ts';
-import { renderWellKnownClient } from './well-known.ts';
-
-const base: HomeserverOptions = {
-  serverName: 'mana.test',
-  publicBaseUrl: 'http://127.0.0.1:8008',
-  listener: { port: 8008 },
-  database: { kind: 'sqlite', path: '/data/homeserver.db' },
-  registrationSharedSecret: 'reg-secret',
-  macaroonSecretKey: 'macaroon-secret',
-  formSecret: 'form-secret',
-  signingKeyPath: '/data/signing.key',
-  logConfigPath: '/config/log.config',
-  mediaStorePath: '/data/media_store',
-};
 
 const secret = (c: string) => c.repeat(40);
 const minimal = {
@@ -38,63 +22,7 @@ const issuesOf = (fn: () => unknown): string[] => {
   return [];
 };
 
-describe('delegated auth (matrix_authentication_service)', () => {
-  it('renders the section with an inline secret or a secret file, never both', () => {
-    expect(renderDelegatedAuth({ endpoint: 'http://auth:3001/', secret: 's' })).toEqual({
-      enabled: true,
-      endpoint: 'http://auth:3001',
-      secret: 's',
-    });
-    expect(renderDelegatedAuth({ endpoint: 'http://auth:3001', secretPath: '/run/secret' })).toEqual({
-      enabled: true,
-      endpoint: 'http://auth:3001',
-      secret_path: '/run/secret',
-    });
-    expect(() =>
-      renderDelegatedAuth({ endpoint: 'http://auth:3001', secret: 's', secretPath: '/x' }),
-    ).toThrow(/exactly one/);
-    expect(() => renderDelegatedAuth({ endpoint: 'http://auth:3001' })).toThrow(/exactly one/);
-  });
-
-  it('goes into homeserver.yaml and excludes SSO and open registration', () => {
-    const config = renderHomeserver({ ...base, delegatedAuth: { endpoint: 'http://auth', secret: 's' } });
-    expect(config.matrix_authentication_service).toEqual({
-      enabled: true,
-      endpoint: 'http://auth',
-      secret: 's',
-    });
-    expect(config).not.toHaveProperty('oidc_providers');
-    expect(() =>
-      renderHomeserver({
-        ...base,
-        delegatedAuth: { endpoint: 'http://auth', secret: 's' },
-        oidc: { issuer: 'http://auth', clientSecret: 'x' },
-      }),
-    ).toThrow(/exclude/);
-    expect(() =>
-      renderHomeserver({
-        ...base,
-        delegatedAuth: { endpoint: 'http://auth', secret: 's' },
-        enableRegistration: true,
-      }),
-    ).toThrow(/exclude/);
-  });
-
-  it('puts the issuer and account page into .well-known/matrix/client', () => {
-    expect(
-      renderWellKnownClient({
-        homeserverBaseUrl: 'https://matrix.example.org/',
-        authentication: { issuer: 'https://auth.example.org', account: 'https://auth.example.org/account' },
-      }),
-    ).toEqual({
-      'm.homeserver': { base_url: 'https://matrix.example.org' },
-      'org.matrix.msc2965.authentication': {
-        issuer: 'https://auth.example.org',
-        account: 'https://auth.example.org/account',
-      },
-    });
-  });
-
+describe('delegated auth from HS_* variables', () => {
   it('HS_AUTH_MODE=delegated renders MAS instead of oidc_providers, plus the .well-known block', () => {
     const files = render({
       ...minimal,

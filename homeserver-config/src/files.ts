@@ -5,10 +5,15 @@
 import { posix } from 'node:path';
 import { ConfigError, defineConfig, vars, type ConfigOf } from '@mana/config';
 import { z } from 'zod';
-import { renderAppserviceRegistrationYaml, userIdRegex } from './appservice.ts';
-import { postgresOptionsFromUrl, renderHomeserverYaml, type DatabaseOptions } from './homeserver.ts';
-import { renderLogConfigYaml } from './log-config.ts';
-import { renderWellKnownClientJson } from './well-known.ts';
+import {
+  postgresOptionsFromUrl,
+  renderAppserviceRegistrationYaml,
+  renderHomeserverYaml,
+  renderLogConfigYaml,
+  renderWellKnownClientJson,
+  userIdRegex,
+  type DatabaseOptions,
+} from '@mana/synapse-config';
 
 const optionalSecret = (doc: string) => ({ schema: z.string(), default: '', doc, secret: true });
 const flag = (def: 'true' | 'false', doc: string) => ({ schema: z.stringbool(), default: def, doc });

@@ -1,54 +1,5 @@
 /**
- * Synapse config templates: `homeserver.yaml`, its log config, appservice registrations and
- * `.well-known/matrix/client`. Used by `cli.ts` (deploy), `npm start` and the test harness.
- *
- * @example
- * const yaml = renderHomeserverYaml({
- *   serverName: 'example.org',
- *   publicBaseUrl: 'https://matrix.example.org/',
- *   listener: { port: 8008 },
- *   database: { kind: 'sqlite', path: '/data/homeserver.db' },
- *   registrationSharedSecret, macaroonSecretKey, formSecret,
- *   signingKeyPath: '/data/signing.key', logConfigPath: '/config/log.config', mediaStorePath: '/data/media',
- * });
+ * Synapse's configuration files from `HS_*` variables (deploy, `npm start`): the templates are
+ * `@mana/synapse-config`, this package reads the environment and writes the files.
  */
-export {
-  renderHomeserver,
-  renderHomeserverYaml,
-  postgresOptionsFromUrl,
-  type HomeserverOptions,
-  type HomeserverConfig,
-  type ListenerOptions,
-  type DatabaseOptions,
-} from './homeserver.ts';
-export {
-  renderOidcProvider,
-  OIDC_IDP_ID,
-  SSO_REDIRECT_PATH,
-  type OidcProviderOptions,
-  type OidcProviderConfig,
-} from './oidc.ts';
-export { renderDelegatedAuth, type DelegatedAuthOptions, type DelegatedAuthConfig } from './delegated.ts';
-export { RATE_LIMITS_OFF, RATE_LIMITS_DEV, rateLimitConfig, type RateLimitProfile } from './rate-limits.ts';
-export {
-  renderLogConfig,
-  renderLogConfigYaml,
-  type LogConfigOptions,
-  type LogConfig,
-  type SynapseLogLevel,
-} from './log-config.ts';
-export {
-  renderWellKnownClient,
-  renderWellKnownClientJson,
-  type WellKnownClientOptions,
-  type WellKnownClient,
-} from './well-known.ts';
-export {
-  renderAppserviceRegistration,
-  renderAppserviceRegistrationYaml,
-  userIdRegex,
-  type AppserviceRegistrationOptions,
-  type AppserviceRegistration,
-  type NamespaceEntry,
-} from './appservice.ts';
 export { homeserverEnv, renderHomeserverFiles, type HomeserverEnv, type RenderedFile } from './files.ts';

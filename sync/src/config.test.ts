@@ -1,3 +1,4 @@
+import { SYNC_AUDIENCE } from '@mana/auth-client';
 import { ConfigError } from '@mana/config';
 import { describe, expect, it } from 'vitest';
 import { principalOf, cachedVerifier, mayUse } from './auth.ts';
@@ -8,7 +9,7 @@ describe('sync config', () => {
     const c = loadSyncConfig({});
     expect(c).toMatchObject({
       port: 3010,
-      audience: 'urn:mana:sync',
+      audience: SYNC_AUDIENCE,
       redisPrefix: 'mana:',
       maxChanges: 1000,
       jwksUri: '',

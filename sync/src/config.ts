@@ -1,3 +1,4 @@
+import { SYNC_AUDIENCE } from '@mana/auth-client';
 import { defineConfig, loadConfig, vars, type ConfigOf } from '@mana/config';
 import { z } from 'zod';
 
@@ -36,7 +37,7 @@ export const syncConfigSpec = defineConfig('SYNC_', {
   },
   audience: {
     schema: z.string().min(1),
-    default: 'urn:mana:sync',
+    default: SYNC_AUDIENCE,
     doc: 'Audience (aud) sync access tokens must carry',
   },
   maxBodyBytes: {

@@ -2,6 +2,7 @@
  * Integration-test setup: a fresh database, a Redis prefix and a token issuer per test file, and sync
  * servers built on them (several may share them, as instances behind a load balancer would).
  */
+import { SYNC_AUDIENCE } from '@mana/auth-client';
 import {
   createTestDatabase,
   createTestRedis,
@@ -13,8 +14,6 @@ import {
 import { loadSyncConfig, type SyncConfig } from './config.ts';
 import { createSyncServer, type SyncServer } from './server.ts';
 import type { StoreHooks } from './store.ts';
-
-export const AUDIENCE = 'urn:mana:sync';
 
 export interface SyncTestEnv {
   issuer: TestIssuer;
@@ -71,7 +70,7 @@ export async function createSyncTestEnv(label: string): Promise<SyncTestEnv> {
       servers.add(s);
       return s;
     },
-    token: (sub, { scope = 'sync', act, aud = AUDIENCE, expiresIn } = {}) =>
+    token: (sub, { scope = 'sync', act, aud = SYNC_AUDIENCE, expiresIn } = {}) =>
       issuer.sign({
         sub,
         aud,

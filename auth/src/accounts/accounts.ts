@@ -11,7 +11,8 @@ import type { PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import type { Logger } from '@mana/logging';
 import type { Mailer } from '../mail.ts';
 import { accounts, sessions, users, verifications } from '../schema.ts';
-import { mailText, type Lang } from '../pages/i18n.ts';
+import type { Lang } from '@mana/i18n';
+import { mailText } from '../pages/i18n.ts';
 
 /** A Matrix localpart we hand out as username: lowercase, starts with a letter or digit. */
 export const USERNAME_RE = /^[a-z0-9][a-z0-9._=-]{1,31}$/;

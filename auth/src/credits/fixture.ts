@@ -3,7 +3,7 @@
  * issuer, the module migrated and mounted inside `createServiceApp` exactly as the auth app mounts it,
  * so errors go through the real `onError`.
  */
-import { createCachedVerifier, createTokenVerifier } from '@mana/auth-client';
+import { createCachedVerifier, createTokenVerifier, CREDITS_AUDIENCE } from '@mana/auth-client';
 import { connect, type Database } from '@mana/db';
 import { createServiceApp } from '@mana/http';
 import { createLogger } from '@mana/logging';
@@ -11,7 +11,7 @@ import { createMetrics, type Metrics } from '@mana/metrics';
 import { createTestDatabase, startTestIssuer, type TestDatabase, type TestIssuer } from '@mana/testing';
 import type { Hono } from 'hono';
 import type { CreditsConfig } from './config.ts';
-import { createCreditsModule, CREDITS_AUDIENCE, type CreditsModule } from './index.ts';
+import { createCreditsModule, type CreditsModule } from './index.ts';
 
 export const CREDITS_BASE = '/api/v1/credits';
 

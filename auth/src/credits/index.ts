@@ -24,7 +24,7 @@ import { createCreditsRoutes, type CreditsEnv } from './routes.ts';
 export { checkLedger, type LedgerCheck } from './check.ts';
 export { creditsConfigFrom, creditsConfigVars, type CreditsConfig } from './config.ts';
 export type { Ledger, Principal } from './ledger.ts';
-export { CREDITS_AUDIENCE, SCOPE_CREDITS, SCOPE_CREDITS_ADMIN } from './routes.ts';
+export { SCOPE_CREDITS, SCOPE_CREDITS_ADMIN } from './routes.ts';
 
 /** The Postgres schema the ledger lives in. */
 export const CREDITS_SCHEMA = 'credits';

@@ -25,7 +25,6 @@ import { creditsErrors } from './errors.ts';
 import type { Ledger, Principal } from './ledger.ts';
 
 /** Audience of tokens for this API. */
-export const CREDITS_AUDIENCE = 'urn:mana:credits';
 /** A user's own balance, reservations and history (also carried by bots' exchanged tokens). */
 export const SCOPE_CREDITS = 'credits';
 /** Grants for anyone. */

@@ -4,13 +4,14 @@
  *
  * - `POST /oauth2/introspect`, authenticated with the shared secret, in the shape Synapse reads
  *   (`synapse/api/auth/mas.py`): `active`, `scope`, `username` (localpart), `sub`, `device_id`,
- *   `expires_in`. Only opaque Matrix tokens (`aud` = `MATRIX_RESOURCE`) are ever active.
+ *   `expires_in`. Only opaque Matrix tokens (`aud` = `MATRIX_AUDIENCE`) are ever active.
  * - provisioning through `/_synapse/mas/*`: the user and the device exist in Synapse *before* the
  *   token response leaves (a token whose device Synapse does not know is refused there);
  * - Matrix sessions (one grant = one device): listing them, and ending one — by revocation, refresh
  *   token reuse, or the account page — deletes the device in Synapse, which also invalidates
  *   Synapse's introspection cache for its tokens.
  */
+import { MATRIX_AUDIENCE } from '@mana/auth-client';
 import { timingSafeEqual } from 'node:crypto';
 import type { Sql } from '@mana/db';
 import type { Logger } from '@mana/logging';
@@ -21,9 +22,7 @@ import type { Accounts } from '../accounts/accounts.ts';
 import type { RateLimiter } from '../rate-limit.ts';
 import { clientIp, type AuthEnv } from '../routes/forms.ts';
 import { createSynapseAdmin, type SynapseAdmin } from './synapse-admin.ts';
-import { deviceIds, hasMatrixApi, MATRIX_RESOURCE, newDeviceId, MATRIX_DEVICE_PREFIXES } from './scopes.ts';
-
-export { MATRIX_RESOURCE } from './scopes.ts';
+import { deviceIds, hasMatrixApi, newDeviceId, MATRIX_DEVICE_PREFIXES } from './scopes.ts';
 
 export interface MatrixSession {
   grantId: string;
@@ -164,7 +163,7 @@ export function createMatrixModule(options: MatrixModuleOptions): MatrixModule {
     const at = await provider.AccessToken.find(token);
     if (!at || at.isExpired || !at.accountId || !at.grantId) return inactive();
     // Only tokens minted for Synapse (never the web app's or the bots').
-    if (at.aud !== MATRIX_RESOURCE || !hasMatrixApi(at.scope)) return inactive();
+    if (at.aud !== MATRIX_AUDIENCE || !hasMatrixApi(at.scope)) return inactive();
     const [grant, account] = await Promise.all([
       provider.Grant.find(at.grantId),
       accounts.findById(at.accountId),

@@ -5,13 +5,12 @@
  * sent (Synapse reads either).
  *
  * oidc-provider 9 has no dynamic scopes: the Matrix scopes live on one resource server
- * (`MATRIX_RESOURCE`, a resource indicator the client never sends — it is the default resource of
+ * (`MATRIX_AUDIENCE`, a resource indicator the client never sends — it is the default resource of
  * any request carrying the API scope) whose scope list is computed per request from these rules.
  */
 import { randomBytes } from 'node:crypto';
 
 /** Resource indicator (and `aud`) of tokens for Synapse. */
-export const MATRIX_RESOURCE = 'urn:mana:matrix';
 
 export const MATRIX_API_SCOPES = ['urn:matrix:client:api:*', 'urn:matrix:org.matrix.msc2967.client:api:*'];
 export const MATRIX_DEVICE_PREFIXES = [

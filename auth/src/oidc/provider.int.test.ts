@@ -2,7 +2,14 @@
  * The provider end to end over HTTP against real Postgres and Redis: discovery, JWKS, the three
  * clients and every grant they use, token exchange, and the security properties of the issue.
  */
-import { AuthClientError, createTokenExchanger, createTokenVerifier } from '@mana/auth-client';
+import {
+  AuthClientError,
+  createTokenExchanger,
+  createTokenVerifier,
+  CREDITS_AUDIENCE,
+  MATRIX_USER_TOKEN_TYPE,
+  SYNC_AUDIENCE,
+} from '@mana/auth-client';
 import { base64url, createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,7 +17,6 @@ import { DEV_SECRETS } from '../config.ts';
 import { CookieClient } from '../testing/cookie-client.ts';
 import { startTestAuth, type TestAuth } from '../testing/fixture.ts';
 import { authorizeUrl, pkcePair, signInThroughProvider } from '../testing/oidc-flow.ts';
-import { CREDITS_AUDIENCE, SYNC_AUDIENCE } from './resources.ts';
 
 const WEB_REDIRECT = 'http://127.0.0.1:5173/auth/callback';
 let auth: TestAuth;
@@ -263,7 +269,7 @@ describe('bots client', () => {
     const body = {
       grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
       subject_token: '@alice:mana.test',
-      subject_token_type: 'urn:mana:params:oauth:token-type:matrix-user-id',
+      subject_token_type: MATRIX_USER_TOKEN_TYPE,
     };
     const web = await token({ ...body, client_id: 'web' });
     // oidc-provider refuses a grant type outside the client's metadata before our handler runs.

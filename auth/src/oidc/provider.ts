@@ -3,6 +3,7 @@
  * config, resource indicators for sync and credits (JWT access tokens), PKCE for public clients,
  * client_credentials, token exchange, back-channel logout, and our own interaction pages.
  */
+import { CREDITS_AUDIENCE, MATRIX_AUDIENCE, SYNC_AUDIENCE, TOKEN_EXCHANGE_GRANT } from '@mana/auth-client';
 import Provider, {
   errors,
   interactionPolicy,
@@ -14,24 +15,16 @@ import type { JWK } from 'jose';
 import type { Accounts } from '../accounts/accounts.ts';
 import type { AuthConfig } from '../config.ts';
 import { pickLang, t } from '../pages/i18n.ts';
-import { Html, html, layout } from '../pages/html.ts';
+import { html, layout, raw } from '../pages/html.ts';
 import type { AdapterFactory } from './adapter.ts';
 import { SIGNING_ALG } from './keys.ts';
-import {
-  ALL_SCOPES,
-  CREDITS_AUDIENCE,
-  EXCHANGE_GTY,
-  RESOURCE_SCOPES,
-  SYNC_AUDIENCE,
-  TOKEN_EXCHANGE_GRANT,
-} from './resources.ts';
+import { ALL_SCOPES, EXCHANGE_GTY, RESOURCE_SCOPES } from './resources.ts';
 import { multiAudienceTokens, registerTokenExchange } from './token-exchange.ts';
 import { matrixRegistrationProblem } from '../matrix/registration.ts';
 import {
   deviceIds,
   hasMatrixApi,
   MATRIX_API_SCOPES,
-  MATRIX_RESOURCE,
   matrixScopeProblem,
   matrixScopes,
 } from '../matrix/scopes.ts';
@@ -146,11 +139,11 @@ export function providerConfiguration(
         requested,
       );
     // At the token endpoint the request names no scope: the grant holds what was authorized.
-    const granted = ctx.oidc.entities.Grant?.getResourceScope(MATRIX_RESOURCE);
+    const granted = ctx.oidc.entities.Grant?.getResourceScope(MATRIX_AUDIENCE);
     const scope = [...new Set([...matrixScopes(requested), ...matrixScopes(granted)])];
     return {
       scope: (scope.length ? scope : MATRIX_API_SCOPES).join(' '),
-      audience: MATRIX_RESOURCE,
+      audience: MATRIX_AUDIENCE,
       // Opaque: Synapse introspects them, and revoking one takes effect at once.
       accessTokenFormat: 'opaque' as const,
       accessTokenTTL: config.accessTokenTtl,
@@ -263,7 +256,7 @@ export function providerConfiguration(
           ctx.body = layout(
             { lang, path: ctx.originalUrl, csrf: '' },
             t(lang, 'deviceTitle'),
-            html`${note ? html`<p class="error" role="alert">${t(lang, note)}</p>` : html`<p>${t(lang, 'deviceEnterCode')}</p>`}${new Html(form.replace(/<input(?=[^>]*name="user_code")/, `<input aria-label="${t(lang, 'deviceCode')}"`))}<button type="submit" form="op.deviceInputForm">${t(lang, 'deviceContinue')}</button>`,
+            html`${note ? html`<p class="error" role="alert">${t(lang, note)}</p>` : html`<p>${t(lang, 'deviceEnterCode')}</p>`}${raw(form.replace(/<input(?=[^>]*name="user_code")/, `<input aria-label="${t(lang, 'deviceCode')}"`))}<button type="submit" form="op.deviceInputForm">${t(lang, 'deviceContinue')}</button>`,
           );
         },
         userCodeConfirmSource(ctx, form, client, _deviceInfo, userCode) {
@@ -272,7 +265,7 @@ export function providerConfiguration(
           ctx.body = layout(
             { lang, path: ctx.originalUrl, csrf: '' },
             t(lang, 'deviceTitle'),
-            html`<p>${t(lang, 'deviceConfirm', { client: client.clientName ?? client.clientId })}</p><p><code class="user-code">${userCode}</code></p>${new Html(form)}<button type="submit" form="op.deviceConfirmForm">${t(lang, 'deviceContinue')}</button> <button type="submit" form="op.deviceConfirmForm" value="yes" name="abort">${t(lang, 'deviceAbort')}</button>`,
+            html`<p>${t(lang, 'deviceConfirm', { client: client.clientName ?? client.clientId })}</p><p><code class="user-code">${userCode}</code></p>${raw(form)}<button type="submit" form="op.deviceConfirmForm">${t(lang, 'deviceContinue')}</button> <button type="submit" form="op.deviceConfirmForm" value="yes" name="abort">${t(lang, 'deviceAbort')}</button>`,
           );
         },
         successSource(ctx) {
@@ -298,10 +291,10 @@ export function providerConfiguration(
           ctx.oidc.client?.clientId === CLIENT_IDS.bots
             ? SYNC_AUDIENCE
             : delegated && hasMatrixApi(ctx.oidc.params?.scope as string | undefined)
-              ? MATRIX_RESOURCE
+              ? MATRIX_AUDIENCE
               : '',
         getResourceServerInfo: (ctx, indicator, client) =>
-          indicator === MATRIX_RESOURCE ? matrixResourceInfo(ctx, client) : resourceInfo(indicator, client),
+          indicator === MATRIX_AUDIENCE ? matrixResourceInfo(ctx, client) : resourceInfo(indicator, client),
         // At the token endpoint without `resource`: use the resource the authorization asked for, if
         // it asked for one (else the token is opaque and good for userinfo only).
         useGrantedResource: (_ctx, model) => Boolean((model as { resource?: unknown }).resource),
@@ -315,7 +308,7 @@ export function providerConfiguration(
           ctx.body = layout(
             pctx,
             t(lang, 'signOutTitle'),
-            html`${new Html(form)}<p>${t(lang, 'signOutQuestion')}</p><button type="submit" form="op.logoutForm" name="logout" value="yes">${t(lang, 'signOut')}</button> <button type="submit" form="op.logoutForm">${t(lang, 'stay')}</button>`,
+            html`${raw(form)}<p>${t(lang, 'signOutQuestion')}</p><button type="submit" form="op.logoutForm" name="logout" value="yes">${t(lang, 'signOut')}</button> <button type="submit" form="op.logoutForm">${t(lang, 'stay')}</button>`,
           );
         },
         postLogoutSuccessSource(ctx) {

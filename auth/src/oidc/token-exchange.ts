@@ -7,18 +7,17 @@
  * "Linked" means: an account whose username is the Matrix localpart exists on this server name and
  * its email is verified (only then can it have signed in to Synapse through SSO).
  */
-import type Provider from 'oidc-provider';
-import { errors, type TokenEndpointGrantContext } from 'oidc-provider';
-import type { Accounts } from '../accounts/accounts.ts';
 import {
   ACCESS_TOKEN_TYPE,
   CREDITS_AUDIENCE,
-  EXCHANGE_GTY,
   MATRIX_USER_TOKEN_TYPE,
-  RESOURCE_SCOPES,
   SYNC_AUDIENCE,
   TOKEN_EXCHANGE_GRANT,
-} from './resources.ts';
+} from '@mana/auth-client';
+import type Provider from 'oidc-provider';
+import { errors, type TokenEndpointGrantContext } from 'oidc-provider';
+import type { Accounts } from '../accounts/accounts.ts';
+import { EXCHANGE_GTY, RESOURCE_SCOPES } from './resources.ts';
 
 /** Exchanged tokens that carry both audiences (read by the JWT customizer). */
 export const multiAudienceTokens = new WeakSet<object>();

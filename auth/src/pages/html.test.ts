@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { LANGUAGES } from '@mana/i18n';
 import { verifyEmailPage } from './html.ts';
-import { LANGS, t } from './i18n.ts';
+import { t } from './i18n.ts';
 
 const count = (haystack: string, needle: string) => haystack.split(needle).length - 1;
 
 describe('verifyEmailPage', () => {
-  it.each(LANGS)('says once that the email is confirmed, under a short heading (%s)', (lang) => {
+  it.each(LANGUAGES)('says once that the email is confirmed, under a short heading (%s)', (lang) => {
     const page = verifyEmailPage({ lang, path: '/verify-email?token=x', csrf: 'c' }, true);
     expect(count(page, t(lang, 'verified'))).toBe(1);
     expect(page).toContain(`<h1>${t(lang, 'verifiedTitle')}</h1>`);

@@ -2,44 +2,12 @@
  * Server-rendered pages: one layout, escaped interpolation, labelled fields, a language switcher,
  * and a CSRF field in every form.
  */
-import { LANGS, t, type Lang, type TextKey } from './i18n.ts';
+import { html, raw, type Html } from '@mana/html';
+import { LANGUAGES, type Lang } from '@mana/i18n';
+import { t, type TextKey } from './i18n.ts';
 
-/** Escaped HTML. Interpolate strings with `html\`…${value}…\``; nested `Html` stays as is. */
-export class Html {
-  readonly value: string;
-  constructor(value: string) {
-    this.value = value;
-  }
-  toString(): string {
-    return this.value;
-  }
-}
-
-export function escape(s: string): string {
-  return s
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
-}
-
-type Part = string | number | Html | null | undefined | false | readonly Part[];
-
-function render(p: Part): string {
-  if (p === null || p === undefined || p === false) return '';
-  if (p instanceof Html) return p.value;
-  if (Array.isArray(p)) return p.map((x: Part) => render(x)).join('');
-  return escape(String(p));
-}
-
-export function html(strings: TemplateStringsArray, ...values: Part[]): Html {
-  let out = strings[0] ?? '';
-  values.forEach((v, i) => {
-    out += render(v) + (strings[i + 1] ?? '');
-  });
-  return new Html(out);
-}
+// The monorepo's one `html` tag; re-exported for the page modules.
+export { html, Html, raw } from '@mana/html';
 
 export interface PageContext {
   lang: Lang;
@@ -60,12 +28,12 @@ button{margin-top:1.25rem;padding:.6rem 1.2rem;font-size:1rem;cursor:pointer}.er
 .note{border-left:4px solid #06c;padding-left:.5rem}nav.lang{float:right}small{color:#555}:focus-visible{outline:3px solid #06c}`;
 
 export function layout(ctx: PageContext, title: string, body: Html): string {
-  const switcher = LANGS.map((l) =>
+  const switcher = LANGUAGES.map((l) =>
     l === ctx.lang
       ? html`<strong aria-current="true">${l.toUpperCase()}</strong>`
       : html`<a href="${langLink(ctx.path, l)}" hreflang="${l}" lang="${l}">${l.toUpperCase()}</a>`,
   );
-  return `<!doctype html>${html`<html lang="${ctx.lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,"><title>${title} · Mana</title><style>${new Html(STYLE)}</style></head><body><nav class="lang" aria-label="${t(ctx.lang, 'language')}">${switcher[0]} | ${switcher[1]}</nav><main><h1>${title}</h1>${body}</main></body></html>`.value}`;
+  return `<!doctype html>${html`<html lang="${ctx.lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,"><title>${title} · Mana</title><style>${raw(STYLE)}</style></head><body><nav class="lang" aria-label="${t(ctx.lang, 'language')}">${switcher[0]} | ${switcher[1]}</nav><main><h1>${title}</h1>${body}</main></body></html>`.value}`;
 }
 
 export function csrfField(ctx: PageContext): Html {

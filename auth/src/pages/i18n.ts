@@ -1,6 +1,6 @@
 /** German and English texts of every page and mail. Keys are the same in both languages. */
-export type Lang = 'en' | 'de';
-export const LANGS: readonly Lang[] = ['en', 'de'];
+import { escapeHtml } from '@mana/html';
+import { interpolate, isLang, matchLang, type Lang } from '@mana/i18n';
 
 const en = {
   title: 'Mana',
@@ -187,7 +187,7 @@ const de: Record<TextKey, string> = {
 const texts: Record<Lang, Record<TextKey, string>> = { en, de };
 
 export function t(lang: Lang, key: TextKey, vars: Record<string, string | number> = {}): string {
-  return texts[lang][key].replace(/\{(\w+)\}/g, (_, v: string) => String(vars[v] ?? `{${v}}`));
+  return interpolate(texts[lang][key], vars);
 }
 
 export function isTextKey(key: string): key is TextKey {
@@ -200,7 +200,7 @@ export function pickLang(input: {
   cookie?: string | undefined;
   acceptLanguage?: string | undefined;
 }): Lang {
-  for (const v of [input.query, input.cookie]) if (v === 'de' || v === 'en') return v;
+  for (const v of [input.query, input.cookie]) if (isLang(v)) return v;
   const accept = (input.acceptLanguage ?? '')
     .split(',')
     .map((part) => {
@@ -210,11 +210,7 @@ export function pickLang(input: {
     })
     .filter((x) => x.tag && x.q > 0)
     .sort((a, b) => b.q - a.q);
-  for (const { tag } of accept) {
-    if (tag.startsWith('de')) return 'de';
-    if (tag.startsWith('en')) return 'en';
-  }
-  return 'en';
+  return matchLang(accept.map((a) => a.tag)) ?? 'en';
 }
 
 type MailKind = 'verify' | 'reset' | 'exists';
@@ -253,7 +249,7 @@ export function mailText(
   url: string,
 ): { subject: string; text: string; html: string } {
   const m = mails[lang][kind];
-  const safe = url.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+  const safe = escapeHtml(url);
   return {
     subject: m.subject,
     text: `${m.body}\n\n${url}\n`,

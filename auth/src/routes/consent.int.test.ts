@@ -1,4 +1,5 @@
 /** A client that is not first-party sees the consent page; cookies carry AUTH_COOKIE_DOMAIN. */
+import { SYNC_AUDIENCE } from '@mana/auth-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CookieClient } from '../testing/cookie-client.ts';
 import { startTestAuth, type TestAuth } from '../testing/fixture.ts';
@@ -29,7 +30,7 @@ async function toConsent() {
       clientId: 'web',
       redirectUri: REDIRECT,
       scope: 'openid profile sync',
-      resource: 'urn:mana:sync',
+      resource: SYNC_AUDIENCE,
       pkce: pkcePair(),
     }),
   );

@@ -5,8 +5,9 @@ import type { Context } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
 import { z } from 'zod';
 import { HttpError } from '@mana/http';
+import type { Lang } from '@mana/i18n';
 import { AuthErrCode } from '../errors.ts';
-import { pickLang, type Lang } from '../pages/i18n.ts';
+import { pickLang } from '../pages/i18n.ts';
 import type { PageContext } from '../pages/html.ts';
 import type { LimitResult } from '../rate-limit.ts';
 

@@ -3,13 +3,12 @@
  * and signs in to a real Synapse through SSO; key rotation keeps that working; signing out at auth
  * ends the Synapse session (back-channel logout).
  */
-import { createTokenVerifier } from '@mana/auth-client';
+import { createTokenVerifier, SYNC_AUDIENCE } from '@mana/auth-client';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSynapse, type SynapseHandle } from '@mana/testing';
 import { DEV_SECRETS } from '../config.ts';
 import { rotateKeys } from '../oidc/keys.ts';
-import { SYNC_AUDIENCE } from '../oidc/resources.ts';
 import { CookieClient } from '../testing/cookie-client.ts';
 import { freePort } from '@mana/testing';
 import { startTestAuth, type TestAuth } from '../testing/fixture.ts';

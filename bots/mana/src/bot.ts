@@ -6,7 +6,7 @@ import {
   CommandError,
   dailyJob,
   defineBot,
-  formatMilliCredits as credits,
+  formatCredits as credits,
   html,
   setDaily,
   usageLine,

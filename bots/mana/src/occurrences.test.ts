@@ -8,6 +8,7 @@ const day = (iso: string) => {
   return { start, end: new Date(start.getTime() + 86_400_000), timezone: tz };
 };
 const ev = (over: Partial<EventRow>): EventRow => ({
+  id: 'e1',
   title: 'x',
   start: '2026-11-02T08:00:00Z',
   end: '2026-11-02T09:00:00Z',

@@ -4,18 +4,15 @@
  * rules — FREQ=DAILY|WEEKLY|MONTHLY|YEARLY with INTERVAL, UNTIL, COUNT and (weekly) BYDAY — and
  * EXDATE is honoured; any other rule shows just the event's first occurrence.
  */
+import type { StoredRow } from '@mana/bot-runtime';
 import { addDays, wallOf, wallToInstant, type Wall } from '@mana/bot-runtime/zone';
 
-export interface EventRow {
-  title: string;
-  start: string;
-  end: string;
-  allDay: boolean;
-  rrule?: string | null;
-  exdates?: string[] | null;
-  timezone?: string | null;
-  location?: string | null;
-}
+/**
+ * A `calendar` `events` row (typed from the collections registry) that has the fields an occurrence
+ * needs: a row merged from partial writes may lack them.
+ */
+export type EventRow = StoredRow<'calendar', 'events'> &
+  Required<Pick<StoredRow<'calendar', 'events'>, 'title' | 'start' | 'end' | 'allDay'>>;
 
 export interface Occurrence {
   title: string;

@@ -3,8 +3,16 @@
  * ring today (clock), the quote of the day and the credit balance. It reads the other apps' rows
  * through sync, so it works whether or not their bots run; a section appears only with data.
  */
-import { html, type AppStore, type CreditBalance, type Html, type Lang, type Row } from '@mana/bot-runtime';
-import { formatMilliCredits } from '@mana/bot-runtime';
+import {
+  formatCredits,
+  html,
+  type AppId,
+  type CreditBalance,
+  type Html,
+  type Lang,
+  type StoredRow,
+  type TypedAppStore,
+} from '@mana/bot-runtime';
 import { addDays, wallOf, wallToInstant } from '@mana/bot-runtime/zone';
 import { attribution, quoteOfTheDay, type Quote } from '@mana/quotes';
 import { occurrencesOn, type EventRow, type Occurrence } from './occurrences.ts';
@@ -13,7 +21,7 @@ export interface SummarySources {
   now: Date;
   timezone: string;
   /** The user's rows of one sync app. */
-  store(appId: string): Promise<AppStore>;
+  store<A extends AppId>(appId: A): Promise<TypedAppStore<A>>;
   balance(): Promise<CreditBalance>;
 }
 
@@ -42,21 +50,19 @@ export interface SummaryData {
   available?: number | undefined;
 }
 
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 const pad = (n: number) => String(n).padStart(2, '0');
 
 function isoDay(w: { year: number; month: number; day: number }): string {
   return `${w.year}-${pad(w.month)}-${pad(w.day)}`;
 }
 
-function tasksOf(rows: Row[], day: string): SummaryTask[] {
+function tasksOf(rows: StoredRow<'todo', 'tasks'>[], day: string): SummaryTask[] {
   return rows
     .flatMap((r): SummaryTask[] => {
-      const title = str(r.title);
-      const dueDate = str(r.dueDate);
+      const { title, dueDate } = r;
       if (!title || !dueDate || r.completed === true || dueDate > day) return [];
-      const priority = typeof r.priority === 'number' ? r.priority : 4;
-      return [{ title, dueDate, dueTime: str(r.dueTime), priority, overdue: dueDate < day }];
+      const priority = r.priority ?? 4;
+      return [{ title, dueDate, dueTime: r.dueTime ?? undefined, priority, overdue: dueDate < day }];
     })
     .sort(
       (a, b) =>
@@ -67,26 +73,21 @@ function tasksOf(rows: Row[], day: string): SummaryTask[] {
     );
 }
 
-function isEventRow(r: Row): r is Row & EventRow {
-  return (
-    typeof r.title === 'string' &&
-    typeof r.start === 'string' &&
-    typeof r.end === 'string' &&
-    typeof r.allDay === 'boolean'
-  );
+function isEventRow(r: StoredRow<'calendar', 'events'>): r is EventRow {
+  return r.title !== undefined && r.start !== undefined && r.end !== undefined && r.allDay !== undefined;
 }
 
 /** Enabled alarms that ring today: on today's weekday, or once and still ahead today. */
-function alarmsOf(rows: Row[], now: Date, timezone: string): SummaryAlarm[] {
+function alarmsOf(rows: StoredRow<'clock', 'alarms'>[], now: Date, timezone: string): SummaryAlarm[] {
   const w = wallOf(now, timezone);
   const nowTime = `${pad(w.hour)}:${pad(w.minute)}`;
   return rows
     .flatMap((r): SummaryAlarm[] => {
-      const time = str(r.time);
+      const { time } = r;
       if (!time || r.enabled !== true) return [];
-      const days = Array.isArray(r.days) ? r.days.filter((d): d is number => typeof d === 'number') : [];
+      const days = r.days ?? [];
       const today = days.length === 0 ? time >= nowTime : days.includes(w.weekday);
-      return today ? [{ time, label: str(r.label) }] : [];
+      return today ? [{ time, label: r.label ?? undefined }] : [];
     })
     .sort((a, b) => a.time.localeCompare(b.time));
 }
@@ -183,6 +184,6 @@ export function renderSummary(data: SummaryData, lang: Lang): Html {
   }<p><b>💬 ${t('quote')}</b></p><blockquote>${data.quote.text}</blockquote><p>— ${attribution(data.quote)}</p>${
     data.available === undefined
       ? ''
-      : html`<p><b>🪙 ${t('credits')}</b>: ${formatMilliCredits(data.available, lang)} ${t('available')}</p>`
+      : html`<p><b>🪙 ${t('credits')}</b>: ${formatCredits(data.available, lang)} ${t('available')}</p>`
   }`;
 }

@@ -1,3 +1,4 @@
+import { SYNC_AUDIENCE } from '@mana/auth-client';
 import { createLogger } from '@mana/logging';
 import { SYNC_PROTOCOL_VERSION } from '@mana/sync-protocol';
 import { describe, expect, it } from 'vitest';
@@ -28,7 +29,7 @@ describe('tokenExchangeIdentity', () => {
       tokenEndpoint: 'http://auth.test/token',
       clientId: 'bots',
       clientSecret: 's',
-      audiences: ['urn:mana:sync'],
+      audiences: [SYNC_AUDIENCE],
       fetch,
       now: () => Date.now() + offsetMs,
     });
@@ -38,29 +39,29 @@ describe('tokenExchangeIdentity', () => {
   it('exchanges once for concurrent first reads and caches the token', async () => {
     const { identity, calls } = setup();
     const [a, b] = await Promise.all([
-      identity.tokenFor(alice, 'urn:mana:sync'),
-      identity.tokenFor(alice, 'urn:mana:sync'),
+      identity.tokenFor(alice, SYNC_AUDIENCE),
+      identity.tokenFor(alice, SYNC_AUDIENCE),
     ]);
     expect([a, b]).toEqual(['t1', 't1']);
-    expect(await identity.tokenFor(alice, 'urn:mana:sync')).toBe('t1');
+    expect(await identity.tokenFor(alice, SYNC_AUDIENCE)).toBe('t1');
     expect(calls).toEqual([alice]);
   });
 
   it('renews ahead of expiry in the background, and waits only when the token is nearly gone', async () => {
     const { identity, calls, later } = setup();
-    expect(await identity.tokenFor(alice, 'urn:mana:sync')).toBe('t1');
+    expect(await identity.tokenFor(alice, SYNC_AUDIENCE)).toBe('t1');
     later(250_000); // 50 s left: still served from the cache, renewal starts behind it
-    expect(await identity.tokenFor(alice, 'urn:mana:sync')).toBe('t1');
+    expect(await identity.tokenFor(alice, SYNC_AUDIENCE)).toBe('t1');
     await tick();
     expect(calls).toHaveLength(2);
-    expect(await identity.tokenFor(alice, 'urn:mana:sync')).toBe('t2');
+    expect(await identity.tokenFor(alice, SYNC_AUDIENCE)).toBe('t2');
     later(250_000 + 295_000); // t2 has 5 s left: too close, this read waits for t3
-    expect(await identity.tokenFor(alice, 'urn:mana:sync')).toBe('t3');
+    expect(await identity.tokenFor(alice, SYNC_AUDIENCE)).toBe('t3');
   });
 
   it('a refused exchange means no linked account', async () => {
     const { identity } = setup();
-    await expect(identity.tokenFor('@bob:mana.test', 'urn:mana:sync')).rejects.toBeInstanceOf(NotLinkedError);
+    await expect(identity.tokenFor('@bob:mana.test', SYNC_AUDIENCE)).rejects.toBeInstanceOf(NotLinkedError);
   });
 });
 
@@ -113,7 +114,7 @@ describe('syncStores', () => {
       baseUrl: 'http://sync.test',
       clientId: 'bots',
       identity,
-      audience: 'urn:mana:sync',
+      audience: SYNC_AUDIENCE,
       log: createLogger({ service: 'test', level: 'silent' }),
       fetch,
       ...live,

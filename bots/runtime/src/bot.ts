@@ -2,12 +2,13 @@
  * What a bot is: a Matrix user with a command table, an optional plain-text fallback, a greeting
  * for a new DM and delayed-job handlers. `defineBot` checks the table once at start-up.
  */
+import type { Lang, Text } from '@mana/i18n';
 import type { Logger } from '@mana/logging';
+import type { AppId } from '@mana/sync-protocol';
 import { buildAliasIndex, type CommandSpec } from './commands.ts';
 import type { Reply, ReplyInput } from './format.ts';
-import type { Lang, Text } from './i18n.ts';
 import type { UploadOptions } from './matrix.ts';
-import type { AppStore, CreditBalance, CreditTransaction, RepeatSchedule } from './ports.ts';
+import type { CreditBalance, CreditTransaction, RepeatSchedule, TypedAppStore } from './ports.ts';
 import type { StreamingMessage } from './streaming.ts';
 import type { DateStyle } from './timezone.ts';
 import type { RowChange } from './watch.ts';
@@ -58,8 +59,11 @@ export interface CommandContext {
   signal: AbortSignal;
   log: Logger;
   t(text: Text | string, params?: Readonly<Record<string, string | number>>): string;
-  /** The user's data of one sync app (throws `NotLinkedError` without an account). */
-  store(appId: string): Promise<AppStore>;
+  /**
+   * The user's data of one sync app, rows typed from the collections registry (throws
+   * `NotLinkedError` without an account).
+   */
+  store<A extends AppId>(appId: A): Promise<TypedAppStore<A>>;
   /** The user's own durable bot state. */
   state: {
     get<T extends Json>(key: string): Promise<T | undefined>;
@@ -132,7 +136,7 @@ export interface JobContext {
   now: Date;
   /** Posts a notice into a room as this bot. */
   post(roomId: string, reply: ReplyInput): Promise<void>;
-  store(matrixUserId: string, appId: string): Promise<AppStore>;
+  store<A extends AppId>(matrixUserId: string, appId: A): Promise<TypedAppStore<A>>;
   lang(matrixUserId: string): Promise<Lang>;
   /** A user's credit balance, read acting for that user (a daily summary shows it). */
   balance(matrixUserId: string): Promise<CreditBalance>;
@@ -195,7 +199,7 @@ export interface BotDefinition {
    * Sync apps the commands read (`ctx.store(app)`). When a command arrives, the runtime starts
    * pulling them while it reads the user's settings, so the command's first read finds them fresh.
    */
-  apps?: readonly string[];
+  apps?: readonly AppId[];
   /** Plain text that is not a command (todo: it becomes a task). */
   fallback?: (ctx: CommandContext, text: string) => Promise<ReplyInput | undefined>;
   /**

@@ -5,7 +5,7 @@
  * `parseCommand` turns a message into a command with arguments, a help request, a usage problem,
  * an unknown word or plain text for the bot's fallback.
  */
-import { pick, type Lang, type Text } from './i18n.ts';
+import { pick, type Lang, type Text } from '@mana/i18n';
 import type { ReplyInput } from './format.ts';
 
 /** `int`: a positive whole number; `word`: one token; `text`: the rest of the line (last only). */

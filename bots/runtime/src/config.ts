@@ -2,6 +2,7 @@
  * The runner's configuration (`BOT_` prefix), declared once as data and parsed at start-up.
  * Every variable is documented here, where its default is defined; bots/runtime/README.md lists them.
  */
+import { CREDITS_AUDIENCE, SYNC_AUDIENCE } from '@mana/auth-client';
 import { defineConfig, loadConfig, vars, type ConfigOf } from '@mana/config';
 import { z } from 'zod';
 
@@ -98,11 +99,11 @@ export const botConfigSpec = defineConfig('BOT_', {
     doc: 'OAuth client secret of the bot runner',
   },
   syncUrl: vars.url('Base URL of the sync server', 'http://127.0.0.1:3010'),
-  syncAudience: { schema: z.string().min(1), default: 'urn:mana:sync', doc: 'Audience of tokens for sync' },
+  syncAudience: { schema: z.string().min(1), default: SYNC_AUDIENCE, doc: 'Audience of tokens for sync' },
   creditsUrl: vars.url('Base URL of the credits API (auth server)', 'http://127.0.0.1:3001'),
   creditsAudience: {
     schema: z.string().min(1),
-    default: 'urn:mana:credits',
+    default: CREDITS_AUDIENCE,
     doc: 'Audience of tokens for credits',
   },
   matrixRetryMaxMs: {

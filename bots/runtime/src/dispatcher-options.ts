@@ -4,7 +4,7 @@
  */
 import type { Logger } from '@mana/logging';
 import type { BotDefinition, BotInfo } from './bot.ts';
-import type { Lang } from './i18n.ts';
+import type { Lang } from '@mana/i18n';
 import type { BotMetrics } from './metrics.ts';
 import type { MatrixEvent } from './state.ts';
 import type { CommandPorts } from './stages/context.ts';

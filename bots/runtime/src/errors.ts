@@ -2,7 +2,7 @@
  * One error module for the runtime. Errors carry a stable `code`; those shown in a room also carry
  * the human text (kept apart from the log message, as matrix-hookshot's `CommandError` does).
  */
-import type { Text } from './i18n.ts';
+import type { Text } from '@mana/i18n';
 
 export type BotErrorCode =
   | 'BOT_COMMAND_FAILED'

@@ -2,6 +2,7 @@
  * Reply formatting: Matrix `m.notice` events with a sanitized HTML `formatted_body` and a plain
  * `body`. Bots build HTML with the `html` tag (interpolations are escaped) or return plain text.
  */
+import { escapeHtml, isHtml, type Html } from '@mana/html';
 import sanitizeHtml from 'sanitize-html';
 
 /** A reply: plain text, optionally with an HTML rendering of the same content. */
@@ -10,53 +11,8 @@ export interface Reply {
   html?: string;
 }
 
-const HTML_BRAND = Symbol('html');
-
-/** A piece of trusted HTML (built with `html`), so nesting does not escape it twice. */
-export interface Html {
-  readonly [HTML_BRAND]: true;
-  readonly value: string;
-}
-
-const ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
-}
-
-function isHtml(v: unknown): v is Html {
-  return typeof v === 'object' && v !== null && HTML_BRAND in v;
-}
-
-type HtmlValue = string | number | Html | readonly HtmlValue[] | null | undefined | false;
-
-function render(v: HtmlValue): string {
-  if (v === null || v === undefined || v === false) return '';
-  if (Array.isArray(v)) return (v as readonly HtmlValue[]).map(render).join('');
-  if (typeof v === 'string') return escapeHtml(v);
-  if (typeof v === 'number') return String(v);
-  return isHtml(v) ? v.value : '';
-}
-
-/**
- * Tagged template for HTML: every interpolated value is escaped unless it is itself `html`.
- *
- * @example
- * html`<b>${task.title}</b> ${items.map((i) => html`<li>${i}</li>`)}`
- */
-export function html(strings: TemplateStringsArray, ...values: HtmlValue[]): Html {
-  let out = strings[0] ?? '';
-  values.forEach((v, i) => {
-    out += render(v) + (strings[i + 1] ?? '');
-  });
-  return { [HTML_BRAND]: true, value: out };
-}
+// The one `html` tag of the monorepo; re-exported so bots keep importing it from the runtime.
+export { escapeHtml, html, Html, isHtml, raw, type HtmlValue } from '@mana/html';
 
 /** Tags and attributes Matrix clients render (the spec's recommended subset). */
 const ALLOWED_TAGS = [

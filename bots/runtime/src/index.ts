@@ -35,7 +35,8 @@ export {
 } from './commands.ts';
 export { botConfigSpec, loadBotConfig, type BotConfig } from './config.ts';
 export { clockTime, dailyJob, dayIn, setDaily, type DailyTarget } from './daily.ts';
-export { formatMilliCredits } from './stages/outcome.ts';
+// Credits are formatted once, in @mana/credits; `formatMilliCredits` is the runtime's older name for it.
+export { formatCredits, formatCredits as formatMilliCredits } from '@mana/credits';
 export {
   addressedText,
   createDispatcher,
@@ -59,6 +60,7 @@ export {
   escapeHtml,
   html,
   htmlToText,
+  raw,
   noticeContent,
   sanitize,
   toReply,
@@ -67,7 +69,7 @@ export {
   type Reply,
   type ReplyInput,
 } from './format.ts';
-export { interpolate, isLang, LANGUAGES, parseLang, pick, type Lang, type Text } from './i18n.ts';
+export { interpolate, isLang, LANGUAGES, parseLang, pick, type Lang, type Text } from '@mana/i18n';
 export {
   createAppservicePort,
   MatrixRequestError,
@@ -87,6 +89,7 @@ export {
   type MediaRef,
 } from './media.ts';
 export { userIdRegexFor } from './namespace.ts';
+export type { AppId } from '@mana/sync-protocol';
 export type {
   Accounts,
   AppStore,
@@ -99,6 +102,8 @@ export type {
   Row,
   Scheduler,
   Stores,
+  StoredRow,
+  TypedAppStore,
   UserSettings,
 } from './ports.ts';
 export { classifyMatrixError, withRetry } from './retry.ts';

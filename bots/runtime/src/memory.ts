@@ -2,6 +2,7 @@
  * In-process implementations of the ports, for unit tests and for trying a bot without the other
  * services. Same contracts as production (idempotent reserve, not-linked users, …).
  */
+import { SYNC_AUDIENCE } from '@mana/auth-client';
 import { randomUUID } from 'node:crypto';
 import { InsufficientCreditsError, NotLinkedError } from './errors.ts';
 import { assertTimezone } from './timezone.ts';
@@ -149,7 +150,7 @@ export function memoryStores(
     prefetched,
     prefetch: (u, a) => void prefetched.push(`${u}|${a}`),
     async forUser(userId, appId) {
-      await identity.tokenFor(userId, 'urn:mana:sync');
+      await identity.tokenFor(userId, SYNC_AUDIENCE);
       const store: AppStore = {
         list: async (t) => [...table(userId, appId, t).values()].map((r) => ({ ...r })),
         get: async (t, id) => {

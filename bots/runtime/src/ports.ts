@@ -3,6 +3,8 @@
  * (token exchange), sync (`@mana/sync-client`) and credits (`@mana/credits`); tests use the
  * in-process implementations in `memory.ts`.
  */
+import type { Lang } from '@mana/i18n';
+import type { AppId, RowOf, TableName } from '@mana/sync-protocol';
 
 /** Maps a Matrix user to an access token for one audience (sync or credits). */
 export interface Identity {
@@ -54,7 +56,30 @@ export interface Row {
   [field: string]: unknown;
 }
 
-/** One user's data of one app, as replicated by the sync client. */
+/**
+ * A row of a registered table as a bot reads it: its id and the fields the collections registry
+ * (`@mana/sync-protocol`) gives it. Every field may be missing, since rows merge field by field (a
+ * concurrent edit can revive a deleted row with only the fields it set); what is there has the
+ * registry's type, because sync validates every push against it.
+ */
+export type StoredRow<A extends AppId, T extends TableName<A>> = { id: string } & Partial<RowOf<A, T>>;
+
+/** One user's data of a registered app, with tables and rows typed from the collections registry. */
+export interface TypedAppStore<A extends AppId> {
+  /** Live rows of a table (tombstones excluded), after pulling what the server has. */
+  list<T extends TableName<A>>(table: T): Promise<StoredRow<A, T>[]>;
+  get<T extends TableName<A>>(table: T, id: string): Promise<StoredRow<A, T> | undefined>;
+  /** Sets the given fields (others are kept; `null` clears an optional one). */
+  upsert<T extends TableName<A>>(table: T, id: string, fields: Partial<RowOf<A, T>>): Promise<void>;
+  delete(table: TableName<A>, id: string): Promise<void>;
+  /** Resolves when local writes are acknowledged by the server. */
+  flush(): Promise<void>;
+}
+
+/**
+ * The same store as the runtime's ports see it, untyped (the adapters serve any app): bots get it
+ * typed through `ctx.store(appId)`.
+ */
 export interface AppStore {
   /** Live rows of a table (tombstones excluded), after pulling what the server has. */
   list(table: string): Promise<Row[]>;
@@ -133,8 +158,8 @@ export interface UserSettings {
   /** Undefined when unknown (no account, or nothing set). */
   get(
     matrixUserId: string,
-  ): Promise<{ language?: 'de' | 'en' | undefined; timezone?: string | undefined } | undefined>;
-  setLanguage(matrixUserId: string, language: 'de' | 'en'): Promise<void>;
+  ): Promise<{ language?: Lang | undefined; timezone?: string | undefined } | undefined>;
+  setLanguage(matrixUserId: string, language: Lang): Promise<void>;
   /**
    * Stores the user's IANA time zone (aliases and case are normalized: `asia/calcutta` →
    * `Asia/Kolkata`) and returns the stored name; throws `InvalidTimezoneError` for anything else.

@@ -1,6 +1,7 @@
 /**
  * Users' settings (language, time zone) in sync's `settings` app: table `settings`, row `user`.
  */
+import type { Lang } from '@mana/i18n';
 import type { Stores, UserSettings } from './ports.ts';
 import { assertTimezone, canonicalTimezone } from './timezone.ts';
 
@@ -10,7 +11,7 @@ export const SETTINGS_ROW = 'user';
 
 export function settingsOnSync(
   stores: Stores,
-  options: { defaultTimezone: string; defaultLanguage?: 'de' | 'en' },
+  options: { defaultTimezone: string; defaultLanguage?: Lang },
 ): UserSettings {
   return {
     async get(userId) {

@@ -1,5 +1,5 @@
 /**
- * The runtime against a REAL Synapse (appservice registration rendered by homeserver-config),
+ * The runtime against a REAL Synapse (appservice registration rendered by @mana/synapse-config),
  * Postgres and Redis: a user DMs @todo, the bot joins and answers with an m.notice in reply; a
  * transaction delivered twice is processed once; a restart loses nothing and repeats nothing.
  * Sync and credits are in-process ports here (tests/e2e wires the real services).

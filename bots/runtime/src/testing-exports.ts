@@ -23,3 +23,6 @@ export {
   type SentEvent,
   type TestHarness,
 } from './testing.ts';
+// The runner's own parts, for benches that drive jobs without a whole runner (bench/clock-timers).
+export { createBotMetrics } from './metrics.ts';
+export { openRuntimeState, type RuntimeState } from './state.ts';

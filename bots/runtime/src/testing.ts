@@ -1,6 +1,7 @@
 /**
  * A fake Matrix port and a dispatcher wired to in-memory ports, for bots' unit tests.
  */
+import { CREDITS_AUDIENCE } from '@mana/auth-client';
 import { createLogger } from '@mana/logging';
 import { createMetrics } from '@mana/metrics';
 import type { BotDefinition } from './bot.ts';
@@ -193,7 +194,7 @@ export function createTestHarness(options: {
     ...(options.typingAfterMs === undefined ? {} : { typingAfterMs: options.typingAfterMs }),
     commandTimeoutMs: options.commandTimeoutMs ?? 5_000,
     maxMessageBytes: 8192,
-    creditsAudience: 'urn:mana:credits',
+    creditsAudience: CREDITS_AUDIENCE,
     ...(options.now ? { now: options.now } : {}),
   });
   const say = async (sender: string, roomId: string, body: string, extra?: Record<string, unknown>) => {

@@ -2,7 +2,7 @@
  * The runtime's own messages, in both languages. Links into the web app name the view they open
  * (`{web}/account`, `{web}/credits`: the app routes those paths; tests/e2e/src/web.test.ts follows them).
  */
-import type { Text } from './i18n.ts';
+import type { Text } from '@mana/i18n';
 
 export const TEXTS = {
   notLinked: {

@@ -4,7 +4,7 @@
  * a date, in the user's language and zone, for every date a bot shows.
  */
 import { CommandError } from './errors.ts';
-import type { Lang } from './i18n.ts';
+import type { Lang } from '@mana/i18n';
 
 const resolve = (zone: string) =>
   new Intl.DateTimeFormat('en', { timeZone: zone }).resolvedOptions().timeZone;

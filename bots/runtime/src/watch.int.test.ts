@@ -3,6 +3,7 @@
  * tokens from a test issuer): another client's write reaches the watcher through the WebSocket
  * poke and a pull, as the changed row; a delete as `deleted`.
  */
+import { SYNC_AUDIENCE } from '@mana/auth-client';
 import { createLogger } from '@mana/logging';
 import { createMemoryStorage, createSyncClient, type SyncClient } from '@mana/sync-client';
 import {
@@ -20,7 +21,6 @@ import { NotLinkedError } from './errors.ts';
 import type { Identity } from './ports.ts';
 import { syncWatcher, type RowChange, type Watcher } from './watch.ts';
 
-const AUDIENCE = 'urn:mana:sync';
 const ALICE = '@alice:mana.test';
 let issuer: TestIssuer;
 let db: TestDatabase;
@@ -76,7 +76,7 @@ beforeAll(async () => {
     baseUrl: url,
     clientId: 'bots',
     identity,
-    audience: AUDIENCE,
+    audience: SYNC_AUDIENCE,
     log: createLogger({ service: 'watch-int', level: 'silent' }),
   });
   // The web app, as Alice herself.
@@ -84,7 +84,7 @@ beforeAll(async () => {
     baseUrl: url,
     apps: ['todo'],
     clientId: 'web-alice',
-    getToken: () => issuer.sign({ sub: 'acct-alice', aud: AUDIENCE, scope: 'sync' }),
+    getToken: () => issuer.sign({ sub: 'acct-alice', aud: SYNC_AUDIENCE, scope: 'sync' }),
     storage: createMemoryStorage(),
     WebSocket: null,
     pushDebounceMs: null,

@@ -9,12 +9,13 @@ import {
   type BotCommand,
   type CommandContext,
   type Json,
-  type Row,
+  type Lang,
+  type StoredRow,
 } from '@mana/bot-runtime';
 import { LlmError } from '@mana/llm';
 import { createHash } from 'node:crypto';
 import { aiSteps, llmFromEnv, type LlmSource } from './ai.ts';
-import { dayIn, formatDue, parseTask, parseWhen, shortTitle, splitTaskText, type Lang } from './parse.ts';
+import { dayIn, formatDue, parseTask, parseWhen, shortTitle, splitTaskText } from './parse.ts';
 
 const APP = 'todo';
 const LAST_LIST = 'lastList';
@@ -25,30 +26,21 @@ function idFrom(...parts: string[]): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-interface Task extends Row {
-  title?: string;
-  priority?: number;
-  completed?: boolean;
-  dueDate?: string | null;
-  dueTime?: string | null;
-  projectId?: string | null;
-  createdAt?: string | null;
-}
-
-const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+/** A task row, typed from the collections registry (`@mana/sync-protocol`). */
+type Task = StoredRow<'todo', 'tasks'>;
 
 function sortTasks(tasks: Task[]): Task[] {
   return [...tasks].sort(
     (a, b) =>
-      (str(a.dueDate) ?? '9999').localeCompare(str(b.dueDate) ?? '9999') ||
+      (a.dueDate ?? '9999').localeCompare(b.dueDate ?? '9999') ||
       (a.priority ?? 4) - (b.priority ?? 4) ||
-      (str(a.createdAt) ?? '').localeCompare(str(b.createdAt) ?? ''),
+      (a.createdAt ?? '').localeCompare(b.createdAt ?? ''),
   );
 }
 
 async function openTasks(ctx: CommandContext, filter: (t: Task) => boolean = () => true): Promise<Task[]> {
   const store = await ctx.store(APP);
-  const rows = (await store.list('tasks')) as Task[];
+  const rows = await store.list('tasks');
   return sortTasks(rows.filter((t) => typeof t.title === 'string' && t.completed !== true && filter(t)));
 }
 
@@ -67,10 +59,10 @@ async function showList(ctx: CommandContext, title: string, tasks: Task[], empty
   if (tasks.length === 0) return empty;
   const t0 = today(ctx);
   return html`<p><b>${title}</b></p><ol>${tasks.map((t) => {
-    const due = str(t.dueDate);
+    const due = t.dueDate ?? undefined;
     const overdue = due !== undefined && due < t0;
     return html`<li>${PRIO_MARK[t.priority ?? 4] ?? ''}${shortTitle(t.title ?? '')}${
-      due ? html` — <i>${overdue ? '⚠ ' : ''}${formatDue(due, str(t.dueTime), ctx.lang, t0)}</i>` : ''
+      due ? html` — <i>${overdue ? '⚠ ' : ''}${formatDue(due, t.dueTime ?? undefined, ctx.lang, t0)}</i>` : ''
     }</li>`;
   })}</ol>`;
 }
@@ -300,7 +292,7 @@ const baseCommands: BotCommand[] = [
     },
     async run(ctx) {
       const store = await ctx.store(APP);
-      const all = ((await store.list('tasks')) as Task[]).filter((t) => typeof t.title === 'string');
+      const all = (await store.list('tasks')).filter((t) => typeof t.title === 'string');
       const t0 = today(ctx);
       const open = all.filter((t) => t.completed !== true);
       const dueToday = open.filter((t) => t.dueDate === t0).length;

@@ -2,9 +2,9 @@
  * Pure parsing for the todo bot: a task line → title, priority, due date/time, project; a reminder
  * time → an instant. Dates are calendar days in the user's time zone.
  */
+import type { Lang } from '@mana/bot-runtime';
+import { offsetMinutes } from '@mana/bot-runtime/zone';
 import * as chrono from 'chrono-node';
-
-export type Lang = 'de' | 'en';
 
 export interface ParsedTask {
   title: string;
@@ -29,30 +29,6 @@ export function addDays(day: string, days: number): string {
   const d = new Date(`${day}T12:00:00Z`);
   d.setUTCDate(d.getUTCDate() + days);
   return d.toISOString().slice(0, 10);
-}
-
-/** Minutes the zone is ahead of UTC at that instant. */
-export function zoneOffsetMinutes(instant: Date, timezone: string): number {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone: timezone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  }).formatToParts(instant);
-  const get = (t: string) => Number(parts.find((p) => p.type === t)?.value ?? 0);
-  const asUtc = Date.UTC(
-    get('year'),
-    get('month') - 1,
-    get('day'),
-    get('hour'),
-    get('minute'),
-    get('second'),
-  );
-  return Math.round((asUtc - Math.floor(instant.getTime() / 1000) * 1000) / 60_000);
 }
 
 const DAY_WORDS: Record<string, number> = {
@@ -106,7 +82,7 @@ export function parseTask(input: string, options: { now: Date; timezone: string;
   }
   if (!dueDate) {
     // Natural dates in either language ("next friday", "am Freitag um 15 Uhr"); the user's first.
-    const ref = { instant: options.now, timezone: zoneOffsetMinutes(options.now, options.timezone) };
+    const ref = { instant: options.now, timezone: offsetMinutes(options.now, options.timezone) };
     const langs: Lang[] = options.lang === 'de' ? ['de', 'en'] : ['en', 'de'];
     for (const l of langs) {
       const [hit] = parser(l).parse(text, ref, { forwardDate: true });
@@ -143,7 +119,7 @@ export function parseWhen(
   input: string,
   options: { now: Date; timezone: string; lang: Lang },
 ): Date | undefined {
-  const ref = { instant: options.now, timezone: zoneOffsetMinutes(options.now, options.timezone) };
+  const ref = { instant: options.now, timezone: offsetMinutes(options.now, options.timezone) };
   const langs: Lang[] = options.lang === 'de' ? ['de', 'en'] : ['en', 'de'];
   for (const l of langs) {
     const [hit] = parser(l).parse(input, ref, { forwardDate: true });

@@ -1,10 +1,5 @@
 import { AuthClientError } from './errors.ts';
-
-/** RFC 8693 grant type. */
-export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
-/** Our subject token type: the subject is named by its Matrix user ID (`@alice:example.org`). */
-export const MATRIX_USER_TOKEN_TYPE = 'urn:mana:params:oauth:token-type:matrix-user-id';
-export const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
+import { ACCESS_TOKEN_TYPE, MATRIX_USER_TOKEN_TYPE, TOKEN_EXCHANGE_GRANT } from './urns.ts';
 
 export interface TokenExchangerOptions {
   tokenEndpoint: string;

@@ -12,11 +12,16 @@ export {
   type VerifierOptions,
 } from './verify.ts';
 export {
-  ACCESS_TOKEN_TYPE,
   createTokenExchanger,
-  MATRIX_USER_TOKEN_TYPE,
-  TOKEN_EXCHANGE_GRANT,
   type ExchangedToken,
   type TokenExchanger,
   type TokenExchangerOptions,
 } from './exchange.ts';
+export {
+  ACCESS_TOKEN_TYPE,
+  CREDITS_AUDIENCE,
+  MATRIX_AUDIENCE,
+  MATRIX_USER_TOKEN_TYPE,
+  SYNC_AUDIENCE,
+  TOKEN_EXCHANGE_GRANT,
+} from './urns.ts';

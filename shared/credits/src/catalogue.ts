@@ -4,6 +4,8 @@
  * `20` and nothing ever rounds.
  */
 
+import type { Lang, Text } from '@mana/i18n';
+
 /** What an operation is, for grouping in the UI and in reports. */
 export type CreditCategory = 'ai' | 'speech' | 'productivity' | 'content';
 
@@ -11,7 +13,7 @@ export interface CreditOperation {
   /** Milli-credits held on reserve and charged on commit (a metered commit may charge less). */
   cost: number;
   category: CreditCategory;
-  description: { en: string; de: string };
+  description: Text;
 }
 
 /** Milli-credits per credit. */
@@ -160,7 +162,7 @@ export function getCreditCost(op: string): number {
  * formatCredits(12_500)     // '12.5'
  * formatCredits(1_234_000, 'de') // '1.234'
  */
-export function formatCredits(milli: number, locale: 'en' | 'de' = 'en'): string {
+export function formatCredits(milli: number, locale: Lang = 'en'): string {
   if (!Number.isSafeInteger(milli))
     throw new RangeError(`milli-credits must be a safe integer, got ${milli}`);
   // Integer arithmetic for the split, so 0.1 + 0.2 style float noise can never show up.

@@ -6,6 +6,7 @@
  * when a concurrent edit revives a deleted row). "Required" says what a writer must set when it
  * creates a row; readers use `parseRow` to tell complete rows from partial ones.
  */
+import { LANGUAGES } from '@mana/i18n';
 import { z } from 'zod';
 
 /** Nullable and optional: `null` clears a field, a missing field is left alone. */
@@ -169,7 +170,7 @@ const chat = {
 const settings = {
   /** One row per user, id `user` by convention. */
   settings: z.object({
-    language: z.enum(['de', 'en']),
+    language: z.enum(LANGUAGES),
     timezone,
     theme: opt(z.enum(['light', 'dark', 'system'])),
     weekStart: opt(z.number().int().min(1).max(7)),

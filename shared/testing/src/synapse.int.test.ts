@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestClient, type TestClient } from './matrix-client.ts';
-import { RATE_LIMITS_DEV, userIdRegex } from '@mana/homeserver-config';
+import { RATE_LIMITS_DEV, userIdRegex } from '@mana/synapse-config';
 import { registerWithSharedSecret, SynapseError, startSynapse, type SynapseHandle } from './synapse.ts';
 
 describe('startSynapse + createTestClient', () => {

@@ -1,6 +1,6 @@
 /**
  * A real Synapse for tests and benchmarks: its own temp directory, SQLite database, free port and
- * random secrets, configured through `@mana/homeserver-config` — the templates production uses —
+ * random secrets, configured through `@mana/synapse-config` — the templates production uses —
  * with rate limits off.
  *
  * @example
@@ -23,7 +23,7 @@ import {
   type AppserviceRegistrationOptions,
   type OidcProviderOptions,
   type SynapseLogLevel,
-} from '@mana/homeserver-config';
+} from '@mana/synapse-config';
 import { ensureSynapseVenv } from './synapse-venv.ts';
 import { freePort } from './ports.ts';
 

@@ -1,10 +1,10 @@
 /**
- * Contract between homeserver-config (what Synapse loads) and the bot runner (what it serves):
+ * Contract between @mana/synapse-config (what Synapse loads) and the bot runner (what it serves):
  * the default registration's user namespace is exactly the runner's default namespace, and the
  * runner's config accepts the tokens the registration carries.
  */
 import { botConfigSpec, loadBotConfig, userIdRegexFor } from '@mana/bot-runtime';
-import { renderAppserviceRegistration, userIdRegex } from '@mana/homeserver-config';
+import { renderAppserviceRegistration, userIdRegex } from '@mana/synapse-config';
 import { describe, expect, it } from 'vitest';
 
 describe('bots appservice registration ↔ runner', () => {

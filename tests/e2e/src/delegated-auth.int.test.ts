@@ -3,10 +3,10 @@
  * `matrix_authentication_service` pointing at auth; a headless client logs in exactly as Element X
  * does (matrix-js-sdk's OAuth2 helpers) and uses the token against Synapse.
  */
+import { CREDITS_AUDIENCE, SYNC_AUDIENCE } from '@mana/auth-client';
 import { OAuth2, type ValidatedAuthMetadata } from 'matrix-js-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CookieClient } from '../../../auth/src/testing/cookie-client.ts';
-import { authorizeUrl, pkcePair, signInThroughProvider } from '../../../auth/src/testing/oidc-flow.ts';
+import { authorizeUrl, CookieClient, pkcePair, signInThroughProvider } from '@mana/auth/testing';
 import {
   discover,
   ELEMENT_X,
@@ -346,8 +346,8 @@ describe('what a registered Matrix client cannot get', () => {
     const clientId = await OAuth2.registerClient(metadata, ELEMENT_X);
     const redirectUri = 'http://127.0.0.1:40123/callback';
     for (const [resource, scope] of [
-      ['urn:mana:credits', 'openid credits:admin'],
-      ['urn:mana:sync', 'openid sync'],
+      [CREDITS_AUDIENCE, 'openid credits:admin'],
+      [SYNC_AUDIENCE, 'openid sync'],
     ] as const) {
       const browser = new CookieClient();
       browser.stopAt = (u) => u.startsWith(redirectUri);

@@ -7,6 +7,7 @@
  * The tests share one stack and run in order: guest → sign-in (guest upload, second device) → offline
  * → live updates → two tabs → offline shell → screenshots and console errors.
  */
+import { MATRIX_USER_TOKEN_TYPE, SYNC_AUDIENCE } from '@mana/auth-client';
 import { loadAuthConfig, readOutbox, startAuthServer, type AuthService } from '@mana/auth';
 import { AVAILABLE_BOTS } from '@mana/bot-runner';
 import { createTodoBot } from '@mana/bot-todo';
@@ -184,8 +185,8 @@ async function botToken(user: User): Promise<string> {
     body: new URLSearchParams({
       grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
       subject_token: `@${user.username}:${SERVER_NAME}`,
-      subject_token_type: 'urn:mana:params:oauth:token-type:matrix-user-id',
-      audience: 'urn:mana:sync',
+      subject_token_type: MATRIX_USER_TOKEN_TYPE,
+      audience: SYNC_AUDIENCE,
     }),
   });
   const body = (await res.json()) as { access_token?: string };

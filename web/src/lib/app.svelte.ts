@@ -2,6 +2,7 @@
  * The app's state and actions. Rows come from the replica (IndexedDB through the sync engine or,
  * in follower tabs, Dexie live queries); every action writes to the replica and returns at once.
  */
+import { CREDITS_AUDIENCE, SYNC_AUDIENCE } from '@mana/auth-client/urns';
 import { createCreditsClient, type CreditsClient } from '@mana/credits';
 import type { Row } from '@mana/sync-client';
 import { createDexieStorage } from '@mana/sync-client/dexie';
@@ -12,7 +13,7 @@ import { dropLeftoverSeeds, GUEST_DB, mergeGuestInto, seedIfNew } from './guest.
 import { translate, type Lang, type MessageKey } from './i18n.ts';
 import { withLock } from './locks.ts';
 import { openReplica, type Replica, type ReplicaStatus } from './replica.ts';
-import { CREDITS_RESOURCE, SESSION_KEY, SessionError, SYNC_RESOURCE, type Session } from './session.ts';
+import { SESSION_KEY, SessionError, type Session } from './session.ts';
 
 export type Task = Row<'todo', 'tasks'>;
 export type Project = Row<'todo', 'projects'>;
@@ -111,7 +112,7 @@ export class AppState {
     this.notice = o.notice ?? null;
     this.credits = createCreditsClient({
       baseUrl: o.config.creditsUrl,
-      getToken: () => o.session.getToken(CREDITS_RESOURCE),
+      getToken: () => o.session.getToken(CREDITS_AUDIENCE),
     });
   }
 
@@ -136,7 +137,7 @@ export class AppState {
       ? openReplica({
           dbName: `mana-sync:${current.sub}`,
           clientId,
-          network: { baseUrl: this.config.syncUrl, getToken: () => this.session.getToken(SYNC_RESOURCE) },
+          network: { baseUrl: this.config.syncUrl, getToken: () => this.session.getToken(SYNC_AUDIENCE) },
           prepare: (storage) => uploadGuestData(storage),
           afterFirstSync: dropLeftoverSeeds,
           onError,

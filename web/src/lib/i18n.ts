@@ -1,6 +1,8 @@
 /** German and English texts; `de` is the reference, `en` must have every key (a test checks). */
-export const LANGS = ['de', 'en'] as const;
-export type Lang = (typeof LANGS)[number];
+import { interpolate, isLang, matchLang, type Lang } from '@mana/i18n';
+
+// The one Lang of the monorepo, re-exported under the names the components import.
+export { isLang, LANGUAGES as LANGS, type Lang } from '@mana/i18n';
 
 const de = {
   appName: 'Mana',
@@ -276,10 +278,6 @@ const en: Messages = {
 
 export const messages: Record<Lang, Messages> = { de, en };
 
-export function isLang(v: unknown): v is Lang {
-  return v === 'de' || v === 'en';
-}
-
 /** The locale dates and times are shown in (24-hour clock in both). */
 export function localeOf(lang: Lang): string {
   return lang === 'de' ? 'de-DE' : 'en-GB';
@@ -299,14 +297,10 @@ export function formatTime(hhmm: string, lang: Lang): string {
 /** The saved choice, else the browser's first language we have, else English. */
 export function pickLang(saved: string | null, browser: readonly string[]): Lang {
   if (isLang(saved)) return saved;
-  for (const l of browser) {
-    const base = l.toLowerCase().split('-')[0];
-    if (isLang(base)) return base;
-  }
-  return 'en';
+  return matchLang(browser) ?? 'en';
 }
 
 /** `translate('en', 'syncPendingCount', { n: 2 })` → `'2 pending'`. */
 export function translate(lang: Lang, key: MessageKey, params: Record<string, string | number> = {}): string {
-  return messages[lang][key].replace(/\{(\w+)\}/g, (m, k: string) => (k in params ? String(params[k]) : m));
+  return interpolate(messages[lang][key], params);
 }

@@ -7,14 +7,13 @@
  * (reusing an old one revokes the grant), so refreshing happens under a Web Lock and re-reads the
  * stored session first: two tabs never refresh with the same token.
  */
+import { CREDITS_AUDIENCE, SYNC_AUDIENCE } from '@mana/auth-client/urns';
 import * as oauth from 'oauth4webapi';
 import { SyncClientError } from '@mana/sync-client';
 import { z } from 'zod';
 import type { AppConfig } from './config.ts';
 import { withLock } from './locks.ts';
 
-export const SYNC_RESOURCE = 'urn:mana:sync';
-export const CREDITS_RESOURCE = 'urn:mana:credits';
 const SCOPE = 'openid profile email offline_access sync credits';
 export const SESSION_KEY = 'mana:session';
 const PENDING_KEY = 'mana:signin';
@@ -149,8 +148,8 @@ export function createSession(config: AppConfig): Session {
       url.searchParams.set('code_challenge', await oauth.calculatePKCECodeChallenge(verifier));
       url.searchParams.set('code_challenge_method', 'S256');
       url.searchParams.set('state', state);
-      url.searchParams.append('resource', SYNC_RESOURCE);
-      url.searchParams.append('resource', CREDITS_RESOURCE);
+      url.searchParams.append('resource', SYNC_AUDIENCE);
+      url.searchParams.append('resource', CREDITS_AUDIENCE);
       url.searchParams.set('ui_locales', document.documentElement.lang || 'en');
       location.assign(url.href);
       return new Promise<never>(() => {});
@@ -171,7 +170,7 @@ export function createSession(config: AppConfig): Session {
           pending.data.verifier,
           {
             ...opts,
-            additionalParameters: { resource: SYNC_RESOURCE },
+            additionalParameters: { resource: SYNC_AUDIENCE },
           },
         );
         const result = await oauth.processAuthorizationCodeResponse(server, client, res, {
@@ -186,7 +185,7 @@ export function createSession(config: AppConfig): Session {
           idToken: result.id_token,
           refreshToken: result.refresh_token ?? null,
           access: {
-            [SYNC_RESOURCE]: {
+            [SYNC_AUDIENCE]: {
               token: result.access_token,
               expiresAt: Date.now() + (result.expires_in ?? 300) * 1000,
             },

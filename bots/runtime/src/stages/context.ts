@@ -3,16 +3,26 @@
  * user's typed stores and durable state, credits, scheduling, and the `AbortSignal` of the command.
  * Stores are guarded: once the signal aborts (timeout, ❌), no write of this command lands.
  */
+import { pick, type Lang } from '@mana/i18n';
 import type { Logger } from '@mana/logging';
+import type { AppId } from '@mana/sync-protocol';
 import type { BotInfo, CommandContext, Json } from '../bot.ts';
 import { noticeContent, reactionContent } from '../format.ts';
 import { createStreamingMessage } from '../streaming.ts';
 import { inThread } from './reply.ts';
 import { formatDate } from '../timezone.ts';
-import type { Lang } from '../i18n.ts';
-import { pick } from '../i18n.ts';
 import type { MatrixPort } from '../matrix.ts';
-import type { Accounts, AppStore, Credits, Identity, Kv, Scheduler, Stores, UserSettings } from '../ports.ts';
+import type {
+  Accounts,
+  AppStore,
+  Credits,
+  Identity,
+  Kv,
+  Scheduler,
+  Stores,
+  TypedAppStore,
+  UserSettings,
+} from '../ports.ts';
 import { NotLinkedError } from '../errors.ts';
 import type { Meter } from './credits-bracket.ts';
 
@@ -66,6 +76,14 @@ export interface ContextRequest {
 }
 
 /**
+ * The registry's types on an adapter's store. Only a view: sync validated every pushed field against
+ * the same registry, and `StoredRow` keeps each field optional for rows merged from partial writes.
+ */
+export function typedStore<A extends AppId>(store: AppStore): TypedAppStore<A> {
+  return store as unknown as TypedAppStore<A>;
+}
+
+/**
  * A store whose writes are refused once `signal` aborted, unless `settling()` says the command is
  * metered work still settling after a cancel (it records how its answer ended).
  */
@@ -114,7 +132,9 @@ export function makeContext(deps: ContextDeps, r: ContextRequest): CommandContex
     webUrl: deps.webUrl,
     t: (text, params) => pick(ctx.lang, text, params),
     store: async (appId) =>
-      guardStore(await deps.stores.forUser(sender, appId, { readAfter: r.readAfter }), r.signal, settling),
+      typedStore(
+        guardStore(await deps.stores.forUser(sender, appId, { readAfter: r.readAfter }), r.signal, settling),
+      ),
     state: {
       get: async <T extends Json>(key: string) =>
         written.has(key) ? (written.get(key) as T) : deps.kv.get<T>(bot.id, `user:${sender}`, key),

@@ -1,3 +1,4 @@
+import { CREDITS_AUDIENCE } from '@mana/auth-client';
 import { describe, expect, it } from 'vitest';
 import { CancelledError, TimeoutError } from '../errors.ts';
 import { memoryCredits, memoryIdentity, memoryStores } from '../memory.ts';
@@ -10,7 +11,7 @@ function setup(cost = 100) {
   const identity = memoryIdentity([alice]);
   const credits = memoryCredits({ op: cost, free: 0 });
   credits.grant(alice, 1000);
-  const deps: BracketDeps = { credits, identity, creditsAudience: 'urn:mana:credits' };
+  const deps: BracketDeps = { credits, identity, creditsAudience: CREDITS_AUDIENCE };
   return { identity, credits, deps, stores: memoryStores(identity) };
 }
 

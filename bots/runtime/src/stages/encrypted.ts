@@ -3,7 +3,7 @@
  * once per room that it cannot read them (and where the web app is), instead of staying silent.
  */
 import { noticeContent } from '../format.ts';
-import { pick } from '../i18n.ts';
+import { pick } from '@mana/i18n';
 import type { Kv } from '../ports.ts';
 import type { MatrixEvent } from '../state.ts';
 import { TEXTS } from '../texts.ts';

@@ -7,7 +7,7 @@ import { signature, type CommandSpec } from '../commands.ts';
 import type { Logger } from '@mana/logging';
 import { errorMessage } from '../errors.ts';
 import { html, noticeContent, toReply, type Html, type Reply } from '../format.ts';
-import { pick, type Lang, type Text } from '../i18n.ts';
+import { pick, type Lang, type Text } from '@mana/i18n';
 import { TEXTS } from '../texts.ts';
 import type { Kv } from '../ports.ts';
 import type { MatrixEvent } from '../state.ts';

@@ -2,7 +2,7 @@
 import type { BotInfo, CommandContext } from '../bot.ts';
 import { primaryAlias, signature, type CommandSpec } from '../commands.ts';
 import { html, toReply, type Reply } from '../format.ts';
-import { pick, type Lang } from '../i18n.ts';
+import { pick, type Lang } from '@mana/i18n';
 import { TEXTS } from '../texts.ts';
 
 export function helpReply(

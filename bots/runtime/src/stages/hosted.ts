@@ -4,7 +4,7 @@
  */
 import type { BotDefinition, BotInfo, CommandContext } from '../bot.ts';
 import { buildAliasIndex, type CommandSpec } from '../commands.ts';
-import { parseLang, pick } from '../i18n.ts';
+import { parseLang, pick } from '@mana/i18n';
 import { TEXTS } from '../texts.ts';
 
 export interface HostedBot {

@@ -4,12 +4,13 @@
  * handler) lets one runner at a time run a job, and a job whose runner died is taken over; its
  * posts carry a transaction id derived from the job id, so Synapse keeps them from doubling.
  */
+import type { Lang } from '@mana/i18n';
 import type { Logger } from '@mana/logging';
 import type { JobContext, Json } from '../bot.ts';
 import { noticeContent, toReply } from '../format.ts';
-import type { Lang } from '../i18n.ts';
 import type { MatrixPort } from '../matrix.ts';
 import type { Credits, Identity, Kv, Scheduler, Stores } from '../ports.ts';
+import { typedStore } from './context.ts';
 import type { HostedBot } from './hosted.ts';
 
 export interface JobRunnerDeps {
@@ -47,7 +48,7 @@ export function createJobRunner(deps: JobRunnerDeps) {
           `job:${jobId}`,
         );
       },
-      store: (userId, appId) => deps.stores.forUser(userId, appId),
+      store: async (userId, appId) => typedStore(await deps.stores.forUser(userId, appId)),
       lang: deps.lang,
       balance: async (userId) =>
         deps.credits.balance(await deps.identity.tokenFor(userId, deps.creditsAudience)),

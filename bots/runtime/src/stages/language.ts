@@ -7,7 +7,7 @@
 import type { Logger } from '@mana/logging';
 import type { BotInfo } from '../bot.ts';
 import { errorMessage, NotLinkedError } from '../errors.ts';
-import { isLang, type Lang } from '../i18n.ts';
+import { isLang, type Lang } from '@mana/i18n';
 import type { Kv, UserSettings } from '../ports.ts';
 
 type Settings = Awaited<ReturnType<UserSettings['get']>>;

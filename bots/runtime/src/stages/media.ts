@@ -4,7 +4,7 @@
  * anything else it answers "I only understand text" instead of staying silent.
  */
 import type { IncomingMedia, MediaKind } from '../bot.ts';
-import { pick } from '../i18n.ts';
+import { pick } from '@mana/i18n';
 import type { MatrixPort } from '../matrix.ts';
 import type { MatrixEvent } from '../state.ts';
 import { TEXTS } from '../texts.ts';

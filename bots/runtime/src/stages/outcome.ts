@@ -2,6 +2,7 @@
  * What a failed command tells the user, and which outcome the metrics count: the human part of
  * the error goes to the room, the rest to the log (never a stack trace in a room).
  */
+import { formatCredits } from '@mana/credits';
 import type { Logger } from '@mana/logging';
 import type { CommandContext } from '../bot.ts';
 import {
@@ -26,11 +27,6 @@ export type Outcome =
   | 'too_long'
   | 'help';
 
-/** Milli-credits as credits, in the user's language (`1500` → `1,5` / `1.5`). */
-export function formatMilliCredits(m: number, lang: CommandContext['lang']): string {
-  return (m / 1000).toLocaleString(lang === 'de' ? 'de-DE' : 'en-US', { maximumFractionDigits: 3 });
-}
-
 export function errorReply(
   err: unknown,
   ctx: CommandContext,
@@ -48,8 +44,8 @@ export function errorReply(
     return {
       reply: {
         text: ctx.t(TEXTS.insufficientCredits, {
-          required: formatMilliCredits(err.required, ctx.lang),
-          available: formatMilliCredits(err.available, ctx.lang),
+          required: formatCredits(err.required, ctx.lang),
+          available: formatCredits(err.available, ctx.lang),
           web: ctx.webUrl,
         }),
       },

@@ -6,8 +6,7 @@
 import type { CommandContext } from '../bot.ts';
 import { parseCommand, usageLine, type Args, type CommandSpec, type ParseResult } from '../commands.ts';
 import type { Reply } from '../format.ts';
-import type { Lang } from '../i18n.ts';
-import { pick } from '../i18n.ts';
+import { pick, type Lang } from '@mana/i18n';
 import { TEXTS } from '../texts.ts';
 import { helpReply } from './help.ts';
 import type { MatrixEvent } from '../state.ts';

@@ -6,7 +6,7 @@
 import type { Logger } from '@mana/logging';
 import type { CommandContext } from '../bot.ts';
 import { toReply, withNote, type Reply, type ReplyInput } from '../format.ts';
-import type { Lang } from '../i18n.ts';
+import type { Lang } from '@mana/i18n';
 import type { MatrixPort } from '../matrix.ts';
 import type { BotMetrics } from '../metrics.ts';
 import type { Credits, Identity, Kv, Stores, UserSettings } from '../ports.ts';

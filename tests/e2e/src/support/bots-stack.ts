@@ -6,6 +6,7 @@
  * with `BOT_*` variables only: token exchange against auth, the real sync client, the real credits
  * client). Used by tests/e2e/src/bots.int.test.ts, web-bot.int.test.ts and bench/src/bot-latency.ts.
  */
+import { SYNC_AUDIENCE } from '@mana/auth-client';
 import { loadAuthConfig, readOutbox, startAuthServer, type AuthService } from '@mana/auth';
 import { userIdRegexFor } from '@mana/bot-runtime';
 import type { RunningServer } from '@mana/http';
@@ -37,8 +38,8 @@ export const RUNNER_MAIN = join(ROOT, 'bots/runner/src/main.ts');
 export const SERVER_NAME = 'mana.test';
 // `probe` is the test bot of tests/e2e (support/probe-bot.ts, hosted through BOT_MODULES).
 const NAMESPACE = ['mana', 'todo', 'calendar', 'clock', 'ollama', 'tts', 'zitare', 'stats', 'probe'];
-export const SYNC_AUDIENCE = 'urn:mana:sync';
-export const CREDITS_AUDIENCE = 'urn:mana:credits';
+// Re-exported for the e2e tests; the one definition is in @mana/auth-client.
+export { CREDITS_AUDIENCE, SYNC_AUDIENCE } from '@mana/auth-client';
 
 export async function until<T>(
   what: string,

@@ -7,8 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { createClient, OAuth2, type ValidatedAuthMetadata } from 'matrix-js-sdk';
 import { freePort, startSynapse, type SynapseHandle } from '@mana/testing';
-import { CookieClient, type Page } from '../../../../auth/src/testing/cookie-client.ts';
-import { startTestAuth, type TestAuth } from '../../../../auth/src/testing/fixture.ts';
+import { CookieClient, startTestAuth, type Page, type TestAuth } from '@mana/auth/testing';
 
 export interface DelegatedStack {
   synapse: SynapseHandle;

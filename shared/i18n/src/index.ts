@@ -1,5 +1,6 @@
 /**
- * German and English. Every human-facing string is a `Text` with both languages; `pick` chooses one.
+ * The languages of Mana, once for every package: German and English. Every human-facing string is a
+ * `Text` with both languages (or a per-package message table keyed by `Lang`); `pick` chooses one.
  */
 export const LANGUAGES = ['de', 'en'] as const;
 export type Lang = (typeof LANGUAGES)[number];
@@ -39,5 +40,14 @@ export function parseLang(input: string): Lang | undefined {
   const s = input.trim().toLowerCase();
   if (['de', 'deutsch', 'german', 'ger'].includes(s)) return 'de';
   if (['en', 'english', 'englisch', 'eng'].includes(s)) return 'en';
+  return undefined;
+}
+
+/** The first of some BCP 47 tags (`de-AT`, `en-US`, …, best first) whose language Mana speaks. */
+export function matchLang(tags: Iterable<string>): Lang | undefined {
+  for (const tag of tags) {
+    const base = tag.trim().toLowerCase().split('-')[0];
+    if (isLang(base)) return base;
+  }
   return undefined;
 }
