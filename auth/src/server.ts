@@ -24,7 +24,7 @@ import { createProvider } from './oidc/provider.ts';
 import { CREDITS_AUDIENCE } from './oidc/resources.ts';
 import { createRateLimiter, type RateLimiter } from './rate-limit.ts';
 import { createAccountRoutes } from './routes/account.ts';
-import type { AuthEnv } from './routes/forms.ts';
+import { clientIp, type AuthContext, type AuthEnv } from './routes/forms.ts';
 import { createInteractionRoutes } from './routes/interaction.ts';
 
 export const AUTH_SCHEMA = 'auth';
@@ -141,6 +141,8 @@ async function assemble(
     logger,
     metrics,
     config: creditsConfigFrom(config),
+    limiter,
+    clientIp: (c) => clientIp(c as AuthContext, config.trustProxy),
   });
   await credits.migrate();
 
