@@ -7,7 +7,16 @@ import { buildAliasIndex, type CommandSpec } from './commands.ts';
 import type { ReplyInput } from './format.ts';
 import type { Lang, Text } from './i18n.ts';
 import type { UploadOptions } from './matrix.ts';
-import type { AppStore, CreditBalance, CreditTransaction, RepeatSchedule } from './ports.ts';
+import type {
+  AppStore,
+  CreditBalance,
+  CreditTransaction,
+  Gift,
+  GiftCreated,
+  RedeemResponse,
+  RepeatSchedule,
+  RevokeResponse,
+} from './ports.ts';
 import type { StreamingMessage } from './streaming.ts';
 import type { DateStyle } from './timezone.ts';
 import type { RowChange } from './watch.ts';
@@ -60,6 +69,16 @@ export interface CommandContext {
   credits: {
     balance(): Promise<CreditBalance>;
     transactions(limit: number): Promise<CreditTransaction[]>;
+    /**
+     * A gift code of `amount` milli-credits from the sender (idempotent per command event); `to` (a
+     * Matrix id) limits it to that user. Refusals are `CreditsApiError`s (`CREDITS_*` errcodes; a
+     * recipient without an account is `CREDITS_RECIPIENT_UNKNOWN`).
+     */
+    gift(amount: number, options?: { to?: string | undefined }): Promise<GiftCreated>;
+    redeem(code: string): Promise<RedeemResponse>;
+    /** Gifts the sender made, newest first. */
+    gifts(): Promise<Gift[]>;
+    revoke(code: string): Promise<RevokeResponse>;
   };
   /** Stores the user's language in their settings (sync) and uses it from now on. */
   setLanguage(lang: Lang): Promise<void>;
