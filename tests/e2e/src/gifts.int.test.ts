@@ -1,9 +1,12 @@
 /**
  * Gift codes end to end: people talk to the real mana bot (runner process) with matrix-js-sdk over
  * a real Synapse; the credits move in auth's real ledger (Postgres), and every balance is read back
- * through the credits API with the user's own web token after each step.
+ * through the credits API with the user's own web token after each step. The web app (production
+ * build, headless Chromium) redeems a code on the credits page the bots link to.
  */
 import { createCreditsClient, type CreditsClient } from '@mana/credits';
+import { freePort } from '@mana/testing';
+import { rmSync } from 'node:fs';
 import { checkLedger } from '../../../auth/src/credits/check.ts';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { bodyOf, openChat, type Chat } from './support/bots-chat.ts';
@@ -14,6 +17,7 @@ import {
   type BotsStack,
   type StackUser,
 } from './support/bots-stack.ts';
+import { buildWebApp, startWebApp, type WebApp } from './support/web-app.ts';
 
 const MANA = `@mana:${SERVER_NAME}`;
 const codeIn = (text: string) => /MANA(-[0-9A-Z]{4}){5}/.exec(text)?.[0];
@@ -25,12 +29,24 @@ let ida: StackUser;
 let ginaChat: Chat;
 let theoChat: Chat;
 let api: Record<'gina' | 'theo' | 'ida', CreditsClient>;
+let web: WebApp | undefined;
+let built: Promise<string> | undefined;
 
 beforeAll(async () => {
+  const webPort = await freePort();
+  built = buildWebApp();
+  built.catch(() => undefined); // reported where it is awaited
   stack = await startBotsStack({
     label: 'e2e_gifts',
     startingBalance: 5_000,
+    webOrigin: `http://127.0.0.1:${webPort}`,
     runnerEnv: { BOT_BOTS: 'mana', BOT_PROGRESS_AFTER_MS: '15000' },
+  });
+  web = await startWebApp({
+    dist: await built,
+    port: webPort,
+    authIssuer: stack.auth.baseUrl,
+    syncTarget: stack.sync.url,
   });
   [gina, theo, ida] = await Promise.all([stack.ssoUser('gina'), stack.ssoUser('theo'), stack.ssoUser('ida')]);
   const client = async (u: StackUser) => {
@@ -44,7 +60,10 @@ beforeAll(async () => {
 }, 240_000);
 
 afterAll(async () => {
+  await web?.close();
   await stack?.close();
+  const dist = await built?.catch(() => undefined);
+  if (dist) rmSync(dist, { recursive: true, force: true });
 });
 
 afterEach((ctx) => {
@@ -120,16 +139,59 @@ describe('gifts through the mana bot', () => {
     await ledgerOk();
   });
 
+  it('the web credits page (the bots’ link) redeems a code in Chromium and shows the new balance', async () => {
+    if (!web) throw new Error('web app not started');
+    const w = web;
+    const code = codeIn(bodyOf(await ginaChat.ask('geschenk 2')));
+    // The link the hub sends with the balance: it opens the credits page.
+    const link = /(https?:\/\/\S+\/credits)\b/.exec(bodyOf(await ginaChat.ask('guthaben')))?.[1];
+    expect(link).toBe(`${w.url}/credits`);
+    const before = await available('ida');
+    const context = await w.newContext('en-GB');
+    const page = await w.openApp(context);
+    await w.signIn(page, ida);
+    await page.goto(link ?? '');
+    const balance = page.locator('[data-testid="credits-balance"]');
+    await balance.waitFor({ timeout: 15_000 }).catch(async (err: unknown) => {
+      throw new Error(`no balance on ${page.url()}: ${await page.locator('body').innerText()}`, {
+        cause: err,
+      });
+    });
+    expect(new URL(page.url()).hash).toBe('#/credits');
+    await page.locator('[data-testid="redeem-code"]').fill(code ?? '');
+    await page.getByRole('button', { name: /^(Redeem|Einlösen)$/ }).click();
+    await page.locator('[data-testid="redeem-message"]').waitFor();
+    expect(await page.locator('[data-testid="redeem-message"]').textContent()).toMatch(/2/);
+    const after = before + 2_000;
+    await expect.poll(() => available('ida')).toBe(after);
+    await expect
+      .poll(async () => (await balance.textContent())?.replace(/[.,]/g, ''))
+      .toBe(String(after / 1000));
+    expect(w.consoleErrors(page)).toEqual([]);
+    // The same code again: refused on the page (the browser logs the 409), nothing moves.
+    await page.locator('[data-testid="redeem-code"]').fill(code ?? '');
+    await page.getByRole('button', { name: /^(Redeem|Einlösen)$/ }).click();
+    await expect
+      .poll(() => page.locator('[data-testid="redeem-message"]').textContent())
+      .toMatch(/redeemed or revoked|eingelöst, zurückgezogen/);
+    expect(await available('ida')).toBe(after);
+  }, 90_000);
+
   it('concurrent redeems of one code over Matrix and HTTP: exactly one succeeds', async () => {
+    // An operator's grant pays for this one (the earlier tests spent most of her credits).
+    await stack.auth.service.credits.ledger.grant(
+      { actor: 'e2e-operator' },
+      { userId: gina.accountId, amount: 1_000, kind: 'grant', idempotencyKey: 'e2e-race-grant' },
+    );
     const made = await api.gina.gift({ amount: 1_000, idempotencyKey: 'e2e-race' });
     const code = made.code ?? '';
     const theoBefore = await available('theo');
     const idaBefore = await available('ida');
-    // Within the per-user limit (10 a minute): theo once in chat and 4 times over HTTP, ida 8 times.
+    // Within the per-user limit (10 a minute): theo once in chat and 4 times over HTTP, ida 6 times (she redeemed 3 times before).
     const results = await Promise.allSettled([
       theoChat.ask(`redeem ${code}`).then(bodyOf),
       ...Array.from({ length: 4 }, () => api.theo.redeem(code)),
-      ...Array.from({ length: 8 }, () => api.ida.redeem(code)),
+      ...Array.from({ length: 6 }, () => api.ida.redeem(code)),
     ]);
     const chatWon = results[0]?.status === 'fulfilled' && results[0].value.includes('Redeemed 1 credits');
     const httpWins = results.slice(1).filter((r) => r.status === 'fulfilled').length;
