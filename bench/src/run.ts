@@ -13,6 +13,7 @@ import { startSynapse, type SynapseHandle } from '@mana/testing';
 import type { Benchmark, BenchResult } from './benchmark.ts';
 import { authToken } from './auth-token.ts';
 import { botLatency } from './bot-latency.ts';
+import { creditsGifts } from './credits-gifts.ts';
 import { creditsReserve } from './credits-reserve.ts';
 import { plan } from './plan.ts';
 import { formatRatio, formatTable } from './stats.ts';
@@ -28,6 +29,7 @@ const BENCHMARKS: readonly Benchmark[] = [
   syncLatency,
   syncWsIdle,
   creditsReserve,
+  creditsGifts,
   authToken,
   botLatency,
 ];

@@ -152,7 +152,7 @@ describe('gifts through the mana bot', () => {
     await w.signIn(page, ida);
     await page.goto(link ?? '');
     const balance = page.locator('[data-testid="credits-balance"]');
-    await balance.waitFor({ timeout: 15_000 }).catch(async (err: unknown) => {
+    await balance.waitFor({ timeout: 30_000 }).catch(async (err: unknown) => {
       throw new Error(`no balance on ${page.url()}: ${await page.locator('body').innerText()}`, {
         cause: err,
       });
