@@ -66,13 +66,17 @@ export async function benchGifts(
     );
     const who = (c: number) => ({ userId: takers[c] ?? '', actor: takers[c] ?? '' });
     const sql = f.db.sql;
+    // The baseline moves money in a copy of the accounts table (same columns, constraints, rows),
+    // so its history-less transfers do not touch the books the ledger check reads.
+    await sql`create table credits.bench_raw_accounts (like credits.accounts including all)`;
+    await sql`insert into credits.bench_raw_accounts select * from credits.accounts`;
     const raw = async (c: number) => {
       await sql`
         with d as (
-          update credits.accounts set balance = balance - 1
+          update credits.bench_raw_accounts set balance = balance - 1, updated_at = now()
            where user_id = ${givers[c] ?? ''} and balance >= 1 returning 1
         )
-        update credits.accounts set balance = balance + 1
+        update credits.bench_raw_accounts set balance = balance + 1, updated_at = now()
          where user_id = ${takers[c] ?? ''} and exists (select 1 from d)`;
     };
     // Warm-up both (prepared statements, pool connections).
