@@ -201,6 +201,21 @@ describe('gift codes', () => {
     await ledgerOk();
   });
 
+  it('the ledger check notices a gift whose credits are nowhere or twice', async () => {
+    const a = await user();
+    const g = await makeGift(a.token, { amount: 700 });
+    // Marked redeemed without an entry putting the credits anywhere: the books no longer say where they are.
+    await f.db.sql`update credits.gifts set status = 'redeemed', redeemed_by = 'ghost', settled_at = now()
+                    where id = ${g.giftId}`;
+    const broken = await checkLedger(f.db.sql);
+    expect(broken.problems).toEqual([
+      expect.stringContaining(`gift ${g.giftId} (redeemed, 700): 1 entries out, 0 in`),
+    ]);
+    await f.db.sql`update credits.gifts set status = 'open', redeemed_by = null, settled_at = null
+                    where id = ${g.giftId}`;
+    await ledgerOk();
+  });
+
   it('serves the packages without a token', async () => {
     const r = await f.call('GET', '/packages');
     expect(r.status).toBe(200);
