@@ -6,6 +6,8 @@ import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { homeserverEnv, renderHomeserverFiles } from '@mana/homeserver-config';
 import { loadConfig } from '@mana/config';
+import { hasProviders, llmConfigSpec } from '@mana/llm';
+import { cannedModels, startFakeLlmServer } from '@mana/llm/fake';
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync, chmodSync, openSync } from 'node:fs';
@@ -24,6 +26,7 @@ const ports = {
   auth: port('auth', 3001),
   sync: port('sync', 3010),
   bots: port('bots', 3300),
+  llm: port('llm', 11435),
   web: port('web', 5173),
 };
 const url = (p: number) => `http://${host}:${p}`;
@@ -299,6 +302,15 @@ async function main(): Promise<void> {
     waits.push(waitFor('sync', `${url(ports.sync)}/health/ready`));
   }
   if (withBots) {
+    // No real LLM provider configured: the built-in fake (it says so in its answers), so the ollama
+    // bot can be tried on a fresh machine.
+    const llmEnv: Record<string, string> = {};
+    if (!hasProviders(loadConfig(llmConfigSpec))) {
+      const fake = await startFakeLlmServer({ port: ports.llm, models: cannedModels() });
+      stoppers.push(() => fake.close());
+      llmEnv.LLM_OLLAMA_URL = fake.url;
+      say(`no OLLAMA_URL / LLM_BASE_URL: the ollama bot talks to the built-in fake LLM on ${fake.url}`);
+    }
     start(
       'bots',
       node,
@@ -315,12 +327,13 @@ async function main(): Promise<void> {
         BOT_AUTH_CLIENT_SECRET: secrets.AUTH_BOTS_CLIENT_SECRET ?? '',
         BOT_SYNC_URL: url(ports.sync),
         BOT_WEB_URL: url(ports.web),
+        ...llmEnv,
       },
       `${url(ports.bots)}/health/ready`,
     );
     urls.push([
       'Bots',
-      `${url(ports.bots)}  (DM @todo:${serverName}, @mana:${serverName} or @zitare:${serverName})`,
+      `${url(ports.bots)}  (DM @todo:${serverName}, @mana:${serverName}, @zitare:${serverName} or @ollama:${serverName})`,
     ]);
     waits.push(waitFor('bots', `${url(ports.bots)}/health/ready`));
   }

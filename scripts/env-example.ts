@@ -14,6 +14,8 @@ const sections: [string, string, string][] = [
   ['Bot runner (bots/)', 'bots/runtime/src/config.ts', 'botConfigSpec'],
   ['Mana hub bot (bots/mana)', 'bots/mana/src/config.ts', 'manaConfigSpec'],
   ['Zitare quotes bot (bots/zitare)', 'bots/zitare/src/config.ts', 'zitareConfigSpec'],
+  ['LLM providers (shared/llm, used by the ollama bot)', 'shared/llm/src/config.ts', 'llmConfigSpec'],
+  ['Ollama bot (bots/ollama)', 'bots/ollama/src/config.ts', 'ollamaBotConfigSpec'],
   ['Synapse config renderer (homeserver-config/)', 'homeserver-config/src/files.ts', 'homeserverEnv'],
 ];
 

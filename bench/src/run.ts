@@ -15,6 +15,7 @@ import { authToken } from './auth-token.ts';
 import { botLatency } from './bot-latency.ts';
 import { creditsGifts } from './credits-gifts.ts';
 import { creditsReserve } from './credits-reserve.ts';
+import { ollamaStream } from './ollama-stream.ts';
 import { plan } from './plan.ts';
 import { formatRatio, formatTable } from './stats.ts';
 import { synapseEcho } from './synapse-echo.ts';
@@ -32,6 +33,7 @@ const BENCHMARKS: readonly Benchmark[] = [
   creditsGifts,
   authToken,
   botLatency,
+  ollamaStream,
 ];
 
 async function main(): Promise<void> {

@@ -169,7 +169,8 @@ describe('sync client against a real server', () => {
       baseUrl: liveUrl,
       pullIntervalMs: null,
       fetch: (input, init) => {
-        if (String(input).includes('/pull')) readerPulls++;
+        const target = input instanceof Request ? input.url : input instanceof URL ? input.href : input;
+        if (target.includes('/pull')) readerPulls++;
         return globalThis.fetch(input, init);
       },
     });

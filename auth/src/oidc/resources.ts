@@ -1,7 +1,7 @@
 /** The token contract other services rely on: resource indicators (audiences) and their scopes. */
 export const SYNC_AUDIENCE = 'urn:mana:sync';
 export const CREDITS_AUDIENCE = 'urn:mana:credits';
-export const SYNC_APPS = ['todo', 'calendar', 'clock', 'zitare', 'settings'] as const;
+export const SYNC_APPS = ['todo', 'calendar', 'clock', 'zitare', 'settings', 'chat'] as const;
 export const RESOURCE_SCOPES: Record<string, string> = {
   [SYNC_AUDIENCE]: ['sync', ...SYNC_APPS.map((a) => `sync:${a}`)].join(' '),
   [CREDITS_AUDIENCE]: 'credits credits:admin',

@@ -4,18 +4,18 @@
  */
 import {
   CommandError,
+  dailyJob,
   defineBot,
   formatMilliCredits as credits,
   html,
-  NotLinkedError,
+  setDaily,
   usageLine,
   welcomeFooter,
   type BotCommand,
   type BotDefinition,
   type CommandContext,
-  type Json,
 } from '@mana/bot-runtime';
-import { parseTimeOfDay, wallOf } from '@mana/bot-runtime/zone';
+import { parseTimeOfDay } from '@mana/bot-runtime/zone';
 import { loadManaConfig, type ManaConfig } from './config.ts';
 import { giftCommands } from './gifts.ts';
 import { gatherSummary, renderSummary } from './summary.ts';
@@ -26,11 +26,6 @@ const SUMMARY = 'summary';
 /** The series key of a user's morning summary (one per user). */
 export function summaryKey(userId: string): string {
   return `mana:summary:${userId}`;
-}
-
-function dayIn(instant: Date, timezone: string): string {
-  const w = wallOf(instant, timezone);
-  return `${w.year}-${String(w.month).padStart(2, '0')}-${String(w.day).padStart(2, '0')}`;
 }
 
 const OFF = new Set(['aus', 'off', 'stop', 'stopp', 'nein', 'no']);
@@ -66,19 +61,14 @@ const summary: BotCommand = {
     if (!t) throw new CommandError('bad summary time', usageLine(summary, ctx.lang));
     // Reading a store checks the account now, not at 7 in the morning.
     await ctx.store('todo');
-    const time = `${String(t.hour).padStart(2, '0')}:${String(t.minute).padStart(2, '0')}`;
-    await ctx.repeat(
-      'summary',
-      { roomId: ctx.roomId, userId: ctx.sender, tz: ctx.timezone },
-      { key, repeat: { pattern: `${t.minute} ${t.hour} * * *`, tz: ctx.timezone } },
-    );
-    await ctx.state.set(SUMMARY, { time, tz: ctx.timezone });
+    const set = await setDaily(ctx, { job: 'summary', key, time: t });
+    await ctx.state.set(SUMMARY, set);
     return ctx.t(
       {
         de: '☀️ Ab jetzt jeden Morgen um {time} ({tz}) deine Tagesübersicht.',
         en: '☀️ From now on your day at a glance every morning at {time} ({tz}).',
       },
-      { time, tz: ctx.timezone },
+      set,
     );
   },
 };
@@ -144,23 +134,6 @@ ${account.email ? html`<li>E-Mail: ${account.email}</li>` : ''}
   ...giftCommands,
 ];
 
-interface SummaryJob {
-  roomId: string;
-  userId: string;
-  tz: string;
-}
-
-function isSummaryJob(data: Json): data is Json & SummaryJob {
-  return (
-    typeof data === 'object' &&
-    data !== null &&
-    !Array.isArray(data) &&
-    typeof data.roomId === 'string' &&
-    typeof data.userId === 'string' &&
-    typeof data.tz === 'string'
-  );
-}
-
 const MANA_EXAMPLES = [
   { de: 'konto', en: 'account' },
   { de: 'guthaben', en: 'credits' },
@@ -179,43 +152,22 @@ export function createManaBot(config: ManaConfig): BotDefinition {
     commands: manaCommands,
     examples: MANA_EXAMPLES,
     jobs: {
-      async summary(ctx, data) {
-        if (!isSummaryJob(data)) {
-          ctx.log.warn({ data }, 'summary job without room, user or zone');
-          return;
-        }
-        // Each occurrence is claimed once (whichever runner); one that comes hours late because
-        // the runners were down is dropped rather than sent in the afternoon.
-        const late = ctx.scheduledAt ? ctx.now.getTime() - ctx.scheduledAt.getTime() : 0;
-        if (late > config.summaryGraceMs) {
-          ctx.log.info({ late, graceMs: config.summaryGraceMs }, 'morning summary too late, skipped');
-          return;
-        }
-        try {
-          const now = ctx.scheduledAt ?? ctx.now;
-          const day = dayIn(now, data.tz);
-          // One per day, even when the user moves the time to later on a day it was already sent.
-          const sent = await ctx.once(`${summaryKey(data.userId)}#${day}`, async () => {
-            const summaryData = await gatherSummary({
-              now,
-              timezone: data.tz,
-              store: (app) => ctx.store(data.userId, app),
-              balance: () => ctx.balance(data.userId),
-            });
-            await ctx.post(data.roomId, renderSummary(summaryData, await ctx.lang(data.userId)));
+      // One per day whichever runner takes it; one hours late (the runners were down) is dropped
+      // rather than sent in the afternoon.
+      summary: dailyJob({
+        what: 'morning summary',
+        graceMs: config.summaryGraceMs,
+        keyOf: summaryKey,
+        async send(ctx, target, day) {
+          const summaryData = await gatherSummary({
+            now: day.at,
+            timezone: target.tz,
+            store: (app) => ctx.store(target.userId, app),
+            balance: () => ctx.balance(target.userId),
           });
-          ctx.log.info(
-            { userId: data.userId, day },
-            sent ? 'morning summary sent' : 'morning summary already sent today',
-          );
-        } catch (err) {
-          if (err instanceof NotLinkedError) {
-            ctx.log.info({ userId: data.userId }, 'no account linked any more, summary skipped');
-            return;
-          }
-          throw err;
-        }
-      },
+          await ctx.post(target.roomId, renderSummary(summaryData, await ctx.lang(target.userId)));
+        },
+      }),
     },
     welcome: (ctx) =>
       html`<p><b>${ctx.t({ de: 'Willkommen bei Mana! 👋', en: 'Welcome to Mana! 👋' })}</b></p><p>${ctx.t({

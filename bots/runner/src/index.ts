@@ -1,7 +1,8 @@
 /** Every bot this build ships; `BOT_BOTS` (or `BOTS`) picks which ones a runner hosts. */
 import type { BotDefinition } from '@mana/bot-runtime';
 import { manaBot } from '@mana/bot-mana';
+import { ollamaBot } from '@mana/bot-ollama';
 import { todoBot } from '@mana/bot-todo';
 import { zitareBot } from '@mana/bot-zitare';
 
-export const AVAILABLE_BOTS: readonly BotDefinition[] = [manaBot, todoBot, zitareBot];
+export const AVAILABLE_BOTS: readonly BotDefinition[] = [manaBot, todoBot, zitareBot, ollamaBot];

@@ -140,8 +140,8 @@ export function creditsApi(options: { baseUrl: string; fetch?: typeof fetch }): 
         throw err;
       }
     },
-    async commit(token, id) {
-      await client(token).commit(id);
+    async commit(token, id, amount) {
+      await client(token).commit(id, amount === undefined ? {} : { amount });
     },
     async release(token, id) {
       await client(token).release(id);

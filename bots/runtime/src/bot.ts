@@ -4,7 +4,7 @@
  */
 import type { Logger } from '@mana/logging';
 import { buildAliasIndex, type CommandSpec } from './commands.ts';
-import type { ReplyInput } from './format.ts';
+import type { Reply, ReplyInput } from './format.ts';
 import type { Lang, Text } from './i18n.ts';
 import type { UploadOptions } from './matrix.ts';
 import type {
@@ -35,6 +35,14 @@ export interface ScheduleOptions {
   /** Unique per job: scheduling the same id twice keeps one job. */
   jobId: string;
   at: Date;
+}
+
+export interface StreamOptions {
+  intervalMs?: number;
+  /** How a text is shown (e.g. Markdown rendered to HTML); default plain text. */
+  render?: (text: string) => Reply;
+  /** Tells several streamed messages of one command apart (the second part of a long answer). */
+  part?: string;
 }
 
 /** Everything a command (or fallback, or welcome) may use. Bound to one message and its sender. */
@@ -80,6 +88,12 @@ export interface CommandContext {
     gifts(): Promise<Gift[]>;
     revoke(code: string): Promise<RevokeResponse>;
   };
+  /**
+   * Metered work (an LLM answer paid by its tokens): what it has used so far, in milli-credits. The
+   * command's hold is then settled for this (at most the hold; 0 releases it), also when the command
+   * is cancelled or fails, and a cancelled command gets a short grace to finish by itself.
+   */
+  meter(milliCredits: number): void;
   /** Stores the user's language in their settings (sync) and uses it from now on. */
   setLanguage(lang: Lang): Promise<void>;
   /** Describes the linked account, or undefined when none is linked. */
@@ -100,7 +114,7 @@ export interface CommandContext {
   /** Sends an event into the room (in the command's thread), e.g. `audioContent(…)`; its event id. */
   sendContent(content: Record<string, unknown>): Promise<string>;
   /** One message that grows as work progresses: edited at most once per interval (default 1 s). */
-  stream(initial: string, options?: { intervalMs?: number }): Promise<StreamingMessage>;
+  stream(initial: string, options?: StreamOptions): Promise<StreamingMessage>;
   /** Room state of the command's room. */
   room: {
     topic(): Promise<string | undefined>;
@@ -186,6 +200,11 @@ export interface BotDefinition {
   apps?: readonly string[];
   /** Plain text that is not a command (todo: it becomes a task). */
   fallback?: (ctx: CommandContext, text: string) => Promise<ReplyInput | undefined>;
+  /**
+   * The catalogue operation the fallback costs, chosen per message (the ollama bot: by the user's
+   * model); undefined = free.
+   */
+  fallbackCost?: (ctx: CommandContext, text: string) => Promise<string | undefined> | string | undefined;
   /** Marker-prefixed words that still go to the fallback (todo: `!p1` … `!p4`). */
   fallbackWords?: RegExp;
   /**
@@ -200,6 +219,8 @@ export interface BotDefinition {
    */
   welcome?: (ctx: CommandContext) => Promise<ReplyInput | undefined> | ReplyInput | undefined;
   jobs?: Readonly<Record<string, (ctx: JobContext, data: Json) => Promise<void>>>;
+  /** How long one of its commands may run (an LLM answer); default the runner's `commandTimeoutMs`. */
+  timeoutMs?: number;
   /**
    * Reactions people put on messages in the bot's rooms, by key (`💤`, `⏸`, …), with the same
    * identity, credits bracket and idempotency (the reaction's event id) as commands. `❌` on a
@@ -210,8 +231,10 @@ export interface BotDefinition {
   media?: {
     accepts: readonly MediaKind[];
     handle: (ctx: CommandContext, media: IncomingMedia) => Promise<ReplyInput | undefined>;
-    /** The catalogue operation a file costs. */
-    cost?: string;
+    /** The catalogue operation a file costs (a function: chosen per file and user). */
+    cost?:
+      | string
+      | ((ctx: CommandContext, media: IncomingMedia) => Promise<string | undefined> | string | undefined);
   };
   /** Rows changed in a stream the bot watches (`ctx.watch`); `roomId`: where the watch was set up. */
   onDataChange?: (

@@ -27,6 +27,8 @@ export interface CommandSpec<Ctx> {
   help: Text;
   /** Credit operation (from the catalogue in `@mana/credits`) charged per successful run. */
   cost?: string;
+  /** The operation chosen at run time when it depends on the user (their model); overrides `cost`. */
+  operation?: (ctx: Ctx, args: Args) => Promise<string | undefined> | string | undefined;
   /** Hidden from `help` (still works). */
   hidden?: boolean;
   run(ctx: Ctx, args: Args): Promise<ReplyInput | undefined> | ReplyInput | undefined;

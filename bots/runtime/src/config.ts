@@ -22,7 +22,7 @@ export const botConfigSpec = defineConfig('BOT_', {
   nodeEnv: vars.nodeEnv(),
   bots: {
     schema: list,
-    default: 'todo,mana,zitare',
+    default: 'todo,mana,zitare,ollama',
     fallback: ['BOTS'],
     doc: 'Comma-separated bots this runner hosts (falls back to BOTS)',
   },

@@ -54,6 +54,11 @@ export interface Dispatcher {
    * not be stored.
    */
   wants(event: MatrixEvent): boolean;
+  /**
+   * True for a message that may be `stop` (no I/O): the runner handles it out of band, not queued
+   * behind the running command of its room it is meant to cancel.
+   */
+  mayStop(event: MatrixEvent): boolean;
   runJob(job: {
     botId: string;
     name: string;

@@ -476,6 +476,26 @@ describe('cancellation, threads and reactions', () => {
     expect(h.credits.balanceOf(alice).held).toBe(0);
   });
 
+  it('"stop" from the sender cancels their running command in that room (and is marked for out of band)', async () => {
+    const h = setup();
+    h.credits.grant(alice, 1000);
+    await h.ask(alice, dm, 'x');
+    const event = textEvent(alice, dm, 'hängen');
+    const handling = h.dispatcher.handle(event);
+    await new Promise((r) => setTimeout(r, 30));
+    const stop = textEvent(alice, dm, 'stop');
+    expect(h.dispatcher.mayStop(stop)).toBe(true);
+    expect(h.dispatcher.mayStop(textEvent(alice, dm, 'bitte nicht aufhören'))).toBe(false);
+    expect(await h.dispatcher.handle(textEvent('@bob:mana.test', '!other:mana.test', 'stop'))).not.toBe(
+      'handled',
+    );
+    expect(await h.dispatcher.handle(stop)).toBe('handled');
+    await handling;
+    expect(String(h.matrix.sent.at(-1)?.content.body)).toMatch(/^Abgebrochen\. Es wurde nichts abgebucht\./);
+    expect(h.credits.commits).toHaveLength(0);
+    expect(h.credits.balanceOf(alice).held).toBe(0);
+  });
+
   it("a bot's reaction handler runs with the reaction as its event", async () => {
     const h = setup();
     await h.ask(alice, dm, 'x');

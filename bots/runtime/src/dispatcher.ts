@@ -19,6 +19,7 @@ import { createMembership } from './stages/membership.ts';
 import { textJob } from './stages/parsing.ts';
 import { createPipeline } from './stages/pipeline.ts';
 import { createRunning } from './stages/running.ts';
+import { isStopWord, mayStop } from './stages/stop.ts';
 import { createWatches } from './stages/watches.ts';
 
 export type { Dispatcher, DispatcherOptions } from './dispatcher-options.ts';
@@ -66,8 +67,13 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     const media = isMediaMessage(content);
     if (!media && content.msgtype !== 'm.text') return 'ignored';
     if (obj(content['m.relates_to'])?.rel_type === 'm.replace') return 'ignored';
+    const bots = await botsIn(event.room_id);
+    // `stop` while a command of the sender runs in the room cancels it (the command replies).
+    const stop =
+      !media && bots.some(({ bot, isDirect }) => isStopWord(address(bot.info, event, isDirect)?.text ?? ''));
+    if (stop && pipeline.stop(event.sender, event.room_id) > 0) return 'handled';
     let handled = false;
-    for (const { bot, isDirect } of await botsIn(event.room_id)) {
+    for (const { bot, isDirect } of bots) {
       // Files are for the bot only in a DM (in a group room nobody addresses a file).
       if (media && !isDirect) continue;
       const addressed = media ? undefined : address(bot.info, event, isDirect);
@@ -119,6 +125,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       }
       await watches.resume();
     },
+    mayStop,
     wants(event) {
       if (event.type === 'm.room.member') return true;
       if (!['m.room.message', 'm.room.encrypted', 'm.reaction'].includes(event.type)) return false;

@@ -20,6 +20,7 @@ export {
   type JobContext,
   type Json,
   type ScheduleOptions,
+  type StreamOptions,
 } from './bot.ts';
 export {
   Args,
@@ -33,6 +34,7 @@ export {
   type ParseResult,
 } from './commands.ts';
 export { botConfigSpec, loadBotConfig, type BotConfig } from './config.ts';
+export { clockTime, dailyJob, dayIn, setDaily, type DailyTarget } from './daily.ts';
 export { formatMilliCredits } from './stages/outcome.ts';
 export {
   addressedText,

@@ -102,22 +102,25 @@ export function memoryCredits(costs: Readonly<Record<string, number>>): MemoryCr
       byKey.set(`${u}|${idempotencyKey}`, id);
       return { reservationId: id, amount };
     },
-    async commit(_token, id) {
+    async commit(_token, id, metered) {
       const r = reservations.get(id);
       if (!r || r.state !== 'held') return;
+      if (metered !== undefined && (!Number.isSafeInteger(metered) || metered < 0 || metered > r.amount))
+        throw new RangeError(`commit amount ${metered} is not within the hold of ${r.amount}`);
+      const charged = metered ?? r.amount;
       r.state = 'committed';
       const a = account(r.userId);
       a.held -= r.amount;
-      a.balance -= r.amount;
+      a.balance -= charged;
       self.commits.push({
         userId: r.userId,
         operation: r.operation,
-        amount: r.amount,
+        amount: charged,
         idempotencyKey: r.key,
       });
       log.push({
         kind: 'commit',
-        amount: -r.amount,
+        amount: -charged,
         operation: r.operation,
         createdAt: new Date().toISOString(),
       });

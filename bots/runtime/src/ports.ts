@@ -40,7 +40,11 @@ export interface Credits {
     token: string,
     request: { operation: string; idempotencyKey: string; reference?: string },
   ): Promise<Reservation>;
-  commit(token: string, reservationId: string): Promise<void>;
+  /**
+   * Charges the hold, or `amount` (at most the hold) for metered work such as an LLM answer paid by
+   * its tokens; the rest of the hold goes back.
+   */
+  commit(token: string, reservationId: string, amount?: number): Promise<void>;
   release(token: string, reservationId: string): Promise<void>;
   balance(token: string): Promise<CreditBalance>;
   transactions(token: string, limit: number): Promise<CreditTransaction[]>;

@@ -212,9 +212,9 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
   };
   const enqueue = (events: readonly StoredEvent[]) => {
     for (const e of events) {
-      // Reactions are not queued behind the commands of their room: a ❌ must reach the command
-      // it cancels while that command is still running.
-      if (e.event.type === 'm.reaction') {
+      // Reactions (and `stop`) are not queued behind the commands of their room: a ❌ must reach
+      // the command it cancels while that command is still running.
+      if (e.event.type === 'm.reaction' || dispatcher.mayStop(e.event)) {
         const done = (stopping ? Promise.resolve() : processOne(e)).finally(() => outOfBand.delete(done));
         outOfBand.add(done);
         continue;

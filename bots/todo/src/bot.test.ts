@@ -1,14 +1,17 @@
 import { createTestHarness } from '@mana/bot-runtime/testing';
 import { describe, expect, it } from 'vitest';
-import { todoBot } from './bot.ts';
+import type { BotDefinition } from '@mana/bot-runtime';
+import { createLlmRegistry, createOllamaProvider } from '@mana/llm';
+import { startFakeLlmServer } from '@mana/llm/fake';
+import { createTodoBot, todoBot } from './bot.ts';
 
 const alice = '@alice:mana.test';
 const dm = '!dm:mana.test';
 const now = new Date('2026-11-19T09:00:00Z');
 
-function setup() {
+function setup(bot: BotDefinition = todoBot) {
   const h = createTestHarness({
-    bots: [todoBot],
+    bots: [bot],
     linked: [alice],
     costs: { task_create: 0, ai_task_breakdown: 500 },
     now: () => now,
@@ -124,15 +127,48 @@ describe('todo bot', () => {
     expect(posts[0]?.roomId).toBe(dm);
   });
 
-  it('breakdown costs credits', async () => {
-    const h = setup();
+  it('breakdown asks the LLM (provider interface), stores the subtasks under the task, costs credits', async () => {
+    const fake = await startFakeLlmServer({
+      models: [{ name: 'm', script: { tokens: ['- Einkaufen\n', '2. Kochen\n', '**Abwaschen**\n'] } }],
+    });
+    try {
+      const llm = createLlmRegistry({
+        providers: [createOllamaProvider({ baseUrl: fake.url })],
+        defaultModel: 'ollama/m',
+      });
+      const h = setup(createTodoBot({ llm: () => llm }));
+      await h.ask(alice, dm, 'neu Abendessen machen');
+      await h.ask(alice, dm, 'liste');
+      expect((await h.ask(alice, dm, 'zerlegen 1'))[0]).toContain('reichen deine Credits nicht');
+      expect(fake.streams).toHaveLength(0);
+      h.credits.grant(alice, 500);
+      expect((await h.ask(alice, dm, 'zerlegen 1'))[0]).toBe(
+        '🧩 Teilaufgaben: 1. Einkaufen\n2. Kochen\n3. Abwaschen',
+      );
+      expect(fake.streams[0]?.request.messages.at(-1)?.content).toBe('Abendessen machen');
+      const rows = h.stores.rows(alice, 'todo', 'tasks');
+      const parent = rows.find((r) => r.title === 'Abendessen machen');
+      expect(rows.filter((r) => r.parentId === parent?.id).map((r) => r.title)).toEqual([
+        'Einkaufen',
+        'Kochen',
+        'Abwaschen',
+      ]);
+      expect(h.credits.balanceOf(alice).balance).toBe(0);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('breakdown without an AI provider says so and charges nothing', async () => {
+    const h = setup(createTodoBot({ llm: () => undefined }));
+    h.credits.grant(alice, 500);
     await h.ask(alice, dm, 'neu Einkaufen, kochen und abwaschen');
     await h.ask(alice, dm, 'liste');
-    expect((await h.ask(alice, dm, 'zerlegen 1'))[0]).toContain('reichen deine Credits nicht');
-    h.credits.grant(alice, 500);
-    expect((await h.ask(alice, dm, 'zerlegen 1'))[0]).toContain('Teilaufgaben');
-    expect(h.stores.rows(alice, 'todo', 'tasks')).toHaveLength(4);
-    expect(h.credits.balanceOf(alice).balance).toBe(0);
+    expect((await h.ask(alice, dm, 'zerlegen 1'))[0]).toBe(
+      'Es ist kein KI-Anbieter eingerichtet, darum kann ich nicht zerlegen. Es wurde nichts abgebucht.',
+    );
+    expect(h.stores.rows(alice, 'todo', 'tasks')).toHaveLength(1);
+    expect(h.credits.balanceOf(alice).balance).toBe(500);
   });
 
   it('a long message: the first line is the title, the rest the notes; the reply shows a short title', async () => {

@@ -11,17 +11,10 @@ import {
   type Json,
   type Row,
 } from '@mana/bot-runtime';
+import { LlmError } from '@mana/llm';
 import { createHash } from 'node:crypto';
-import {
-  breakdown,
-  dayIn,
-  formatDue,
-  parseTask,
-  parseWhen,
-  shortTitle,
-  splitTaskText,
-  type Lang,
-} from './parse.ts';
+import { aiSteps, llmFromEnv, type LlmSource } from './ai.ts';
+import { dayIn, formatDue, parseTask, parseWhen, shortTitle, splitTaskText, type Lang } from './parse.ts';
 
 const APP = 'todo';
 const LAST_LIST = 'lastList';
@@ -146,7 +139,7 @@ async function addTask(ctx: CommandContext, text: string) {
 
 const N = { name: 'n', kind: 'int', label: { de: 'Nummer', en: 'number' } } as const;
 
-export const todoCommands: BotCommand[] = [
+const baseCommands: BotCommand[] = [
   {
     name: 'add',
     aliases: { de: ['neu', 'hinzufügen'], en: ['add', 'new'] },
@@ -322,20 +315,43 @@ export const todoCommands: BotCommand[] = [
       );
     },
   },
-  {
+];
+
+/** `zerlegen N`: the task split into subtasks by the deployment's LLM (`parentId` = the task). */
+function breakdownCommand(llm: LlmSource): BotCommand {
+  return {
     name: 'breakdown',
     aliases: { de: ['zerlegen', 'zerlege'], en: ['breakdown', 'split'] },
     args: [N],
     help: {
-      de: 'Zerlegt Aufgabe N in Teilaufgaben (an Kommas und „und/dann“).',
-      en: 'Breaks task N into subtasks (at commas and “and/then”).',
+      de: 'Zerlegt Aufgabe N mit KI in Teilaufgaben.',
+      en: 'Breaks task N into subtasks with AI.',
     },
     cost: 'ai_task_breakdown',
+    // Without a provider nothing is reserved, so nothing can be charged.
+    operation: () => (llm() ? 'ai_task_breakdown' : undefined),
     async run(ctx, args) {
+      const provider = llm();
+      if (!provider)
+        return ctx.t({
+          de: 'Es ist kein KI-Anbieter eingerichtet, darum kann ich nicht zerlegen. Es wurde nichts abgebucht.',
+          en: 'No AI provider is configured, so I cannot break tasks down. Nothing was charged.',
+        });
       const task = await taskByNumber(ctx, args.int('n'));
-      const steps = breakdown(task.title ?? '');
-      if (steps.length < 2)
+      let steps: string[];
+      try {
+        steps = await aiSteps(provider, task.title ?? '', ctx.signal);
+      } catch (e) {
+        if (!(e instanceof LlmError)) throw e;
+        throw new CommandError(`breakdown: ${e.code} ${e.message}`, {
+          de: 'Die KI ist gerade nicht erreichbar. Es wurde nichts abgebucht.',
+          en: 'The AI is not reachable right now. Nothing was charged.',
+        });
+      }
+      if (steps.length < 2) {
+        ctx.meter(0); // nothing made: the hold goes back
         return ctx.t({ de: 'Da gibt es nichts zu zerlegen.', en: 'Nothing to break down there.' });
+      }
       const store = await ctx.store(APP);
       for (const [i, step] of steps.entries()) {
         await store.upsert('tasks', idFrom(ctx.eventId, 'step', String(i)), {
@@ -350,8 +366,8 @@ export const todoCommands: BotCommand[] = [
       await store.flush();
       return html`🧩 ${ctx.t({ de: 'Teilaufgaben', en: 'Subtasks' })}: <ol>${steps.map((s) => html`<li>${s}</li>`)}</ol>`;
     },
-  },
-];
+  };
+}
 
 function isReminderData(
   d: Json,
@@ -366,31 +382,37 @@ function isReminderData(
   );
 }
 
-export const todoBot = defineBot({
-  id: 'todo',
-  localpart: 'todo',
-  displayName: 'Todo',
-  description: { de: 'Aufgaben, Projekte und Erinnerungen', en: 'Tasks, projects and reminders' },
-  commands: todoCommands,
-  examples: [
-    { de: 'neu Milch kaufen @morgen', en: 'add Buy milk @tomorrow' },
-    { de: 'liste', en: 'list' },
-    { de: 'erledigt 1', en: 'done 1' },
-  ],
-  apps: [APP],
-  fallback: (ctx, text) => addTask(ctx, text),
-  fallbackWords: /^!p[1-4]$/i,
-  jobs: {
-    async reminder(ctx, data) {
-      if (!isReminderData(data)) return;
-      const lang: Lang = await ctx.lang(data.userId);
-      const store = await ctx.store(data.userId, APP);
-      const task = await store.get('tasks', data.taskId);
-      if (task && task.completed === true) return;
-      const title = typeof task?.title === 'string' ? task.title : data.title;
-      await ctx.post(data.roomId, html`⏰ ${lang === 'de' ? 'Erinnerung' : 'Reminder'}: <b>${title}</b>`);
-      await store.upsert('reminders', data.reminderId, { sentAt: ctx.now.toISOString() });
-      await store.flush();
+/** The todo bot; `llm` supplies the providers of `zerlegen` (default: `LLM_*` from the environment). */
+export function createTodoBot(o: { llm?: LlmSource } = {}) {
+  return defineBot({
+    id: 'todo',
+    localpart: 'todo',
+    displayName: 'Todo',
+    description: { de: 'Aufgaben, Projekte und Erinnerungen', en: 'Tasks, projects and reminders' },
+    commands: [...baseCommands, breakdownCommand(o.llm ?? llmFromEnv)],
+    examples: [
+      { de: 'neu Milch kaufen @morgen', en: 'add Buy milk @tomorrow' },
+      { de: 'liste', en: 'list' },
+      { de: 'erledigt 1', en: 'done 1' },
+    ],
+    apps: [APP],
+    fallback: (ctx, text) => addTask(ctx, text),
+    fallbackWords: /^!p[1-4]$/i,
+    jobs: {
+      async reminder(ctx, data) {
+        if (!isReminderData(data)) return;
+        const lang: Lang = await ctx.lang(data.userId);
+        const store = await ctx.store(data.userId, APP);
+        const task = await store.get('tasks', data.taskId);
+        if (task && task.completed === true) return;
+        const title = typeof task?.title === 'string' ? task.title : data.title;
+        await ctx.post(data.roomId, html`⏰ ${lang === 'de' ? 'Erinnerung' : 'Reminder'}: <b>${title}</b>`);
+        await store.upsert('reminders', data.reminderId, { sentAt: ctx.now.toISOString() });
+        await store.flush();
+      },
     },
-  },
-});
+  });
+}
+
+export const todoBot = createTodoBot();
+export const todoCommands: readonly BotCommand[] = todoBot.commands;

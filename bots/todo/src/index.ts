@@ -1,3 +1,4 @@
 /** The todo bot. See README.md for its commands. */
-export { todoBot, todoCommands } from './bot.ts';
+export { createTodoBot, todoBot, todoCommands } from './bot.ts';
+export { parseSteps, type LlmSource } from './ai.ts';
 export { breakdown, dayIn, formatDue, parseTask, parseWhen, type ParsedTask } from './parse.ts';

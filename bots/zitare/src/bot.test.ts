@@ -1,7 +1,8 @@
 import { createTestHarness } from '@mana/bot-runtime/testing';
 import { quoteOfTheDay, QUOTES, searchQuotes } from '@mana/quotes';
 import { describe, expect, it } from 'vitest';
-import { createZitareBot, dailyKey, dayIn } from './bot.ts';
+import { dayIn } from '@mana/bot-runtime';
+import { createZitareBot, dailyKey } from './bot.ts';
 
 const alice = '@alice:mana.test';
 const bob = '@bob:mana.test';

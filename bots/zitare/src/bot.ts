@@ -6,16 +6,18 @@
  */
 import {
   CommandError,
+  dailyJob,
+  dayIn,
   defineBot,
   html,
+  setDaily,
   usageLine,
   type BotCommand,
   type BotDefinition,
   type CommandContext,
-  type Json,
   type Row,
 } from '@mana/bot-runtime';
-import { parseTimeOfDay, wallOf } from '@mana/bot-runtime/zone';
+import { parseTimeOfDay } from '@mana/bot-runtime/zone';
 import {
   attribution,
   CATEGORY_IDS,
@@ -44,12 +46,6 @@ const DAILY = 'daily';
 const MAX_LINES = 10;
 
 type Lang = 'de' | 'en';
-
-/** `YYYY-MM-DD` of an instant in a zone. */
-export function dayIn(instant: Date, timezone: string): string {
-  const w = wallOf(instant, timezone);
-  return `${w.year}-${String(w.month).padStart(2, '0')}-${String(w.day).padStart(2, '0')}`;
-}
 
 /** The series key of a user's daily quote (one per user). */
 export function dailyKey(userId: string): string {
@@ -229,19 +225,14 @@ const daily: BotCommand = {
     }
     const t = parseTimeOfDay(when);
     if (!t) throw dailyUsage(ctx, daily);
-    const time = `${String(t.hour).padStart(2, '0')}:${String(t.minute).padStart(2, '0')}`;
-    await ctx.repeat(
-      'daily',
-      { roomId: ctx.roomId, userId: ctx.sender, tz: ctx.timezone },
-      { key, repeat: { pattern: `${t.minute} ${t.hour} * * *`, tz: ctx.timezone } },
-    );
-    await ctx.state.set(DAILY, { time, tz: ctx.timezone });
+    const set = await setDaily(ctx, { job: 'daily', key, time: t });
+    await ctx.state.set(DAILY, set);
     return ctx.t(
       {
         de: '⏰ Ab jetzt jeden Tag um {time} ({tz}) das Zitat des Tages.',
         en: '⏰ From now on the quote of the day every day at {time} ({tz}).',
       },
-      { time, tz: ctx.timezone },
+      set,
     );
   },
 };
@@ -456,23 +447,6 @@ const EXAMPLES = [
   { de: 'täglich 8:00', en: 'daily 08:00' },
 ];
 
-interface DailyData {
-  roomId: string;
-  userId: string;
-  tz: string;
-}
-
-function isDailyData(data: Json): data is Json & DailyData {
-  return (
-    typeof data === 'object' &&
-    data !== null &&
-    !Array.isArray(data) &&
-    typeof data.roomId === 'string' &&
-    typeof data.userId === 'string' &&
-    typeof data.tz === 'string'
-  );
-}
-
 export function createZitareBot(config: ZitareConfig): BotDefinition {
   return defineBot({
     id: 'zitare',
@@ -486,26 +460,18 @@ export function createZitareBot(config: ZitareConfig): BotDefinition {
     commands: zitareCommands,
     examples: EXAMPLES,
     jobs: {
-      async daily(ctx, data) {
-        if (!isDailyData(data)) {
-          ctx.log.warn({ data }, 'daily quote job without room, user or zone');
-          return;
-        }
-        const late = ctx.scheduledAt ? ctx.now.getTime() - ctx.scheduledAt.getTime() : 0;
-        if (late > config.dailyGraceMs) {
-          ctx.log.info({ late, graceMs: config.dailyGraceMs }, 'daily quote too late, skipped');
-          return;
-        }
-        const day = dayIn(ctx.scheduledAt ?? ctx.now, data.tz);
-        // One per day, even when the user moves the time to later on a day it was already sent.
-        await ctx.once(`${dailyKey(data.userId)}#${day}`, async () => {
-          const lang = await ctx.lang(data.userId);
+      daily: dailyJob({
+        what: 'daily quote',
+        graceMs: config.dailyGraceMs,
+        keyOf: dailyKey,
+        async send(ctx, target, day) {
+          const lang = await ctx.lang(target.userId);
           await ctx.post(
-            data.roomId,
-            quoteHtml(quoteOfTheDay(day), lang === 'de' ? 'Zitat des Tages' : 'Quote of the day'),
+            target.roomId,
+            quoteHtml(quoteOfTheDay(day.date), lang === 'de' ? 'Zitat des Tages' : 'Quote of the day'),
           );
-        });
-      },
+        },
+      }),
     },
   });
 }

@@ -136,6 +136,36 @@ const zitare = {
   }),
 };
 
+/** The ollama bot's conversations: the memory it sends with each question, and each user's choices. */
+const chat = {
+  /** One per user and room (per thread in a group room); id derived from the two. */
+  conversations: z.object({
+    roomId: z.string().min(1).max(255),
+    threadRoot: opt(z.string().max(255)),
+    /** Set by `new` / `clear`: the messages before it are forgotten (and deleted). */
+    clearedAt: opt(isoDateTime),
+    updatedAt: opt(isoDateTime),
+  }),
+  messages: z.object({
+    conversationId: id,
+    role: z.enum(['user', 'assistant']),
+    content: z.string().max(200_000),
+    createdAt: isoDateTime,
+    /** Assistant turns: which model answered, how it ended and what it used. */
+    model: opt(z.string().max(200)),
+    status: opt(z.enum(['streaming', 'complete', 'stopped', 'failed', 'interrupted'])),
+    promptTokens: opt(z.number().int().min(0)),
+    completionTokens: opt(z.number().int().min(0)),
+    /** The Matrix event showing the answer. */
+    eventId: opt(z.string().max(255)),
+  }),
+  /** One row per user, id `user`: the chosen model and mode. */
+  preferences: z.object({
+    model: opt(z.string().max(200)),
+    mode: opt(z.enum(['default', 'summarize', 'translate', 'code', 'classify'])),
+  }),
+};
+
 const settings = {
   /** One row per user, id `user` by convention. */
   settings: z.object({
@@ -150,7 +180,7 @@ const settings = {
  * @example
  * const fields = Object.keys(collections.todo.tasks.shape); // ['title', 'notes', …]
  */
-export const collections = { todo, calendar, clock, zitare, settings } as const;
+export const collections = { todo, calendar, clock, zitare, settings, chat } as const;
 
 export type Collections = typeof collections;
 export type AppId = keyof Collections;

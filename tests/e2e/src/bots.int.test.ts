@@ -8,6 +8,7 @@
  */
 import { createCreditsClient } from '@mana/credits';
 import { randomBytes } from 'node:crypto';
+import { startFakeLlmServer, type FakeLlmServer } from '@mana/llm/fake';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   bodyOf,
@@ -31,6 +32,8 @@ const MANA = `@mana:${SERVER_NAME}`;
 const TZ = 'Europe/Berlin';
 
 let stack: BotsStack;
+// The todo bot's `zerlegen` asks an LLM: the protocol-faithful fake, one subtask per line.
+let llm: FakeLlmServer;
 
 const dayIn = (d: Date) =>
   new Intl.DateTimeFormat('en-CA', {
@@ -42,17 +45,25 @@ const dayIn = (d: Date) =>
 const tomorrow = () => dayIn(new Date(Date.now() + 24 * 3600_000));
 
 beforeAll(async () => {
+  llm = await startFakeLlmServer({
+    models: [{ name: 'steps', script: { tokens: ['Einkaufen\n', 'Kochen\n', 'Abwaschen\n'] } }],
+  });
   stack = await startBotsStack({
     label: 'e2e_bots',
     // Every new account starts with nothing; users who need credits get an operator's grant.
     startingBalance: 0,
     // Replies in these tests come as one notice; the placeholder-then-edit path is unit-tested.
-    runnerEnv: { BOT_PROGRESS_AFTER_MS: '15000' },
+    runnerEnv: {
+      BOT_PROGRESS_AFTER_MS: '15000',
+      LLM_OLLAMA_URL: llm.url,
+      LLM_DEFAULT_MODEL: 'ollama/steps',
+    },
   });
 }, 180_000);
 
 afterAll(async () => {
   await stack?.close();
+  await llm?.close();
 });
 
 // When a test fails, show what the runner logged (pino JSON lines).

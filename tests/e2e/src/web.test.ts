@@ -9,6 +9,7 @@
  */
 import { loadAuthConfig, readOutbox, startAuthServer, type AuthService } from '@mana/auth';
 import { AVAILABLE_BOTS } from '@mana/bot-runner';
+import { createTodoBot } from '@mana/bot-todo';
 import { createTestHarness, type SentEvent } from '@mana/bot-runtime/testing';
 import { createLogger } from '@mana/logging';
 import { createMetrics } from '@mana/metrics';
@@ -493,8 +494,15 @@ describe('web app in headless Chromium', () => {
 
   it('every link the bots send into the web app opens the view it names, signed in and as a guest', async () => {
     // The bots' replies, exactly as they render them, with this web app as their `webUrl`.
+    // `zerlegen` needs an AI provider to be a costly command at all; it is never asked (no credits).
+    const noCall = () => ({
+      [Symbol.asyncIterator]: () => ({ next: () => Promise.reject(new Error('not asked')) }),
+    });
+    const todo = createTodoBot({
+      llm: () => ({ defaultModel: 'ollama/x', models: async () => [], chat: noCall }),
+    });
     const h = createTestHarness({
-      bots: AVAILABLE_BOTS,
+      bots: AVAILABLE_BOTS.map((b) => (b.id === 'todo' ? todo : b)),
       linked: ['@alice:mana.test'],
       costs: { task_create: 0, ai_task_breakdown: 500 },
       webUrl: web.url,

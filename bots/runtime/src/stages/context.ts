@@ -15,6 +15,7 @@ import { pick } from '../i18n.ts';
 import type { MatrixPort } from '../matrix.ts';
 import type { Accounts, AppStore, Credits, Identity, Kv, Scheduler, Stores, UserSettings } from '../ports.ts';
 import { NotLinkedError } from '../errors.ts';
+import type { Meter } from './credits-bracket.ts';
 
 /** The services a command reaches through its context. */
 export interface CommandPorts {
@@ -59,23 +60,33 @@ export interface ContextRequest {
    * nothing.
    */
   deferredWrites?: Promise<void>[] | undefined;
+  /** Where `ctx.meter` writes (the credits bracket reads it). */
+  meter?: Meter;
+  /** A streaming message was started (a ❌ on it cancels the command too). */
+  onStream?: (eventId: string) => void;
 }
 
-/** A store whose writes are refused once `signal` aborted. */
-export function guardStore(store: AppStore, signal: AbortSignal): AppStore {
+/**
+ * A store whose writes are refused once `signal` aborted, unless `settling()` says the command is
+ * metered work still settling after a cancel (it records how its answer ended).
+ */
+export function guardStore(store: AppStore, signal: AbortSignal, settling = () => false): AppStore {
+  const refuse = () => {
+    if (!settling()) signal.throwIfAborted();
+  };
   return {
     list: (table) => store.list(table),
     get: (table, id) => store.get(table, id),
     async upsert(table, id, fields) {
-      signal.throwIfAborted();
+      refuse();
       await store.upsert(table, id, fields);
     },
     async delete(table, id) {
-      signal.throwIfAborted();
+      refuse();
       await store.delete(table, id);
     },
     async flush() {
-      signal.throwIfAborted();
+      refuse();
       await store.flush();
     },
   };
@@ -86,6 +97,8 @@ export function makeContext(deps: ContextDeps, r: ContextRequest): CommandContex
   const token = () => deps.identity.tokenFor(sender, deps.creditsAudience);
   /** State this command wrote without waiting (see `deferredWrites`), for its own later reads. */
   const written = new Map<string, Json>();
+  // Metered work cancelled by the user still records how its answer ended, until the bracket settles.
+  const settling = () => r.meter?.amount !== undefined && r.meter.closed !== true;
   const ctx: CommandContext = {
     bot,
     bots: deps.knownBots,
@@ -102,7 +115,7 @@ export function makeContext(deps: ContextDeps, r: ContextRequest): CommandContex
     webUrl: deps.webUrl,
     t: (text, params) => pick(ctx.lang, text, params),
     store: async (appId) =>
-      guardStore(await deps.stores.forUser(sender, appId, { readAfter: r.readAfter }), r.signal),
+      guardStore(await deps.stores.forUser(sender, appId, { readAfter: r.readAfter }), r.signal, settling),
     state: {
       get: async <T extends Json>(key: string) =>
         written.has(key) ? (written.get(key) as T) : deps.kv.get<T>(bot.id, `user:${sender}`, key),
@@ -146,6 +159,11 @@ export function makeContext(deps: ContextDeps, r: ContextRequest): CommandContex
         return deps.credits.revoke(await token(), code);
       },
     },
+    meter(milliCredits) {
+      if (!Number.isFinite(milliCredits) || milliCredits < 0)
+        throw new RangeError(`metered amount ${milliCredits} is not a non-negative number`);
+      if (r.meter) r.meter.amount = milliCredits;
+    },
     async setLanguage(l) {
       await deps.storeLanguage(bot, sender, l);
       ctx.lang = l;
@@ -180,19 +198,22 @@ export function makeContext(deps: ContextDeps, r: ContextRequest): CommandContex
     },
     upload: (bytes, o) => deps.matrix.uploadMedia(bot.userId, bytes, o),
     sendContent: async (content) => {
-      r.signal.throwIfAborted();
+      if (!settling()) r.signal.throwIfAborted();
       return deps.matrix.send(bot.userId, r.roomId, 'm.room.message', inThread(content, r.threadRoot));
     },
-    stream: (initial, o) =>
-      createStreamingMessage({
+    stream: async (initial, o) => {
+      const message = await createStreamingMessage({
         matrix: deps.matrix,
         userId: bot.userId,
         roomId: r.roomId,
         initial,
-        content: (text) => inThread(noticeContent({ text }, r.eventId), r.threadRoot),
-        txnKey: `${r.eventId}:stream`,
+        content: (text) => inThread(noticeContent(o?.render?.(text) ?? { text }, r.eventId), r.threadRoot),
+        txnKey: `${r.eventId}:stream${o?.part ? `:${o.part}` : ''}`,
         ...(o?.intervalMs === undefined ? {} : { intervalMs: o.intervalMs }),
-      }),
+      });
+      r.onStream?.(message.eventId);
+      return message;
+    },
     room: {
       topic: () => deps.matrix.getRoomTopic(bot.userId, r.roomId),
       setTopic: (topic) => deps.matrix.setRoomTopic(bot.userId, r.roomId, topic),

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CancelledError, TimeoutError } from '../errors.ts';
 import { memoryCredits, memoryIdentity, memoryStores } from '../memory.ts';
 import { guardStore } from './context.ts';
-import { bracket, type BracketDeps } from './credits-bracket.ts';
+import { bracket, type BracketDeps, type Meter } from './credits-bracket.ts';
 
 const alice = '@alice:mana.test';
 
@@ -102,5 +102,74 @@ describe('credits bracket', () => {
     await expect(running).rejects.toBeInstanceOf(CancelledError);
     expect(credits.balanceOf(alice).held).toBe(0);
     expect(credits.commits).toHaveLength(0);
+  });
+
+  describe('metered work', () => {
+    it('commits the metered amount, not the hold; the rest goes back', async () => {
+      const { deps, credits } = setup();
+      const meter: Meter = {};
+      const r = await bracket(deps, {
+        ...request(async () => {
+          meter.amount = 37.2; // rounded up to whole milli-credits
+          return 'answer';
+        }),
+        meter,
+      });
+      expect(r).toEqual({ value: 'answer', charged: 38 });
+      expect(credits.commits.map((c) => c.amount)).toEqual([38]);
+      expect(credits.balanceOf(alice)).toEqual({ balance: 962, held: 0, available: 962 });
+    });
+
+    it('nothing used (the provider never answered): the hold is released, nothing charged', async () => {
+      const { deps, credits } = setup();
+      const meter: Meter = {};
+      const r = await bracket(deps, {
+        ...request(async () => {
+          meter.amount = 0;
+          return 'provider down';
+        }),
+        meter,
+      });
+      expect(r.charged).toBe(0);
+      expect(credits.commits).toHaveLength(0);
+      expect(credits.balanceOf(alice)).toEqual({ balance: 1000, held: 0, available: 1000 });
+    });
+
+    it('more than the hold is charged as the hold, never more', async () => {
+      const { deps, credits } = setup();
+      const meter: Meter = {};
+      await bracket(deps, { ...request(async () => (meter.amount = 5000)), meter });
+      expect(credits.commits.map((c) => c.amount)).toEqual([100]);
+    });
+
+    it('cancelled: the work settles in the grace with what it has and pays for what it used', async () => {
+      const { deps, credits } = setup();
+      const meter: Meter = {};
+      const req = request(
+        (signal) =>
+          new Promise<string>((resolve) => {
+            meter.amount = 12;
+            signal.addEventListener('abort', () => setTimeout(() => resolve('half, stopped'), 30));
+          }),
+      );
+      const running = bracket(deps, { ...req, meter });
+      setTimeout(() => req.controller.abort(new CancelledError('by the user')), 20);
+      await expect(running).resolves.toEqual({ value: 'half, stopped', charged: 12 });
+      expect(credits.balanceOf(alice)).toEqual({ balance: 988, held: 0, available: 988 });
+    });
+
+    it('cancelled and not settling within the grace: rejects, still pays what it used', async () => {
+      const { deps, credits } = setup();
+      const meter: Meter = {};
+      const req = request(() => {
+        meter.amount = 7;
+        return new Promise<never>(() => undefined);
+      });
+      const running = bracket(deps, { ...req, meter, cancelGraceMs: 50 });
+      setTimeout(() => req.controller.abort(new CancelledError('by the user')), 20);
+      await expect(running).rejects.toBeInstanceOf(CancelledError);
+      expect(credits.commits.map((c) => c.amount)).toEqual([7]);
+      expect(credits.balanceOf(alice).held).toBe(0);
+    });
   });
 });

@@ -3,6 +3,11 @@
  * so a redelivered event never pays twice) → work → commit, or release when the work fails, times
  * out or is cancelled. The work gets an `AbortSignal`; a command past its timeout is aborted (its
  * store writes and fetches honour the signal) and its hold released, whatever it still does.
+ *
+ * Metered work (an LLM answer paid by its tokens) reports what it used so far on a `Meter`: the
+ * commit charges that (at most the hold) instead of the hold, nothing used means release, and a
+ * cancelled or failed metered work pays for what it used. Cancelled metered work gets a short grace
+ * to settle on its own (it keeps what it showed, marked stopped), which then counts as its result.
  */
 import type { Credits, Identity } from '../ports.ts';
 import { CancelledError, errorMessage, TimeoutError } from '../errors.ts';
@@ -14,6 +19,13 @@ export interface BracketDeps {
   onReleaseFailed?: (err: string) => void;
 }
 
+/** What metered work used so far, in milli-credits; undefined = not metered (the hold is charged). */
+export interface Meter {
+  amount?: number | undefined;
+  /** Set once the bracket settled: from then on a cancelled command's writes are refused again. */
+  closed?: boolean;
+}
+
 export interface BracketRequest<T> {
   sender: string;
   idempotencyKey: string;
@@ -23,12 +35,25 @@ export interface BracketRequest<T> {
   /** Aborted from outside (a ❌ reaction, `stop`) to cancel the work. */
   controller: AbortController;
   work: (signal: AbortSignal) => Promise<T>;
+  /** Set by the work (`ctx.meter`) when it is metered. */
+  meter?: Meter;
+  /** How long cancelled metered work may take to settle by itself. Default 5 s. */
+  cancelGraceMs?: number;
 }
 
 export interface BracketResult<T> {
   value: T;
   /** Milli-credits committed (0 for a free operation). */
   charged: number;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+
+/** The metered amount to commit, whole milli-credits within the hold; undefined = not metered. */
+function meteredAmount(meter: Meter | undefined, hold: number | undefined): number | undefined {
+  const a = meter?.amount;
+  if (a === undefined || hold === undefined) return undefined;
+  return Math.min(hold, Math.max(0, Math.ceil(a)));
 }
 
 /** Resolves when `signal` aborts, rejecting with its reason. */
@@ -61,11 +86,36 @@ export async function bracket<T>(deps: BracketDeps, r: BracketRequest<T>): Promi
     controller.signal.throwIfAborted();
     const cancelled = aborted(controller.signal);
     cancelled.catch(() => undefined); // it loses the race when the work finishes first
-    const value = await Promise.race([r.work(controller.signal), cancelled]);
-    if (hold) await deps.credits.commit(hold.token, hold.id);
-    return { value, charged: hold?.amount ?? 0 };
+    const working = r.work(controller.signal);
+    working.catch(() => undefined); // the race below may leave it behind
+    let value: T;
+    try {
+      value = await Promise.race([working, cancelled]);
+    } catch (err) {
+      if (!controller.signal.aborted || r.meter?.amount === undefined) throw err;
+      // Metered work honours the signal: what it settles with in the grace is its result.
+      value = await Promise.race([
+        working,
+        sleep(r.cancelGraceMs ?? 5000).then(() => {
+          throw err;
+        }),
+      ]);
+    }
+    const metered = meteredAmount(r.meter, hold?.amount);
+    if (hold && metered === 0) {
+      await deps.credits.release(hold.token, hold.id);
+      return { value, charged: 0 };
+    }
+    if (hold) await deps.credits.commit(hold.token, hold.id, metered);
+    return { value, charged: metered ?? hold?.amount ?? 0 };
   } catch (err) {
-    if (hold) {
+    const metered = meteredAmount(r.meter, hold?.amount);
+    if (hold && metered !== undefined && metered > 0) {
+      // A cancelled or broken answer pays for the tokens it generated.
+      await deps.credits
+        .commit(hold.token, hold.id, metered)
+        .catch((e: unknown) => deps.onReleaseFailed?.(errorMessage(e)));
+    } else if (hold) {
       await deps.credits
         .release(hold.token, hold.id)
         .catch((e: unknown) => deps.onReleaseFailed?.(errorMessage(e)));
@@ -75,5 +125,6 @@ export async function bracket<T>(deps: BracketDeps, r: BracketRequest<T>): Promi
     throw err;
   } finally {
     clearTimeout(timer);
+    if (r.meter) r.meter.closed = true;
   }
 }

@@ -15,6 +15,8 @@ export interface Feedback {
   end(): Promise<void>;
   /** Switches typing off again if it was shown (best effort, not awaited). */
   clearTyping(): void;
+  /** No placeholder from now on (the command shows its own progress: a streaming message). */
+  quiet(): void;
 }
 
 export function startFeedback(o: {
@@ -61,6 +63,9 @@ export function startFeedback(o: {
     },
     clearTyping() {
       if (typingOn) void o.matrix.typing(o.botUserId, o.roomId, false);
+    },
+    quiet() {
+      clearTimeout(progressTimer);
     },
   };
 }

@@ -64,7 +64,11 @@ export function mediaJob(bot: HostedBot, event: MatrixEvent, matrix: MatrixPort)
     isDirect: true,
     label: media ? `media:${media.kind}` : 'media',
     ...(takes && media
-      ? { work: (ctx) => takes.handle(ctx, media), operation: takes.cost, prefetch: true }
+      ? {
+          work: (ctx) => takes.handle(ctx, media),
+          operation: (ctx) => (typeof takes.cost === 'function' ? takes.cost(ctx, media) : takes.cost),
+          prefetch: true,
+        }
       : { immediate: (lang) => ({ reply: { text: pick(lang, TEXTS.textOnly) }, outcome: 'usage' }) }),
   };
 }

@@ -4,7 +4,7 @@
  * usage line, an unknown word, a message too long to be a command) are answered here.
  */
 import type { CommandContext } from '../bot.ts';
-import { parseCommand, usageLine, type ParseResult } from '../commands.ts';
+import { parseCommand, usageLine, type Args, type CommandSpec, type ParseResult } from '../commands.ts';
 import type { Reply } from '../format.ts';
 import type { Lang } from '../i18n.ts';
 import { pick } from '../i18n.ts';
@@ -66,6 +66,12 @@ export function immediateReply(
   }
 }
 
+/** A command's operation: chosen at run time (`operation`), or its fixed `cost`. */
+function operationOf(command: CommandSpec<CommandContext>, args: Args) {
+  const choose = command.operation;
+  return choose ? (ctx: CommandContext) => choose(ctx, args) : command.cost;
+}
+
 /**
  * The pipeline's job for a text addressed to the bot: a command or the fallback runs the bot's
  * code; help, usage lines and unknown words are answered without it. Undefined for empty text.
@@ -93,10 +99,13 @@ export function textJob(
     ...(parsed.kind === 'command'
       ? {
           work: (ctx) => Promise.resolve(parsed.command.run(ctx, parsed.args)),
-          operation: parsed.command.cost,
+          operation: operationOf(parsed.command, parsed.args),
         }
       : parsed.kind === 'fallback' && fallback
-        ? { work: (ctx) => fallback(ctx, parsed.text) }
+        ? {
+            work: (ctx) => fallback(ctx, parsed.text),
+            operation: (ctx) => bot.def.fallbackCost?.(ctx, parsed.text),
+          }
         : {}),
   };
 }

@@ -13,7 +13,7 @@ import type { Credits, Identity, Kv, Stores, UserSettings } from '../ports.ts';
 import type { MatrixEvent } from '../state.ts';
 import { TEXTS } from '../texts.ts';
 import type { Addressed } from './addressing.ts';
-import { bracket } from './credits-bracket.ts';
+import { bracket, type Meter } from './credits-bracket.ts';
 import { makeContext, type ContextDeps } from './context.ts';
 import { startFeedback } from './feedback.ts';
 import type { HostedBot } from './hosted.ts';
@@ -58,8 +58,9 @@ export interface Job {
   /** An answer that needs no bot code (help, usage …). */
   immediate?: (lang: Lang) => { reply: Reply; outcome: Outcome } | undefined;
   work?: (ctx: CommandContext) => Promise<ReplyInput | undefined>;
-  /** The catalogue operation the work costs. */
-  operation?: string | undefined;
+  /** The catalogue operation the work costs (a function: chosen once the context is known). */
+  operation?:
+    string | ((ctx: CommandContext) => Promise<string | undefined> | string | undefined) | undefined;
   /** Start pulling the bot's apps while settings are read. */
   prefetch?: boolean;
 }
@@ -78,8 +79,12 @@ export function createPipeline(deps: PipelineDeps) {
       job.hint,
       job.mayChooseLanguage ?? true,
     );
-    const command = running.begin(event.event_id, event.sender);
+    const command = running.begin(event.event_id, event.sender, event.room_id);
     const deferredWrites: Promise<void>[] = [];
+    const meter: Meter = {};
+    let streamed = false;
+    // eslint-disable-next-line prefer-const -- assigned after the context that refers to it
+    let feedback: ReturnType<typeof startFeedback>;
     const ctx = makeContext(deps, {
       bot: bot.info,
       sender: event.sender,
@@ -92,8 +97,14 @@ export function createPipeline(deps: PipelineDeps) {
       readAfter: started,
       signal: command.controller.signal,
       deferredWrites,
+      meter,
+      onStream: (id) => {
+        streamed = true;
+        feedback.quiet();
+        running.alias(event.event_id, id);
+      },
     });
-    const feedback = startFeedback({
+    feedback = startFeedback({
       matrix,
       botUserId: bot.info.userId,
       roomId: event.room_id,
@@ -110,26 +121,36 @@ export function createPipeline(deps: PipelineDeps) {
       const work = job.work;
       if (immediate || !work) result = immediate ?? { reply: undefined, outcome: 'ok' };
       else {
+        const operation = typeof job.operation === 'function' ? await job.operation(ctx) : job.operation;
         const { value, charged } = await bracket(
           { ...deps, onReleaseFailed: (err) => log.warn({ err }, 'release failed') },
           {
             sender: event.sender,
             idempotencyKey: event.event_id,
-            operation: job.operation,
-            timeoutMs: deps.commandTimeoutMs,
+            operation,
+            timeoutMs: bot.def.timeoutMs ?? deps.commandTimeoutMs,
             controller: command.controller,
             work: () => work(ctx),
+            meter,
           },
         );
         result = { reply: value === undefined ? undefined : toReply(value), outcome: 'ok' };
         if (charged > 0)
-          metrics.creditsCharged.inc({ bot: bot.info.id, operation: job.operation ?? '' }, charged);
+          metrics.creditsCharged.inc({ bot: bot.info.id, operation: operation ?? '' }, charged);
       }
     } catch (err) {
       result = errorReply(err, ctx, { label: job.label, log });
     } finally {
       command.end();
       await feedback.end();
+    }
+    if (!result.reply && streamed) {
+      // The streamed message is the answer: a "working…" placeholder sent before it goes away.
+      const placeholder = await feedback.placeholder();
+      if (placeholder)
+        await matrix.redact(bot.info.userId, event.room_id, placeholder).catch((err: unknown) => {
+          log.warn({ err }, 'could not redact the placeholder');
+        });
     }
     if (result.reply && chosen) result.reply = withNote(result.reply, ctx.t(TEXTS.languageChosen));
     if (result.reply) {
@@ -148,5 +169,9 @@ export function createPipeline(deps: PipelineDeps) {
     metrics.duration.observe({ bot: bot.info.id, command: job.label }, (performance.now() - started) / 1000);
   }
 
-  return { run, cancel: (eventId: string, sender: string) => running.cancel(eventId, sender) };
+  return {
+    run,
+    cancel: (eventId: string, sender: string) => running.cancel(eventId, sender),
+    stop: (sender: string, roomId: string) => running.cancelAll(sender, roomId),
+  };
 }

@@ -6,20 +6,22 @@ import { CancelledError } from '../errors.ts';
 
 export interface Running {
   /** Registers a running command; returns its controller and an `end()` to call when it is done. */
-  begin(eventId: string, sender: string): { controller: AbortController; end: () => void };
+  begin(eventId: string, sender: string, roomId?: string): { controller: AbortController; end: () => void };
   /** Another event (the placeholder) stands for the same command. */
   alias(eventId: string, aliasId: string): void;
   /** Aborts the command `eventId` stands for, if `sender` started it; true when one was running. */
   cancel(eventId: string, sender: string): boolean;
+  /** Aborts every command `sender` runs in `roomId` (`stop`); how many were running. */
+  cancelAll(sender: string, roomId: string): number;
   /** How many events stand for running commands (tests, metrics). */
   size(): number;
 }
 
 export function createRunning(): Running {
-  const byEvent = new Map<string, { controller: AbortController; sender: string }>();
+  const byEvent = new Map<string, { controller: AbortController; sender: string; roomId?: string }>();
   return {
-    begin(eventId, sender) {
-      const entry = { controller: new AbortController(), sender };
+    begin(eventId, sender, roomId) {
+      const entry = { controller: new AbortController(), sender, ...(roomId ? { roomId } : {}) };
       byEvent.set(eventId, entry);
       return {
         controller: entry.controller,
@@ -37,6 +39,15 @@ export function createRunning(): Running {
       if (!entry || entry.sender !== sender || entry.controller.signal.aborted) return false;
       entry.controller.abort(new CancelledError('cancelled by the user'));
       return true;
+    },
+    cancelAll(sender, roomId) {
+      const entries = new Set(
+        [...byEvent.values()].filter(
+          (e) => e.sender === sender && e.roomId === roomId && !e.controller.signal.aborted,
+        ),
+      );
+      for (const e of entries) e.controller.abort(new CancelledError('stopped by the user'));
+      return entries.size;
     },
     size: () => byEvent.size,
   };

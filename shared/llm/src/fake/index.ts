@@ -51,6 +51,8 @@ export type FakeOutcome = 'completed' | 'client-closed' | 'error' | 'dropped';
 export interface FakeStream {
   request: FakeRequest;
   tokensSent: number;
+  /** `performance.now()` when the first token was written (benchmarks time from it). */
+  firstTokenAt?: number;
   /** Settles when the fake stops generating, saying why. */
   ended: Promise<FakeOutcome>;
   headers: IncomingMessage['headers'];
@@ -247,6 +249,7 @@ export async function startFakeLlmServer(options: FakeLlmServerOptions = {}): Pr
           });
         else sse(chunk({ content: text }, null));
         stream.tokensSent += 1;
+        if (stream.tokensSent === 1) stream.firstTokenAt = performance.now();
       }
       if (script.dropAfter !== undefined) {
         res.socket?.destroy();

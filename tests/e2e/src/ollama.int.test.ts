@@ -1,0 +1,274 @@
+/**
+ * The ollama bot end to end: the real runner process hosts it against a real Synapse, auth (token
+ * exchange, the credits ledger), sync and Redis, with the protocol-faithful fake LLM server on both
+ * wire protocols (Ollama `/api/chat` as provider `ollama`, OpenAI-compatible SSE as `hosted`). A person
+ * talks to it with matrix-js-sdk; what it was charged is read from the ledger through the credits API.
+ */
+import { createCreditsClient, LLM_TOKEN_PRICES } from '@mana/credits';
+import { estimatePromptTokens, type ChatMessage } from '@mana/llm';
+import { startFakeLlmServer, tokenize, type FakeLlmServer } from '@mana/llm/fake';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { bodyOf, inReplyTo, openChat, type Chat, type RawEvent } from './support/bots-chat.ts';
+import {
+  CREDITS_AUDIENCE,
+  SERVER_NAME,
+  startBotsStack,
+  until,
+  type BotsStack,
+  type StackUser,
+} from './support/bots-stack.ts';
+
+const OLLAMA = `@ollama:${SERVER_NAME}`;
+const ANSWER =
+  'Sure. Here is a **function**:\n\n```ts\nexport const add = (a: number, b: number) => a + b;\n```\n\nIt adds `a` and `b`.';
+const COUNTING = Array.from({ length: 400 }, (_, i) => `w${i} `);
+
+let fake: FakeLlmServer;
+let stack: BotsStack;
+let user: StackUser;
+let chat: Chat;
+
+beforeAll(async () => {
+  fake = await startFakeLlmServer({
+    models: [
+      // ~2.5 s of streaming: several edits at the 1 s interval.
+      {
+        name: 'chat',
+        script: { tokens: tokenize(ANSWER), tokenDelayMs: 90, promptTokens: 120, completionTokens: 27 },
+      },
+      { name: 'slow', script: { tokens: COUNTING, tokenDelayMs: 40 } },
+    ],
+  });
+  stack = await startBotsStack({
+    label: 'e2e_ollama',
+    startingBalance: 0,
+    runnerEnv: {
+      BOT_BOTS: 'ollama',
+      LLM_OLLAMA_URL: fake.url,
+      LLM_BASE_URL: fake.openAiUrl,
+      LLM_PROVIDER_NAME: 'hosted',
+      LLM_DEFAULT_MODEL: 'ollama/chat',
+    },
+  });
+  user = await stack.ssoUser('olga');
+  chat = await openChat(stack, user, OLLAMA);
+  await stack.auth.service.credits.ledger.grant(
+    { actor: 'e2e-operator' },
+    { userId: user.accountId, amount: 20_000, kind: 'grant', idempotencyKey: 'e2e-olga-grant' },
+  );
+  await chat.ask('sprache de');
+}, 180_000);
+
+afterAll(async () => {
+  await stack?.close();
+  await fake?.close();
+});
+
+afterEach((ctx) => {
+  if (ctx.task.result?.state === 'fail' && stack)
+    console.log(`--- runner log (last 60 lines) ---\n${stack.runner.logs().slice(-60).join('\n')}`);
+});
+
+async function ledger() {
+  const token = await stack.webToken(user, CREDITS_AUDIENCE, 'openid credits');
+  const api = createCreditsClient({ baseUrl: `${stack.auth.baseUrl}/api/v1/credits`, getToken: () => token });
+  return { balance: await api.balance(), entries: (await api.transactions({ limit: 200 })).entries };
+}
+
+/** The ledger's settlement of the hold the question `eventId` reserved. */
+async function settlementOf(eventId: string) {
+  const { entries } = await ledger();
+  const reserve = entries.find((e) => e.kind === 'reserve' && e.idempotencyKey === eventId);
+  if (!reserve) return undefined;
+  const settled = entries.filter(
+    (e) => e.reservationId === reserve.reservationId && (e.kind === 'commit' || e.kind === 'release'),
+  );
+  return settled.length ? { reserve, settled } : undefined;
+}
+
+const relation = (e: RawEvent) =>
+  e.content['m.relates_to'] as { rel_type?: string; event_id?: string } | undefined;
+
+/** The bot's answer to `question` (the message it streams into) and its edits, from Synapse. */
+async function answerOf(question: string) {
+  const timeline = await chat.timeline();
+  const answer = timeline.find(
+    (e) => e.sender === OLLAMA && e.type === 'm.room.message' && inReplyTo(e) === question,
+  );
+  if (!answer) return undefined;
+  const edits = timeline.filter(
+    (e) =>
+      e.sender === OLLAMA &&
+      relation(e)?.rel_type === 'm.replace' &&
+      relation(e)?.event_id === answer.event_id,
+  );
+  const last = edits.at(-1);
+  const content = last ? (last.content['m.new_content'] as Record<string, unknown>) : answer.content;
+  return {
+    answer,
+    edits,
+    body: String(content.body),
+    html: typeof content.formatted_body === 'string' ? content.formatted_body : '',
+  };
+}
+
+/** What an answer cut off after `shown` costs: the prompt the fake got, and one token per word shown. */
+function cancelledCost(stream: FakeLlmServer['streams'][number], shown: string) {
+  const messages = stream.request.messages.map(
+    (m) => ({ role: m.role, content: String(m.content) }) as ChatMessage,
+  );
+  const completionTokens = tokenize(shown).length;
+  const p = LLM_TOKEN_PRICES.local;
+  return Math.ceil(
+    (estimatePromptTokens(messages) * p.promptPer1k + completionTokens * p.completionPer1k) / 1000,
+  );
+}
+
+describe('ollama bot through the real runner', () => {
+  it('the answer grows in one message (≤ 1 edit/s), ends as exactly the streamed text, rendered, metered', async () => {
+    const question = await chat.send('Schreib eine Funktion, die addiert');
+    const done = await until(
+      'the complete answer',
+      async () => {
+        const a = await answerOf(question);
+        return a?.body === ANSWER ? a : undefined;
+      },
+      30_000,
+    );
+    // It grew: the first message carried the first token(s), then edits.
+    expect(bodyOf(done.answer).length).toBeLessThan(ANSWER.length);
+    expect(done.edits.length).toBeGreaterThanOrEqual(2);
+    const times = [done.answer, ...done.edits].map((e) => e.origin_server_ts);
+    for (let i = 2; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(800);
+    expect(done.html).toContain('<pre><code class="language-ts">');
+    expect(done.html).toContain('<strong>function</strong>');
+    // Exactly one message: no placeholder, no second reply.
+    expect((await chat.repliesTo(question)).map((e) => e.event_id)).toEqual([done.answer.event_id]);
+    // Charged what the provider's counts cost (120 prompt + 27 completion tokens), not the hold.
+    const p = LLM_TOKEN_PRICES.local;
+    const metered = Math.ceil((120 * p.promptPer1k + 27 * p.completionPer1k) / 1000);
+    const s = await until('the settlement', () => settlementOf(question));
+    expect(s.settled.map((e) => [e.kind, e.amount])).toEqual([['commit', -metered]]);
+    expect(s.reserve.operation).toBe('ai_chat_ollama');
+  });
+
+  async function cancelledBy(cancel: (question: string, answer: RawEvent) => Promise<unknown>) {
+    expect(bodyOf(await chat.ask('modell ollama/slow'))).toBe('Dein Modell ist jetzt ollama/slow.');
+    const question = await chat.send('Zähl bis 400');
+    const growing = await until(
+      'the answer to grow',
+      async () => {
+        const a = await answerOf(question);
+        return a && a.edits.length >= 1 ? a : undefined;
+      },
+      30_000,
+    );
+    await cancel(question, growing.answer);
+    const stopped = await until(
+      'the answer marked stopped',
+      async () => {
+        const a = await answerOf(question);
+        return a?.body.endsWith('*⏹ abgebrochen*') ? a : undefined;
+      },
+      30_000,
+    );
+    const stream = fake.streams.findLast((s) => s.request.model === 'slow')!;
+    // The upstream connection was closed: the fake stopped generating long before the end.
+    expect(await stream.ended).toBe('client-closed');
+    expect(stream.tokensSent).toBeLessThan(COUNTING.length);
+    const shown = stopped.body.replace(/\n\n\*⏹ abgebrochen\*$/, '');
+    expect(COUNTING.join('').startsWith(shown)).toBe(true);
+    const s = await until('the settlement', () => settlementOf(question));
+    expect(s.settled.map((e) => [e.kind, e.amount])).toEqual([['commit', -cancelledCost(stream, shown)]]);
+    await chat.ask('modell ollama/chat');
+  }
+
+  it('"stop" aborts the answer upstream, keeps what was shown marked stopped, charges only what was generated', async () => {
+    await cancelledBy((_question) => chat.send('stop'));
+  });
+
+  it('❌ on the growing answer does the same', async () => {
+    await cancelledBy((_question, answer) =>
+      chat.sendEvent('m.reaction', {
+        'm.relates_to': { rel_type: 'm.annotation', event_id: answer.event_id, key: '❌' },
+      }),
+    );
+  });
+
+  it('model and mode survive a runner restart; the OpenAI-compatible protocol streams the same way', async () => {
+    expect(bodyOf(await chat.ask('modell hosted/chat'))).toBe('Dein Modell ist jetzt hosted/chat.');
+    expect(bodyOf(await chat.ask('modus code'))).toBe('Modus: code.');
+    expect(await stack.runner.stop()).toBe(0);
+    await stack.startRunner();
+    const status = bodyOf(await chat.ask('status', 30_000));
+    expect(status).toContain('Dein Modell: hosted/chat, Modus: code.');
+    expect(status).toContain('hosted (openai): erreichbar');
+    const question = await chat.send('neu');
+    await until('forgotten', async () => (await chat.repliesTo(question))[0]);
+    const asked = await chat.send('Noch eine Funktion bitte');
+    await until(
+      'the complete answer',
+      async () => ((await answerOf(asked))?.body === ANSWER ? true : undefined),
+      30_000,
+    );
+    const stream = fake.streams.at(-1)!;
+    expect(stream.request.protocol).toBe('openai');
+    expect(String(stream.request.messages[0]?.content)).toContain('senior software engineer');
+    const s = await until('the settlement', () => settlementOf(asked));
+    expect(s.reserve.operation).toBe('ai_chat_remote');
+    const p = LLM_TOKEN_PRICES.hosted_small;
+    expect(s.settled.map((e) => [e.kind, e.amount])).toEqual([
+      ['commit', -Math.ceil((120 * p.promptPer1k + 27 * p.completionPer1k) / 1000)],
+    ]);
+  });
+
+  it('kill -9 mid-stream: after the restart the answer is marked interrupted, not restarted; the hold is released once', async () => {
+    expect(bodyOf(await chat.ask('modell ollama/slow'))).toBe('Dein Modell ist jetzt ollama/slow.');
+    const question = await chat.send('Zähl noch einmal');
+    await until(
+      'the answer to grow',
+      async () => {
+        const a = await answerOf(question);
+        return a && a.edits.length >= 1 ? a : undefined;
+      },
+      30_000,
+    );
+    const streamsBefore = fake.streams.length;
+    await stack.runner.kill();
+    expect(await fake.streams.at(-1)!.ended).toBe('client-closed');
+    await stack.startRunner();
+    const reply = await until(
+      'the interrupted notice',
+      async () => (await chat.repliesTo(question)).find((e) => bodyOf(e).startsWith('⚠️')),
+      60_000,
+    );
+    expect(bodyOf(reply)).toBe(
+      '⚠️ Diese Antwort wurde durch einen Neustart unterbrochen. Frag einfach noch einmal.',
+    );
+    // Not silently asked again.
+    expect(fake.streams.length).toBe(streamsBefore);
+    const s = await until('the settlement', () => settlementOf(question));
+    expect(s.settled.map((e) => e.kind)).toEqual(['release']);
+    await chat.ask('modell ollama/chat');
+  });
+
+  it('provider down: a clear reply, nothing charged', async () => {
+    await fake.close();
+    const before = (await ledger()).balance;
+    const question = await chat.send('Bist du da?');
+    const [reply] = await until(
+      'the reply',
+      async () => {
+        const r = await chat.repliesTo(question);
+        return r.length ? r : undefined;
+      },
+      30_000,
+    );
+    expect(bodyOf(reply!)).toBe(
+      'Der KI-Dienst (ollama) ist gerade nicht erreichbar. Es wurde nichts abgebucht.',
+    );
+    const s = await until('the settlement', () => settlementOf(question));
+    expect(s.settled.map((e) => [e.kind, e.amount])).toEqual([['release', 0]]);
+    expect((await ledger()).balance).toEqual(before);
+  });
+});
