@@ -150,8 +150,11 @@ describe('gifts through the mana bot', () => {
     const context = await w.newContext('en-GB');
     const page = await w.openApp(context);
     await w.signIn(page, ida);
-    await page.goto(link ?? '');
     const balance = page.locator('[data-testid="credits-balance"]');
+    // Signed in once the account page shows her balance: no token refresh is in flight any more when
+    // the link navigates (a navigation mid-refresh would lose the rotated refresh token).
+    await balance.waitFor({ timeout: 30_000 });
+    await page.goto(link ?? '');
     await balance.waitFor({ timeout: 30_000 }).catch(async (err: unknown) => {
       throw new Error(`no balance on ${page.url()}: ${await page.locator('body').innerText()}`, {
         cause: err,
