@@ -23,7 +23,7 @@ import { ensureKeys, keysFingerprint, loadKeys } from './oidc/keys.ts';
 import { createProvider } from './oidc/provider.ts';
 import { createRateLimiter, type RateLimiter } from './rate-limit.ts';
 import { createAccountRoutes } from './routes/account.ts';
-import type { AuthEnv } from './routes/forms.ts';
+import { clientIp, type AuthContext, type AuthEnv } from './routes/forms.ts';
 import { createInteractionRoutes } from './routes/interaction.ts';
 
 export const AUTH_SCHEMA = 'auth';
@@ -140,6 +140,8 @@ async function assemble(
     logger,
     metrics,
     config: creditsConfigFrom(config),
+    limiter,
+    clientIp: (c) => clientIp(c as AuthContext, config.trustProxy),
   });
   await credits.migrate();
 

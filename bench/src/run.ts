@@ -13,6 +13,7 @@ import { startSynapse, type SynapseHandle } from '@mana/testing';
 import type { Benchmark, BenchResult } from './benchmark.ts';
 import { authToken } from './auth-token.ts';
 import { botLatency } from './bot-latency.ts';
+import { creditsGifts } from './credits-gifts.ts';
 import { creditsReserve } from './credits-reserve.ts';
 import { ollamaStream } from './ollama-stream.ts';
 import { plan } from './plan.ts';
@@ -30,6 +31,7 @@ const BENCHMARKS: readonly Benchmark[] = [
   syncLatency,
   syncWsIdle,
   creditsReserve,
+  creditsGifts,
   authToken,
   botLatency,
   ollamaStream,

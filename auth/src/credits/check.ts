@@ -20,7 +20,10 @@ export interface LedgerCheck {
  *    complete and in order) and never shows a negative available balance;
  * 4. per reservation, its entries hold and charge exactly once: held delta sums to the open hold
  *    (0 once settled) and amounts sum to minus the committed amount (no double charge);
- * 5. the last entry's totals equal the account's totals.
+ * 5. the last entry's totals equal the account's totals;
+ * 6. per gift, its credits are in exactly one place: one entry took them from the giver, and one
+ *    put them into the redeemer's (redeemed) or the giver's (revoked, expired) account, or none yet
+ *    (open).
  */
 export async function checkLedger(sql: Sql, options: { userId?: string } = {}): Promise<LedgerCheck> {
   const user = options.userId;
@@ -108,6 +111,32 @@ export async function checkLedger(sql: Sql, options: { userId?: string } = {}): 
                      where e.user_id = a.user_id order by id desc limit 1) l on true
      where ${only('a.user_id')} and (l.balance_after <> a.balance or l.held_after <> a.held)`;
   for (const r of last) problems.push(`${r.user_id}: last entry's totals differ from the account`);
+
+  const perGift = await sql<
+    { id: string; status: string; amount: string; out_n: number; in_n: number; in_ok: boolean }[]
+  >`
+    select g.id, g.status, g.amount,
+           count(*) filter (where e.amount < 0)::int as out_n,
+           count(*) filter (where e.amount > 0)::int as in_n,
+           coalesce(bool_and(case when e.amount < 0 then e.user_id = g.giver and e.amount = -g.amount
+                                  else e.amount = g.amount and e.user_id =
+                                       case when g.status = 'redeemed' then g.redeemed_by else g.giver end
+                             end), true) as in_ok
+      from credits.gifts g
+      left join credits.entries e on e.gift_id = g.id
+     where ${user === undefined ? sql`true` : sql`(g.giver = ${user} or g.redeemed_by = ${user})`}
+     group by g.id
+    having count(*) filter (where e.amount < 0) <> 1
+        or count(*) filter (where e.amount > 0) <> case when g.status = 'open' then 0 else 1 end
+        or not coalesce(bool_and(case when e.amount < 0 then e.user_id = g.giver and e.amount = -g.amount
+                                      else e.amount = g.amount and e.user_id =
+                                           case when g.status = 'redeemed' then g.redeemed_by else g.giver end
+                                 end), true)
+     limit 20`;
+  for (const g of perGift)
+    problems.push(
+      `gift ${g.id} (${g.status}, ${g.amount}): ${g.out_n} entries out, ${g.in_n} in${g.in_ok ? '' : ', wrong account or amount'}`,
+    );
 
   const [counts] = await sql<{ accounts: number; entries: number }[]>`
     select (select count(*)::int from credits.accounts a where ${only('a.user_id')}) as accounts,

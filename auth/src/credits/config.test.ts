@@ -10,16 +10,24 @@ describe('credits configuration', () => {
       startingBalance: 10_000,
       reservationTtlSec: 900,
       sweepIntervalSec: 30,
+      giftTtlSec: 2_592_000,
+      redeemPerMinute: 10,
+      redeemPerIpPerMinute: 60,
     });
     const env = {
       AUTH_CREDITS_STARTING_BALANCE: '0',
       AUTH_CREDITS_RESERVATION_TTL_SEC: '60',
       AUTH_CREDITS_SWEEP_INTERVAL_SEC: '5',
+      AUTH_CREDITS_GIFT_TTL_SEC: '3600',
+      AUTH_CREDITS_REDEEM_PER_MINUTE: '3',
     };
     expect(creditsConfigFrom(loadConfig(spec, env))).toEqual({
       startingBalance: 0,
       reservationTtlSec: 60,
       sweepIntervalSec: 5,
+      giftTtlSec: 3600,
+      redeemPerMinute: 3,
+      redeemPerIpPerMinute: 60,
     });
     expect(renderEnvExample(spec, 'auth')).toContain('# AUTH_CREDITS_STARTING_BALANCE=10000');
   });

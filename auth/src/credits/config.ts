@@ -21,6 +21,25 @@ export const creditsConfigVars = {
     default: '30',
     doc: 'Seconds between sweeps for expired credit reservations',
   },
+  creditsGiftTtlSec: {
+    schema: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(366 * 86_400),
+    default: String(30 * 86_400),
+    doc: 'Seconds an unredeemed gift code stays valid before the sweeper returns it to the giver',
+  },
+  creditsRedeemPerMinute: {
+    schema: z.coerce.number().int().min(1).max(10_000),
+    default: '10',
+    doc: 'Gift redeem attempts per user per minute before 429',
+  },
+  creditsRedeemPerIpPerMinute: {
+    schema: z.coerce.number().int().min(1).max(100_000),
+    default: '60',
+    doc: 'Gift redeem attempts per client IP per minute before 429 (not for bots acting for users)',
+  },
 } as const satisfies Record<string, VarSpec>;
 
 export interface CreditsConfig {
@@ -28,6 +47,9 @@ export interface CreditsConfig {
   startingBalance: number;
   reservationTtlSec: number;
   sweepIntervalSec: number;
+  giftTtlSec: number;
+  redeemPerMinute: number;
+  redeemPerIpPerMinute: number;
 }
 
 /**
@@ -41,10 +63,16 @@ export function creditsConfigFrom(config: {
   creditsStartingBalance: number;
   creditsReservationTtlSec: number;
   creditsSweepIntervalSec: number;
+  creditsGiftTtlSec: number;
+  creditsRedeemPerMinute: number;
+  creditsRedeemPerIpPerMinute: number;
 }): CreditsConfig {
   return {
     startingBalance: config.creditsStartingBalance,
     reservationTtlSec: config.creditsReservationTtlSec,
     sweepIntervalSec: config.creditsSweepIntervalSec,
+    giftTtlSec: config.creditsGiftTtlSec,
+    redeemPerMinute: config.creditsRedeemPerMinute,
+    redeemPerIpPerMinute: config.creditsRedeemPerIpPerMinute,
   };
 }

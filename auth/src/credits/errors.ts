@@ -57,4 +57,25 @@ export const creditsErrors = {
   keysUnavailable: (cause: unknown) =>
     new HttpError(503, ErrCode.Unknown, 'Cannot verify tokens right now', { cause }),
   forbidden: (message: string) => new HttpError(403, ErrCode.Forbidden, message),
+  giftCodeMalformed: () =>
+    new HttpError(
+      400,
+      CreditsErrCode.GiftCodeMalformed,
+      'Not a gift code: expected MANA- and 20 letters and digits (MANA-XXXX-XXXX-XXXX-XXXX-XXXX)',
+    ),
+  giftNotFound: () => new HttpError(404, CreditsErrCode.GiftNotFound, 'No such gift code'),
+  giftSettled: (status: 'redeemed' | 'revoked' | 'expired') =>
+    new HttpError(409, CreditsErrCode.GiftSettled, `The gift was ${status} already`, { extra: { status } }),
+  giftNotForYou: () =>
+    new HttpError(403, CreditsErrCode.GiftNotForYou, 'This gift is meant for someone else'),
+  giftOwn: () =>
+    new HttpError(409, CreditsErrCode.GiftOwn, 'You cannot redeem your own gift; revoke it instead'),
+  giftToSelf: () => new HttpError(400, CreditsErrCode.GiftToSelf, 'A gift to yourself moves nothing'),
+  recipientUnknown: () =>
+    new HttpError(404, CreditsErrCode.RecipientUnknown, 'The recipient has no Mana account'),
+  rateLimited: (retryAfter: number) =>
+    new HttpError(429, ErrCode.LimitExceeded, 'Too many redeem attempts; try again later', {
+      headers: { 'retry-after': String(retryAfter) },
+      extra: { retryAfterSec: retryAfter },
+    }),
 };

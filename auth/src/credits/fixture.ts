@@ -65,7 +65,15 @@ export async function startCreditsFixture(
     verifier,
     logger,
     metrics,
-    config: { startingBalance: 10_000, reservationTtlSec: 900, sweepIntervalSec: 30, ...options.config },
+    config: {
+      startingBalance: 10_000,
+      reservationTtlSec: 900,
+      sweepIntervalSec: 30,
+      giftTtlSec: 86_400,
+      redeemPerMinute: 10,
+      redeemPerIpPerMinute: 10_000,
+      ...options.config,
+    },
   });
   await credits.migrate();
   const app = createServiceApp({ name: 'auth', logger, metrics });

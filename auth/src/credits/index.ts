@@ -14,10 +14,11 @@ import type { TokenVerifier } from '@mana/auth-client';
 import { flushWal, loadMigrations, migrate, type Sql } from '@mana/db';
 import type { Logger } from '@mana/logging';
 import type { Metrics } from '@mana/metrics';
-import type { Hono } from 'hono';
+import type { Context, Hono } from 'hono';
 import { fileURLToPath } from 'node:url';
 import type { CreditsConfig } from './config.ts';
 import { createLedger, type Ledger } from './ledger.ts';
+import { memoryLimiter, type Limiter } from './limiter.ts';
 import { creditsMetrics } from './metrics.ts';
 import { createCreditsRoutes, type CreditsEnv } from './routes.ts';
 
@@ -44,6 +45,10 @@ export interface CreditsModuleOptions {
   logger: Logger;
   metrics: Metrics;
   config: CreditsConfig;
+  /** Counts redeem attempts (auth's Redis limiter); default: in process memory. */
+  limiter?: Limiter;
+  /** Reads the client's address for the per-IP redeem limit (auth's `clientIp`). */
+  clientIp?: (c: Context) => string;
 }
 
 export interface CreditsModule {
@@ -53,7 +58,7 @@ export interface CreditsModule {
   migrate(): Promise<void>;
   /** Creates the account and grants the configured starting balance once; safe to call repeatedly. */
   grantStartingBalance(userId: string): Promise<void>;
-  /** Starts the sweeper that releases reservations past their TTL. */
+  /** Starts the sweeper that releases reservations past their TTL and returns expired gifts. */
   start(): void;
   /** Stops the sweeper and waits for a running sweep to finish. */
   stop(): Promise<void>;
@@ -67,10 +72,18 @@ export function createCreditsModule(options: CreditsModuleOptions): CreditsModul
   const ledger = createLedger({
     sql: options.ledgerSql ?? sql,
     reservationTtlSec: config.reservationTtlSec,
+    giftTtlSec: config.giftTtlSec,
     events: creditsMetrics(metrics),
     ...(options.ledgerSql ? { flush: () => flushWal(sql) } : {}),
   });
-  const routes = createCreditsRoutes({ ledger, verifier });
+  const routes = createCreditsRoutes({
+    ledger,
+    verifier,
+    limiter: options.limiter ?? memoryLimiter(),
+    redeemPerMinute: config.redeemPerMinute,
+    redeemPerIpPerMinute: config.redeemPerIpPerMinute,
+    ...(options.clientIp ? { clientIp: options.clientIp } : {}),
+  });
 
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
@@ -78,6 +91,8 @@ export function createCreditsModule(options: CreditsModuleOptions): CreditsModul
     try {
       const released = await ledger.sweep();
       if (released > 0) log.info({ released }, 'released expired credit reservations');
+      const returned = await ledger.sweepGifts();
+      if (returned > 0) log.info({ returned }, 'returned expired gifts to their givers');
     } catch (err) {
       // A failed sweep only delays returning holds; the next tick tries again.
       log.error({ err }, 'credit reservation sweep failed');

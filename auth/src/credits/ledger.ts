@@ -20,6 +20,7 @@ import type { Sql } from '@mana/db';
 import type { TransactionSql } from 'postgres';
 import type { Balance, Entry, EntryKind, ReservationStatus } from '@mana/credits';
 import { creditsErrors } from './errors.ts';
+import { createGifts } from './gifts.ts';
 
 type Id = string;
 
@@ -104,6 +105,8 @@ export interface LedgerOptions {
   /** A pool, or a transaction when the caller wants ledger writes to share its fate. */
   sql: Sql | TransactionSql;
   reservationTtlSec: number;
+  /** Seconds an unredeemed gift stays open before the sweeper returns it (default 30 days). */
+  giftTtlSec?: number;
   events?: LedgerEvents;
   /**
    * When `sql` commits asynchronously (`connect({ asyncCommit: true })`): makes the writes durable
@@ -116,7 +119,13 @@ export interface LedgerOptions {
 
 export type Ledger = ReturnType<typeof createLedger>;
 
-export function createLedger({ sql, reservationTtlSec, events = {}, flush }: LedgerOptions) {
+export function createLedger({
+  sql,
+  reservationTtlSec,
+  giftTtlSec = 30 * 86_400,
+  events = {},
+  flush,
+}: LedgerOptions) {
   // Timestamps leave Postgres as ISO 8601 text: postgres.js does not parse timestamptz columns of
   // every statement shape into Dates (CTE results arrive as strings), so never depend on it.
   const iso = (column: string, as = column.split('.').at(-1) ?? column) =>
@@ -558,9 +567,16 @@ export function createLedger({ sql, reservationTtlSec, events = {}, flush }: Led
         }
       : write;
 
+  const gifts = createGifts({ sql, giftTtlSec, balance });
+
   return {
     balance,
     transactions,
+    gifts: gifts.gifts,
+    gift: durable(gifts.gift),
+    redeem: durable(gifts.redeem),
+    revoke: durable(gifts.revoke),
+    sweepGifts: durable(gifts.sweepGifts),
     reserve: durable(reserve),
     commit: durable(commit),
     release: durable(release),

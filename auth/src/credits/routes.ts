@@ -10,8 +10,13 @@ import { AuthClientError, bearerToken, type TokenVerifier } from '@mana/auth-cli
 import {
   commitRequestSchema,
   consumeRequestSchema,
+  CREDIT_PACKAGES,
   getCreditCost,
+  giftRequestSchema,
   grantRequestSchema,
+  HOW_TO_GET_CREDITS,
+  redeemRequestSchema,
+  revokeByCodeRequestSchema,
   idempotencyKeySchema,
   isOperation,
   releaseRequestSchema,
@@ -23,6 +28,7 @@ import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { z } from 'zod';
 import { creditsErrors } from './errors.ts';
 import type { Ledger, Principal } from './ledger.ts';
+import type { Limiter } from './limiter.ts';
 
 /** Audience of tokens for this API. */
 /** A user's own balance, reservations and history (also carried by bots' exchanged tokens). */
@@ -106,14 +112,39 @@ function reservationIdOf(c: Context): string {
   return parsed.data;
 }
 
+/** Without a proxy-aware reader from the host: the socket's peer (@hono/node-server's `incoming`). */
+function socketIp(c: Context): string {
+  const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
+  return env?.incoming?.socket?.remoteAddress ?? 'unknown';
+}
+
+/** A malformed gift id can name no gift: 404. */
+function giftIdOf(c: Context): string {
+  const parsed = z.uuid().safeParse(c.req.param('id'));
+  if (!parsed.success) throw creditsErrors.giftNotFound();
+  return parsed.data;
+}
+
 export function createCreditsRoutes({
   ledger,
   verifier,
+  limiter,
+  redeemPerMinute,
+  redeemPerIpPerMinute,
+  clientIp = socketIp,
 }: {
   ledger: Ledger;
   verifier: TokenVerifier;
+  limiter: Limiter;
+  redeemPerMinute: number;
+  redeemPerIpPerMinute: number;
+  clientIp?: (c: Context) => string;
 }): Hono<CreditsEnv> {
   const app = new Hono<CreditsEnv>();
+
+  // The price list is public (registered before the token check): the web app shows it signed out.
+  app.get('/packages', (c) => c.json({ packages: CREDIT_PACKAGES, howToGet: HOW_TO_GET_CREDITS }));
+
   app.use(authenticate(verifier));
 
   app.get('/balance', async (c) => {
@@ -168,6 +199,48 @@ export function createCreditsRoutes({
     const idempotencyKey = idempotencyKeyOf(c, body.idempotencyKey);
     const r = await ledger.grant(caller, { ...body, idempotencyKey });
     return c.json(r, r.replayed ? 200 : 201);
+  });
+
+  app.get('/gifts', async (c) => {
+    const caller = requireScope(c, SCOPE_CREDITS);
+    return c.json({ gifts: await ledger.gifts(caller.userId) });
+  });
+
+  app.post('/gifts', async (c) => {
+    const caller = requireScope(c, SCOPE_CREDITS);
+    const body = await jsonBody(c, giftRequestSchema);
+    const idempotencyKey = idempotencyKeyOf(c, body.idempotencyKey);
+    const r = await ledger.gift(caller, { amount: body.amount, to: body.to, idempotencyKey });
+    return c.json(r, r.replayed ? 200 : 201);
+  });
+
+  app.post('/gifts/redeem', async (c) => {
+    const caller = requireScope(c, SCOPE_CREDITS);
+    // Counted before the body is even read: guessing codes costs attempts, malformed or not. Per
+    // user always; per IP only for direct clients (a bot runner's one IP carries every user's).
+    const over = await limiter.hitAll([
+      { bucket: 'gift-redeem-user', key: caller.userId, limit: redeemPerMinute, windowSec: 60 },
+      ...(caller.delegatedBy === undefined
+        ? [{ bucket: 'gift-redeem-ip', key: clientIp(c), limit: redeemPerIpPerMinute, windowSec: 60 }]
+        : []),
+    ]);
+    if (over) throw creditsErrors.rateLimited(over.retryAfter);
+    const { code } = await jsonBody(c, redeemRequestSchema);
+    return c.json(await ledger.redeem(caller, code));
+  });
+
+  // By code (what a person has; the body keeps it out of access logs) or by id (the web list).
+  app.post('/gifts/revoke', async (c) => {
+    const caller = requireScope(c, SCOPE_CREDITS);
+    const { code } = await jsonBody(c, revokeByCodeRequestSchema);
+    return c.json(await ledger.revoke(caller, { code }));
+  });
+
+  app.post('/gifts/:id/revoke', async (c) => {
+    const caller = requireScope(c, SCOPE_CREDITS);
+    const giftId = giftIdOf(c);
+    await optionalJsonBody(c, releaseRequestSchema);
+    return c.json(await ledger.revoke(caller, { giftId }));
   });
 
   return app;

@@ -8,3 +8,4 @@ export { authorizeUrl, pkcePair, signInThroughProvider, type AuthorizeOptions } 
 export { CLIENT_REDIRECT, ssoLogin, whoami, type SsoResult } from './synapse-sso.ts';
 export { startTestAuth, type TestAuth } from './fixture.ts';
 export { CREDITS_BASE, startCreditsFixture, type CreditsFixture } from '../credits/fixture.ts';
+export { checkLedger } from '../credits/check.ts';

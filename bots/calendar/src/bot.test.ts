@@ -1,5 +1,5 @@
 import type { JobContext } from '@mana/bot-runtime';
-import { createTestHarness, type TestHarness } from '@mana/bot-runtime/testing';
+import { createTestHarness, typedStore, type TestHarness } from '@mana/bot-runtime/testing';
 import ICAL from 'ical.js';
 import { describe, expect, it } from 'vitest';
 import { calendarBot } from './bot.ts';
@@ -56,9 +56,15 @@ function jobContext(h: TestHarness, now: Date): JobContext {
     log: { debug() {}, info() {}, warn() {}, error() {}, child: () => jobContext(h, now).log } as never,
     now,
     post: async () => undefined,
-    store: (u, a) => h.stores.forUser(u, a),
+    store: async (u, a) => typedStore(await h.stores.forUser(u, a)),
     lang: async () => 'de',
     postContent: async () => '',
+    balance: () => Promise.reject(new Error('the calendar bot reads no balances')),
+    once: async (_id, fn) => (await fn(), true),
+    state: (u) => ({
+      get: (k) => h.kv.get('calendar', `user:${u}`, k),
+      set: (k, v) => h.kv.set('calendar', `user:${u}`, k, v),
+    }),
     schedule: (name, data, o) =>
       h.scheduler.schedule({ botId: 'calendar', name, data, jobId: o.jobId, at: o.at }),
     cancel: (id) => h.scheduler.cancel(id),

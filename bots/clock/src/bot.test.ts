@@ -1,6 +1,6 @@
 import type { JobContext, Json } from '@mana/bot-runtime';
 import { createLogger } from '@mana/logging';
-import { createTestHarness, type SentEvent } from '@mana/bot-runtime/testing';
+import { createTestHarness, typedStore, type SentEvent } from '@mana/bot-runtime/testing';
 import { describe, expect, it } from 'vitest';
 import { clockBot } from './bot.ts';
 
@@ -305,7 +305,7 @@ describe('clock bot: rows changed in the web app (onDataChange)', () => {
       log: createLogger({ service: 'test', level: 'silent' }),
       now: clock.now,
       post: async () => undefined,
-      store: (u, a) => h.stores.forUser(u, a),
+      store: async (u, a) => typedStore(await h.stores.forUser(u, a)),
       lang: async () => 'de',
       postContent: (roomId, content, o) => h.matrix.send(CLOCK, roomId, 'm.room.message', content, o?.txnKey),
       schedule: (name, data, o) =>
@@ -316,6 +316,8 @@ describe('clock bot: rows changed in the web app (onDataChange)', () => {
         get: <T extends Json>(k: string) => h.kv.get<T>('clock', `user:${u}`, k),
         set: (k: string, v: Json) => h.kv.set('clock', `user:${u}`, k, v),
       }),
+      balance: () => Promise.reject(new Error('the clock bot reads no balances')),
+      once: async (_id, fn) => (await fn(), true),
     };
   }
 

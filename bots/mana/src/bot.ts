@@ -17,6 +17,7 @@ import {
 } from '@mana/bot-runtime';
 import { parseTimeOfDay } from '@mana/bot-runtime/zone';
 import { loadManaConfig, type ManaConfig } from './config.ts';
+import { giftCommands } from './gifts.ts';
 import { gatherSummary, renderSummary } from './summary.ts';
 
 /** State: the daily summary's time and zone, or null when off. */
@@ -130,6 +131,7 @@ ${account.email ? html`<li>E-Mail: ${account.email}</li>` : ''}
     },
   },
   summary,
+  ...giftCommands,
 ];
 
 const MANA_EXAMPLES = [

@@ -111,6 +111,16 @@ export function tokenExchangeIdentity(options: {
   };
 }
 
+/** The account a token of ours names (`sub`): read from auth's own JWT; the API verifies it. */
+function subjectOf(token: string): string {
+  const payload = token.split('.')[1];
+  const claims: unknown = payload ? JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) : {};
+  const sub =
+    typeof claims === 'object' && claims !== null ? (claims as Record<string, unknown>).sub : undefined;
+  if (typeof sub !== 'string') throw new Error('token without a subject');
+  return sub;
+}
+
 export function creditsApi(options: { baseUrl: string; fetch?: typeof fetch }): Credits {
   const client = (token: string) =>
     createCreditsClient({
@@ -137,6 +147,22 @@ export function creditsApi(options: { baseUrl: string; fetch?: typeof fetch }): 
       await client(token).release(id);
     },
     balance: (token) => client(token).balance(),
+    async gift(token, { amount, idempotencyKey, toToken }) {
+      try {
+        return await client(token).gift({
+          amount,
+          idempotencyKey,
+          ...(toToken === undefined ? {} : { to: subjectOf(toToken) }),
+        });
+      } catch (err) {
+        if (err instanceof CreditsInsufficientError)
+          throw new InsufficientCreditsError(err.required, err.available);
+        throw err;
+      }
+    },
+    redeem: (token, code) => client(token).redeem(code),
+    gifts: async (token) => (await client(token).gifts()).gifts,
+    revoke: (token, code) => client(token).revoke({ code }),
     async transactions(token, limit) {
       const r = await client(token).transactions({ limit });
       return r.entries.map((e) => ({

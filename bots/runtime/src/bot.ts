@@ -8,7 +8,16 @@ import type { AppId } from '@mana/sync-protocol';
 import { buildAliasIndex, type CommandSpec } from './commands.ts';
 import type { Reply, ReplyInput } from './format.ts';
 import type { UploadOptions } from './matrix.ts';
-import type { CreditBalance, CreditTransaction, RepeatSchedule, TypedAppStore } from './ports.ts';
+import type {
+  CreditBalance,
+  CreditTransaction,
+  Gift,
+  GiftCreated,
+  RedeemResponse,
+  RepeatSchedule,
+  RevokeResponse,
+  TypedAppStore,
+} from './ports.ts';
 import type { StreamingMessage } from './streaming.ts';
 import type { DateStyle } from './timezone.ts';
 import type { RowChange } from './watch.ts';
@@ -72,6 +81,16 @@ export interface CommandContext {
   credits: {
     balance(): Promise<CreditBalance>;
     transactions(limit: number): Promise<CreditTransaction[]>;
+    /**
+     * A gift code of `amount` milli-credits from the sender (idempotent per command event); `to` (a
+     * Matrix id) limits it to that user. Refusals are `CreditsApiError`s (`CREDITS_*` errcodes; a
+     * recipient without an account is `CREDITS_RECIPIENT_UNKNOWN`).
+     */
+    gift(amount: number, options?: { to?: string | undefined }): Promise<GiftCreated>;
+    redeem(code: string): Promise<RedeemResponse>;
+    /** Gifts the sender made, newest first. */
+    gifts(): Promise<Gift[]>;
+    revoke(code: string): Promise<RevokeResponse>;
   };
   /**
    * Metered work (an LLM answer paid by its tokens): what it has used so far, in milli-credits. The

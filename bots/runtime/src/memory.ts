@@ -4,6 +4,13 @@
  */
 import { SYNC_AUDIENCE } from '@mana/auth-client';
 import { randomUUID } from 'node:crypto';
+import {
+  CreditsApiError,
+  CreditsErrCode,
+  generateGiftCode,
+  normalizeGiftCode,
+  type Gift,
+} from '@mana/credits';
 import { InsufficientCreditsError, NotLinkedError } from './errors.ts';
 import { assertTimezone } from './timezone.ts';
 import type {
@@ -53,6 +60,15 @@ export function memoryCredits(costs: Readonly<Record<string, number>>): MemoryCr
   >();
   const byKey = new Map<string, string>();
   const log: CreditTransaction[] = [];
+  /** Gifts by canonical code (the real ledger keeps only a hash). */
+  const gifts = new Map<string, MemoryGift>();
+  const findGift = (code: string): MemoryGift => {
+    const canonical = normalizeGiftCode(code);
+    if (canonical === undefined) throw apiError(400, CreditsErrCode.GiftCodeMalformed, 'Not a gift code');
+    const g = gifts.get(canonical);
+    if (!g) throw apiError(404, CreditsErrCode.GiftNotFound, 'No such gift code');
+    return g;
+  };
   const account = (u: string) => {
     let a = accounts.get(u);
     if (!a) accounts.set(u, (a = { balance: 0, held: 0 }));
@@ -122,9 +138,76 @@ export function memoryCredits(costs: Readonly<Record<string, number>>): MemoryCr
     async transactions(_token, limit) {
       return log.slice(-limit).reverse();
     },
+    async gift(token, { amount, idempotencyKey, toToken }) {
+      const u = userOf(token);
+      const to = toToken === undefined ? null : userOf(toToken);
+      const earlier = [...gifts.values()].find((g) => g.giver === u && g.key === idempotencyKey);
+      if (earlier) return { ...publicGift(earlier), code: null, replayed: true, ...self.balanceOf(u) };
+      if (to === u) throw apiError(400, CreditsErrCode.GiftToSelf, 'A gift to yourself moves nothing');
+      const a = account(u);
+      if (a.balance - a.held < amount) throw new InsufficientCreditsError(amount, a.balance - a.held);
+      a.balance -= amount;
+      const code = generateGiftCode();
+      const canonical = normalizeGiftCode(code) ?? code;
+      const now = new Date();
+      const g: MemoryGift = {
+        giftId: randomUUID(),
+        amount,
+        hint: canonical.slice(-4),
+        to,
+        status: 'open',
+        createdAt: now.toISOString(),
+        expiresAt: new Date(now.getTime() + 30 * 86_400_000).toISOString(),
+        settledAt: null,
+        redeemedBy: null,
+        giver: u,
+        key: idempotencyKey,
+      };
+      gifts.set(canonical, g);
+      log.push({ kind: 'gift', amount: -amount, operation: 'gift_made', createdAt: g.createdAt });
+      return { ...publicGift(g), code, replayed: false, ...self.balanceOf(u) };
+    },
+    async redeem(token, code) {
+      const u = userOf(token);
+      const g = findGift(code);
+      if (g.status !== 'open')
+        throw apiError(409, CreditsErrCode.GiftSettled, `The gift was ${g.status}`, { status: g.status });
+      if (g.giver === u) throw apiError(409, CreditsErrCode.GiftOwn, 'You cannot redeem your own gift');
+      if (g.to !== null && g.to !== u)
+        throw apiError(403, CreditsErrCode.GiftNotForYou, 'Meant for someone else');
+      g.status = 'redeemed';
+      g.redeemedBy = u;
+      g.settledAt = new Date().toISOString();
+      account(u).balance += g.amount;
+      log.push({ kind: 'gift', amount: g.amount, operation: 'gift_redeemed', createdAt: g.settledAt });
+      return { giftId: g.giftId, amount: g.amount, giver: g.giver, ...self.balanceOf(u) };
+    },
+    async gifts(token) {
+      const u = userOf(token);
+      return [...gifts.values()]
+        .filter((g) => g.giver === u)
+        .reverse()
+        .map(publicGift);
+    },
+    async revoke(token, code) {
+      const u = userOf(token);
+      const g = findGift(code);
+      if (g.giver !== u) throw apiError(404, CreditsErrCode.GiftNotFound, 'No such gift code');
+      if (g.status !== 'open')
+        throw apiError(409, CreditsErrCode.GiftSettled, `The gift was ${g.status}`, { status: g.status });
+      g.status = 'revoked';
+      g.settledAt = new Date().toISOString();
+      account(u).balance += g.amount;
+      return { gift: publicGift(g), ...self.balanceOf(u) };
+    },
   };
   return self;
 }
+
+type MemoryGift = Gift & { giver: string; key: string };
+const publicGift = ({ giver: _g, key: _k, ...g }: MemoryGift): Gift => g;
+const apiError = (status: number, errcode: string, message: string, extra: Record<string, unknown> = {}) =>
+  new CreditsApiError(status, errcode, message, { errcode, error: message, ...extra });
 
 /** Rows per (user, app); `forUser` refuses users the identity does not know. */
 export function memoryStores(

@@ -3,6 +3,7 @@
  * (token exchange), sync (`@mana/sync-client`) and credits (`@mana/credits`); tests use the
  * in-process implementations in `memory.ts`.
  */
+import type { Gift, GiftCreated, RedeemResponse, RevokeResponse } from '@mana/credits';
 import type { Lang } from '@mana/i18n';
 import type { AppId, RowOf, TableName } from '@mana/sync-protocol';
 
@@ -31,6 +32,9 @@ export interface CreditTransaction {
   createdAt: string;
 }
 
+/** Gifts as bots see them: the credits API's shapes. */
+export type { Gift, GiftCreated, RedeemResponse, RevokeResponse };
+
 /** The credits API as a bot uses it, for one user (`token` acts for that user). */
 export interface Credits {
   /** Throws `InsufficientCreditsError`; the same key again returns the same reservation. */
@@ -46,6 +50,18 @@ export interface Credits {
   release(token: string, reservationId: string): Promise<void>;
   balance(token: string): Promise<CreditBalance>;
   transactions(token: string, limit: number): Promise<CreditTransaction[]>;
+  /**
+   * Moves `amount` milli-credits into a new gift code; `toToken` (the recipient's token) limits it to
+   * that account. Refusals are `CreditsApiError`s with the API's errcode (402 as
+   * `InsufficientCreditsError`).
+   */
+  gift(
+    token: string,
+    request: { amount: number; idempotencyKey: string; toToken?: string | undefined },
+  ): Promise<GiftCreated>;
+  redeem(token: string, code: string): Promise<RedeemResponse>;
+  gifts(token: string): Promise<Gift[]>;
+  revoke(token: string, code: string): Promise<RevokeResponse>;
   /** Cost of an operation in milli-credits (throws on an unknown operation). */
   cost(operation: string): number;
 }

@@ -26,3 +26,4 @@ export {
 // The runner's own parts, for benches that drive jobs without a whole runner (bench/clock-timers).
 export { createBotMetrics } from './metrics.ts';
 export { openRuntimeState, type RuntimeState } from './state.ts';
+export { typedStore } from './stages/context.ts';

@@ -177,3 +177,18 @@ export function formatCredits(milli: number, locale: Lang = 'en'): string {
   const fracText = frac === 0 ? '' : sep + String(frac).padStart(3, '0').replace(/0+$/, '');
   return sign + wholeText + fracText;
 }
+
+/**
+ * Credits as people type them (`2`, `2.5`, `2,5`, `0.001`) → milli-credits; undefined for anything
+ * else: negative, more than three decimals (finer than a milli-credit), not a number, too large.
+ *
+ * @example
+ * parseCredits('2,5') // 2500
+ * parseCredits('0.0001') // undefined
+ */
+export function parseCredits(text: string): number | undefined {
+  const m = /^(\d{1,9})(?:[.,](\d{1,3}))?$/.exec(text.trim());
+  if (!m) return undefined;
+  const milli = Number(m[1]) * MILLI_PER_CREDIT + Number((m[2] ?? '').padEnd(3, '0'));
+  return Number.isSafeInteger(milli) ? milli : undefined;
+}

@@ -4,14 +4,25 @@ import {
   consumeResponseSchema,
   CreditsErrCode,
   errorBodySchema,
+  giftCreatedSchema,
+  giftsResponseSchema,
   grantResponseSchema,
+  packagesResponseSchema,
+  redeemResponseSchema,
+  revokeResponseSchema,
   insufficientBodySchema,
   reserveResponseSchema,
   settleResponseSchema,
   transactionsResponseSchema,
   type Balance,
   type ConsumeResponse,
+  type GiftCreated,
+  type GiftRequest,
+  type GiftsResponse,
   type GrantRequest,
+  type PackagesResponse,
+  type RedeemResponse,
+  type RevokeResponse,
   type GrantResponse,
   type ReserveRequest,
   type ReserveResponse,
@@ -75,6 +86,16 @@ export interface CreditsClient {
   consume(request: ReserveRequest): Promise<ConsumeResponse>;
   /** Admin only (`credits:admin`). */
   grant(request: GrantRequest): Promise<GrantResponse>;
+  /** Moves `amount` out of the balance into a new code (shown once, in `code`). */
+  gift(request: GiftRequest): Promise<GiftCreated>;
+  /** Gifts this user made, newest first, with their state. */
+  gifts(): Promise<GiftsResponse>;
+  /** Moves a gift's credits to this user, once. */
+  redeem(code: string): Promise<RedeemResponse>;
+  /** Returns an unredeemed gift to its giver, by id or by code. */
+  revoke(target: { giftId: string } | { code: string }): Promise<RevokeResponse>;
+  /** The credit packages (no token needed). */
+  packages(): Promise<PackagesResponse>;
   /**
    * The bracket every costly job uses: reserve, run `work`, commit its result's amount (or the hold),
    * release if `work` throws.
@@ -167,6 +188,14 @@ export function createCreditsClient(options: CreditsClientOptions): CreditsClien
       call('POST', `/reservations/${id(reservationId)}/release`, settleResponseSchema, {}),
     consume: (request) => call('POST', '/consume', consumeResponseSchema, request),
     grant: (request) => call('POST', '/grant', grantResponseSchema, request),
+    gift: (request) => call('POST', '/gifts', giftCreatedSchema, request),
+    gifts: () => call('GET', '/gifts', giftsResponseSchema),
+    redeem: (code) => call('POST', '/gifts/redeem', redeemResponseSchema, { code }),
+    revoke: (target) =>
+      'giftId' in target
+        ? call('POST', `/gifts/${id(target.giftId)}/revoke`, revokeResponseSchema, {})
+        : call('POST', '/gifts/revoke', revokeResponseSchema, { code: target.code }),
+    packages: () => call('GET', '/packages', packagesResponseSchema),
     async withReservation(request, work, opts = {}) {
       const reservation = await client.reserve(request);
       let result: Awaited<ReturnType<typeof work>>;

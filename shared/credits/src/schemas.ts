@@ -18,6 +18,14 @@ export const CreditsErrCode = {
   ReservationExpired: 'CREDITS_RESERVATION_EXPIRED',
   ReservationSettled: 'CREDITS_RESERVATION_SETTLED',
   AmountExceedsHold: 'CREDITS_AMOUNT_EXCEEDS_HOLD',
+  GiftCodeMalformed: 'CREDITS_GIFT_CODE_MALFORMED',
+  GiftNotFound: 'CREDITS_GIFT_NOT_FOUND',
+  /** Redeemed, revoked or expired already (`status`). */
+  GiftSettled: 'CREDITS_GIFT_SETTLED',
+  GiftNotForYou: 'CREDITS_GIFT_NOT_FOR_YOU',
+  GiftOwn: 'CREDITS_GIFT_OWN',
+  GiftToSelf: 'CREDITS_GIFT_TO_SELF',
+  RecipientUnknown: 'CREDITS_RECIPIENT_UNKNOWN',
 } as const;
 export type CreditsErrCode = (typeof CreditsErrCode)[keyof typeof CreditsErrCode];
 
@@ -173,3 +181,73 @@ export const insufficientBodySchema = z.looseObject({
   required: milli,
   available: milli,
 });
+
+// Gifts: credits moved out of the giver's balance into a code at once, redeemed once by someone else.
+
+export const giftStatusSchema = z.enum(['open', 'redeemed', 'revoked', 'expired']);
+export type GiftStatus = z.infer<typeof giftStatusSchema>;
+
+export const giftRequestSchema = z.strictObject({
+  /** Milli-credits (whole numbers: 1 credit = 1000), at least 1. */
+  amount: milli.min(1),
+  /** Only this account (a credits `sub`) may redeem it. */
+  to: z.string().min(1).max(255).optional(),
+  idempotencyKey: idempotencyKeySchema.optional(),
+});
+export type GiftRequest = z.infer<typeof giftRequestSchema>;
+
+export const giftSchema = z.object({
+  giftId: z.uuid(),
+  amount: milli,
+  /** The code's last group, for lists (`MANA-…-WXYZ`); the code itself is never stored. */
+  hint: z.string(),
+  to: z.string().nullable(),
+  status: giftStatusSchema,
+  createdAt: z.string(),
+  expiresAt: z.string(),
+  settledAt: z.string().nullable(),
+  redeemedBy: z.string().nullable(),
+});
+export type Gift = z.infer<typeof giftSchema>;
+
+export const giftCreatedSchema = giftSchema.extend({
+  /** The code, shown once; null on a replay (a repeated key), since only its hash is stored. */
+  code: z.string().nullable(),
+  replayed: z.boolean(),
+  ...balanceSchema.shape,
+});
+export type GiftCreated = z.infer<typeof giftCreatedSchema>;
+
+export const giftsResponseSchema = z.object({ gifts: z.array(giftSchema) });
+export type GiftsResponse = z.infer<typeof giftsResponseSchema>;
+
+/** Codes are checked (and normalized) by the server: a malformed one is 400 CREDITS_GIFT_CODE_MALFORMED. */
+export const redeemRequestSchema = z.strictObject({ code: z.string().min(1).max(64) });
+export const revokeByCodeRequestSchema = redeemRequestSchema;
+
+export const redeemResponseSchema = z.object({
+  giftId: z.uuid(),
+  amount: milli,
+  giver: z.string(),
+  ...balanceSchema.shape,
+});
+export type RedeemResponse = z.infer<typeof redeemResponseSchema>;
+
+export const revokeResponseSchema = z.object({
+  gift: giftSchema,
+  ...balanceSchema.shape,
+});
+export type RevokeResponse = z.infer<typeof revokeResponseSchema>;
+
+export const creditPackageSchema = z.object({
+  id: z.string(),
+  name: z.object({ de: z.string(), en: z.string() }),
+  credits: milli,
+  priceMinor: z.number().int().min(0),
+  currency: z.literal('EUR'),
+});
+export const packagesResponseSchema = z.object({
+  packages: z.array(creditPackageSchema),
+  howToGet: z.object({ de: z.string(), en: z.string() }),
+});
+export type PackagesResponse = z.infer<typeof packagesResponseSchema>;

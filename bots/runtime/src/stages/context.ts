@@ -3,6 +3,7 @@
  * user's typed stores and durable state, credits, scheduling, and the `AbortSignal` of the command.
  * Stores are guarded: once the signal aborts (timeout, ❌), no write of this command lands.
  */
+import { CreditsApiError, CreditsErrCode } from '@mana/credits';
 import { pick, type Lang } from '@mana/i18n';
 import type { Logger } from '@mana/logging';
 import type { AppId } from '@mana/sync-protocol';
@@ -149,6 +150,34 @@ export function makeContext(deps: ContextDeps, r: ContextRequest): CommandContex
     credits: {
       balance: async () => deps.credits.balance(await token()),
       transactions: async (limit) => deps.credits.transactions(await token(), limit),
+      async gift(amount, o = {}) {
+        r.signal.throwIfAborted();
+        const from = await token();
+        let toToken: string | undefined;
+        if (o.to !== undefined) {
+          // The recipient's token names their account (`sub`); no token means no account.
+          toToken = await deps.identity.tokenFor(o.to, deps.creditsAudience).catch((err: unknown) => {
+            if (err instanceof NotLinkedError)
+              throw new CreditsApiError(
+                404,
+                CreditsErrCode.RecipientUnknown,
+                `${o.to} has no Mana account`,
+                {},
+              );
+            throw err;
+          });
+        }
+        return deps.credits.gift(from, { amount, idempotencyKey: r.eventId, toToken });
+      },
+      redeem: async (code) => {
+        r.signal.throwIfAborted();
+        return deps.credits.redeem(await token(), code);
+      },
+      gifts: async () => deps.credits.gifts(await token()),
+      revoke: async (code) => {
+        r.signal.throwIfAborted();
+        return deps.credits.revoke(await token(), code);
+      },
     },
     meter(milliCredits) {
       if (!Number.isFinite(milliCredits) || milliCredits < 0)
