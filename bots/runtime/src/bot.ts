@@ -95,7 +95,17 @@ export interface CommandContext {
   watch(appId: string): Promise<void>;
   /** A reaction on the command message (quick acknowledgement). */
   react(key: string): Promise<void>;
+  /** An event of the command's room as the bot sees it (a reaction's target); undefined if unknown. */
+  event(eventId: string): Promise<RoomEvent | undefined>;
   webUrl: string;
+}
+
+/** An event read back from the room. */
+export interface RoomEvent {
+  eventId: string;
+  type: string;
+  sender: string;
+  content: Record<string, unknown>;
 }
 
 export interface AccountInfo {
@@ -154,6 +164,8 @@ export interface BotDefinition {
   apps?: readonly string[];
   /** Plain text that is not a command (todo: it becomes a task). */
   fallback?: (ctx: CommandContext, text: string) => Promise<ReplyInput | undefined>;
+  /** The catalogue operation a fallback run costs (tts: reading the text aloud). */
+  fallbackCost?: string;
   /** Marker-prefixed words that still go to the fallback (todo: `!p1` … `!p4`). */
   fallbackWords?: RegExp;
   /**
@@ -174,6 +186,8 @@ export interface BotDefinition {
    * running command (or its placeholder) cancels it, built in.
    */
   reactions?: Readonly<Record<string, ReactionHandler>>;
+  /** The catalogue operation a reaction costs, by key. */
+  reactionCosts?: Readonly<Record<string, string>>;
   /** Files the bot takes (others answer a file with "I only understand text"). */
   media?: {
     accepts: readonly MediaKind[];

@@ -94,7 +94,8 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       if (!handler) continue;
       handled = true;
       const work = (ctx: CommandContext) => handler(ctx, { target, key });
-      await pipeline.run({ bot, event, addressed: { text: '' }, isDirect, label: `reaction:${key}`, work });
+      const operation = bot.def.reactionCosts?.[key];
+      await pipeline.run({ bot, event, addressed: { text: '' }, isDirect, label: `reaction:${key}`, work, operation });
     }
     return handled ? 'handled' : 'ignored';
   }

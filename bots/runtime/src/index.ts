@@ -17,8 +17,11 @@ export {
   type BotDefinition,
   type BotInfo,
   type CommandContext,
+  type IncomingMedia,
   type JobContext,
   type Json,
+  type MediaKind,
+  type RoomEvent,
   type ScheduleOptions,
 } from './bot.ts';
 export {

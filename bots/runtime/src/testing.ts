@@ -3,7 +3,7 @@
  */
 import { createLogger } from '@mana/logging';
 import { createMetrics } from '@mana/metrics';
-import type { BotDefinition } from './bot.ts';
+import type { BotDefinition, RoomEvent } from './bot.ts';
 import { createDispatcher, type Dispatcher } from './dispatcher.ts';
 import { MediaTooLargeError } from './errors.ts';
 import type { MatrixPort } from './matrix.ts';
@@ -31,6 +31,8 @@ export interface FakeMatrix extends MatrixPort {
   redactions: { roomId: string; eventId: string; reason?: string | undefined }[];
   /** Uploads above this many bytes are refused (`MediaTooLargeError`). */
   maxUploadBytes: number;
+  /** Events people sent (the harness records what it dispatches), for `getEvent`. */
+  events: Map<string, RoomEvent & { roomId: string }>;
 }
 
 export function fakeMatrix(members: Map<string, string[]>): FakeMatrix {
@@ -53,6 +55,7 @@ export function fakeMatrix(members: Map<string, string[]>): FakeMatrix {
     state,
     redactions,
     maxUploadBytes: 50 * 1024 * 1024,
+    events: new Map(),
     /** Typing notices in the order sent. */
     typingLog,
     async ensureBotUser() {},
@@ -104,6 +107,12 @@ export function fakeMatrix(members: Map<string, string[]>): FakeMatrix {
     },
     async redact(_userId, roomId, eventId, reason) {
       redactions.push({ roomId, eventId, reason });
+    },
+    async getEvent(_userId, roomId, eventId) {
+      const known = self.events.get(eventId);
+      if (known) return known.roomId === roomId ? known : undefined;
+      const mine = sent.find((e) => e.eventId === eventId && e.roomId === roomId);
+      return mine ? { eventId, type: mine.type, sender: mine.userId, content: mine.content } : undefined;
     },
   };
   return self;
@@ -198,7 +207,9 @@ export function createTestHarness(options: {
   });
   const say = async (sender: string, roomId: string, body: string, extra?: Record<string, unknown>) => {
     const before = matrix.sent.length;
-    await dispatcher.handle(textEvent(sender, roomId, body, extra));
+    const event = textEvent(sender, roomId, body, extra);
+    matrix.events.set(event.event_id, { ...event, eventId: event.event_id, roomId });
+    await dispatcher.handle(event);
     return matrix.sent.slice(before);
   };
   return {

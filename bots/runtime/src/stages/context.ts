@@ -182,6 +182,7 @@ export function makeContext(deps: ContextDeps, r: ContextRequest): CommandContex
         `${r.eventId}:react:${key}`,
       );
     },
+    event: (eventId) => deps.matrix.getEvent(bot.userId, r.roomId, eventId),
   };
   return ctx;
 }

@@ -96,7 +96,7 @@ export function textJob(
           operation: parsed.command.cost,
         }
       : parsed.kind === 'fallback' && fallback
-        ? { work: (ctx) => fallback(ctx, parsed.text) }
+        ? { work: (ctx) => fallback(ctx, parsed.text), operation: bot.def.fallbackCost }
         : {}),
   };
 }
