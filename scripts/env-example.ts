@@ -12,6 +12,7 @@ const sections: [string, string, string][] = [
   ['Auth server (auth/)', 'auth/src/config.ts', 'authConfigSpec'],
   ['Sync server (sync/)', 'sync/src/config.ts', 'syncConfigSpec'],
   ['Bot runner (bots/)', 'bots/runtime/src/config.ts', 'botConfigSpec'],
+  ['tts bot (bots/tts/)', 'bots/tts/src/config.ts', 'ttsConfigSpec'],
   ['Synapse config renderer (homeserver-config/)', 'homeserver-config/src/files.ts', 'homeserverEnv'],
 ];
 

@@ -2,5 +2,6 @@
 import type { BotDefinition } from '@mana/bot-runtime';
 import { manaBot } from '@mana/bot-mana';
 import { todoBot } from '@mana/bot-todo';
+import { ttsBot } from '@mana/bot-tts';
 
-export const AVAILABLE_BOTS: readonly BotDefinition[] = [manaBot, todoBot];
+export const AVAILABLE_BOTS: readonly BotDefinition[] = [manaBot, todoBot, ttsBot];

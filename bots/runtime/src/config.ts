@@ -22,7 +22,7 @@ export const botConfigSpec = defineConfig('BOT_', {
   nodeEnv: vars.nodeEnv(),
   bots: {
     schema: list,
-    default: 'todo,mana',
+    default: 'todo,mana,tts',
     fallback: ['BOTS'],
     doc: 'Comma-separated bots this runner hosts (falls back to BOTS)',
   },

@@ -17,7 +17,7 @@ export function speakableText(raw: string): string {
     )
     .replace(/[*_~`#>|]+/g, ' ') // markdown marks
     .replace(
-      /[\p{Extended_Pictographic}\p{Regional_Indicator}\u{FE0F}\u{200D}\u{20E3}\u{1F3FB}-\u{1F3FF}]/gu,
+      /\p{Extended_Pictographic}|\p{Regional_Indicator}|\p{Emoji_Modifier}|\u{FE0F}|\u{200D}|\u{20E3}/gu,
       ' ',
     )
     .replace(/\s+/g, ' ')
