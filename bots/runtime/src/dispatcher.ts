@@ -20,6 +20,7 @@ import { textJob } from './stages/parsing.ts';
 import { createPipeline } from './stages/pipeline.ts';
 import { createRunning } from './stages/running.ts';
 import { createWatches } from './stages/watches.ts';
+import { handleVoiceNote, voiceNoteFor } from './stages/voice.ts';
 
 export type { Dispatcher, DispatcherOptions } from './dispatcher-options.ts';
 export { addressedText } from './stages/addressing.ts';
@@ -73,6 +74,11 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       const addressed = media ? undefined : address(bot.info, event, isDirect);
       if (!media && !addressed) continue;
       handled = true;
+      const voice = media ? voiceNoteFor(bot, event, matrix) : undefined;
+      if (voice) {
+        await handleVoiceNote({ ...options, bot, event, media: voice }, pipeline.run);
+        continue;
+      }
       const job = addressed
         ? textJob(bot, event, addressed, isDirect, options.maxMessageBytes)
         : mediaJob(bot, event, matrix);
@@ -95,7 +101,15 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       handled = true;
       const work = (ctx: CommandContext) => handler(ctx, { target, key });
       const operation = bot.def.reactionCosts?.[key];
-      await pipeline.run({ bot, event, addressed: { text: '' }, isDirect, label: `reaction:${key}`, work, operation });
+      await pipeline.run({
+        bot,
+        event,
+        addressed: { text: '' },
+        isDirect,
+        label: `reaction:${key}`,
+        work,
+        operation,
+      });
     }
     return handled ? 'handled' : 'ignored';
   }

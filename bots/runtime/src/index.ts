@@ -88,6 +88,7 @@ export {
   type MediaRef,
 } from './media.ts';
 export { userIdRegexFor } from './namespace.ts';
+export { openAiTranscriber, STT_OPERATION, type SpeechToText } from './stages/voice.ts';
 export type {
   Accounts,
   AppStore,
