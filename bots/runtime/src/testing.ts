@@ -11,6 +11,7 @@ import { createBotMetrics } from './metrics.ts';
 import { memoryCredits, memoryIdentity, memoryKv, memoryScheduler, memoryStores } from './memory.ts';
 import { settingsOnSync } from './settings.ts';
 import type { MatrixEvent } from './state.ts';
+import type { SpeechToText } from './stages/voice.ts';
 
 export interface SentEvent {
   userId: string;
@@ -165,6 +166,8 @@ export function createTestHarness(options: {
   commandTimeoutMs?: number;
   /** The web app the replies link to (default `https://app.mana.test`). */
   webUrl?: string;
+  /** Transcribes voice notes (default: none, voice input is off). */
+  stt?: SpeechToText;
 }): TestHarness {
   const members = new Map<string, string[]>();
   const matrix = fakeMatrix(members);
@@ -204,6 +207,7 @@ export function createTestHarness(options: {
     maxMessageBytes: 8192,
     creditsAudience: 'urn:mana:credits',
     ...(options.now ? { now: options.now } : {}),
+    ...(options.stt ? { stt: options.stt } : {}),
   });
   const say = async (sender: string, roomId: string, body: string, extra?: Record<string, unknown>) => {
     const before = matrix.sent.length;

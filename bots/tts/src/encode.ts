@@ -3,7 +3,7 @@
  * waveform. libav.js (FFmpeg's libavcodec/libopus, libswresample and the Ogg muxer, compiled to
  * WebAssembly inside the package) does the resampling, encoding and muxing; no system ffmpeg.
  */
-import LibAV, { type LibAVInstance } from '@libav.js/variant-opus-af';
+import { importUntyped, type LibAVInstance, type LibAVModule } from './vendor.ts';
 import type { Pcm } from './engine.ts';
 import { waveformOf } from './waveform.ts';
 
@@ -25,10 +25,12 @@ let files = 0;
 
 function libav(): Promise<LibAVInstance> {
   // In-process (no worker thread): one encode takes milliseconds, a worker would only add copies.
-  instance ??= LibAV.LibAV({ noworker: true }).catch((err: unknown) => {
-    instance = undefined;
-    throw err;
-  });
+  instance ??= importUntyped<LibAVModule>('@libav.js/variant-opus-af')
+    .then((LibAV) => LibAV.LibAV({ noworker: true }))
+    .catch((err: unknown) => {
+      instance = undefined;
+      throw err;
+    });
   return instance;
 }
 

@@ -5,13 +5,7 @@
  */
 import type { Pcm, SpeechEngine, SynthesisRequest, Voice } from './engine.ts';
 import { SpeechError } from './engine.ts';
-
-interface Worker {
-  set_voice(name: string): number;
-  set_rate(wpm: number): void;
-  get_samplerate(): number;
-  synthesize(text: string, cb: (samples: Int16Array | undefined) => unknown): void;
-}
+import { importUntyped, type EspeakInit, type EspeakWorker } from './vendor.ts';
 
 /** espeak-ng's normal rate (words per minute); speed scales it. Its range is 80…450. */
 const NORMAL_WPM = 175;
@@ -33,13 +27,13 @@ export const ESPEAK_VOICES: readonly Voice[] = [
   { id: 'en-gb', lang: 'en', label: 'English UK (male)', engine: 'espeak' },
 ];
 
-let loading: Promise<Worker> | undefined;
+let loading: Promise<EspeakWorker> | undefined;
 
-function worker(): Promise<Worker> {
+function worker(): Promise<EspeakWorker> {
   loading ??= (async () => {
-    const { default: init } = await import('@echogarden/espeak-ng-emscripten');
+    const init = await importUntyped<EspeakInit>('@echogarden/espeak-ng-emscripten');
     // Silence the module's stdout/stderr chatter; errors surface as return codes.
-    const m = (await init({ print: () => {}, printErr: () => {} })) as { eSpeakNGWorker: new () => Worker };
+    const m = await init({ print: () => {}, printErr: () => {} });
     return new m.eSpeakNGWorker();
   })().catch((err: unknown) => {
     loading = undefined;
