@@ -4,32 +4,108 @@
  * authenticated media as Element does and decodes it with a real Ogg/Opus decoder.
  */
 import { createCreditsClient } from '@mana/credits';
-import { espeakEngine, type Voice } from '@mana/bot-tts';
+import { encodeVoice, espeakEngine, type Voice } from '@mana/bot-tts';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
 import { OggOpusDecoder } from 'ogg-opus-decoder';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { deliverTransaction, inReplyTo, openChat, type Chat, type RawEvent } from './support/bots-chat.ts';
+import {
+  bodyOf,
+  deliverTransaction,
+  inReplyTo,
+  openChat,
+  type Chat,
+  type RawEvent,
+} from './support/bots-chat.ts';
 import {
   CREDITS_AUDIENCE,
   SERVER_NAME,
   startBotsStack,
+  until,
   type BotsStack,
   type StackUser,
 } from './support/bots-stack.ts';
 
 const TTS = `@tts:${SERVER_NAME}`;
+const TODO = `@todo:${SERVER_NAME}`;
 let stack: BotsStack;
 
+/** What the fake speech-to-text server received: the multipart form, parsed by a real parser. */
+interface SttRequest {
+  path: string | undefined;
+  contentType: string | undefined;
+  model: unknown;
+  language: unknown;
+  filename: string | undefined;
+  fileType: string | undefined;
+  /** The uploaded file decoded as Ogg/Opus: seconds of audio, or undefined when it is none. */
+  seconds: number | undefined;
+}
+const sttRequests: SttRequest[] = [];
+/** What the fake "hears" in a real Ogg/Opus upload. */
+let heard = '';
+let stt: Server;
+
+/**
+ * A whisper-style server speaking the OpenAI transcription protocol: multipart/form-data with
+ * `file` and `model`; 400 for a file that is not audio (as whisper.cpp and speaches answer),
+ * `{ "text": … }` otherwise.
+ */
+async function startFakeStt(): Promise<string> {
+  stt = createServer((req, res) => {
+    const request = new Request(`http://stt${req.url}`, {
+      method: req.method,
+      headers: req.headers as Record<string, string>,
+      body: Readable.toWeb(req) as ReadableStream,
+      duplex: 'half',
+    } as RequestInit);
+    void (async () => {
+      const form = await request.formData().catch(() => undefined);
+      const file = form?.get('file');
+      let seconds: number | undefined;
+      if (file instanceof File) {
+        const bytes = new Uint8Array(await file.arrayBuffer());
+        const decoded = await decode(bytes).catch(() => undefined);
+        seconds =
+          decoded && decoded.errors.length === 0 && decoded.samplesDecoded > 0
+            ? decoded.samplesDecoded / decoded.sampleRate
+            : undefined;
+      }
+      sttRequests.push({
+        path: req.url,
+        contentType: req.headers['content-type'],
+        model: form?.get('model'),
+        language: form?.get('language'),
+        filename: file instanceof File ? file.name : undefined,
+        fileType: file instanceof File ? file.type : undefined,
+        seconds,
+      });
+      if (req.url !== '/v1/audio/transcriptions' || !(file instanceof File) || seconds === undefined) {
+        res.writeHead(400, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: { message: 'Invalid file: could not decode audio' } }));
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ text: heard }));
+    })();
+  });
+  await new Promise<void>((r) => stt.listen(0, '127.0.0.1', r));
+  return `http://127.0.0.1:${(stt.address() as AddressInfo).port}`;
+}
+
 beforeAll(async () => {
+  const sttUrl = await startFakeStt();
   stack = await startBotsStack({
     label: 'e2e_tts',
     startingBalance: 10_000,
     // The voice message is the answer; no "working…" placeholder in between.
-    runnerEnv: { BOTS: 'todo,mana,tts', BOT_PROGRESS_AFTER_MS: '60000' },
+    runnerEnv: { BOTS: 'todo,mana,tts', BOT_PROGRESS_AFTER_MS: '60000', BOT_STT_URL: sttUrl },
   });
 }, 180_000);
 
 afterAll(async () => {
   await stack?.close();
+  await new Promise((r) => stt?.close(r));
 });
 
 afterEach((ctx) => {
@@ -209,3 +285,125 @@ describe('tts bot: voice messages', () => {
   });
 });
 
+/** Uploads as the user (what Element does for a recorded voice note) and sends it as one. */
+async function sendVoiceNote(
+  user: StackUser,
+  chat: Chat,
+  bytes: Uint8Array,
+  info: { mimetype: string; duration: number },
+): Promise<string> {
+  const res = await fetch(`${stack.synapse.baseUrl}/_matrix/media/v3/upload?filename=voice.ogg`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${user.accessToken}`, 'content-type': info.mimetype },
+    body: Buffer.from(bytes),
+  });
+  expect(res.status).toBe(200);
+  const { content_uri: url } = (await res.json()) as { content_uri: string };
+  return chat.sendEvent('m.room.message', {
+    msgtype: 'm.audio',
+    body: 'Voice message',
+    url,
+    info: { ...info, size: bytes.byteLength },
+    'org.matrix.msc1767.audio': { duration: info.duration, waveform: [0, 512, 1024] },
+    'org.matrix.msc3245.voice': {},
+  });
+}
+
+/** A real recorded-like voice note: espeak-ng speaking `text`, as Ogg/Opus. */
+async function recorded(text: string) {
+  const engine = espeakEngine();
+  const voice = engine.voices.find((v) => v.id === 'de') as Voice;
+  return encodeVoice(await engine.synthesize({ text, voice, speed: 1 }));
+}
+
+async function repliesOf(chat: Chat, eventId: string, count: number): Promise<RawEvent[]> {
+  return until(
+    `${count} replies to the voice note`,
+    async () => {
+      const r = await chat.repliesTo(eventId);
+      return r.length >= count ? r : undefined;
+    },
+    60_000,
+  );
+}
+
+describe('voice notes in, for every bot', () => {
+  let paul: StackUser;
+  let chat: Chat;
+  beforeAll(async () => {
+    paul = await stack.ssoUser('paul');
+    chat = await openChat(stack, paul, TODO);
+    await chat.ask('liste');
+  }, 60_000);
+
+  it('a voice note to the todo bot: transcribed over multipart, the transcript shown, the task created', async () => {
+    const note = await recorded('Neu Zahnpasta kaufen');
+    heard = 'Neu Zahnpasta kaufen.';
+    const id = await sendVoiceNote(paul, chat, note.ogg, {
+      mimetype: 'audio/ogg',
+      duration: note.durationMs,
+    });
+    const [transcript, added] = await repliesOf(chat, id, 2);
+    expect(bodyOf(transcript!)).toBe('🎤 „Neu Zahnpasta kaufen.“');
+    expect(bodyOf(added!)).toContain('Zahnpasta kaufen');
+    const request = sttRequests.at(-1)!;
+    expect(request).toMatchObject({
+      path: '/v1/audio/transcriptions',
+      model: 'whisper-1',
+      language: 'de',
+      filename: 'voice.ogg',
+      fileType: 'audio/ogg',
+    });
+    expect(request.contentType).toMatch(/^multipart\/form-data; boundary=/);
+    expect(Math.abs(request.seconds! * 1000 - note.durationMs) / note.durationMs).toBeLessThan(0.1);
+    const sync = await stack.webSync(paul, 'paul-web');
+    await sync.sync('todo');
+    const tasks = await sync.query('todo', 'tasks');
+    expect(tasks.filter((t) => String(t.title).startsWith('Zahnpasta kaufen'))).toHaveLength(1);
+    const token = await stack.webToken(paul, CREDITS_AUDIENCE, 'openid credits');
+    const api = createCreditsClient({
+      baseUrl: `${stack.auth.baseUrl}/api/v1/credits`,
+      getToken: () => token,
+    });
+    const commits = (await api.transactions({ limit: 50 })).entries.filter((e) => e.kind === 'commit');
+    expect(commits.map((c) => c.operation)).toContain('stt_transcription');
+  });
+
+  it('a corrupt voice note and an m.audio that is no audio: a clear reply each, nothing charged', async () => {
+    const before = sttRequests.length;
+    const corrupt = await sendVoiceNote(paul, chat, new Uint8Array(4096).fill(7), {
+      mimetype: 'audio/ogg',
+      duration: 2000,
+    });
+    const [failed] = await repliesOf(chat, corrupt, 1);
+    expect(bodyOf(failed!)).toMatch(/nicht verstehen/);
+    expect(sttRequests.length).toBe(before + 1);
+    const pdf = await sendVoiceNote(paul, chat, new TextEncoder().encode('%PDF-1.7'), {
+      mimetype: 'application/pdf',
+      duration: 0,
+    });
+    const [refused] = await repliesOf(chat, pdf, 1);
+    expect(bodyOf(refused!)).toMatch(/keine Audiodatei \(application\/pdf\)/);
+    expect(sttRequests.length).toBe(before + 1);
+    const token = await stack.webToken(paul, CREDITS_AUDIENCE, 'openid credits');
+    const api = createCreditsClient({
+      baseUrl: `${stack.auth.baseUrl}/api/v1/credits`,
+      getToken: () => token,
+    });
+    expect((await api.balance()).held).toBe(0);
+    const commits = (await api.transactions({ limit: 50 })).entries.filter((e) => e.kind === 'commit');
+    expect(commits.filter((c) => c.operation === 'stt_transcription')).toHaveLength(1);
+  });
+
+  it('with no speech-to-text configured: one clear line, never silence', async () => {
+    await stack.runner.stop();
+    await stack.startRunner({ BOT_STT_URL: '' });
+    const note = await recorded('Liste');
+    const id = await sendVoiceNote(paul, chat, note.ogg, {
+      mimetype: 'audio/ogg',
+      duration: note.durationMs,
+    });
+    const replies = await repliesOf(chat, id, 1);
+    expect(replies.map(bodyOf)).toEqual([expect.stringMatching(/keine Spracherkennung eingerichtet/)]);
+  });
+});
