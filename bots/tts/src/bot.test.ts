@@ -13,12 +13,13 @@ const TTS = '@tts:mana.test';
 const dm = '!dm:mana.test';
 const COST = 250;
 
-function setup(engines: SpeechEngine[] = [espeakEngine()]) {
+function setup(engines: SpeechEngine[] = [espeakEngine()], progressAfterMs = 0) {
   const h = createTestHarness({
     bots: [createTtsBot({ engines, bitrate: 24000 })],
     linked: [alice],
     costs: { tts_synthesis: COST },
     commandTimeoutMs: 30_000,
+    progressAfterMs,
   });
   h.members.set(dm, [alice, TTS]);
   h.credits.grant(alice, 10_000);
@@ -84,6 +85,20 @@ describe('tts bot', () => {
       (c['m.relates_to'] as { 'm.in_reply_to': { event_id: string } })['m.in_reply_to'].event_id,
     ).toMatch(/^\$e/);
     expect(h.credits.commits.map((x) => x.operation)).toEqual(['tts_synthesis']);
+  });
+
+  it('a slow synthesis: the "working…" placeholder is removed once the voice message is there', async () => {
+    const slow: SpeechEngine = {
+      ...espeakEngine(),
+      synthesize: async (r) => {
+        await new Promise((done) => setTimeout(done, 80));
+        return espeakEngine().synthesize(r);
+      },
+    };
+    const h = setup([slow], 10);
+    const sent = await h.say(alice, dm, 'Hallo Welt, wie geht es?');
+    expect(sent.map((e) => e.content.msgtype)).toEqual(['m.notice', 'm.audio']);
+    expect(h.matrix.redactions).toEqual([{ roomId: dm, eventId: sent[0]!.eventId, reason: 'done' }]);
   });
 
   it('stimme / voices / tempo / status, and tempo 2 makes it about half as long', async () => {

@@ -147,6 +147,10 @@ export function createPipeline(deps: PipelineDeps) {
       });
       deps.onReplySending?.(event.event_id);
       await matrix.send(bot.info.userId, event.room_id, 'm.room.message', content, `${key}:reply`);
+    } else {
+      // The work answered in its own way (a voice message): a "working…" placeholder would stay.
+      const shown = await feedback.placeholder();
+      if (shown) await matrix.redact(bot.info.userId, event.room_id, shown, 'done').catch(() => undefined);
     }
     feedback.clearTyping();
     for (const failed of (await Promise.allSettled(deferredWrites)).filter((w) => w.status === 'rejected'))
