@@ -49,7 +49,9 @@ async function encodeNow(pcm: Pcm, bitrate: number): Promise<VoiceAudio> {
   const [, c, frame, pkt, frameSize] = await av.ff_init_encoder('libopus', {
     ctx: { bit_rate: bitrate, sample_fmt: FLT, sample_rate: OPUS_RATE, channel_layout: MONO, channels: 1 },
     time_base: [1, OPUS_RATE],
-    options: { application: 'voip' },
+    // Speech at 24 kbit/s: libopus's complexity 5 sounds the same as 10 here at half the encoding time
+    // (in WASM encoding costs more than espeak-ng's synthesis; see bench/src/tts.ts).
+    options: { application: 'voip', compression_level: '5' },
   });
   const [oc, , pb] = await av.ff_init_muxer({ filename: name, open: true, format_name: 'ogg' }, [
     [c, 1, OPUS_RATE],
