@@ -12,6 +12,7 @@ import {
   type CommandContext,
 } from '@mana/bot-runtime';
 import { MAX_SPEED, MIN_SPEED } from './engine.ts';
+import { MAX_CHARS } from './text.ts';
 import {
   allVoices,
   findVoice,
@@ -143,7 +144,7 @@ export function createTtsBot(s: Speaker): BotDefinition {
             v: chosen ?? `auto (${sample.id} …)`,
             s: fmtSpeed(await speedOf(ctx), ctx),
             e: engines,
-            n: 500,
+            n: MAX_CHARS,
           },
         );
       },
