@@ -78,8 +78,11 @@ export interface CommandContext {
   setTimezone(timezone: string): Promise<string>;
   /** Uploads a file through authenticated media; its `mxc://` URI. */
   upload(bytes: Uint8Array, options: UploadOptions): Promise<string>;
-  /** Sends an event into the room (in the command's thread), e.g. `audioContent(…)`; its event id. */
-  sendContent(content: Record<string, unknown>): Promise<string>;
+  /**
+   * Sends an event into the room (in the command's thread), e.g. `audioContent(…)`; its event id.
+   * `txnKey` (unique within the command) makes it idempotent: a re-run after a crash sends it once.
+   */
+  sendContent(content: Record<string, unknown>, options?: { txnKey?: string }): Promise<string>;
   /** One message that grows as work progresses: edited at most once per interval (default 1 s). */
   stream(initial: string, options?: { intervalMs?: number }): Promise<StreamingMessage>;
   /** Room state of the command's room. */

@@ -85,6 +85,17 @@ describe('tts bot', () => {
       (c['m.relates_to'] as { 'm.in_reply_to': { event_id: string } })['m.in_reply_to'].event_id,
     ).toMatch(/^\$e/);
     expect(h.credits.commits.map((x) => x.operation)).toEqual(['tts_synthesis']);
+    // The same event handled again (a re-run after a crash): Synapse gets the same transaction.
+    const event = [...h.matrix.events.values()].at(-1)!;
+    const again = await h.dispatcher.handle({
+      event_id: event.eventId,
+      room_id: dm,
+      type: 'm.room.message',
+      sender: alice,
+      content: event.content,
+    });
+    expect(again).toBe('handled');
+    expect(audioOf(h.matrix.sent)).toHaveLength(1);
   });
 
   it('a slow synthesis: the "working…" placeholder is removed once the voice message is there', async () => {

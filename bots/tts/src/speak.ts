@@ -116,7 +116,8 @@ export async function speak(ctx: CommandContext, s: Speaker, raw: string, target
         'm.in_reply_to': { event_id: target.replyTo },
       }
     : { 'm.in_reply_to': { event_id: target.replyTo } };
-  await ctx.sendContent(content);
+  // Keyed: the same command (or reaction) re-run after a crash sends its voice message once.
+  await ctx.sendContent(content, { txnKey: 'voice' });
 }
 
 function speechFailure(err: SpeechError, voice: Voice): CommandError {

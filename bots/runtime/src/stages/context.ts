@@ -150,9 +150,10 @@ export function makeContext(deps: ContextDeps, r: ContextRequest): CommandContex
       return stored;
     },
     upload: (bytes, o) => deps.matrix.uploadMedia(bot.userId, bytes, o),
-    sendContent: async (content) => {
+    sendContent: async (content, o) => {
       r.signal.throwIfAborted();
-      return deps.matrix.send(bot.userId, r.roomId, 'm.room.message', inThread(content, r.threadRoot));
+      const txn = o?.txnKey === undefined ? undefined : `${r.eventId}:content:${o.txnKey}`;
+      return deps.matrix.send(bot.userId, r.roomId, 'm.room.message', inThread(content, r.threadRoot), txn);
     },
     stream: (initial, o) =>
       createStreamingMessage({
