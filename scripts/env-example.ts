@@ -16,6 +16,7 @@ const sections: [string, string, string][] = [
   ['Zitare quotes bot (bots/zitare)', 'bots/zitare/src/config.ts', 'zitareConfigSpec'],
   ['LLM providers (shared/llm, used by the ollama bot)', 'shared/llm/src/config.ts', 'llmConfigSpec'],
   ['Ollama bot (bots/ollama)', 'bots/ollama/src/config.ts', 'ollamaBotConfigSpec'],
+  ['tts bot (bots/tts/)', 'bots/tts/src/config.ts', 'ttsConfigSpec'],
   ['Synapse config renderer (homeserver-config/)', 'homeserver-config/src/files.ts', 'homeserverEnv'],
 ];
 

@@ -23,6 +23,7 @@ import { synapseEcho } from './synapse-echo.ts';
 import { syncLatency } from './sync-latency.ts';
 import { syncPush } from './sync-push.ts';
 import { syncWsIdle } from './sync-ws-idle.ts';
+import { ttsEngine, ttsVoice } from './tts.ts';
 
 /** Every benchmark, baselines first. New benchmarks are added here. */
 const BENCHMARKS: readonly Benchmark[] = [
@@ -36,6 +37,8 @@ const BENCHMARKS: readonly Benchmark[] = [
   botLatency,
   ollamaStream,
   rruleExpansion,
+  ttsEngine,
+  ttsVoice,
 ];
 
 async function main(): Promise<void> {

@@ -5,6 +5,7 @@ import { clockBot } from '@mana/bot-clock';
 import { manaBot } from '@mana/bot-mana';
 import { ollamaBot } from '@mana/bot-ollama';
 import { todoBot } from '@mana/bot-todo';
+import { ttsBot } from '@mana/bot-tts';
 import { zitareBot } from '@mana/bot-zitare';
 
 export const AVAILABLE_BOTS: readonly BotDefinition[] = [
@@ -14,4 +15,5 @@ export const AVAILABLE_BOTS: readonly BotDefinition[] = [
   clockBot,
   zitareBot,
   ollamaBot,
+  ttsBot,
 ];

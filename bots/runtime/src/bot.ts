@@ -115,8 +115,11 @@ export interface CommandContext {
   setTimezone(timezone: string): Promise<string>;
   /** Uploads a file through authenticated media; its `mxc://` URI. */
   upload(bytes: Uint8Array, options: UploadOptions): Promise<string>;
-  /** Sends an event into the room (in the command's thread), e.g. `audioContent(…)`; its event id. */
-  sendContent(content: Record<string, unknown>): Promise<string>;
+  /**
+   * Sends an event into the room (in the command's thread), e.g. `audioContent(…)`; its event id.
+   * `txnKey` (unique within the command) makes it idempotent: a re-run after a crash sends it once.
+   */
+  sendContent(content: Record<string, unknown>, options?: { txnKey?: string }): Promise<string>;
   /** One message that grows as work progresses: edited at most once per interval (default 1 s). */
   stream(initial: string, options?: StreamOptions): Promise<StreamingMessage>;
   /** Room state of the command's room. */
@@ -132,7 +135,17 @@ export interface CommandContext {
   watch(appId: string): Promise<void>;
   /** A reaction on the command message (quick acknowledgement). */
   react(key: string): Promise<void>;
+  /** An event of the command's room as the bot sees it (a reaction's target); undefined if unknown. */
+  event(eventId: string): Promise<RoomEvent | undefined>;
   webUrl: string;
+}
+
+/** An event read back from the room. */
+export interface RoomEvent {
+  eventId: string;
+  type: string;
+  sender: string;
+  content: Record<string, unknown>;
 }
 
 export interface AccountInfo {
@@ -222,10 +235,11 @@ export interface BotDefinition {
   /** Plain text that is not a command (todo: it becomes a task). */
   fallback?: (ctx: CommandContext, text: string) => Promise<ReplyInput | undefined>;
   /**
-   * The catalogue operation the fallback costs, chosen per message (the ollama bot: by the user's
-   * model); undefined = free.
+   * The catalogue operation a fallback run costs: fixed (tts: reading the text aloud) or chosen per
+   * message (the ollama bot: by the user's model); undefined = free.
    */
-  fallbackCost?: (ctx: CommandContext, text: string) => Promise<string | undefined> | string | undefined;
+  fallbackCost?:
+    string | ((ctx: CommandContext, text: string) => Promise<string | undefined> | string | undefined);
   /** Marker-prefixed words that still go to the fallback (todo: `!p1` … `!p4`). */
   fallbackWords?: RegExp;
   /**
@@ -248,6 +262,8 @@ export interface BotDefinition {
    * running command (or its placeholder) cancels it, built in.
    */
   reactions?: Readonly<Record<string, ReactionHandler>>;
+  /** The catalogue operation a reaction costs, by key. */
+  reactionCosts?: Readonly<Record<string, string>>;
   /** Files the bot takes (others answer a file with "I only understand text"). */
   media?: {
     accepts: readonly MediaKind[];

@@ -23,7 +23,7 @@ export const botConfigSpec = defineConfig('BOT_', {
   nodeEnv: vars.nodeEnv(),
   bots: {
     schema: list,
-    default: 'todo,mana,zitare,ollama',
+    default: 'todo,mana,zitare,ollama,tts',
     fallback: ['BOTS'],
     doc: 'Comma-separated bots this runner hosts (falls back to BOTS)',
   },
@@ -122,6 +122,28 @@ export const botConfigSpec = defineConfig('BOT_', {
     doc: 'A command still running after this long shows a typing notice (fast ones get none)',
   },
   commandTimeoutMs: { schema: ms, default: '60000', doc: 'A command running longer than this fails' },
+  sttUrl: {
+    schema: z.union([z.literal(''), z.url({ protocol: /^https?$/ })]),
+    default: '',
+    doc: 'Base URL of an OpenAI-compatible speech-to-text server (POST <url>/v1/audio/transcriptions: whisper.cpp server, speaches, LocalAI) for voice notes to every bot; empty = voice input is off',
+  },
+  sttModel: {
+    schema: z.string().min(1),
+    default: 'whisper-1',
+    doc: 'The `model` sent to the speech-to-text server',
+  },
+  sttApiKey: {
+    schema: z.string(),
+    default: '',
+    secret: true,
+    doc: 'Bearer token for the speech-to-text server (empty = none)',
+  },
+  sttMaxBytes: {
+    schema: z.coerce.number().int().min(1024),
+    default: String(25 * 1024 * 1024),
+    doc: 'Larger voice notes are refused before they are downloaded (bytes)',
+  },
+  sttTimeoutMs: { schema: ms, default: '60000', doc: 'A transcription taking longer than this fails' },
   maxMessageBytes: {
     schema: z.coerce.number().int().min(64),
     default: '8192',

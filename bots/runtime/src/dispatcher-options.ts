@@ -8,6 +8,7 @@ import type { Lang } from '@mana/i18n';
 import type { BotMetrics } from './metrics.ts';
 import type { MatrixEvent } from './state.ts';
 import type { CommandPorts } from './stages/context.ts';
+import type { SpeechToText } from './stages/voice.ts';
 import type { Watcher } from './watch.ts';
 
 export interface DispatcherOptions extends CommandPorts {
@@ -39,6 +40,8 @@ export interface DispatcherOptions extends CommandPorts {
   now?: () => Date;
   /** Follows users' sync streams for bots with `onDataChange` (production: `syncWatcher`). */
   watcher?: Watcher;
+  /** Transcribes voice notes for every bot; without one a voice note gets "not set up". */
+  stt?: SpeechToText | undefined;
   /** Called as the reply to a command is handed to Synapse. */
   onReplySending?: (commandEventId: string) => void;
 }

@@ -21,6 +21,7 @@ import { createPipeline } from './stages/pipeline.ts';
 import { createRunning } from './stages/running.ts';
 import { isStopWord, mayStop } from './stages/stop.ts';
 import { createWatches } from './stages/watches.ts';
+import { handleVoiceNote, voiceNoteFor } from './stages/voice.ts';
 
 export type { Dispatcher, DispatcherOptions } from './dispatcher-options.ts';
 export { addressedText } from './stages/addressing.ts';
@@ -79,6 +80,11 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       const addressed = media ? undefined : address(bot.info, event, isDirect);
       if (!media && !addressed) continue;
       handled = true;
+      const voice = media ? voiceNoteFor(bot, event, matrix) : undefined;
+      if (voice) {
+        await handleVoiceNote({ ...options, bot, event, media: voice }, pipeline.run);
+        continue;
+      }
       const job = addressed
         ? textJob(bot, event, addressed, isDirect, options.maxMessageBytes)
         : mediaJob(bot, event, matrix);
@@ -100,7 +106,16 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       if (!handler) continue;
       handled = true;
       const work = (ctx: CommandContext) => handler(ctx, { target, key });
-      await pipeline.run({ bot, event, addressed: { text: '' }, isDirect, label: `reaction:${key}`, work });
+      const operation = bot.def.reactionCosts?.[key];
+      await pipeline.run({
+        bot,
+        event,
+        addressed: { text: '' },
+        isDirect,
+        label: `reaction:${key}`,
+        work,
+        operation,
+      });
     }
     return handled ? 'handled' : 'ignored';
   }

@@ -17,8 +17,11 @@ export {
   type BotDefinition,
   type BotInfo,
   type CommandContext,
+  type IncomingMedia,
   type JobContext,
   type Json,
+  type MediaKind,
+  type RoomEvent,
   type ScheduleOptions,
   type StreamOptions,
 } from './bot.ts';
@@ -90,6 +93,7 @@ export {
 } from './media.ts';
 export { userIdRegexFor } from './namespace.ts';
 export type { AppId } from '@mana/sync-protocol';
+export { openAiTranscriber, STT_OPERATION, type SpeechToText } from './stages/voice.ts';
 export type {
   Accounts,
   AppStore,

@@ -12,6 +12,7 @@ import {
   type MatrixClient,
 } from 'matrix-bot-sdk';
 import { createHash } from 'node:crypto';
+import type { RoomEvent } from './bot.ts';
 import { MediaTooLargeError } from './errors.ts';
 import { withRetry } from './retry.ts';
 
@@ -49,6 +50,8 @@ export interface MatrixPort {
   pinEvent(userId: string, roomId: string, eventId: string): Promise<void>;
   unpinEvent(userId: string, roomId: string, eventId: string): Promise<void>;
   redact(userId: string, roomId: string, eventId: string, reason?: string): Promise<void>;
+  /** An event of the room (`/rooms/{room}/event/{id}`); undefined when Synapse does not know it. */
+  getEvent(userId: string, roomId: string, eventId: string): Promise<RoomEvent | undefined>;
 }
 
 export interface UploadOptions {
@@ -357,6 +360,24 @@ export function createAppservicePort(options: AppserviceOptions): {
     },
     async redact(userId, roomId, eventId, reason) {
       await retry('redact', () => client(userId).redactEvent(roomId, eventId, reason ?? null));
+    },
+    async getEvent(userId, roomId, eventId) {
+      let ev: unknown;
+      try {
+        ev = await retry('event', () => client(userId).getEvent(roomId, eventId));
+      } catch (err) {
+        const errcode = typeof err === 'object' && err !== null && 'errcode' in err ? err.errcode : undefined;
+        if (errcode === 'M_NOT_FOUND' || errcode === 'M_FORBIDDEN') return undefined;
+        throw err;
+      }
+      const e = typeof ev === 'object' && ev !== null ? (ev as Record<string, unknown>) : {};
+      const content = typeof e.content === 'object' && e.content !== null ? e.content : {};
+      return {
+        eventId,
+        type: typeof e.type === 'string' ? e.type : '',
+        sender: typeof e.sender === 'string' ? e.sender : '',
+        content: content as Record<string, unknown>,
+      };
     },
   };
   return { port, appservice };

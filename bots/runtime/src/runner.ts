@@ -22,6 +22,7 @@ import { createAppservicePort, type MatrixPort } from './matrix.ts';
 import { createBotMetrics } from './metrics.ts';
 import type { Accounts, Credits, Identity, Scheduler, Stores, UserSettings } from './ports.ts';
 import { settingsOnSync } from './settings.ts';
+import { openAiTranscriber } from './stages/voice.ts';
 import { syncWatcher, type Watcher } from './watch.ts';
 import { openRuntimeState, type RuntimeState, type StoredEvent } from './state.ts';
 
@@ -183,6 +184,15 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
     maxMessageBytes: config.maxMessageBytes,
     creditsAudience: config.creditsAudience,
     ...(watcher ? { watcher } : {}),
+    stt: config.sttUrl
+      ? openAiTranscriber({
+          baseUrl: config.sttUrl,
+          model: config.sttModel,
+          apiKey: config.sttApiKey,
+          maxBytes: config.sttMaxBytes,
+          timeoutMs: config.sttTimeoutMs,
+        })
+      : undefined,
     onReplySending: (eventId) => {
       const at = arrivedAt.get(eventId);
       if (at !== undefined) botMetrics.runnerTime.observe((performance.now() - at) / 1000);

@@ -4,7 +4,7 @@
 import { CREDITS_AUDIENCE } from '@mana/auth-client';
 import { createLogger } from '@mana/logging';
 import { createMetrics } from '@mana/metrics';
-import type { BotDefinition } from './bot.ts';
+import type { BotDefinition, RoomEvent } from './bot.ts';
 import { createDispatcher, type Dispatcher } from './dispatcher.ts';
 import { MediaTooLargeError } from './errors.ts';
 import type { MatrixPort } from './matrix.ts';
@@ -12,6 +12,7 @@ import { createBotMetrics } from './metrics.ts';
 import { memoryCredits, memoryIdentity, memoryKv, memoryScheduler, memoryStores } from './memory.ts';
 import { settingsOnSync } from './settings.ts';
 import type { MatrixEvent } from './state.ts';
+import type { SpeechToText } from './stages/voice.ts';
 
 export interface SentEvent {
   userId: string;
@@ -32,6 +33,8 @@ export interface FakeMatrix extends MatrixPort {
   redactions: { roomId: string; eventId: string; reason?: string | undefined }[];
   /** Uploads above this many bytes are refused (`MediaTooLargeError`). */
   maxUploadBytes: number;
+  /** Events people sent (the harness records what it dispatches), for `getEvent`. */
+  events: Map<string, RoomEvent & { roomId: string }>;
 }
 
 export function fakeMatrix(members: Map<string, string[]>): FakeMatrix {
@@ -54,6 +57,7 @@ export function fakeMatrix(members: Map<string, string[]>): FakeMatrix {
     state,
     redactions,
     maxUploadBytes: 50 * 1024 * 1024,
+    events: new Map(),
     /** Typing notices in the order sent. */
     typingLog,
     async ensureBotUser() {},
@@ -106,6 +110,12 @@ export function fakeMatrix(members: Map<string, string[]>): FakeMatrix {
     async redact(_userId, roomId, eventId, reason) {
       redactions.push({ roomId, eventId, reason });
     },
+    async getEvent(_userId, roomId, eventId) {
+      const known = self.events.get(eventId);
+      if (known) return known.roomId === roomId ? known : undefined;
+      const mine = sent.find((e) => e.eventId === eventId && e.roomId === roomId);
+      return mine ? { eventId, type: mine.type, sender: mine.userId, content: mine.content } : undefined;
+    },
   };
   return self;
 }
@@ -157,6 +167,8 @@ export function createTestHarness(options: {
   commandTimeoutMs?: number;
   /** The web app the replies link to (default `https://app.mana.test`). */
   webUrl?: string;
+  /** Transcribes voice notes (default: none, voice input is off). */
+  stt?: SpeechToText;
 }): TestHarness {
   const members = new Map<string, string[]>();
   const matrix = fakeMatrix(members);
@@ -196,10 +208,13 @@ export function createTestHarness(options: {
     maxMessageBytes: 8192,
     creditsAudience: CREDITS_AUDIENCE,
     ...(options.now ? { now: options.now } : {}),
+    ...(options.stt ? { stt: options.stt } : {}),
   });
   const say = async (sender: string, roomId: string, body: string, extra?: Record<string, unknown>) => {
     const before = matrix.sent.length;
-    await dispatcher.handle(textEvent(sender, roomId, body, extra));
+    const event = textEvent(sender, roomId, body, extra);
+    matrix.events.set(event.event_id, { ...event, eventId: event.event_id, roomId });
+    await dispatcher.handle(event);
     return matrix.sent.slice(before);
   };
   return {

@@ -24,6 +24,7 @@ describe('catalogue', () => {
       'ai_chat_ollama',
       'ai_chat_remote',
       'tts_synthesis',
+      'stt_transcription',
       'task_create',
       'ai_task_breakdown',
       'calendar_event_create',

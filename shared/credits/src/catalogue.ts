@@ -57,6 +57,11 @@ const catalogue = {
     category: 'speech',
     description: { en: 'Text to speech (one message)', de: 'Sprachausgabe (eine Nachricht)' },
   },
+  stt_transcription: {
+    cost: 100,
+    category: 'speech',
+    description: { en: 'Speech to text (one voice message)', de: 'Spracherkennung (eine Sprachnachricht)' },
+  },
   task_create: {
     cost: 0,
     category: 'productivity',

@@ -217,9 +217,10 @@ export function makeContext(deps: ContextDeps, r: ContextRequest): CommandContex
       return stored;
     },
     upload: (bytes, o) => deps.matrix.uploadMedia(bot.userId, bytes, o),
-    sendContent: async (content) => {
+    sendContent: async (content, o) => {
       if (!settling()) r.signal.throwIfAborted();
-      return deps.matrix.send(bot.userId, r.roomId, 'm.room.message', inThread(content, r.threadRoot));
+      const txn = o?.txnKey === undefined ? undefined : `${r.eventId}:content:${o.txnKey}`;
+      return deps.matrix.send(bot.userId, r.roomId, 'm.room.message', inThread(content, r.threadRoot), txn);
     },
     stream: async (initial, o) => {
       const message = await createStreamingMessage({
@@ -252,6 +253,7 @@ export function makeContext(deps: ContextDeps, r: ContextRequest): CommandContex
         `${r.eventId}:react:${key}`,
       );
     },
+    event: (eventId) => deps.matrix.getEvent(bot.userId, r.roomId, eventId),
   };
   return ctx;
 }

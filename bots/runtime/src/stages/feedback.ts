@@ -24,6 +24,8 @@ export function startFeedback(o: {
   botUserId: string;
   roomId: string;
   eventId: string;
+  /** Makes the placeholder's transaction id (default: `eventId`). */
+  txnKey?: string | undefined;
   threadRoot?: string | undefined;
   typingAfterMs: number;
   progressAfterMs: number;
@@ -45,7 +47,7 @@ export function startFeedback(o: {
               o.roomId,
               'm.room.message',
               replyContent(o.working, { inReplyTo: o.eventId, threadRoot: o.threadRoot }),
-              `${o.eventId}:progress`,
+              `${o.txnKey ?? o.eventId}:progress`,
             )
             .then((id) => {
               o.onPlaceholder?.(id);

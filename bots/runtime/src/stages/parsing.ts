@@ -103,7 +103,10 @@ export function textJob(
       : parsed.kind === 'fallback' && fallback
         ? {
             work: (ctx) => fallback(ctx, parsed.text),
-            operation: (ctx) => bot.def.fallbackCost?.(ctx, parsed.text),
+            operation: (ctx) => {
+              const cost = bot.def.fallbackCost;
+              return typeof cost === 'function' ? cost(ctx, parsed.text) : cost;
+            },
           }
         : {}),
   };

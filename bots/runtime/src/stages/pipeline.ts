@@ -63,6 +63,11 @@ export interface Job {
     string | ((ctx: CommandContext) => Promise<string | undefined> | string | undefined) | undefined;
   /** Start pulling the bot's apps while settings are read. */
   prefetch?: boolean;
+  /**
+   * Idempotency and transaction key (default: the event id), for a second job of one event (a voice
+   * note's transcript after its transcription): its own credits hold, reply and placeholder.
+   */
+  key?: string | undefined;
 }
 
 export function createPipeline(deps: PipelineDeps) {
@@ -70,6 +75,7 @@ export function createPipeline(deps: PipelineDeps) {
 
   async function run(job: Job): Promise<void> {
     const { bot, event } = job;
+    const key = job.key ?? event.event_id;
     const started = performance.now();
     // The bot's data starts pulling (for a command that runs code) while the language is read.
     if (job.prefetch) for (const app of bot.def.apps ?? []) deps.stores.prefetch?.(event.sender, app);
@@ -109,6 +115,7 @@ export function createPipeline(deps: PipelineDeps) {
       botUserId: bot.info.userId,
       roomId: event.room_id,
       eventId: event.event_id,
+      txnKey: key,
       threadRoot: job.addressed.threadRoot,
       typingAfterMs: deps.typingAfterMs ?? 500,
       progressAfterMs: job.work ? deps.progressAfterMs : 0,
@@ -126,7 +133,7 @@ export function createPipeline(deps: PipelineDeps) {
           { ...deps, onReleaseFailed: (err) => log.warn({ err }, 'release failed') },
           {
             sender: event.sender,
-            idempotencyKey: event.event_id,
+            idempotencyKey: key,
             operation,
             timeoutMs: bot.def.timeoutMs ?? deps.commandTimeoutMs,
             controller: command.controller,
@@ -160,7 +167,11 @@ export function createPipeline(deps: PipelineDeps) {
         replaces: await feedback.placeholder(),
       });
       deps.onReplySending?.(event.event_id);
-      await matrix.send(bot.info.userId, event.room_id, 'm.room.message', content, `${event.event_id}:reply`);
+      await matrix.send(bot.info.userId, event.room_id, 'm.room.message', content, `${key}:reply`);
+    } else {
+      // The work answered in its own way (a voice message): a "working…" placeholder would stay.
+      const shown = await feedback.placeholder();
+      if (shown) await matrix.redact(bot.info.userId, event.room_id, shown, 'done').catch(() => undefined);
     }
     feedback.clearTyping();
     for (const failed of (await Promise.allSettled(deferredWrites)).filter((w) => w.status === 'rejected'))

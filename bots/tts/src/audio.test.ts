@@ -1,0 +1,96 @@
+import { OggOpusDecoder } from 'ogg-opus-decoder';
+import { describe, expect, it } from 'vitest';
+import { encodeVoice } from './encode.ts';
+import { espeakEngine, ESPEAK_VOICES } from './espeak.ts';
+import { decodeWav, encodeWav } from './wav.ts';
+import { rmsOf, waveformOf } from './waveform.ts';
+
+async function decode(ogg: Uint8Array) {
+  const d = new OggOpusDecoder();
+  await d.ready;
+  try {
+    return await d.decodeFile(ogg);
+  } finally {
+    d.free();
+  }
+}
+
+const voice = (id: string) => ESPEAK_VOICES.find((v) => v.id === id)!;
+
+describe('espeak-ng + Ogg/Opus', () => {
+  it('speaks German text into Ogg/Opus that decodes at 48 kHz mono, as long as it says', async () => {
+    const pcm = await espeakEngine().synthesize({
+      text: 'Guten Morgen, wie geht es dir?',
+      voice: voice('de'),
+      speed: 1,
+    });
+    expect(pcm.sampleRate).toBe(22050);
+    expect(rmsOf(pcm.samples)).toBeGreaterThan(0.01);
+    const audio = await encodeVoice(pcm);
+    expect(String.fromCharCode(...audio.ogg.subarray(0, 4))).toBe('OggS');
+    expect(new TextDecoder().decode(audio.ogg.subarray(28, 36))).toBe('OpusHead');
+    const decoded = await decode(audio.ogg);
+    expect(decoded.errors).toEqual([]);
+    expect(decoded.sampleRate).toBe(48000);
+    expect(decoded.channelData).toHaveLength(1);
+    const ms = (decoded.samplesDecoded / decoded.sampleRate) * 1000;
+    expect(Math.abs(ms - audio.durationMs) / audio.durationMs).toBeLessThan(0.1);
+    expect(rmsOf(decoded.channelData[0]!)).toBeGreaterThan(0.01);
+    // ~24 kbit/s: the file is within reach of duration × bitrate (Ogg framing adds a little).
+    const kbps = (audio.ogg.byteLength * 8) / audio.durationMs;
+    expect(kbps).toBeGreaterThan(12);
+    expect(kbps).toBeLessThan(40);
+    expect(audio.waveform).toHaveLength(40);
+    expect(Math.max(...audio.waveform)).toBe(1024);
+    expect(Math.min(...audio.waveform)).toBeGreaterThanOrEqual(0);
+  });
+
+  it('speed 2 halves the duration, and German and English voices sound different', async () => {
+    const e = espeakEngine();
+    const text = 'The quick brown fox jumps over the lazy dog.';
+    const normal = await e.synthesize({ text, voice: voice('en-us'), speed: 1 });
+    const fast = await e.synthesize({ text, voice: voice('en-us'), speed: 2 });
+    const ratio = fast.samples.length / normal.samples.length;
+    expect(ratio).toBeGreaterThan(0.35);
+    expect(ratio).toBeLessThan(0.65);
+    const german = await e.synthesize({ text, voice: voice('de'), speed: 1 });
+    expect(german.samples.length).not.toBe(normal.samples.length);
+  });
+
+  it('unknown espeak voice is a SpeechError, not a crash', async () => {
+    await expect(
+      espeakEngine().synthesize({
+        text: 'x',
+        voice: { id: 'xx', lang: 'en', label: '', engine: 'espeak' },
+        speed: 1,
+      }),
+    ).rejects.toMatchObject({ name: 'SpeechError', reason: 'unknown_voice' });
+  });
+});
+
+describe('waveform', () => {
+  it('40 RMS slices on 0…1024, loud where the signal is loud', () => {
+    const s = new Float32Array(4000);
+    for (let i = 2000; i < 4000; i++) s[i] = Math.sin(i) * 0.5;
+    const w = waveformOf(s);
+    expect(w).toHaveLength(40);
+    expect(w.slice(0, 20).every((v) => v === 0)).toBe(true);
+    expect(w.slice(20).every((v) => v > 900)).toBe(true);
+    expect(waveformOf(new Float32Array(100))).toEqual(new Array(40).fill(0));
+  });
+});
+
+describe('WAV from a speech server', () => {
+  it('round-trips 16-bit mono and refuses garbage', () => {
+    const samples = Float32Array.from({ length: 1000 }, (_, i) => Math.sin(i / 5) * 0.5);
+    const back = decodeWav(encodeWav({ samples, sampleRate: 24000 }));
+    expect(back.sampleRate).toBe(24000);
+    expect(back.samples.length).toBe(1000);
+    expect(Math.abs((back.samples[10] ?? 0) - (samples[10] ?? 0))).toBeLessThan(1e-3);
+    expect(() => decodeWav(new TextEncoder().encode('<html>502 Bad Gateway</html>'.repeat(3)))).toThrow(
+      /WAV/,
+    );
+    const noData = encodeWav({ samples: new Float32Array(0), sampleRate: 24000 });
+    expect(() => decodeWav(noData)).toThrow(/WAV/);
+  });
+});
