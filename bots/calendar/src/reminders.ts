@@ -8,7 +8,7 @@
  * that the occurrence is gone and posts nothing: that is what makes web edits safe without knowing
  * the old row.
  */
-import type { Json } from '@mana/bot-runtime';
+import { hasStrings, type Json } from '@mana/bot-runtime';
 import { MAX_REMINDER_MINUTES } from '@mana/sync-protocol';
 import { nextStart, type CalEvent } from './events.ts';
 
@@ -75,16 +75,7 @@ export interface ReminderData {
 }
 
 export function isReminderData(d: Json): d is ReminderData & { [k: string]: Json } {
-  return (
-    typeof d === 'object' &&
-    d !== null &&
-    !Array.isArray(d) &&
-    typeof d.roomId === 'string' &&
-    typeof d.userId === 'string' &&
-    typeof d.eventId === 'string' &&
-    typeof d.occurrence === 'string' &&
-    typeof d.timezone === 'string'
-  );
+  return hasStrings(d, 'roomId', 'userId', 'eventId', 'occurrence', 'timezone');
 }
 
 export interface JobPort {

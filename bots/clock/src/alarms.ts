@@ -5,7 +5,7 @@
  * schedule the same job once, and the runtime's claim lets it ring once. A ring checks the row
  * first: an alarm switched off, deleted or moved to another time makes its old job a no-op.
  */
-import { pick, type Json, type Lang } from '@mana/bot-runtime';
+import { hasStrings, pick, type Json, type Lang } from '@mana/bot-runtime';
 import { nextFiring } from './alarm.ts';
 import { asAlarm, messageKey, type AlarmRow } from './rows.ts';
 import { mentionContent, type ClockOps } from './timers.ts';
@@ -27,18 +27,7 @@ export interface RingData {
 }
 
 export function isRingData(d: Json): d is RingData {
-  return (
-    typeof d === 'object' &&
-    d !== null &&
-    !Array.isArray(d) &&
-    typeof d.userId === 'string' &&
-    typeof d.roomId === 'string' &&
-    typeof d.alarmId === 'string' &&
-    typeof d.at === 'string' &&
-    typeof d.time === 'string' &&
-    Array.isArray(d.days) &&
-    typeof d.timezone === 'string'
-  );
+  return hasStrings(d, 'userId', 'roomId', 'alarmId', 'at', 'time', 'timezone') && Array.isArray(d.days);
 }
 
 const ringJobId = (alarmId: string, at: Date, snooze: boolean) =>

@@ -6,7 +6,15 @@
  * (the command, the watch of the web app's writes, a second runner) schedules the same jobs once.
  * A job checks the row before it acts: a paused, moved or stopped timer makes a stale job a no-op.
  */
-import { noticeContent, pick, replaceContent, type AppStore, type Json, type Lang } from '@mana/bot-runtime';
+import {
+  hasStrings,
+  noticeContent,
+  pick,
+  replaceContent,
+  type AppStore,
+  type Json,
+  type Lang,
+} from '@mana/bot-runtime';
 import { renderCountdown } from './countdown.ts';
 import { formatDuration } from './duration.ts';
 import {
@@ -57,15 +65,7 @@ const tickJobId = (timerId: string, endsAt: string, k: number) =>
   `clock:timer:${timerId}:tick:${Date.parse(endsAt)}:${k}`;
 
 export function isRunData(d: Json): d is RunData {
-  return (
-    typeof d === 'object' &&
-    d !== null &&
-    !Array.isArray(d) &&
-    typeof d.userId === 'string' &&
-    typeof d.roomId === 'string' &&
-    typeof d.timerId === 'string' &&
-    typeof d.endsAt === 'string'
-  );
+  return hasStrings(d, 'userId', 'roomId', 'timerId', 'endsAt');
 }
 
 export function isTickData(d: Json): d is TickData {

@@ -292,3 +292,15 @@ export function defineBot(definition: BotDefinition): BotDefinition {
   buildAliasIndex(definition.commands); // throws on clashing aliases
   return definition;
 }
+
+/**
+ * A job payload (or any JSON) that is an object whose `keys` are all strings: the check every job
+ * handler makes before it trusts its data (payloads outlive the code that wrote them).
+ */
+export function hasStrings<K extends string>(
+  data: Json,
+  ...keys: K[]
+): data is { [key: string]: Json } & Record<K, string> {
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return false;
+  return keys.every((k) => typeof data[k] === 'string');
+}

@@ -4,7 +4,7 @@
  * occurrences are sent once per calendar day (moving the time later the same day does not send
  * twice, whichever runner takes it) and dropped, not sent hours late, past a grace period.
  */
-import type { CommandContext, Json, JobContext } from './bot.ts';
+import { hasStrings, type CommandContext, type Json, type JobContext } from './bot.ts';
 import { NotLinkedError } from './errors.ts';
 import { wallOf } from './zone.ts';
 
@@ -26,14 +26,7 @@ export const clockTime = (t: { hour: number; minute: number }): string =>
   `${String(t.hour).padStart(2, '0')}:${String(t.minute).padStart(2, '0')}`;
 
 function isDailyTarget(data: Json): data is Json & DailyTarget {
-  return (
-    typeof data === 'object' &&
-    data !== null &&
-    !Array.isArray(data) &&
-    typeof data.roomId === 'string' &&
-    typeof data.userId === 'string' &&
-    typeof data.tz === 'string'
-  );
+  return hasStrings(data, 'roomId', 'userId', 'tz');
 }
 
 /**

@@ -12,6 +12,7 @@
  */
 export {
   defineBot,
+  hasStrings,
   type AccountInfo,
   type BotCommand,
   type BotDefinition,

@@ -5,6 +5,7 @@
 import {
   CommandError,
   defineBot,
+  hasStrings,
   html,
   type BotCommand,
   type CommandContext,
@@ -364,14 +365,7 @@ function breakdownCommand(llm: LlmSource): BotCommand {
 function isReminderData(
   d: Json,
 ): d is { roomId: string; userId: string; taskId: string; reminderId: string; title: string } {
-  return (
-    typeof d === 'object' &&
-    d !== null &&
-    !Array.isArray(d) &&
-    typeof d.roomId === 'string' &&
-    typeof d.userId === 'string' &&
-    typeof d.reminderId === 'string'
-  );
+  return hasStrings(d, 'roomId', 'userId', 'reminderId');
 }
 
 /** The todo bot; `llm` supplies the providers of `zerlegen` (default: `LLM_*` from the environment). */
