@@ -5,19 +5,12 @@
  * build, headless Chromium) redeems a code on the credits page the bots link to.
  */
 import { createCreditsClient, type CreditsClient } from '@mana/credits';
-import { freePort } from '@mana/testing';
-import { rmSync } from 'node:fs';
 import { checkLedger } from '@mana/auth/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { bodyOf, openChat, type Chat } from './support/bots-chat.ts';
-import {
-  CREDITS_AUDIENCE,
-  SERVER_NAME,
-  startBotsStack,
-  type BotsStack,
-  type StackUser,
-} from './support/bots-stack.ts';
-import { buildWebApp, startWebApp, type WebApp } from './support/web-app.ts';
+import { CREDITS_AUDIENCE, SERVER_NAME, type BotsStack, type StackUser } from './support/bots-stack.ts';
+import { type WebApp } from './support/web-app.ts';
+import { startWebStack, type WebStack } from './support/web-stack.ts';
 
 const MANA = `@mana:${SERVER_NAME}`;
 const codeIn = (text: string) => /MANA(-[0-9A-Z]{4}){5}/.exec(text)?.[0];
@@ -30,24 +23,15 @@ let ginaChat: Chat;
 let theoChat: Chat;
 let api: Record<'gina' | 'theo' | 'ida', CreditsClient>;
 let web: WebApp | undefined;
-let built: Promise<string> | undefined;
+let running: WebStack | undefined;
 
 beforeAll(async () => {
-  const webPort = await freePort();
-  built = buildWebApp();
-  built.catch(() => undefined); // reported where it is awaited
-  stack = await startBotsStack({
+  running = await startWebStack({
     label: 'e2e_gifts',
     startingBalance: 5_000,
-    webOrigin: `http://127.0.0.1:${webPort}`,
     runnerEnv: { BOT_BOTS: 'mana', BOT_PROGRESS_AFTER_MS: '15000' },
   });
-  web = await startWebApp({
-    dist: await built,
-    port: webPort,
-    authIssuer: stack.auth.baseUrl,
-    syncTarget: stack.sync.url,
-  });
+  ({ stack, web } = running);
   [gina, theo, ida] = await Promise.all([stack.ssoUser('gina'), stack.ssoUser('theo'), stack.ssoUser('ida')]);
   const client = async (u: StackUser) => {
     const token = await stack.webToken(u, CREDITS_AUDIENCE, 'openid credits');
@@ -60,10 +44,7 @@ beforeAll(async () => {
 }, 240_000);
 
 afterAll(async () => {
-  await web?.close();
-  await stack?.close();
-  const dist = await built?.catch(() => undefined);
-  if (dist) rmSync(dist, { recursive: true, force: true });
+  await running?.close();
 });
 
 afterEach((ctx) => {

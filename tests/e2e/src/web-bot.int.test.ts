@@ -11,12 +11,11 @@
  * longer shows it among the open tasks, `status` counts it done, and the stream on the server has it
  * `completed: true`.
  */
-import { freePort } from '@mana/testing';
-import { rmSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { bodyOf, inReplyTo, openChat, type Chat, type RawEvent } from './support/bots-chat.ts';
-import { SERVER_NAME, startBotsStack, until, type BotsStack } from './support/bots-stack.ts';
-import { buildWebApp, startWebApp, syncState, taskRow, type WebApp } from './support/web-app.ts';
+import { SERVER_NAME, until, type BotsStack } from './support/bots-stack.ts';
+import { syncState, taskRow, type WebApp } from './support/web-app.ts';
+import { startWebStack, type WebStack } from './support/web-stack.ts';
 
 const TODO = `@todo:${SERVER_NAME}`;
 const TITLE = 'Zahnarzt anrufen';
@@ -25,32 +24,19 @@ const LIVE_MS = 2000;
 
 let stack: BotsStack | undefined;
 let web: WebApp | undefined;
-let built: Promise<string> | undefined;
+let running: WebStack | undefined;
 
 beforeAll(async () => {
-  // The web app's origin must be known before auth starts (redirect URIs, CORS).
-  const webPort = await freePort();
-  built = buildWebApp();
-  built.catch(() => undefined); // a failed build is reported where it is awaited, not as unhandled
-  stack = await startBotsStack({
+  running = await startWebStack({
     label: 'e2e_web_bot',
-    webOrigin: `http://127.0.0.1:${webPort}`,
     // Replies come as one notice (no placeholder-then-edit).
     runnerEnv: { BOT_PROGRESS_AFTER_MS: '15000' },
   });
-  web = await startWebApp({
-    dist: await built,
-    port: webPort,
-    authIssuer: stack.auth.baseUrl,
-    syncTarget: stack.sync.url,
-  });
+  ({ stack, web } = running);
 }, 120_000);
 
 afterAll(async () => {
-  await web?.close();
-  await stack?.close();
-  const dist = await built?.catch(() => undefined);
-  if (dist) rmSync(dist, { recursive: true, force: true });
+  await running?.close();
 });
 
 afterEach((ctx) => {

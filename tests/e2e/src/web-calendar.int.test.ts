@@ -5,43 +5,30 @@
  * time is edited in the view gets its reminder from the bot at the new time, once, and not at the
  * old one.
  */
-import { freePort } from '@mana/testing';
-import { rmSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { bodyOf, openChat, type Chat } from './support/bots-chat.ts';
 import { createMemoryStorage, createSyncClient } from '@mana/sync-client';
-import { SERVER_NAME, startBotsStack, SYNC_AUDIENCE, until, type BotsStack } from './support/bots-stack.ts';
-import { buildWebApp, startWebApp, syncState, type WebApp } from './support/web-app.ts';
+import { SERVER_NAME, SYNC_AUDIENCE, until, type BotsStack } from './support/bots-stack.ts';
+import { syncState, type WebApp } from './support/web-app.ts';
+import { startWebStack, type WebStack } from './support/web-stack.ts';
 
 const CAL = `@calendar:${SERVER_NAME}`;
 const TZ = 'Europe/Berlin';
 
 let stack: BotsStack | undefined;
 let web: WebApp | undefined;
-let built: Promise<string> | undefined;
+let running: WebStack | undefined;
 
 beforeAll(async () => {
-  const webPort = await freePort();
-  built = buildWebApp();
-  built.catch(() => undefined);
-  stack = await startBotsStack({
+  running = await startWebStack({
     label: 'e2e_web_calendar',
-    webOrigin: `http://127.0.0.1:${webPort}`,
     runnerEnv: { BOTS: 'calendar', BOT_PROGRESS_AFTER_MS: '15000' },
   });
-  web = await startWebApp({
-    dist: await built,
-    port: webPort,
-    authIssuer: stack.auth.baseUrl,
-    syncTarget: stack.sync.url,
-  });
+  ({ stack, web } = running);
 }, 180_000);
 
 afterAll(async () => {
-  await web?.close();
-  await stack?.close();
-  const dist = await built?.catch(() => undefined);
-  if (dist) rmSync(dist, { recursive: true, force: true });
+  await running?.close();
 });
 
 afterEach((ctx) => {

@@ -4,41 +4,28 @@
  * message in Matrix says so, the row in sync is paused). One stack (support/bots-stack.ts, the runner
  * with BOTS=clock) plus the production build of the web app and headless Chromium (support/web-app.ts).
  */
-import { freePort } from '@mana/testing';
-import { rmSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openChat, type RawEvent } from './support/bots-chat.ts';
-import { SERVER_NAME, startBotsStack, until, type BotsStack } from './support/bots-stack.ts';
-import { buildWebApp, startWebApp, syncState, type WebApp } from './support/web-app.ts';
+import { SERVER_NAME, until, type BotsStack } from './support/bots-stack.ts';
+import { syncState, type WebApp } from './support/web-app.ts';
+import { startWebStack, type WebStack } from './support/web-stack.ts';
 
 const CLOCK = `@clock:${SERVER_NAME}`;
 
 let stack: BotsStack | undefined;
 let web: WebApp | undefined;
-let built: Promise<string> | undefined;
+let running: WebStack | undefined;
 
 beforeAll(async () => {
-  const webPort = await freePort();
-  built = buildWebApp();
-  built.catch(() => undefined);
-  stack = await startBotsStack({
+  running = await startWebStack({
     label: 'e2e_web_clock',
-    webOrigin: `http://127.0.0.1:${webPort}`,
     runnerEnv: { BOTS: 'clock', BOT_PROGRESS_AFTER_MS: '15000' },
   });
-  web = await startWebApp({
-    dist: await built,
-    port: webPort,
-    authIssuer: stack.auth.baseUrl,
-    syncTarget: stack.sync.url,
-  });
+  ({ stack, web } = running);
 }, 180_000);
 
 afterAll(async () => {
-  await web?.close();
-  await stack?.close();
-  const dist = await built?.catch(() => undefined);
-  if (dist) rmSync(dist, { recursive: true, force: true });
+  await running?.close();
 });
 
 afterEach((ctx) => {

@@ -5,12 +5,11 @@
  * Chromium) shows them live.
  */
 import { attribution, quoteOfTheDay, searchQuotes } from '@mana/quotes';
-import { freePort } from '@mana/testing';
-import { rmSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { bodyOf, openChat, type Chat } from './support/bots-chat.ts';
-import { SERVER_NAME, startBotsStack, type BotsStack, type StackUser } from './support/bots-stack.ts';
-import { buildWebApp, startWebApp, syncState, type WebApp } from './support/web-app.ts';
+import { SERVER_NAME, type BotsStack, type StackUser } from './support/bots-stack.ts';
+import { syncState, type WebApp } from './support/web-app.ts';
+import { startWebStack, type WebStack } from './support/web-stack.ts';
 
 const ZITARE = `@zitare:${SERVER_NAME}`;
 const TZ = 'Europe/Berlin';
@@ -21,7 +20,7 @@ let ben: StackUser;
 let annaChat: Chat;
 let benChat: Chat;
 let web: WebApp | undefined;
-let built: Promise<string> | undefined;
+let running: WebStack | undefined;
 
 const dayIn = (d: Date) =>
   new Intl.DateTimeFormat('en-CA', {
@@ -32,21 +31,12 @@ const dayIn = (d: Date) =>
   }).format(d);
 
 beforeAll(async () => {
-  const webPort = await freePort();
-  built = buildWebApp();
-  built.catch(() => undefined); // reported where it is awaited
-  stack = await startBotsStack({
+  running = await startWebStack({
     label: 'e2e_zitare',
     startingBalance: 1_000,
-    webOrigin: `http://127.0.0.1:${webPort}`,
     runnerEnv: { BOT_BOTS: 'mana,todo,zitare', BOT_PROGRESS_AFTER_MS: '15000' },
   });
-  web = await startWebApp({
-    dist: await built,
-    port: webPort,
-    authIssuer: stack.auth.baseUrl,
-    syncTarget: stack.sync.url,
-  });
+  ({ stack, web } = running);
   [anna, ben] = await Promise.all([stack.ssoUser('anna'), stack.ssoUser('ben')]);
   [annaChat, benChat] = await Promise.all([openChat(stack, anna, ZITARE), openChat(stack, ben, ZITARE)]);
   await annaChat.ask('sprache de');
@@ -54,10 +44,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  await web?.close();
-  await stack?.close();
-  const dist = await built?.catch(() => undefined);
-  if (dist) rmSync(dist, { recursive: true, force: true });
+  await running?.close();
 });
 
 afterEach((ctx) => {
