@@ -161,8 +161,8 @@ describe('sync client against a real server', () => {
     await second.stop();
   });
 
-  it('caughtUp: once pulled after the socket is ready, a poked change lands without a pull of its own; not when the socket is down', async () => {
-    const own = await env.server();
+  it('caughtUp: once pulled after the socket is ready, a small change arrives inside its poke (no pull); a large one is pulled; not live when the socket is down', async () => {
+    const own = await env.server({ env: { SYNC_POKE_MAX_BYTES: '512' } });
     const { url: liveUrl } = await own.listen();
     let readerPulls = 0;
     const reader = client('caught-up', 'dev-live', {
@@ -182,9 +182,17 @@ describe('sync client against a real server', () => {
     await writer.sync('todo');
     await until(async () => (await reader.get('todo', 'tasks', 'w1')) !== undefined);
     await reader.caughtUp('todo');
-    // The poke's pull brought it: exactly one more pull, none of the reader's asking.
-    expect(readerPulls).toBe(pullsWhenLive + 1);
+    // The poke carried the row: the reader never asked the server.
+    expect(readerPulls).toBe(pullsWhenLive);
     expect(await reader.get('todo', 'tasks', 'w1')).toMatchObject({ title: 'from the writer' });
+    expect(reader.cursor('todo')).toBe(writer.cursor('todo'));
+    // Over the limit (512 bytes here): the poke only says "advanced", and the reader pulls once.
+    await writer.put('todo', 'tasks', 'w2', { title: 'x'.repeat(800), priority: 1, completed: false });
+    await writer.sync('todo');
+    await until(async () => (await reader.get('todo', 'tasks', 'w2')) !== undefined);
+    await reader.caughtUp('todo');
+    expect(readerPulls).toBe(pullsWhenLive + 1);
+    expect(reader.cursor('todo')).toBe(writer.cursor('todo'));
     await own.stop();
     await until(() => reader.caughtUp('todo') === undefined);
   });

@@ -56,6 +56,11 @@ export const syncConfigSpec = defineConfig('SYNC_', {
     doc: 'Largest JSON size of one field value (413 SYNC_FIELD_TOO_LARGE)',
   },
   pullLimit: { schema: int(1), default: '500', doc: 'Rows per pull page when the client names no limit' },
+  pokeMaxBytes: {
+    schema: int(0),
+    default: String(16 * 1024),
+    doc: 'A push whose changed rows serialize to at most this many bytes sends them inside its WebSocket poke, so live clients need no pull (0: pokes never carry rows)',
+  },
   maxPullLimit: { schema: int(1), default: '5000', doc: 'Largest limit a client may ask for' },
   maxClockSkewMs: {
     schema: int(0),

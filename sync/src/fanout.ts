@@ -11,6 +11,11 @@ export interface Poke {
   userId: string;
   appId: string;
   version: number;
+  /**
+   * The rows that took the stream from `from` to `version`, already serialized as a JSON array of
+   * `ServerRow`s (small pushes only): sent as they are, so they are encoded once per push.
+   */
+  rows?: { from: number; json: string };
 }
 
 export interface Fanout {
@@ -21,7 +26,14 @@ export interface Fanout {
   close(): Promise<void>;
 }
 
-const messageSchema = z.object({ i: z.string(), u: z.string(), a: z.string(), v: z.number() });
+const messageSchema = z.object({
+  i: z.string(),
+  u: z.string(),
+  a: z.string(),
+  v: z.number(),
+  f: z.number().optional(),
+  r: z.string().optional(),
+});
 
 export async function createFanout({
   redisUrl,
@@ -42,8 +54,11 @@ export async function createFanout({
   const deliver = (poke: Poke) => {
     for (const l of listeners) l(poke);
   };
+  // Every message starts with the sender's id (see `publish`): this instance's own come back from
+  // Redis too and were delivered already, so they are dropped before they are parsed.
+  const own = `{"i":${JSON.stringify(instance)},`;
   sub.on('message', (ch: string, raw: string) => {
-    if (ch !== channel) return;
+    if (ch !== channel || raw.startsWith(own)) return;
     let parsed;
     try {
       parsed = messageSchema.safeParse(JSON.parse(raw));
@@ -55,13 +70,21 @@ export async function createFanout({
       return;
     }
     const m = parsed.data;
-    if (m.i !== instance) deliver({ userId: m.u, appId: m.a, version: m.v });
+    if (m.i === instance) return;
+    const rows = m.f !== undefined && m.r !== undefined ? { from: m.f, json: m.r } : undefined;
+    deliver({ userId: m.u, appId: m.a, version: m.v, ...(rows && { rows }) });
   });
   for (const c of [pub, sub]) c.on('error', (err: unknown) => logger.warn({ err }, 'redis error'));
   return {
     publish(poke) {
       deliver(poke);
-      const msg = JSON.stringify({ i: instance, u: poke.userId, a: poke.appId, v: poke.version });
+      const msg = JSON.stringify({
+        i: instance,
+        u: poke.userId,
+        a: poke.appId,
+        v: poke.version,
+        ...(poke.rows && { f: poke.rows.from, r: poke.rows.json }),
+      });
       // A lost notice only delays other instances' clients until their next interval pull.
       pub.publish(channel, msg).catch((err: unknown) => logger.warn({ err }, 'poke publish failed'));
     },

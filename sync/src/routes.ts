@@ -31,7 +31,13 @@ export interface RouteDeps {
   metrics: SyncMetrics;
   config: Pick<
     SyncConfig,
-    'maxBodyBytes' | 'maxChanges' | 'maxFieldBytes' | 'pullLimit' | 'maxPullLimit' | 'maxClockSkewMs'
+    | 'maxBodyBytes'
+    | 'maxChanges'
+    | 'maxFieldBytes'
+    | 'pullLimit'
+    | 'maxPullLimit'
+    | 'maxClockSkewMs'
+    | 'pokeMaxBytes'
   >;
 }
 
@@ -55,9 +61,10 @@ async function streamFor(
   return { principal, appId };
 }
 
-async function readJson(c: Context, maxBytes: number): Promise<unknown> {
+async function readJson(c: Context, maxBytes: number): Promise<{ value: unknown; chars: number }> {
   try {
-    return JSON.parse(await readBodyText(c, maxBytes));
+    const text = await readBodyText(c, maxBytes);
+    return { value: JSON.parse(text) as unknown, chars: text.length };
   } catch (cause) {
     if (cause instanceof HttpError) throw cause;
     throw new HttpError(400, ErrCode.NotJson, 'Request body is not valid JSON', { cause });
@@ -86,11 +93,8 @@ export function registerSyncRoutes(app: Hono, deps: RouteDeps): void {
   app.post('/sync/:appId', async (c) => {
     const { principal, appId } = await streamFor(c, verifier);
     const started = performance.now();
-    const envelope = parseWith(
-      envelopeSchema,
-      await readJson(c, config.maxBodyBytes),
-      SyncErrCode.BadRequest,
-    );
+    const body = await readJson(c, config.maxBodyBytes);
+    const envelope = parseWith(envelopeSchema, body.value, SyncErrCode.BadRequest);
     if (envelope.changes.length > config.maxChanges)
       throw syncError(
         SyncErrCode.TooManyChanges,
@@ -125,7 +129,18 @@ export function registerSyncRoutes(app: Hono, deps: RouteDeps): void {
       { userId: principal.userId, appId },
       { cursor: envelope.cursor, changes, limit: config.pullLimit },
     );
-    if (result.rowsChanged > 0) fanout.publish({ userId: principal.userId, appId, version: result.head });
+    if (result.rowsChanged > 0) {
+      // The rows are about the size of the changes that made them: a body far over the limit is not
+      // serialized only to be found too large.
+      const json = body.chars <= 2 * config.pokeMaxBytes ? JSON.stringify(result.written) : undefined;
+      const small = json !== undefined && Buffer.byteLength(json) <= config.pokeMaxBytes;
+      fanout.publish({
+        userId: principal.userId,
+        appId,
+        version: result.head,
+        ...(small && { rows: { from: result.base, json } }),
+      });
+    }
     metrics.changesApplied.inc({ app: appId }, result.fieldsApplied);
     metrics.pullRows.inc({ app: appId }, result.changes.length);
     metrics.pushDuration.observe({ app: appId }, (performance.now() - started) / 1000);

@@ -34,6 +34,10 @@ export interface PushResult extends Page {
   fieldsApplied: number;
   /** The stream's version after the push. */
   head: number;
+  /** The stream's version before the push: `written` is exactly what a pull from `base` returns. */
+  base: number;
+  /** The new state of every row the push changed, with its version (`base` + 1 … `head`). */
+  written: ServerRow[];
 }
 
 export interface StoreHooks {
@@ -174,6 +178,7 @@ export function createStore(sql: Sql, hooks: StoreHooks = {}): Store {
 
         let head = base;
         let write: Promise<unknown> = Promise.resolve();
+        const written: ServerRow[] = [];
         if (touched.size > 0) {
           // Each changed row gets its own version, so pages can end between any two rows.
           const records: unknown[] = [];
@@ -186,6 +191,7 @@ export function createStore(sql: Sql, hooks: StoreHooks = {}): Store {
               c[f] = w.hlc;
             }
             records.push({ t: table, i: id, d, c, del: !isLive(state), dh: state.deleted, v: ++head });
+            written.push({ table, id, version: head, fields: state.fields, deleted: state.deleted });
           }
           write = tx`
             with ins as (
@@ -200,7 +206,7 @@ export function createStore(sql: Sql, hooks: StoreHooks = {}): Store {
             )
             update streams set version = ${head} where user_id = ${userId} and app_id = ${appId}`;
         }
-        const result = { rowsChanged: touched.size, fieldsApplied, head };
+        const result = { rowsChanged: touched.size, fieldsApplied, head, base, written };
         if (hooks.beforeCommit) {
           await write;
           await hooks.beforeCommit({ userId, appId, head });

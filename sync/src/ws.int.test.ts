@@ -1,4 +1,4 @@
-import { WsCloseCode, formatHlc, type WsServerMessage } from '@mana/sync-protocol';
+import { WsCloseCode, formatHlc, pullResponseSchema, type WsServerMessage } from '@mana/sync-protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import type { SyncServer } from './server.ts';
@@ -129,7 +129,14 @@ describe('WebSocket /ws', () => {
     c.ws.send(JSON.stringify({ type: 'ping' }));
     await c.next('pong');
     const cursor = await push(a, token, 'todo', 'tasks', taskFields);
-    expect(await c.next('poke')).toEqual({ type: 'poke', appId: 'todo', cursor });
+    // A small push carries its row: exactly what a pull from `from` returns.
+    const poke = await c.next('poke');
+    const res = await a.app.request(`/sync/todo/pull?cursor=${cursor - 1}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    const pulled = pullResponseSchema.parse(await res.json());
+    expect(poke).toEqual({ type: 'poke', appId: 'todo', cursor, from: cursor - 1, changes: pulled.changes });
+    expect(pulled.changes).toHaveLength(1);
     c.ws.close();
   });
 
@@ -153,11 +160,17 @@ describe('WebSocket /ws', () => {
     const token = await env.token('fanout');
     const onB = await authed(urlB, token);
     const cursor = await push(a, token, 'todo', 'tasks', taskFields);
-    expect(await onB.next('poke')).toEqual({ type: 'poke', appId: 'todo', cursor });
+    expect(await onB.next('poke')).toMatchObject({ type: 'poke', appId: 'todo', cursor, from: cursor - 1 });
     // And the other way round.
     const onA = await authed(urlA, token);
     const cursor2 = await push(b, token, 'todo', 'tasks', taskFields);
-    expect(await onA.next('poke')).toEqual({ type: 'poke', appId: 'todo', cursor: cursor2 });
+    expect(await onA.next('poke')).toMatchObject({
+      type: 'poke',
+      appId: 'todo',
+      cursor: cursor2,
+      from: cursor2 - 1,
+      changes: [expect.objectContaining({ table: 'tasks', version: cursor2 })],
+    });
     expect(
       (await (await b.app.request('/metrics')).text()).match(/sync_ws_connections\{[^}]*\} (\d+)/)?.[1],
     ).toBe('1');

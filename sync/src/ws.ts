@@ -1,7 +1,8 @@
 /**
  * WebSocket `/ws` (all apps the token may use) and `/ws/:appId` (one app): the first message must be
  * `{ type: "auth", token }`; afterwards the server sends `{ type: "poke", appId, cursor }` whenever a
- * stream the connection may see advances, so the client pulls at once. Close codes: WsCloseCode.
+ * stream the connection may see advances, so the client pulls at once — or, for a small push, with
+ * `from` and the rows themselves (`changes`), so a client at `from` needs no pull. Close codes: WsCloseCode.
  */
 import type { TokenVerifier } from '@mana/auth-client';
 import type { Logger } from '@mana/logging';
@@ -146,12 +147,18 @@ export function createWsHub({ verifier, logger, authTimeoutMs, heartbeatMs, onCo
       });
       return true;
     },
-    poke({ userId, appId, version }) {
+    poke({ userId, appId, version, rows }) {
       const set = byUser.get(userId);
       if (!set) return;
+      let msg: string | undefined;
       for (const c of set)
-        if (c.principal && mayUse(c.principal, appId) && (c.app === undefined || c.app === appId))
-          send(c, { type: 'poke', appId, cursor: version });
+        if (c.principal && mayUse(c.principal, appId) && (c.app === undefined || c.app === appId)) {
+          // Built once for all of the user's sockets; `rows.json` is already a JSON array.
+          msg ??= rows
+            ? `{"type":"poke","appId":${JSON.stringify(appId)},"cursor":${version},"from":${rows.from},"changes":${rows.json}}`
+            : JSON.stringify({ type: 'poke', appId, cursor: version });
+          if (c.ws.readyState === c.ws.OPEN) c.ws.send(msg);
+        }
     },
     get size() {
       return all.size;

@@ -38,7 +38,11 @@ function fakeServer() {
     requests.push({ method: 'GET', path: url.pathname });
     return Response.json(page(Number(url.searchParams.get('cursor'))));
   };
-  return { fetch, rows, requests, fail: (n: number) => (failNext = n) };
+  const put = (r: ServerRow) => {
+    rows.set(r.id, r);
+    head = Math.max(head, r.version);
+  };
+  return { fetch, rows, requests, put, fail: (n: number) => (failNext = n) };
 }
 
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -145,5 +149,71 @@ describe('sync client engine', () => {
     expect(await b.query('todo', 'tasks')).toEqual([]);
     expect(seen.at(-1)).toEqual([]);
     await Promise.all([a.stop(), b.stop()]);
+  });
+
+  it('applies the rows a poke carries when they start at its cursor, and pulls when they do not', async () => {
+    const server = fakeServer();
+    const sockets: FakeSocket[] = [];
+    class FakeSocket {
+      readyState = 1;
+      sent: string[] = [];
+      onopen: ((ev: unknown) => void) | null = null;
+      onmessage: ((ev: { data: unknown }) => void) | null = null;
+      onclose: ((ev: { code: number; reason: string }) => void) | null = null;
+      onerror: ((ev: unknown) => void) | null = null;
+      constructor() {
+        sockets.push(this);
+        setTimeout(() => this.onopen?.({}), 0);
+      }
+      send(data: string) {
+        this.sent.push(data);
+      }
+      close() {}
+      emit(msg: object) {
+        this.onmessage?.({ data: JSON.stringify(msg) });
+      }
+    }
+    const client = createSyncClient({
+      baseUrl: 'http://s',
+      apps: ['todo'],
+      clientId: 'c1',
+      getToken: () => 'tok',
+      fetch: server.fetch,
+      WebSocket: FakeSocket,
+      pullIntervalMs: null,
+    });
+    await client.ready;
+    await until(() => sockets[0]?.sent.length === 1); // auth
+    const ws = sockets[0]!;
+    ws.emit({ type: 'ready' });
+    await until(() => client.caughtUp('todo') !== undefined);
+    const pulls = () => server.requests.filter((r) => r.method === 'GET').length;
+    const before = pulls();
+    const row = (id: string, version: number, title: string): ServerRow => ({
+      table: 'tasks',
+      id,
+      version,
+      fields: { title: { value: title, hlc: `${String(Date.now()).padStart(15, '0')}:000000:srv` } },
+      deleted: null,
+    });
+    // At the client's cursor (0): applied as it is, no request.
+    ws.emit({ type: 'poke', appId: 'todo', cursor: 1, from: 0, changes: [row('p1', 1, 'from the poke')] });
+    await until(() => client.cursor('todo') === 1);
+    expect(await client.get('todo', 'tasks', 'p1')).toMatchObject({ title: 'from the poke' });
+    expect(pulls()).toBe(before);
+    // Rows that start after a version the client never saw (it missed 2): it pulls instead.
+    server.put(row('p1', 1, 'from the poke'));
+    server.put(row('p2', 2, 'missed'));
+    server.put(row('p3', 3, 'poked'));
+    ws.emit({ type: 'poke', appId: 'todo', cursor: 3, from: 2, changes: [row('p3', 3, 'poked')] });
+    await until(() => client.cursor('todo') === 3);
+    expect(pulls()).toBe(before + 1);
+    expect(await client.get('todo', 'tasks', 'p2')).toMatchObject({ title: 'missed' });
+    // A poke the client is already past changes nothing.
+    ws.emit({ type: 'poke', appId: 'todo', cursor: 2, from: 1, changes: [row('p2', 2, 'stale')] });
+    await wait(20);
+    expect(await client.get('todo', 'tasks', 'p2')).toMatchObject({ title: 'missed' });
+    expect(pulls()).toBe(before + 1);
+    await client.stop();
   });
 });

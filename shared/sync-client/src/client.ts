@@ -4,6 +4,7 @@
  * with the same field rule the server uses, so every replica converges.
  */
 import {
+  SYNC_PROTOCOL_VERSION,
   SyncErrCode,
   applyChange,
   createClock,
@@ -395,7 +396,18 @@ export function createSyncClient<A extends AppId>(options: SyncClientOptions<A>)
     notify(appId, [...tables, ...dropped.map((r) => r.table)]);
   }
 
-  async function runSync(appId: string, a: AppState) {
+  /** A poke's rows (see `wsPokeMessageSchema`): the page a pull from `from` would answer. */
+  interface PokedPage {
+    from: number;
+    page: PullResponse;
+  }
+
+  async function runSync(appId: string, a: AppState, poked?: PokedPage) {
+    if (poked && poked.from === a.cursor) {
+      // The poke carried everything after our cursor: no pull. Pending writes still get pushed.
+      await applyPage(appId, a, poked.page);
+      if (a.outbox.length === 0) return;
+    }
     for (;;) {
       try {
         if (a.outbox.length > 0) {
@@ -415,9 +427,10 @@ export function createSyncClient<A extends AppId>(options: SyncClientOptions<A>)
     }
   }
 
-  function syncApp(appId: string): Promise<void> {
+  function syncApp(appId: string, poked?: PokedPage): Promise<void> {
     const a = appState(appId);
     if (a.running) {
+      // The run in flight moves the cursor, so the poke's rows may no longer fit: pull instead.
       a.again = true;
       return a.running;
     }
@@ -427,9 +440,11 @@ export function createSyncClient<A extends AppId>(options: SyncClientOptions<A>)
     updateStatus();
     const run = (async () => {
       try {
+        let first = poked;
         do {
           a.again = false;
-          await runSync(appId, a);
+          await runSync(appId, a, first);
+          first = undefined;
         } while (a.again && !stopped);
         a.failures = 0;
         offline = false;
@@ -454,9 +469,9 @@ export function createSyncClient<A extends AppId>(options: SyncClientOptions<A>)
     return run;
   }
 
-  function requestSync(appId: string) {
+  function requestSync(appId: string, poked?: PokedPage) {
     if (stopped) return;
-    syncApp(appId).catch((err: unknown) => options.onError?.(err));
+    syncApp(appId, poked).catch((err: unknown) => options.onError?.(err));
   }
 
   // Live updates: pokes over WebSocket, plus an interval pull as a safety net.
@@ -495,8 +510,14 @@ export function createSyncClient<A extends AppId>(options: SyncClientOptions<A>)
           );
         }
       } else if (msg.data.type === 'poke') {
-        const a = apps.get(msg.data.appId);
-        if (a && msg.data.cursor > a.cursor) requestSync(msg.data.appId);
+        const { appId, cursor, from, changes } = msg.data;
+        const a = apps.get(appId);
+        if (!a || cursor <= a.cursor) return;
+        const poked =
+          from !== undefined && changes !== undefined
+            ? { from, page: { protocolVersion: SYNC_PROTOCOL_VERSION, cursor, changes, hasMore: false } }
+            : undefined;
+        requestSync(appId, poked);
       }
     };
     ws.onerror = () => {};

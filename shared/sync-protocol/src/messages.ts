@@ -88,10 +88,17 @@ export const wsClientMessageSchema = z.discriminatedUnion('type', [wsAuthMessage
 export type WsClientMessage = z.infer<typeof wsClientMessageSchema>;
 
 export const wsReadyMessageSchema = z.object({ type: z.literal('ready') });
+/**
+ * "The stream advanced to `cursor`." When the change was small the poke carries it: `changes` are the
+ * rows a pull from `from` would return (every row whose version is after `from`, up to `cursor`), so a
+ * client whose cursor is exactly `from` applies them without pulling; any other client pulls as usual.
+ */
 export const wsPokeMessageSchema = z.object({
   type: z.literal('poke'),
   appId: z.string(),
   cursor: cursorSchema,
+  from: cursorSchema.optional(),
+  changes: z.array(serverRowSchema).optional(),
 });
 export const wsPongMessageSchema = z.object({ type: z.literal('pong') });
 export const wsServerMessageSchema = z.discriminatedUnion('type', [
