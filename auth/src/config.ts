@@ -127,6 +127,11 @@ export const authConfigSpec = defineConfig('AUTH_', {
     default: '300',
     doc: 'Lifetime of token-exchange tokens (seconds, at most 900)',
   },
+  refreshReuseGraceSec: {
+    schema: z.coerce.number().int().min(0).max(120),
+    default: '30',
+    doc: 'A rotated refresh token may be used again for this many seconds (a response lost to a page navigation or a dropped connection must not sign the user out); later reuse revokes the grant. 0: never',
+  },
   keysRefreshSeconds: seconds(60, 'How often the server reloads signing keys (picks up rotations)'),
   verifyResendCooldown: seconds(60, 'Seconds between two verification emails to one address'),
   loginPerAccountPerMinute: limit(10, 'Wrong passwords per account per minute before 429'),

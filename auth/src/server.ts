@@ -164,7 +164,7 @@ async function assemble(
     onAccountCreated: async (account) => credits.grantStartingBalance(account.id),
   });
 
-  const adapter = createPostgresAdapter(db.db);
+  const adapter = createPostgresAdapter(db.db, { refreshReuseGraceSec: config.refreshReuseGraceSec });
   let fingerprint = keysFingerprint(keys);
   // Assigned right below; the provider is rebuilt on key rotation, the module reads the current one.
   let current: { provider: Provider; callback: ReturnType<Provider['callback']> };

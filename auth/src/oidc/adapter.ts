@@ -19,7 +19,21 @@ const GRANTABLE = new Set([
 
 export type AdapterFactory = new (name: string) => Adapter;
 
-export function createPostgresAdapter(db: PostgresJsDatabase): AdapterFactory {
+export interface AdapterOptions {
+  /**
+   * Seconds after its rotation during which a refresh token still counts as unused. oidc-provider
+   * rotates a public client's refresh token on every use and revokes the whole grant when a used one
+   * comes back; a browser that navigates while its refresh is in flight never sees the new token and
+   * would be signed out by its next refresh. Within the grace the old token is rotated once more
+   * (the reuse interval Okta and Auth0 offer); after it, reuse detection applies as before.
+   */
+  refreshReuseGraceSec?: number;
+}
+
+export function createPostgresAdapter(
+  db: PostgresJsDatabase,
+  { refreshReuseGraceSec = 0 }: AdapterOptions = {},
+): AdapterFactory {
   return class PostgresAdapter implements Adapter {
     readonly kind: string;
     constructor(name: string) {
@@ -64,9 +78,13 @@ export function createPostgresAdapter(db: PostgresJsDatabase): AdapterFactory {
         .limit(1);
       if (!row) return undefined;
       if (row.expiresAt && row.expiresAt.getTime() <= Date.now()) return undefined;
+      const inGrace =
+        this.kind === 'RefreshToken' &&
+        row.consumedAt !== null &&
+        Date.now() - row.consumedAt.getTime() < refreshReuseGraceSec * 1000;
       return {
         ...(row.payload as AdapterPayload),
-        ...(row.consumedAt ? { consumed: Math.floor(row.consumedAt.getTime() / 1000) } : {}),
+        ...(row.consumedAt && !inGrace ? { consumed: Math.floor(row.consumedAt.getTime() / 1000) } : {}),
       };
     }
 
@@ -83,7 +101,8 @@ export function createPostgresAdapter(db: PostgresJsDatabase): AdapterFactory {
     async consume(id: string): Promise<void> {
       await db
         .update(oidcModels)
-        .set({ consumedAt: sql`now()` })
+        // The first use counts: a reuse within the grace must not move its start.
+        .set({ consumedAt: sql`coalesce(${oidcModels.consumedAt}, now())` })
         .where(and(eq(oidcModels.kind, this.kind), eq(oidcModels.id, id)));
     }
 

@@ -11,9 +11,11 @@ import {
   SYNC_AUDIENCE,
 } from '@mana/auth-client';
 import { base64url, createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
+import { connect } from '@mana/db';
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEV_SECRETS } from '../config.ts';
+import { AUTH_SCHEMA } from '../server.ts';
 import { CookieClient } from '../testing/cookie-client.ts';
 import { startTestAuth, type TestAuth } from '../testing/fixture.ts';
 import { authorizeUrl, pkcePair, signInThroughProvider } from '../testing/oidc-flow.ts';
@@ -139,6 +141,41 @@ describe('web client (public, PKCE)', () => {
     });
     expect(refreshed.status, JSON.stringify(refreshed.body)).toBe(200);
     expect((await verifier(SYNC_AUDIENCE).verify(String(refreshed.body.access_token))).sub).toBe(alice.id);
+  });
+
+  it('a refresh whose answer was lost can be repeated within the reuse grace; after it, reuse revokes the grant', async () => {
+    const t = await webLogin();
+    const refresh = (refreshToken: unknown) =>
+      token({
+        grant_type: 'refresh_token',
+        refresh_token: String(refreshToken),
+        client_id: 'web',
+        resource: SYNC_AUDIENCE,
+      });
+    // The browser navigated away while this answer was on its way: it never saw the new token.
+    const lost = await refresh(t.refresh_token);
+    expect(lost.status).toBe(200);
+    const retried = await refresh(t.refresh_token);
+    expect(retried.status, JSON.stringify(retried.body)).toBe(200);
+    expect(retried.body.refresh_token).not.toBe(lost.body.refresh_token);
+    expect((await verifier(SYNC_AUDIENCE).verify(String(retried.body.access_token))).sub).toBe(alice.id);
+    // The session goes on from the retried answer.
+    const next = await refresh(retried.body.refresh_token);
+    expect(next.status).toBe(200);
+
+    // Past the grace (AUTH_REFRESH_REUSE_GRACE_SEC, 30 s by default) the old token is a replay:
+    // refused, and the whole grant is revoked, as oidc-provider's reuse detection does.
+    const db = connect({ url: auth.tdb.url, schema: AUTH_SCHEMA, max: 1 });
+    try {
+      await db.sql`update oidc_models set consumed_at = now() - interval '31 seconds'
+        where kind = 'RefreshToken' and id = ${String(retried.body.refresh_token)}`;
+    } finally {
+      await db.close();
+    }
+    const replay = await refresh(retried.body.refresh_token);
+    expect(replay.status).toBe(400);
+    expect(replay.body.error).toBe('invalid_grant');
+    expect((await refresh(next.body.refresh_token)).status).toBe(400);
   });
 
   it('without a resource gets an opaque token that works at userinfo', async () => {

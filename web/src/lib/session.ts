@@ -4,8 +4,9 @@
  * sync (`urn:mana:sync`), one for credits (`urn:mana:credits`).
  *
  * The session lives in localStorage so every tab shares it. Refresh tokens of public clients rotate
- * (reusing an old one revokes the grant), so refreshing happens under a Web Lock and re-reads the
- * stored session first: two tabs never refresh with the same token.
+ * (reusing an old one revokes the grant, once the auth server's short reuse grace for answers lost to
+ * a navigation is over), so refreshing happens under a Web Lock and re-reads the stored session
+ * first: two tabs never refresh with the same token.
  */
 import { CREDITS_AUDIENCE, SYNC_AUDIENCE } from '@mana/auth-client/urns';
 import * as oauth from 'oauth4webapi';
