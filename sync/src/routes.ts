@@ -130,9 +130,9 @@ export function registerSyncRoutes(app: Hono, deps: RouteDeps): void {
       { cursor: envelope.cursor, changes, limit: config.pullLimit },
     );
     if (result.rowsChanged > 0) {
-      // The rows are about the size of the changes that made them: a body far over the limit is not
-      // serialized only to be found too large.
-      const json = body.chars <= 2 * config.pokeMaxBytes ? JSON.stringify(result.written) : undefined;
+      // Rows carry every field of the row, so they are at least about the size of the changes that
+      // made them: a body over the limit is not serialized only to be found too large.
+      const json = body.chars <= config.pokeMaxBytes ? JSON.stringify(result.written) : undefined;
       const small = json !== undefined && Buffer.byteLength(json) <= config.pokeMaxBytes;
       fanout.publish({
         userId: principal.userId,
