@@ -5,8 +5,8 @@
  * runner (stored in Postgres, token exchange at auth (cached), pull from sync, list state) → reply
  * through Synapse → the user's sync. Sequential, so it measures latency, not throughput.
  *
- * Reported against the raw Synapse echo (`measureSynapseEcho`) on the same Synapse, measured in the
- * same run, and next to the runner's own time per command (transaction received → reply sent,
+ * Reported against the raw Synapse echo (`openEchoPair`) on the same Synapse, measured in the
+ * same run with its samples interleaved (echo, command, echo, …), and next to the runner's own time per command (transaction received → reply sent,
  * measured inside the runner: `bot_runner_message_seconds`). A reply is two persisted Matrix events
  * (the command reaching the appservice, the reply reaching the client), each about one echo, so
  * about 2× echo is the floor. Goals: runner p50 ≤ 3 ms; end-to-end p50 ≤ 2.1× echo.
@@ -18,7 +18,7 @@ import { parseArgs } from 'node:util';
 import { openChat, SERVER_NAME, startBotsStack } from '@mana/e2e/support';
 import type { Benchmark, BenchResult } from './benchmark.ts';
 import { formatRatio, formatTable, summarize } from './stats.ts';
-import { measureSynapseEcho } from './synapse-echo.ts';
+import { openEchoPair } from './synapse-echo.ts';
 
 export interface BotLatency {
   bot: BenchResult;
@@ -46,23 +46,33 @@ export async function measureBotLatency(samples = 200, warmup = 20): Promise<Bot
     // Something to list.
     for (const t of ['Milch kaufen @morgen', 'Steuer !p1', 'Zahnarzt anrufen']) await chat.ask(`neu ${t}`);
 
+    // Echo and bot samples alternate, so both see the same moments of the machine (the echo's own
+    // p50 moved by a third between runs measured one after the other).
+    const pair = await openEchoPair(stack.synapse);
     const out: number[] = [];
-    for (let i = 0; i < warmup + n; i++) {
-      const started = performance.now();
-      await chat.ask('list');
-      if (i >= warmup) out.push(performance.now() - started);
+    const echoes: number[] = [];
+    try {
+      for (let i = 0; i < warmup + n; i++) {
+        const echoed = await pair.once();
+        const started = performance.now();
+        await chat.ask('list');
+        if (i >= warmup) {
+          out.push(performance.now() - started);
+          echoes.push(echoed);
+        }
+      }
+    } finally {
+      await pair.stop();
     }
     const bot: BenchResult = { name: 'bot-latency', samples: out, stats: summarize(out) };
     const runner = summaryQuantiles(
       await (await fetch(`${stack.runner.url}/metrics`)).text(),
       'bot_runner_message_seconds',
     );
-    // The baseline on the very same Synapse (appservice registered, OIDC on), right after.
-    const echoRun = await measureSynapseEcho(stack.synapse, n);
     const echo: BenchResult = {
-      name: 'synapse-echo (same Synapse)',
-      samples: echoRun.samples,
-      stats: echoRun.stats,
+      name: 'synapse-echo (same Synapse, interleaved)',
+      samples: echoes,
+      stats: summarize(echoes),
     };
     return { bot, echo, runner };
   } finally {

@@ -13,6 +13,46 @@ export interface EchoMeasurement {
   stats: Stats;
 }
 
+/** A DM between two fresh users on `synapse`: `once()` sends one message and times its arrival. */
+export interface EchoPair {
+  /** Milliseconds from A's send until B's sync delivers the message. */
+  once(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+export async function openEchoPair(synapse: SynapseHandle): Promise<EchoPair> {
+  // Fresh users, so several measurements can share one Synapse.
+  const tag = randomBytes(3).toString('hex');
+  const [alice, bob] = await Promise.all([
+    synapse.registerUser({ username: `echo-a-${tag}` }),
+    synapse.registerUser({ username: `echo-b-${tag}` }),
+  ]);
+  const a = await createTestClient({ baseUrl: synapse.baseUrl, ...alice });
+  const b = await createTestClient({ baseUrl: synapse.baseUrl, ...bob });
+  const stop = () => Promise.all([a.stop(), b.stop()]).then(() => undefined);
+  try {
+    const roomId = await a.createDm(bob.userId);
+    await b.waitForInvite({ from: alice.userId });
+    await b.joinRoom(roomId);
+    let i = 0;
+    return {
+      async once() {
+        const body = `echo ${tag} ${i++}`;
+        // Listen before sending: B may see the event before A's send call returns.
+        const seen = b.waitForEvent((e) => e.getRoomId() === roomId && e.getContent().body === body);
+        const started = performance.now();
+        await a.sendText(roomId, body);
+        await seen;
+        return performance.now() - started;
+      },
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
 /**
  * Client A sends `n` messages into a DM with client B, one at a time: send, wait until B's sync
  * delivers it, next. Sequential on purpose: it measures latency, not throughput. A few warm-up
@@ -23,34 +63,14 @@ export async function measureSynapseEcho(
   n: number,
   { warmup = 10 }: { warmup?: number } = {},
 ): Promise<EchoMeasurement> {
-  // Fresh users, so several measurements can share one Synapse.
-  const tag = randomBytes(3).toString('hex');
-  const [alice, bob] = await Promise.all([
-    synapse.registerUser({ username: `echo-a-${tag}` }),
-    synapse.registerUser({ username: `echo-b-${tag}` }),
-  ]);
-  const a = await createTestClient({ baseUrl: synapse.baseUrl, ...alice });
-  const b = await createTestClient({ baseUrl: synapse.baseUrl, ...bob });
+  const pair = await openEchoPair(synapse);
   try {
-    const roomId = await a.createDm(bob.userId);
-    await b.waitForInvite({ from: alice.userId });
-    await b.joinRoom(roomId);
-
-    const echo = async (body: string): Promise<number> => {
-      // Listen before sending: B may see the event before A's send call returns.
-      const seen = b.waitForEvent((e) => e.getRoomId() === roomId && e.getContent().body === body);
-      const started = performance.now();
-      await a.sendText(roomId, body);
-      await seen;
-      return performance.now() - started;
-    };
-
-    for (let i = 0; i < warmup; i++) await echo(`warmup ${tag} ${i}`);
+    for (let i = 0; i < warmup; i++) await pair.once();
     const samples: number[] = [];
-    for (let i = 0; i < n; i++) samples.push(await echo(`echo ${tag} ${i}`));
+    for (let i = 0; i < n; i++) samples.push(await pair.once());
     return { samples, stats: summarize(samples) };
   } finally {
-    await Promise.all([a.stop(), b.stop()]);
+    await pair.stop();
   }
 }
 
