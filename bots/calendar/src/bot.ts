@@ -21,6 +21,7 @@ import {
   type Html,
   type JobContext,
   type Json,
+  type Text,
 } from '@mana/bot-runtime';
 import { addDays, wallOf, wallToInstant } from '@mana/bot-runtime/zone';
 import { createHash } from 'node:crypto';
@@ -358,7 +359,7 @@ async function exportCalendar(ctx: CommandContext) {
   );
 }
 
-const SKIP_TEXT: Record<SkipReason, { de: string; en: string }> = {
+const SKIP_TEXT: Record<SkipReason, Text> = {
   duplicate: { de: 'schon im Kalender', en: 'already in the calendar' },
   'no-start': { de: 'ohne Beginn', en: 'no start' },
   'end-before-start': { de: 'Ende vor Beginn', en: 'ends before it starts' },

@@ -1,4 +1,6 @@
 /** The calendar core's one error type: a stable `code`, the log text, and the text shown in the room. */
+import type { Text } from '@mana/bot-runtime';
+
 export type CalendarErrCode =
   | 'ERR_DATE_INVALID'
   | 'ERR_DATE_MISSING'
@@ -12,13 +14,8 @@ export type CalendarErrCode =
 
 export class CalendarError extends Error {
   readonly code: CalendarErrCode;
-  readonly human: { de: string; en: string };
-  constructor(
-    code: CalendarErrCode,
-    message: string,
-    human: { de: string; en: string },
-    options?: ErrorOptions,
-  ) {
+  readonly human: Text;
+  constructor(code: CalendarErrCode, message: string, human: Text, options?: ErrorOptions) {
     super(message, options);
     this.name = 'CalendarError';
     this.code = code;

@@ -1,4 +1,6 @@
 /** The clock core's one error type: a stable `code`, the log text, and the text shown in the room. */
+import type { Text } from '@mana/bot-runtime';
+
 export type ClockErrCode =
   | 'ERR_DURATION_INVALID'
   | 'ERR_DURATION_RANGE'
@@ -9,13 +11,8 @@ export type ClockErrCode =
 
 export class ClockError extends Error {
   readonly code: ClockErrCode;
-  readonly human: { de: string; en: string };
-  constructor(
-    code: ClockErrCode,
-    message: string,
-    human: { de: string; en: string },
-    options?: ErrorOptions,
-  ) {
+  readonly human: Text;
+  constructor(code: ClockErrCode, message: string, human: Text, options?: ErrorOptions) {
     super(message, options);
     this.name = 'ClockError';
     this.code = code;

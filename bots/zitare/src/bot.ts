@@ -15,7 +15,7 @@ import {
   type BotCommand,
   type BotDefinition,
   type CommandContext,
-  type Row,
+  type StoredRow,
 } from '@mana/bot-runtime';
 import { parseTimeOfDay } from '@mana/bot-runtime/zone';
 import {
@@ -95,15 +95,12 @@ function listRowId(name: string): string {
   return `list-${createHash('sha256').update(normalizeText(name)).digest('hex').slice(0, 24)}`;
 }
 
-interface ListRow extends Row {
-  name?: string;
-  quoteIds?: string[];
-}
+type ListRow = StoredRow<'zitare', 'lists'>;
 
 async function findList(ctx: CommandContext, name: string): Promise<ListRow | undefined> {
   const store = await ctx.store(APP);
   const want = normalizeText(name);
-  const lists = (await store.list('lists')) as ListRow[];
+  const lists: ListRow[] = await store.list('lists');
   return lists.find((l) => typeof l.name === 'string' && normalizeText(l.name) === want);
 }
 
@@ -130,14 +127,11 @@ async function fromLastList(ctx: CommandContext, n: number): Promise<Quote> {
   return q;
 }
 
-interface FavoriteRow extends Row {
-  quoteId?: string;
-  addedAt?: string | null;
-}
+type FavoriteRow = StoredRow<'zitare', 'favorites'>;
 
 async function favorites(ctx: CommandContext): Promise<Quote[]> {
   const store = await ctx.store(APP);
-  const rows = (await store.list('favorites')) as FavoriteRow[];
+  const rows: FavoriteRow[] = await store.list('favorites');
   return rows
     .filter((r) => typeof r.quoteId === 'string')
     .sort((a, b) => (a.addedAt ?? '').localeCompare(b.addedAt ?? ''))
@@ -397,7 +391,7 @@ export const zitareCommands: BotCommand[] = [
     help: { de: 'Deine Zitatlisten.', en: 'Your quote lists.' },
     async run(ctx) {
       const store = await ctx.store(APP);
-      const lists = ((await store.list('lists')) as ListRow[])
+      const lists = (await store.list('lists'))
         .filter((l) => typeof l.name === 'string')
         .sort((a, b) => (a.name ?? '').localeCompare(b.name ?? ''));
       if (lists.length === 0)

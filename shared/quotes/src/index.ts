@@ -7,6 +7,7 @@
  * searchQuotes('goethe faust'); // every word must match (case and accents ignored)
  * findCategory('Liebe'); // 'love'
  */
+import type { Text } from '@mana/i18n';
 import { GERMAN_QUOTES } from './data-de.ts';
 import { ENGLISH_QUOTES } from './data-en.ts';
 import { CATEGORY_IDS, quoteInputSchema, type CategoryId, type Quote } from './schema.ts';
@@ -42,7 +43,7 @@ export function quoteById(id: string): Quote | undefined {
   return BY_ID.get(id);
 }
 
-export const CATEGORY_LABELS: Readonly<Record<CategoryId, { de: string; en: string }>> = {
+export const CATEGORY_LABELS: Readonly<Record<CategoryId, Text>> = {
   motivation: { de: 'Motivation', en: 'Motivation' },
   life: { de: 'Leben', en: 'Life' },
   wisdom: { de: 'Weisheit', en: 'Wisdom' },
