@@ -9,9 +9,12 @@ import { type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { client } from '@mana/metrics';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { parseConfig } from '../../web/src/lib/config.ts';
+import { EXTERNAL_METRICS, synapseSourceName } from './external-metrics.ts';
+import { baseName, metricNames } from './promql.ts';
 
 const deployDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 const root = join(deployDir, '..');
@@ -57,6 +60,29 @@ interface Rule {
 }
 interface RuleFile {
   groups: { name: string; rules: Rule[] }[];
+}
+
+/** Metric names the code defines start with these; anything else must be in EXTERNAL_METRICS. */
+const OUR_PREFIX = /^(http|auth|sync|credits|bot)_/;
+/** prom-client's default metrics (createMetrics collects them on every service's registry). */
+const DEFAULT_PREFIX = /^(process|nodejs)_/;
+/**
+ * Defined by the stats branch of #15 (auth's periodic ledger check), merged separately: accepted until
+ * the code has them, then checked like the rest. Remove once that branch is in.
+ */
+const PENDING_METRICS = new Set(['credits_ledger_check_ok', 'credits_ledger_check_timestamp_seconds']);
+
+/** Every panel query of every provisioned dashboard. */
+function dashboardExprs(): { file: string; panel: string; expr: string }[] {
+  const dir = join(deployDir, 'grafana/dashboards');
+  return readdirSync(dir).flatMap((file) => {
+    const d = JSON.parse(readFileSync(join(dir, file), 'utf8')) as {
+      panels: { title?: string; targets?: { expr?: string }[] }[];
+    };
+    return d.panels.flatMap((p) =>
+      (p.targets ?? []).flatMap((t) => (t.expr ? [{ file, panel: p.title ?? '', expr: t.expr }] : [])),
+    );
+  });
 }
 
 const compose = readYaml('deploy/compose.yaml') as Compose;
@@ -313,18 +339,39 @@ describe('prometheus', () => {
       )
       .map((f) => readFileSync(f, 'utf8'))
       .join('\n');
-    const dashboards = readdirSync(join(deployDir, 'grafana/dashboards')).map((f) =>
-      read(`deploy/grafana/dashboards/${f}`),
-    );
-    const queries = [...alerts.map((r) => String(r.expr)), ...dashboards].join('\n');
     const names = new Set(
-      [...queries.matchAll(/\b((?:http|auth|sync|credits|bot)_[a-z0-9_]+)/g)].map((m) =>
-        m[1]!.replace(/_(bucket|count|sum)$/, ''),
-      ),
+      [...alerts.map((r) => String(r.expr)), ...dashboardExprs().map((q) => q.expr)].flatMap(metricNames),
     );
-    expect(names.size).toBeGreaterThan(8);
-    for (const name of names)
+    const ours = [...names].filter((n) => OUR_PREFIX.test(n)).map(baseName);
+    expect(ours.length).toBeGreaterThan(8);
+    for (const name of ours) {
+      if (PENDING_METRICS.has(name) && !sources.includes(`'${name}'`)) continue;
       expect(sources, `metric ${name} is not defined in the code`).toContain(`'${name}'`);
+    }
+    const registry = new client.Registry();
+    client.collectDefaultMetrics({ register: registry });
+    const defaults = new Set(registry.getMetricsAsArray().map((m) => m.name));
+    for (const name of [...names].filter((n) => DEFAULT_PREFIX.test(n)))
+      expect(defaults, `${name} is not one of prom-client's default metrics`).toContain(baseName(name));
+    for (const name of [...names].filter((n) => !OUR_PREFIX.test(n) && !DEFAULT_PREFIX.test(n)))
+      expect(EXTERNAL_METRICS, `${name}: neither ours nor a listed exporter/Synapse metric`).toHaveProperty(
+        name,
+      );
+  });
+
+  it("lists only Synapse metrics that Synapse's source defines (the test virtualenv's)", () => {
+    const pkg = join(root, '.venv/synapse/lib');
+    expect(existsSync(pkg), 'no Synapse virtualenv: run `npm run setup`').toBe(true);
+    const site = readdirSync(pkg).map((py) => join(pkg, py, 'site-packages/synapse'));
+    const synapseNames = Object.entries(EXTERNAL_METRICS).filter(([, m]) => m.exporter === 'synapse');
+    expect(synapseNames.length).toBeGreaterThan(3);
+    for (const [name, m] of synapseNames) {
+      const file = site
+        .map((dir) => join(dir, m.source.replace(/^synapse\//, '')))
+        .find((f) => existsSync(f));
+      expect(file, `${name}: ${m.source} is not in Synapse's package`).toBeDefined();
+      expect(readFileSync(file!, 'utf8'), `${name} in ${m.source}`).toContain(`"${synapseSourceName(name)}"`);
+    }
   });
 });
 
