@@ -98,7 +98,15 @@ describe('compose.yaml', () => {
     for (const name of Object.keys(services))
       expect(['app', 'infra', 'oneshot', 'tool'], name).toContain(kindOf(name));
     expect(byKind('app').sort()).toEqual(Object.keys(APP_PORTS).sort());
-    for (const name of ['postgres', 'redis', 'caddy', 'prometheus', 'grafana'])
+    for (const name of [
+      'postgres',
+      'redis',
+      'caddy',
+      'prometheus',
+      'alertmanager',
+      'node-exporter',
+      'grafana',
+    ])
       expect(kindOf(name), `${name} is part of the stack`).toBe('infra');
   });
 
@@ -173,6 +181,24 @@ describe('compose.yaml', () => {
         expect(existsSync(join(root, m[1]!)), `${file}: COPY ${m[1]}`).toBe(true);
       }
     }
+  });
+
+  it('is a valid compose file (the compose spec schema and lint rules, by dclint)', () => {
+    // Style rules that fight the file's order by start-up (services, keys, depends_on) are off in
+    // .dclintrc.json; what stays is the schema and the correctness rules.
+    const r = spawnSync(
+      process.execPath,
+      [
+        join(root, 'node_modules/dclint/bin/dclint.cjs'),
+        'compose.yaml',
+        '-c',
+        '.dclintrc.json',
+        '--max-warnings',
+        '0',
+      ],
+      { cwd: deployDir, encoding: 'utf8' },
+    );
+    expect(r.status, `${r.stdout}${r.stderr}`).toBe(0);
   });
 
   it('runs the Synapse version homeserver-config pins and tests against', () => {

@@ -8,6 +8,7 @@ const PACKAGES = {
   promtool: 'prometheus',
   prometheus: 'prometheus',
   amtool: 'prometheus-alertmanager',
+  'prometheus-alertmanager': 'prometheus-alertmanager',
 } as const;
 
 export type Tool = keyof typeof PACKAGES;
