@@ -46,7 +46,8 @@ async function startDaemon(
     const gone = await Promise.race([exited, new Promise((r) => setTimeout(r, 100, 'running'))]);
     if (gone !== 'running') {
       await stop();
-      if (gone instanceof Error && 'code' in gone && gone.code === 'ENOENT') throw new MissingToolError(binary);
+      if (gone instanceof Error && 'code' in gone && gone.code === 'ENOENT')
+        throw new MissingToolError(binary);
       throw new Error(`${binary} exited before it was ready:\n${out.slice(-3000)}`);
     }
     if (Date.now() > deadline) {
