@@ -13,6 +13,7 @@ import { client } from '@mana/metrics';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { parseConfig } from '../../web/src/lib/config.ts';
+import { DEFAULT_PREFIX, dashboardQueries, OUR_PREFIX, PENDING_METRICS } from './dashboards.ts';
 import { EXTERNAL_METRICS, synapseSourceName } from './external-metrics.ts';
 import { baseName, metricNames } from './promql.ts';
 
@@ -60,29 +61,6 @@ interface Rule {
 }
 interface RuleFile {
   groups: { name: string; rules: Rule[] }[];
-}
-
-/** Metric names the code defines start with these; anything else must be in EXTERNAL_METRICS. */
-const OUR_PREFIX = /^(http|auth|sync|credits|bot)_/;
-/** prom-client's default metrics (createMetrics collects them on every service's registry). */
-const DEFAULT_PREFIX = /^(process|nodejs)_/;
-/**
- * Defined by the stats branch of #15 (auth's periodic ledger check), merged separately: accepted until
- * the code has them, then checked like the rest. Remove once that branch is in.
- */
-const PENDING_METRICS = new Set(['credits_ledger_check_ok', 'credits_ledger_check_timestamp_seconds']);
-
-/** Every panel query of every provisioned dashboard. */
-function dashboardExprs(): { file: string; panel: string; expr: string }[] {
-  const dir = join(deployDir, 'grafana/dashboards');
-  return readdirSync(dir).flatMap((file) => {
-    const d = JSON.parse(readFileSync(join(dir, file), 'utf8')) as {
-      panels: { title?: string; targets?: { expr?: string }[] }[];
-    };
-    return d.panels.flatMap((p) =>
-      (p.targets ?? []).flatMap((t) => (t.expr ? [{ file, panel: p.title ?? '', expr: t.expr }] : [])),
-    );
-  });
 }
 
 const compose = readYaml('deploy/compose.yaml') as Compose;
@@ -366,7 +344,7 @@ describe('prometheus', () => {
       .map((f) => readFileSync(f, 'utf8'))
       .join('\n');
     const names = new Set(
-      [...alerts.map((r) => String(r.expr)), ...dashboardExprs().map((q) => q.expr)].flatMap(metricNames),
+      [...alerts.map((r) => String(r.expr)), ...dashboardQueries().map((q) => q.expr)].flatMap(metricNames),
     );
     const ours = [...names].filter((n) => OUR_PREFIX.test(n)).map(baseName);
     expect(ours.length).toBeGreaterThan(8);

@@ -32,6 +32,7 @@ export const EXTERNAL_METRICS: Record<string, ExternalMetric> = {
   probe_ssl_earliest_cert_expiry: blackbox('blackbox_exporter prober/tls.go (tcp and http probers with TLS)'),
 
   node_cpu_seconds_total: node('cpu_linux.go'),
+  node_boot_time_seconds: node('stat_linux.go (/proc/stat btime)'),
   node_load1: node('loadavg.go'),
   node_load5: node('loadavg.go'),
   node_load15: node('loadavg.go'),
