@@ -6,7 +6,8 @@
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { startBotsStack, type BotsStack } from '@mana/e2e/support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
@@ -21,6 +22,8 @@ import {
 } from './dashboards.ts';
 import { EXTERNAL_METRICS } from './external-metrics.ts';
 import { metricNames } from './promql.ts';
+
+const deployDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** The series names a /metrics page exports, from its `# TYPE` lines (also for metrics with no sample yet). */
 function exportedNames(text: string): string[] {
@@ -50,6 +53,8 @@ describe('dashboards against the running services', () => {
       join(dir, 'prometheus.yml'),
       stringify({
         global: { scrape_interval: '1s', evaluation_interval: '1s' },
+        // The stack's own alert rules, evaluated by a real Prometheus against the real series.
+        rule_files: [join(deployDir, 'prometheus/alerts.yml')],
         scrape_configs: Object.entries(targets).map(([job, url]) => ({
           job_name: job,
           static_configs: [{ targets: [new URL(url).host] }],
@@ -126,6 +131,28 @@ describe('dashboards against the running services', () => {
     ).json()) as { data: { result: unknown[] } };
     expect(http.data.result).toHaveLength(1);
   }, 90_000);
+
+  it("evaluates every alert rule without error against the services' series", async () => {
+    interface Rules {
+      data: {
+        groups: { rules: { name: string; health: string; lastError?: string; lastEvaluation: string }[] }[];
+      };
+    }
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const body = (await (await fetch(`${prometheus!.url}/api/v1/rules`)).json()) as Rules;
+      const rules = body.data.groups.flatMap((g) => g.rules);
+      expect(rules.length).toBeGreaterThanOrEqual(20);
+      const evaluated = rules.filter((r) => !r.lastEvaluation.startsWith('0001-'));
+      if (evaluated.length === rules.length) {
+        expect(rules.filter((r) => r.health !== 'ok').map((r) => `${r.name}: ${r.lastError}`)).toEqual([]);
+        return;
+      }
+      if (Date.now() > deadline)
+        throw new Error(`rules not evaluated: ${rules.length - evaluated.length} left`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }, 60_000);
 
   it('would catch a broken query (Prometheus rejects what it cannot parse)', async () => {
     const res = await fetch(`${prometheus!.url}/api/v1/query?query=${encodeURIComponent('sum(rate(x[5m])')}`);

@@ -64,10 +64,12 @@ interface RuleFile {
 }
 
 /**
- * The stats bot's settings (bots/stats, from the stats branch of #15, merged separately): accepted while
- * the root .env.example lacks them, checked like the rest once it has them. Remove once that branch is in.
+ * The stats bot's settings and Synapse's metrics port (from the stats branch of #15, merged separately):
+ * accepted while the root .env.example lacks them, checked like the rest once it has them. Remove once
+ * that branch is in.
  */
 const PENDING_ENV = new Set([
+  'HS_METRICS_PORT',
   'STATS_OPS_ROOM',
   'STATS_OPERATORS',
   'STATS_TIMEZONE',
