@@ -9,9 +9,13 @@ import { type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { client } from '@mana/metrics';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { parseConfig } from '../../web/src/lib/config.ts';
+import { DEFAULT_PREFIX, dashboardQueries, OUR_PREFIX, PENDING_METRICS } from './dashboards.ts';
+import { EXTERNAL_METRICS, synapseSourceName } from './external-metrics.ts';
+import { baseName, metricNames } from './promql.ts';
 
 const deployDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 const root = join(deployDir, '..');
@@ -59,6 +63,20 @@ interface RuleFile {
   groups: { name: string; rules: Rule[] }[];
 }
 
+/**
+ * The stats bot's settings and Synapse's metrics port (from the stats branch of #15, merged separately):
+ * accepted while the root .env.example lacks them, checked like the rest once it has them. Remove once
+ * that branch is in.
+ */
+const PENDING_ENV = new Set([
+  'HS_METRICS_PORT',
+  'STATS_OPS_ROOM',
+  'STATS_OPERATORS',
+  'STATS_TIMEZONE',
+  'STATS_PROMETHEUS_URL',
+  'STATS_ALERTMANAGER_TOKEN',
+]);
+
 const compose = readYaml('deploy/compose.yaml') as Compose;
 const services = compose.services;
 const kindOf = (name: string) => services[name]?.labels?.['org.mana.kind'];
@@ -72,7 +90,15 @@ describe('compose.yaml', () => {
     for (const name of Object.keys(services))
       expect(['app', 'infra', 'oneshot', 'tool'], name).toContain(kindOf(name));
     expect(byKind('app').sort()).toEqual(Object.keys(APP_PORTS).sort());
-    for (const name of ['postgres', 'redis', 'caddy', 'prometheus', 'grafana'])
+    for (const name of [
+      'postgres',
+      'redis',
+      'caddy',
+      'prometheus',
+      'alertmanager',
+      'node-exporter',
+      'grafana',
+    ])
       expect(kindOf(name), `${name} is part of the stack`).toBe('infra');
   });
 
@@ -149,6 +175,24 @@ describe('compose.yaml', () => {
     }
   });
 
+  it('is a valid compose file (the compose spec schema and lint rules, by dclint)', () => {
+    // Style rules that fight the file's order by start-up (services, keys, depends_on) are off in
+    // .dclintrc.json; what stays is the schema and the correctness rules.
+    const r = spawnSync(
+      process.execPath,
+      [
+        join(root, 'node_modules/dclint/bin/dclint.cjs'),
+        'compose.yaml',
+        '-c',
+        '.dclintrc.json',
+        '--max-warnings',
+        '0',
+      ],
+      { cwd: deployDir, encoding: 'utf8' },
+    );
+    expect(r.status, `${r.stdout}${r.stderr}`).toBe(0);
+  });
+
   it('runs the Synapse version homeserver-config pins and tests against', () => {
     const pinned = /matrix-synapse\[oidc\]==([\d.]+)/.exec(read('homeserver-config/README.md'))?.[1];
     expect(pinned).toBeDefined();
@@ -191,7 +235,10 @@ describe('environment variables', () => {
       const env = Object.keys(services[name]!.environment ?? {});
       expect(env.length, name).toBeGreaterThan(3);
       for (const key of env) {
-        expect(key.startsWith(prefix), `${name}: ${key} lacks ${prefix}`).toBe(true);
+        // The runner also hosts the stats bot, whose settings carry its own prefix.
+        const ok = key.startsWith(prefix) || (name === 'bots' && key.startsWith('STATS_'));
+        expect(ok, `${name}: ${key} lacks ${prefix}`).toBe(true);
+        if (PENDING_ENV.has(key) && !known.has(key)) continue;
         expect(known.has(key), `${name}: ${key} is not in the root .env.example (renamed or removed?)`).toBe(
           true,
         );
@@ -233,6 +280,12 @@ describe('environment variables', () => {
     expect(env('synapse-config', 'HS_APPSERVICE_ID')).toBe(env('bots', 'BOT_APPSERVICE_ID'));
     expect(env('synapse-config', 'HS_MAS_SECRET')).toBe(env('auth', 'AUTH_MATRIX_SHARED_SECRET'));
     expect(env('synapse-config', 'HS_AUTH_MODE')).toBe(env('auth', 'AUTH_MATRIX_MODE'));
+    // Alertmanager reads the webhook token from a secret made of the same variable.
+    expect(env('bots', 'STATS_ALERTMANAGER_TOKEN')).toBe('${STATS_ALERTMANAGER_TOKEN}');
+    expect(readYaml('deploy/compose.yaml')).toHaveProperty(
+      ['secrets', 'stats-alertmanager-token', 'environment'],
+      'STATS_ALERTMANAGER_TOKEN',
+    );
   });
 
   it('documents every variable compose.yaml interpolates in deploy/.env.example, required ones uncommented', () => {
@@ -313,18 +366,39 @@ describe('prometheus', () => {
       )
       .map((f) => readFileSync(f, 'utf8'))
       .join('\n');
-    const dashboards = readdirSync(join(deployDir, 'grafana/dashboards')).map((f) =>
-      read(`deploy/grafana/dashboards/${f}`),
-    );
-    const queries = [...alerts.map((r) => String(r.expr)), ...dashboards].join('\n');
     const names = new Set(
-      [...queries.matchAll(/\b((?:http|auth|sync|credits|bot)_[a-z0-9_]+)/g)].map((m) =>
-        m[1]!.replace(/_(bucket|count|sum)$/, ''),
-      ),
+      [...alerts.map((r) => String(r.expr)), ...dashboardQueries().map((q) => q.expr)].flatMap(metricNames),
     );
-    expect(names.size).toBeGreaterThan(8);
-    for (const name of names)
+    const ours = [...names].filter((n) => OUR_PREFIX.test(n)).map(baseName);
+    expect(ours.length).toBeGreaterThan(8);
+    for (const name of ours) {
+      if (PENDING_METRICS.has(name) && !sources.includes(`'${name}'`)) continue;
       expect(sources, `metric ${name} is not defined in the code`).toContain(`'${name}'`);
+    }
+    const registry = new client.Registry();
+    client.collectDefaultMetrics({ register: registry });
+    const defaults = new Set(registry.getMetricsAsArray().map((m) => m.name));
+    for (const name of [...names].filter((n) => DEFAULT_PREFIX.test(n)))
+      expect(defaults, `${name} is not one of prom-client's default metrics`).toContain(baseName(name));
+    for (const name of [...names].filter((n) => !OUR_PREFIX.test(n) && !DEFAULT_PREFIX.test(n)))
+      expect(EXTERNAL_METRICS, `${name}: neither ours nor a listed exporter/Synapse metric`).toHaveProperty(
+        name,
+      );
+  });
+
+  it("lists only Synapse metrics that Synapse's source defines (the test virtualenv's)", () => {
+    const pkg = join(root, '.venv/synapse/lib');
+    expect(existsSync(pkg), 'no Synapse virtualenv: run `npm run setup`').toBe(true);
+    const site = readdirSync(pkg).map((py) => join(pkg, py, 'site-packages/synapse'));
+    const synapseNames = Object.entries(EXTERNAL_METRICS).filter(([, m]) => m.exporter === 'synapse');
+    expect(synapseNames.length).toBeGreaterThan(3);
+    for (const [name, m] of synapseNames) {
+      const file = site
+        .map((dir) => join(dir, m.source.replace(/^synapse\//, '')))
+        .find((f) => existsSync(f));
+      expect(file, `${name}: ${m.source} is not in Synapse's package`).toBeDefined();
+      expect(readFileSync(file!, 'utf8'), `${name} in ${m.source}`).toContain(`"${synapseSourceName(name)}"`);
+    }
   });
 });
 
