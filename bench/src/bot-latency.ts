@@ -6,8 +6,9 @@
  * through Synapse → the user's sync. Sequential, so it measures latency, not throughput.
  *
  * Reported against the raw Synapse echo (`openEchoPair`) on the same Synapse, measured in the
- * same run with its samples interleaved (echo, command, echo, …), and next to the runner's own time per command (transaction received → reply sent,
- * measured inside the runner: `bot_runner_message_seconds`). A reply is two persisted Matrix events
+ * same run with its samples interleaved (echo, command, echo, …), and next to the runner's own time
+ * per command (transaction received → reply sent, measured inside the runner:
+ * `bot_runner_message_seconds`). A reply is two persisted Matrix events
  * (the command reaching the appservice, the reply reaching the client), each about one echo, so
  * about 2× echo is the floor. Goals: runner p50 ≤ 3 ms; end-to-end p50 ≤ 2.1× echo.
  *

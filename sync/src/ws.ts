@@ -52,8 +52,9 @@ export function createWsHub({ verifier, logger, authTimeoutMs, heartbeatMs, onCo
   const count = () => onCount?.(all.size);
   let closing: Promise<void> | undefined;
 
-  const send = (c: Conn, msg: object) => {
-    if (c.ws.readyState === c.ws.OPEN) c.ws.send(JSON.stringify(msg));
+  /** `msg` as an object, or already encoded (a poke is encoded once for all of a user's sockets). */
+  const send = (c: Conn, msg: object | string) => {
+    if (c.ws.readyState === c.ws.OPEN) c.ws.send(typeof msg === 'string' ? msg : JSON.stringify(msg));
   };
   const close = (c: Conn, code: number, reason: string) => {
     if (c.ws.readyState === c.ws.OPEN || c.ws.readyState === c.ws.CONNECTING) c.ws.close(code, reason);
@@ -157,7 +158,7 @@ export function createWsHub({ verifier, logger, authTimeoutMs, heartbeatMs, onCo
           msg ??= rows
             ? `{"type":"poke","appId":${JSON.stringify(appId)},"cursor":${version},"from":${rows.from},"changes":${rows.json}}`
             : JSON.stringify({ type: 'poke', appId, cursor: version });
-          if (c.ws.readyState === c.ws.OPEN) c.ws.send(msg);
+          send(c, msg);
         }
     },
     get size() {
