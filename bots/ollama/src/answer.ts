@@ -38,6 +38,8 @@ export interface AnswerRequest {
   header?: string;
   /** The cost of this answer so far, in milli-credits. */
   onCost: (milliCredits: number) => void;
+  /** A message of the answer was sent (the first, or a continuation): the one now growing. */
+  onPart?: (eventId: string) => Promise<void>;
   partChars?: number;
 }
 
@@ -73,13 +75,13 @@ export async function streamAnswer(r: AnswerRequest): Promise<AnswerResult> {
 
   const partText = () => (parts.length <= 1 ? header : '') + received.slice(partStart);
   const open = async (text: string) => {
-    parts.push(
-      await ctx.stream(text, {
-        render: renderMarkdown,
-        intervalMs: r.intervalMs,
-        part: `${r.key}:${parts.length + 1}`,
-      }),
-    );
+    const part = await ctx.stream(text, {
+      render: renderMarkdown,
+      intervalMs: r.intervalMs,
+      part: `${r.key}:${parts.length + 1}`,
+    });
+    parts.push(part);
+    await r.onPart?.(part.eventId);
   };
   /** Shows what arrived: the first message, an edit, or the next part. */
   const show = async () => {

@@ -4,7 +4,14 @@
  * `chat` sync app. Answers are metered: the hold is the model class's catalogue cost, the commit
  * what the provider's token counts cost. See README.md.
  */
-import { defineBot, noticeContent, type BotDefinition, type CommandContext } from '@mana/bot-runtime';
+import {
+  defineBot,
+  noticeContent,
+  replaceContent,
+  type AppStore,
+  type BotDefinition,
+  type CommandContext,
+} from '@mana/bot-runtime';
 import { getCreditCost } from '@mana/credits';
 import {
   estimatePromptTokens,
@@ -18,6 +25,7 @@ import {
 import { shortError, streamAnswer, type AnswerResult } from './answer.ts';
 import type { OllamaBotConfig } from './config.ts';
 import { createUserLimiter, QueueFullError, type UserLimiter } from './limiter.ts';
+import { renderMarkdown } from './markdown.ts';
 import {
   CHAT_APP,
   conversationId,
@@ -152,8 +160,7 @@ export function createOllamaBot(deps: OllamaBotDeps | (() => OllamaBotDeps)): Bo
     if (earlier) {
       // The same question again after a crash: the half answer is marked, never silently restarted.
       if (earlier.status !== 'streaming') return undefined;
-      await store.upsert('messages', ids.answer, { status: 'interrupted' });
-      await store.flush();
+      await markInterrupted(ctx, store, ids.answer, earlier.eventId);
       return ctx.t(T.interrupted);
     }
 
@@ -223,6 +230,11 @@ export function createOllamaBot(deps: OllamaBotDeps | (() => OllamaBotDeps)): Bo
         intervalMs: config.editIntervalMs,
         key: 'a',
         onCost: (m) => ctx.meter(m),
+        // Which message is growing, so a restart after a crash can mark it interrupted.
+        onPart: async (eventId) => {
+          await store.upsert('messages', ids.answer, { eventId });
+          await store.flush();
+        },
       });
 
       if (result.eventIds.length === 0) {
@@ -244,6 +256,27 @@ export function createOllamaBot(deps: OllamaBotDeps | (() => OllamaBotDeps)): Bo
     } finally {
       slot.release();
     }
+  }
+
+  /**
+   * A half answer left by a crash: its message (the part that was growing) is edited to what it
+   * showed plus the interrupted mark, and the row keeps that text.
+   */
+  async function markInterrupted(
+    ctx: CommandContext,
+    store: AppStore,
+    answerId: string,
+    eventId: string | undefined,
+  ): Promise<void> {
+    const event = eventId ? await ctx.event(eventId).catch(() => undefined) : undefined;
+    const body = (event?.edited ?? event?.content)?.body;
+    const shown = typeof body === 'string' ? body : '';
+    if (eventId && event) {
+      const marked = renderMarkdown(`${shown}\n\n*${ctx.t(T.interruptedMark)}*`);
+      await ctx.sendContent(replaceContent(noticeContent(marked), eventId), { txnKey: 'interrupted' });
+    }
+    await store.upsert('messages', answerId, { status: 'interrupted', content: shown });
+    await store.flush();
   }
 
   /** `all <question>`: every model at once, each in its own message, then time and tokens of each. */

@@ -146,6 +146,8 @@ export interface RoomEvent {
   type: string;
   sender: string;
   content: Record<string, unknown>;
+  /** The newest edit by its sender (`m.new_content` of its latest `m.replace`), when it was edited. */
+  edited?: Record<string, unknown>;
 }
 
 export interface AccountInfo {

@@ -372,13 +372,30 @@ export function createAppservicePort(options: AppserviceOptions): {
       }
       const e = typeof ev === 'object' && ev !== null ? (ev as Record<string, unknown>) : {};
       const content = typeof e.content === 'object' && e.content !== null ? e.content : {};
+      const sender = typeof e.sender === 'string' ? e.sender : '';
+      const edited = latestEdit(e.unsigned, sender);
       return {
         eventId,
         type: typeof e.type === 'string' ? e.type : '',
-        sender: typeof e.sender === 'string' ? e.sender : '',
+        sender,
         content: content as Record<string, unknown>,
+        ...(edited ? { edited } : {}),
       };
     },
   };
   return { port, appservice };
+}
+
+const record = (v: unknown): Record<string, unknown> | undefined =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+
+/**
+ * The newest edit's `m.new_content` from the server's bundled aggregation
+ * (`unsigned["m.relations"]["m.replace"]`, the whole edit event in current Synapse, MSC3925);
+ * an edit by anyone but the sender does not count.
+ */
+function latestEdit(unsigned: unknown, sender: string): Record<string, unknown> | undefined {
+  const edit = record(record(record(unsigned)?.['m.relations'])?.['m.replace']);
+  if (!edit || edit.sender !== sender) return undefined;
+  return record(record(edit.content)?.['m.new_content']);
 }

@@ -114,7 +114,19 @@ export function fakeMatrix(members: Map<string, string[]>): FakeMatrix {
       const known = self.events.get(eventId);
       if (known) return known.roomId === roomId ? known : undefined;
       const mine = sent.find((e) => e.eventId === eventId && e.roomId === roomId);
-      return mine ? { eventId, type: mine.type, sender: mine.userId, content: mine.content } : undefined;
+      if (!mine) return undefined;
+      // Like Synapse's bundled aggregation: the newest edit by the same sender.
+      const edit = sent.findLast((e) => {
+        const rel = e.content['m.relates_to'] as { rel_type?: unknown; event_id?: unknown } | undefined;
+        return e.userId === mine.userId && rel?.rel_type === 'm.replace' && rel.event_id === eventId;
+      })?.content['m.new_content'];
+      return {
+        eventId,
+        type: mine.type,
+        sender: mine.userId,
+        content: mine.content,
+        ...(typeof edit === 'object' && edit !== null ? { edited: edit as Record<string, unknown> } : {}),
+      };
     },
   };
   return self;

@@ -236,6 +236,7 @@ describe('ollama bot through the real runner', () => {
     const streamsBefore = fake.streams.length;
     await stack.runner.kill();
     expect(await fake.streams.at(-1)!.ended).toBe('client-closed');
+    const shownAtKill = (await answerOf(question))!.body;
     await stack.startRunner();
     const reply = await until(
       'the interrupted notice',
@@ -245,6 +246,17 @@ describe('ollama bot through the real runner', () => {
     expect(bodyOf(reply)).toBe(
       '⚠️ Diese Antwort wurde durch einen Neustart unterbrochen. Frag einfach noch einmal.',
     );
+    // The half answer itself is edited: what it showed, then the mark.
+    const marked = await until(
+      'the half answer marked interrupted',
+      async () => {
+        const a = await answerOf(question);
+        return a?.body.endsWith('*⚠️ unterbrochen (Neustart)*') ? a : undefined;
+      },
+      30_000,
+    );
+    expect(marked.body).toBe(`${shownAtKill}\n\n*⚠️ unterbrochen (Neustart)*`);
+    expect(COUNTING.join('').startsWith(shownAtKill)).toBe(true);
     // Not silently asked again.
     expect(fake.streams.length).toBe(streamsBefore);
     const s = await until('the settlement', () => settlementOf(question));

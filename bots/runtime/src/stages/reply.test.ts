@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { replyContent } from './reply.ts';
+import { replaceContent } from '../streaming.ts';
+import { inThread, replyContent } from './reply.ts';
 
 describe('replyContent', () => {
   it('a reply to a command: m.notice in reply to it', () => {
@@ -23,5 +24,10 @@ describe('replyContent', () => {
     const c = replyContent({ text: 'final' }, { inReplyTo: '$cmd', replaces: '$ph' });
     expect(c).toMatchObject({ body: '* final', 'm.new_content': { body: 'final' } });
     expect(c['m.relates_to']).toEqual({ rel_type: 'm.replace', event_id: '$ph' });
+  });
+
+  it('an edit sent in a thread keeps only its m.replace relation (the thread is the original’s)', () => {
+    const edit = replaceContent({ msgtype: 'm.notice', body: 'new' }, '$answer');
+    expect(inThread(edit, '$root')['m.relates_to']).toEqual({ rel_type: 'm.replace', event_id: '$answer' });
   });
 });

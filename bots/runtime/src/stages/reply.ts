@@ -11,6 +11,9 @@ export function inThread(
 ): Record<string, unknown> {
   if (!threadRoot) return content;
   const rel = content['m.relates_to'];
+  // An edit relates only to what it replaces; the thread is the original's.
+  if (typeof rel === 'object' && rel !== null && 'rel_type' in rel && rel.rel_type === 'm.replace')
+    return content;
   const irt =
     typeof rel === 'object' && rel !== null && 'm.in_reply_to' in rel ? rel['m.in_reply_to'] : undefined;
   // Clients that know threads show it there; the rest see a reply (to the command, or the root).
