@@ -122,6 +122,11 @@ export const botConfigSpec = defineConfig('BOT_', {
     doc: 'A command still running after this long shows a typing notice (fast ones get none)',
   },
   commandTimeoutMs: { schema: ms, default: '60000', doc: 'A command running longer than this fails' },
+  queuedNoticeAfterMs: {
+    schema: ms,
+    default: '3000',
+    doc: 'A message waiting this long behind others in its room is told its place in the queue (0 = never)',
+  },
   sttUrl: {
     schema: z.union([z.literal(''), z.url({ protocol: /^https?$/ })]),
     default: '',

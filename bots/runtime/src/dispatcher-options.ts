@@ -62,6 +62,11 @@ export interface Dispatcher {
    * behind the running command of its room it is meant to cancel.
    */
   mayStop(event: MatrixEvent): boolean;
+  /**
+   * Tells the sender of a message waiting in its room's queue where it stands (`position` 1 = next),
+   * from the bot it is for; nothing for a message no bot would answer.
+   */
+  queued(event: MatrixEvent, position: number): Promise<void>;
   runJob(job: {
     botId: string;
     name: string;

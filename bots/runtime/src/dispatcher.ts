@@ -18,6 +18,7 @@ import { createJobRunner } from './stages/jobs.ts';
 import { createMembership } from './stages/membership.ts';
 import { textJob } from './stages/parsing.ts';
 import { createPipeline } from './stages/pipeline.ts';
+import { createQueuedNotice } from './stages/queued.ts';
 import { createRunning } from './stages/running.ts';
 import { isStopWord, mayStop } from './stages/stop.ts';
 import { createWatches } from './stages/watches.ts';
@@ -62,6 +63,8 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     }
     return found;
   }
+
+  const queued = createQueuedNotice({ botsIn, languages, send });
 
   async function onMessage(event: MatrixEvent): Promise<'handled' | 'ignored'> {
     const content = event.content;
@@ -141,6 +144,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       await watches.resume();
     },
     mayStop,
+    queued,
     wants(event) {
       if (event.type === 'm.room.member') return true;
       if (!['m.room.message', 'm.room.encrypted', 'm.reaction'].includes(event.type)) return false;

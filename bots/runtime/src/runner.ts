@@ -203,6 +203,21 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
   const arrivedAt = new Map<string, number>();
   // Events are processed in order per room, rooms in parallel.
   const chains = new Map<string, Promise<void>>();
+  // The events of each room not started yet, in order (their place in the queue).
+  const waiting = new Map<string, StoredEvent[]>();
+  /** A message still waiting after `queuedNoticeAfterMs` is told its place (once). */
+  const noticeIfStillWaiting = (e: StoredEvent, queue: StoredEvent[]) => {
+    if (config.queuedNoticeAfterMs <= 0) return undefined;
+    const timer = setTimeout(() => {
+      const position = queue.indexOf(e) + 1;
+      if (position === 0 || stopping) return;
+      dispatcher
+        .queued(e.event, position)
+        .catch((err: unknown) => log.warn({ err, eventId: e.eventId }, 'queued notice failed'));
+    }, config.queuedNoticeAfterMs);
+    timer.unref();
+    return timer;
+  };
   const outOfBand = new Set<Promise<void>>();
   let stopping = false;
   const processOne = async (e: StoredEvent) => {
@@ -229,8 +244,18 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
         outOfBand.add(done);
         continue;
       }
-      const prev = chains.get(e.roomId) ?? Promise.resolve();
-      const next = prev.then(() => (stopping ? undefined : processOne(e)));
+      const prev = chains.get(e.roomId);
+      const queue = waiting.get(e.roomId) ?? [];
+      waiting.set(e.roomId, queue);
+      queue.push(e);
+      // Only a message behind another one waits; the first starts at once.
+      const timer = prev ? noticeIfStillWaiting(e, queue) : undefined;
+      const next = (prev ?? Promise.resolve()).then(() => {
+        clearTimeout(timer);
+        queue.splice(queue.indexOf(e), 1);
+        if (queue.length === 0 && waiting.get(e.roomId) === queue) waiting.delete(e.roomId);
+        return stopping ? undefined : processOne(e);
+      });
       chains.set(e.roomId, next);
       void next.finally(() => {
         if (chains.get(e.roomId) === next) chains.delete(e.roomId);

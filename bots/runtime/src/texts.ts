@@ -38,6 +38,10 @@ export const TEXTS = {
     en: 'Cancelled. Nothing was charged.',
   },
   working: { de: '⏳ Einen Moment …', en: '⏳ Working on it …' },
+  queued: {
+    de: '⏳ In der Warteschlange, Position {position}: ich beantworte deine Nachrichten hier der Reihe nach.',
+    en: '⏳ Queued, position {position}: I answer your messages here one after another.',
+  },
   encrypted: {
     de: 'Ich kann verschlüsselte Nachrichten (noch) nicht lesen, darum sehe ich nicht, was hier geschrieben wird. Starte bitte einen neuen Direktchat mit mir ohne Verschlüsselung (in Element beim Erstellen „Ende-zu-Ende-Verschlüsselung aktivieren“ ausschalten) oder nutze die Web-App: {web}',
     en: 'I cannot read encrypted messages (yet), so I cannot see what is written here. Please start a new direct chat with me without encryption (in Element, turn off “Enable end-to-end encryption” when creating it) or use the web app: {web}',

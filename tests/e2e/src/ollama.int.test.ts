@@ -37,6 +37,8 @@ beforeAll(async () => {
         script: { tokens: tokenize(ANSWER), tokenDelayMs: 90, promptTokens: 120, completionTokens: 27 },
       },
       { name: 'slow', script: { tokens: COUNTING, tokenDelayMs: 40 } },
+      // Echoes the question in one token: quick answers that say which question they answer.
+      { name: 'echo', script: (req) => ({ tokens: [`Antwort auf ${lastUserText(req.messages)}`] }) },
     ],
   });
   stack = await startBotsStack({
@@ -48,6 +50,7 @@ beforeAll(async () => {
       LLM_BASE_URL: fake.openAiUrl,
       LLM_PROVIDER_NAME: 'hosted',
       LLM_DEFAULT_MODEL: 'ollama/chat',
+      BOT_QUEUED_NOTICE_AFTER_MS: '1000',
     },
   });
   user = await stack.ssoUser('olga');
@@ -84,6 +87,11 @@ async function settlementOf(eventId: string) {
     (e) => e.reservationId === reserve.reservationId && (e.kind === 'commit' || e.kind === 'release'),
   );
   return settled.length ? { reserve, settled } : undefined;
+}
+
+function lastUserText(messages: readonly { role: string; content: unknown }[]): string {
+  const m = messages.findLast((x) => x.role === 'user');
+  return typeof m?.content === 'string' ? m.content : '';
 }
 
 const relation = (e: RawEvent) =>
@@ -263,6 +271,56 @@ describe('ollama bot through the real runner', () => {
     expect(s.settled.map((e) => e.kind)).toEqual(['release']);
     await chat.ask('modell ollama/chat');
   });
+
+  it('50 questions in a burst: answered one at a time in order, each waiting one told its place once', async () => {
+    expect(bodyOf(await chat.ask('modell ollama/echo'))).toBe('Dein Modell ist jetzt ollama/echo.');
+    const streamsBefore = fake.streams.length;
+    const questions: string[] = [];
+    for (let i = 1; i <= 50; i++) questions.push(await chat.send(`Frage ${i}`));
+    const QUEUED =
+      /^⏳ In der Warteschlange, Position (\d+): ich beantworte deine Nachrichten hier der Reihe nach\.$/;
+    const replies = await until(
+      'every question answered',
+      async () => {
+        const timeline = await chat.timeline();
+        const byQuestion = questions.map((q) =>
+          timeline.filter((e) => e.sender === OLLAMA && e.type === 'm.room.message' && inReplyTo(e) === q),
+        );
+        return byQuestion.every((r) => r.some((e) => bodyOf(e).startsWith('Antwort auf')))
+          ? { timeline, byQuestion }
+          : undefined;
+      },
+      240_000,
+      1000,
+    );
+    // In order: the provider was asked question after question, and the answers appear in that order.
+    const asked = fake.streams.slice(streamsBefore).map((s) => lastUserText(s.request.messages));
+    expect(asked).toEqual(questions.map((_, i) => `Frage ${i + 1}`));
+    const answers = replies.byQuestion.map((r) => r.filter((e) => bodyOf(e).startsWith('Antwort auf')));
+    expect(answers.map((a) => a.length)).toEqual(questions.map(() => 1));
+    expect(answers.map((a) => bodyOf(a[0]!))).toEqual(questions.map((_, i) => `Antwort auf Frage ${i + 1}`));
+    const at = (e: RawEvent) => replies.timeline.findIndex((x) => x.event_id === e.event_id);
+    const order = answers.map((a) => at(a[0]!));
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    // Queue notices: at most one per question, its place at most the questions sent before it.
+    const notices = replies.byQuestion.map((r) => r.filter((e) => QUEUED.test(bodyOf(e))));
+    for (const [i, n] of notices.entries()) {
+      expect(n.length).toBeLessThanOrEqual(1);
+      const position = n[0] ? Number(QUEUED.exec(bodyOf(n[0]))![1]) : undefined;
+      if (position !== undefined) {
+        expect(position).toBeGreaterThanOrEqual(1);
+        expect(position).toBeLessThanOrEqual(i);
+      }
+    }
+    // Nothing but the answer and perhaps the notice for any question.
+    expect(replies.byQuestion.every((r, i) => r.length === answers[i]!.length + notices[i]!.length)).toBe(
+      true,
+    );
+    // The first never waited; the last waited behind 49 answers, far longer than the 1 s.
+    expect(notices[0]).toEqual([]);
+    expect(notices.at(-1)).toHaveLength(1);
+    await chat.ask('modell ollama/chat');
+  }, 300_000);
 
   it('provider down: a clear reply, nothing charged', async () => {
     await fake.close();
