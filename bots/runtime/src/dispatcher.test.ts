@@ -191,6 +191,10 @@ describe('dispatcher', () => {
       'Den Befehl „!quatsch“ kenne ich nicht. Schreib „hilfe“ für alle Befehle.',
     ]);
     expect(await h.ask(alice, dm, 'Milch kaufen')).toEqual(['fallback:Milch kaufen']);
+    // An empty message gets a hint, not silence (and never reaches the fallback).
+    expect(await h.ask(alice, dm, '  \n ')).toEqual([
+      'Deine Nachricht war leer. Schreib „hilfe“ für alle Befehle.',
+    ]);
   });
 
   it('a failing command becomes a reply, never an exception', async () => {

@@ -33,6 +33,10 @@ export const TEXTS = {
     de: 'Diese Nachricht ist zu lang für einen Befehl ({bytes} Bytes, höchstens {max}).',
     en: 'That message is too long for a command ({bytes} bytes, at most {max}).',
   },
+  empty: {
+    de: 'Deine Nachricht war leer. Schreib „hilfe“ für alle Befehle.',
+    en: 'Your message was empty. Send “help” for all commands.',
+  },
   cancelled: {
     de: 'Abgebrochen. Es wurde nichts abgebucht.',
     en: 'Cancelled. Nothing was charged.',

@@ -4,21 +4,20 @@
  * wire protocols (Ollama `/api/chat` as provider `ollama`, OpenAI-compatible SSE as `hosted`). A person
  * talks to it with matrix-js-sdk; what it was charged is read from the ledger through the credits API.
  */
-import { createCreditsClient, LLM_TOKEN_PRICES } from '@mana/credits';
-import { estimatePromptTokens, type ChatMessage } from '@mana/llm';
+import { LLM_TOKEN_PRICES } from '@mana/credits';
 import { startFakeLlmServer, tokenize, type FakeLlmServer } from '@mana/llm/fake';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { bodyOf, inReplyTo, openChat, type Chat, type RawEvent } from './support/bots-chat.ts';
+import { startBotsStack, until, type BotsStack, type StackUser } from './support/bots-stack.ts';
 import {
-  CREDITS_AUDIENCE,
-  SERVER_NAME,
-  startBotsStack,
-  until,
-  type BotsStack,
-  type StackUser,
-} from './support/bots-stack.ts';
+  answerOf as answerIn,
+  cutOffCost,
+  lastUserText,
+  ledgerOf,
+  OLLAMA,
+  settlementOf as settlementIn,
+} from './support/ollama.ts';
 
-const OLLAMA = `@ollama:${SERVER_NAME}`;
 const ANSWER =
   'Sure. Here is a **function**:\n\n```ts\nexport const add = (a: number, b: number) => a + b;\n```\n\nIt adds `a` and `b`.';
 const COUNTING = Array.from({ length: 400 }, (_, i) => `w${i} `);
@@ -72,65 +71,9 @@ afterEach((ctx) => {
     console.log(`--- runner log (last 60 lines) ---\n${stack.runner.logs().slice(-60).join('\n')}`);
 });
 
-async function ledger() {
-  const token = await stack.webToken(user, CREDITS_AUDIENCE, 'openid credits');
-  const api = createCreditsClient({ baseUrl: `${stack.auth.baseUrl}/api/v1/credits`, getToken: () => token });
-  return { balance: await api.balance(), entries: (await api.transactions({ limit: 200 })).entries };
-}
-
-/** The ledger's settlement of the hold the question `eventId` reserved. */
-async function settlementOf(eventId: string) {
-  const { entries } = await ledger();
-  const reserve = entries.find((e) => e.kind === 'reserve' && e.idempotencyKey === eventId);
-  if (!reserve) return undefined;
-  const settled = entries.filter(
-    (e) => e.reservationId === reserve.reservationId && (e.kind === 'commit' || e.kind === 'release'),
-  );
-  return settled.length ? { reserve, settled } : undefined;
-}
-
-function lastUserText(messages: readonly { role: string; content: unknown }[]): string {
-  const m = messages.findLast((x) => x.role === 'user');
-  return typeof m?.content === 'string' ? m.content : '';
-}
-
-const relation = (e: RawEvent) =>
-  e.content['m.relates_to'] as { rel_type?: string; event_id?: string } | undefined;
-
-/** The bot's answer to `question` (the message it streams into) and its edits, from Synapse. */
-async function answerOf(question: string) {
-  const timeline = await chat.timeline();
-  const answer = timeline.find(
-    (e) => e.sender === OLLAMA && e.type === 'm.room.message' && inReplyTo(e) === question,
-  );
-  if (!answer) return undefined;
-  const edits = timeline.filter(
-    (e) =>
-      e.sender === OLLAMA &&
-      relation(e)?.rel_type === 'm.replace' &&
-      relation(e)?.event_id === answer.event_id,
-  );
-  const last = edits.at(-1);
-  const content = last ? (last.content['m.new_content'] as Record<string, unknown>) : answer.content;
-  return {
-    answer,
-    edits,
-    body: String(content.body),
-    html: typeof content.formatted_body === 'string' ? content.formatted_body : '',
-  };
-}
-
-/** What an answer cut off after `shown` costs: the prompt the fake got, and one token per word shown. */
-function cancelledCost(stream: FakeLlmServer['streams'][number], shown: string) {
-  const messages = stream.request.messages.map(
-    (m) => ({ role: m.role, content: String(m.content) }) as ChatMessage,
-  );
-  const completionTokens = tokenize(shown).length;
-  const p = LLM_TOKEN_PRICES.local;
-  return Math.ceil(
-    (estimatePromptTokens(messages) * p.promptPer1k + completionTokens * p.completionPer1k) / 1000,
-  );
-}
+const ledger = () => ledgerOf(stack, user);
+const settlementOf = (eventId: string) => settlementIn(stack, user, eventId);
+const answerOf = (question: string) => answerIn(chat, question);
 
 describe('ollama bot through the real runner', () => {
   it('the answer grows in one message (≤ 1 edit/s), ends as exactly the streamed text, rendered, metered', async () => {
@@ -187,7 +130,7 @@ describe('ollama bot through the real runner', () => {
     const shown = stopped.body.replace(/\n\n\*⏹ abgebrochen\*$/, '');
     expect(COUNTING.join('').startsWith(shown)).toBe(true);
     const s = await until('the settlement', () => settlementOf(question));
-    expect(s.settled.map((e) => [e.kind, e.amount])).toEqual([['commit', -cancelledCost(stream, shown)]]);
+    expect(s.settled.map((e) => [e.kind, e.amount])).toEqual([['commit', -cutOffCost(stream, shown)]]);
     await chat.ask('modell ollama/chat');
   }
 

@@ -25,6 +25,7 @@ export type Outcome =
   | 'timeout'
   | 'cancelled'
   | 'too_long'
+  | 'empty'
   | 'help';
 
 export function errorReply(

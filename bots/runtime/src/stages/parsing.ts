@@ -36,7 +36,7 @@ export function labelOf(parsed: Parsed): string {
   return parsed.kind;
 }
 
-export type ImmediateOutcome = 'help' | 'unknown' | 'usage' | 'too_long';
+export type ImmediateOutcome = 'help' | 'unknown' | 'usage' | 'too_long' | 'empty';
 
 /** The answer of a parse that runs no bot code, or undefined for a command or the fallback. */
 export function immediateReply(
@@ -60,6 +60,9 @@ export function immediateReply(
       };
     case 'usage':
       return { reply: { text: usageLine(parsed.command, lang) }, outcome: 'usage' };
+    case 'empty':
+      // An empty message (or a bare mention) gets a hint rather than silence.
+      return { reply: { text: pick(lang, TEXTS.empty) }, outcome: 'empty' };
     default:
       return undefined;
   }
@@ -73,7 +76,7 @@ function operationOf(command: CommandSpec<CommandContext>, args: Args) {
 
 /**
  * The pipeline's job for a text addressed to the bot: a command or the fallback runs the bot's
- * code; help, usage lines and unknown words are answered without it. Undefined for empty text.
+ * code; help, usage lines, unknown words and empty text are answered without it.
  */
 export function textJob(
   bot: HostedBot,
@@ -81,9 +84,8 @@ export function textJob(
   addressed: Addressed,
   isDirect: boolean,
   maxBytes: number,
-): Job | undefined {
+): Job {
   const parsed = parse(bot, addressed.text, maxBytes);
-  if (parsed.kind === 'empty') return undefined;
   const fallback = bot.def.fallback;
   return {
     bot,

@@ -152,7 +152,7 @@ export async function handleVoiceNote(
     true,
     o.maxMessageBytes,
   );
-  if (job) await run({ ...job, key: `${o.event.event_id}:transcript` });
+  await run({ ...job, key: `${o.event.event_id}:transcript` });
 }
 
 /** The voice note in `event` for `bot`, or undefined when it is none (or the bot takes it as a file). */
