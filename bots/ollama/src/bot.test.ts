@@ -337,7 +337,12 @@ describe('ollama bot', () => {
       bytes: new Uint8Array([1, 2, 3, 4]),
       contentType: 'image/png',
     });
-    await h.dispatcher.handle(image);
+    /** As Synapse would have it: the bot reads an image it is asked about back by its event id. */
+    const send = async (e: typeof image) => {
+      h.matrix.events.set(e.event_id, { ...e, eventId: e.event_id, roomId: e.room_id });
+      await h.dispatcher.handle(e);
+    };
+    await send(image);
     expect(
       botMessages(h)
         .map((e) => String(e.content.body))
@@ -346,12 +351,21 @@ describe('ollama bot', () => {
       'ollama/chat kann keine Bilder ansehen. Wähle ein Modell mit Bildverständnis („modelle“ zeigt sie mit 👁). Es wurde nichts abgebucht.',
     );
     await h.ask(alice, dm, 'modell seer');
-    await h.dispatcher.handle({ ...image, event_id: '$img2' });
+    await send({ ...image, event_id: '$img2' });
     expect(fake.streams.at(-1)!.request.images).toBe(1);
     expect(latest(h, originals(h).at(-1)!.eventId).body).toBe('A cat.');
     // A follow-up question about the same image.
+    h.matrix.media.clear();
+    h.matrix.media.set('mxc://mana.test/cat', {
+      bytes: new Uint8Array([5, 6, 7, 8]),
+      contentType: 'image/png',
+    });
     await h.say(alice, dm, 'bild Welche Farbe hat sie?');
     expect(fake.streams.at(-1)!.request.images).toBe(1);
+    // Downloaded again by reference to the image event, not kept in memory.
+    expect(fake.streams.at(-1)!.request.messages.at(-1)).toMatchObject({
+      images: [Buffer.from([5, 6, 7, 8]).toString('base64')],
+    });
     expect(fake.streams.at(-1)!.request.messages.at(-1)?.role).toBe('user');
     // In another room there is no image to ask about.
     h.members.set('!dm2:mana.test', [alice, BOT]);

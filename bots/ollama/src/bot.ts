@@ -53,9 +53,8 @@ const MIN_ANSWER_TOKENS = 16;
 const MAX_IMAGE_BYTES = 10 * 1024 * 1024;
 /** `all` asks at most this many models. */
 const MAX_COMPARED = 6;
-/** How long an image is kept for `vision <question>`, and for how many people at most. */
+/** How long an image may be asked about with `vision <question>`. */
 const IMAGE_TTL_MS = 10 * 60_000;
-const MAX_KEPT_IMAGES = 100;
 /** How long the model list is reused before asking the providers again. */
 const MODELS_TTL_MS = 30_000;
 
@@ -81,16 +80,21 @@ export function createOllamaBot(deps: OllamaBotDeps | (() => OllamaBotDeps)): Bo
   };
 
   let modelCache: { at: number; models: ModelInfo[] } | undefined;
-  /** The last image each person sent in each room (in memory: a follow-up, not an archive). */
-  const lastImages = new Map<string, { image: ChatImage; at: number }>();
-  const imageKey = (ctx: CommandContext) => `${ctx.sender}|${ctx.roomId}`;
-  const keepImage = (ctx: CommandContext, image: ChatImage) => {
-    lastImages.delete(imageKey(ctx));
-    lastImages.set(imageKey(ctx), { image, at: Date.now() });
-    for (const k of lastImages.keys()) {
-      if (lastImages.size <= MAX_KEPT_IMAGES) break;
-      lastImages.delete(k);
-    }
+  /**
+   * The last image each person sent in each room, by reference (the user's bot state: its event id
+   * and when): `vision` downloads it again through authenticated media, so no bytes are held.
+   */
+  const imageKey = (ctx: CommandContext) => `image:${ctx.roomId}`;
+  const keepImage = (ctx: CommandContext) =>
+    ctx.state.set(imageKey(ctx), { eventId: ctx.eventId, at: ctx.now.toISOString() });
+  /** The image `vision` asks about: downloaded, or why not (a reply). */
+  const keptImage = async (ctx: CommandContext): Promise<ChatImage | string> => {
+    const kept = await ctx.state.get<{ eventId: string; at: string }>(imageKey(ctx));
+    if (!kept || ctx.now.getTime() - Date.parse(kept.at) > IMAGE_TTL_MS) return ctx.t(T.noImage);
+    const media = await ctx.media(kept.eventId);
+    if (!media || media.kind !== 'image') return ctx.t(T.noImage);
+    const { bytes, contentType } = await media.download();
+    return { data: bytes, mimeType: media.mimetype ?? contentType };
   };
   const models = async (): Promise<ModelInfo[]> => {
     if (modelCache && Date.now() - modelCache.at < MODELS_TTL_MS) return modelCache.models;
@@ -379,7 +383,7 @@ export function createOllamaBot(deps: OllamaBotDeps | (() => OllamaBotDeps)): Bo
         const caption = media.body.trim();
         const question = caption === '' || isFileName(caption) ? ctx.t(T.imageQuestion) : caption;
         const image: ChatImage = { data: bytes, mimeType: media.mimetype ?? contentType };
-        keepImage(ctx, image);
+        await keepImage(ctx);
         return ask(ctx, question, [image]);
       },
     },
@@ -479,13 +483,11 @@ export function createOllamaBot(deps: OllamaBotDeps | (() => OllamaBotDeps)): Bo
           en: 'A question about the last image you sent here.',
         },
         operation: (ctx) => operationFor(ctx),
-        run(ctx, args) {
-          const kept = lastImages.get(imageKey(ctx));
-          if (!kept || Date.now() - kept.at > IMAGE_TTL_MS) {
-            ctx.meter(0);
-            return ctx.t(T.noImage);
-          }
-          return ask(ctx, args.str('question'), [kept.image]);
+        async run(ctx, args) {
+          ctx.meter(0);
+          const image = await keptImage(ctx);
+          if (typeof image === 'string') return image;
+          return ask(ctx, args.str('question'), [image]);
         },
       },
       {

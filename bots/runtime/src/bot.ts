@@ -115,6 +115,13 @@ export interface CommandContext {
   setTimezone(timezone: string): Promise<string>;
   /** Uploads a file through authenticated media; its `mxc://` URI. */
   upload(bytes: Uint8Array, options: UploadOptions): Promise<string>;
+  /** Downloads a file through authenticated media, as the bot user. */
+  download(mxc: string): Promise<{ bytes: Uint8Array; contentType: string }>;
+  /**
+   * The file an event of the command's room carries (an image sent earlier), ready to download;
+   * undefined when the event is unknown or carries none.
+   */
+  media(eventId: string): Promise<IncomingMedia | undefined>;
   /**
    * Sends an event into the room (in the command's thread), e.g. `audioContent(…)`; its event id.
    * `txnKey` (unique within the command) makes it idempotent: a re-run after a crash sends it once.

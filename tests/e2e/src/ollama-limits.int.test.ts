@@ -14,6 +14,7 @@ import {
   latestOf,
   ledgerOf,
   OLLAMA,
+  onlyReplyTo,
   settlementOf as settlementIn,
 } from './support/ollama.ts';
 
@@ -80,18 +81,7 @@ async function askWith(model: string, question: string) {
   return chat.send(question);
 }
 
-async function onlyReply(question: string): Promise<string> {
-  const [reply] = await until(
-    'the reply',
-    async () => {
-      const r = await chat.repliesTo(question);
-      return r.length ? r : undefined;
-    },
-    30_000,
-  );
-  expect(await chat.repliesTo(question)).toHaveLength(1);
-  return bodyOf(reply!);
-}
+const onlyReply = (question: string) => onlyReplyTo(chat, question);
 
 describe('ollama bot: edges through the real runner', () => {
   it('too few credits: the insufficient-credits reply before any upstream call, nothing charged', async () => {

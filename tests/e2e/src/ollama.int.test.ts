@@ -7,7 +7,17 @@
 import { LLM_TOKEN_PRICES } from '@mana/credits';
 import { startFakeLlmServer, tokenize, type FakeLlmServer } from '@mana/llm/fake';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { bodyOf, inReplyTo, openChat, type Chat, type RawEvent } from './support/bots-chat.ts';
+import {
+  bodyOf,
+  chatIn,
+  inReplyTo,
+  joined,
+  matrixApi,
+  openChat,
+  uploadAs,
+  type Chat,
+  type RawEvent,
+} from './support/bots-chat.ts';
 import { startBotsStack, until, type BotsStack, type StackUser } from './support/bots-stack.ts';
 import {
   answerOf as answerIn,
@@ -15,11 +25,18 @@ import {
   lastUserText,
   ledgerOf,
   OLLAMA,
+  onlyReplyTo,
+  relation,
   settlementOf as settlementIn,
 } from './support/ollama.ts';
 
 const ANSWER =
   'Sure. Here is a **function**:\n\n```ts\nexport const add = (a: number, b: number) => a + b;\n```\n\nIt adds `a` and `b`.';
+/** A 1×1 PNG. */
+const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
+  'base64',
+);
 const COUNTING = Array.from({ length: 400 }, (_, i) => `w${i} `);
 
 let fake: FakeLlmServer;
@@ -36,6 +53,7 @@ beforeAll(async () => {
         script: { tokens: tokenize(ANSWER), tokenDelayMs: 90, promptTokens: 120, completionTokens: 27 },
       },
       { name: 'slow', script: { tokens: COUNTING, tokenDelayMs: 40 } },
+      { name: 'seer', vision: true, script: { tokens: ['Eine ', 'Katze.'] } },
       // Echoes the question in one token: quick answers that say which question they answer.
       { name: 'echo', script: (req) => ({ tokens: [`Antwort auf ${lastUserText(req.messages)}`] }) },
     ],
@@ -171,7 +189,7 @@ describe('ollama bot through the real runner', () => {
     expect(s.settled.map((e) => [e.kind, e.amount])).toEqual([
       ['commit', -Math.ceil((120 * p.promptPer1k + 27 * p.completionPer1k) / 1000)],
     ]);
-  });
+  }, 120_000);
 
   it('kill -9 mid-stream: after the restart the answer is marked interrupted, not restarted; the hold is released once', async () => {
     expect(bodyOf(await chat.ask('modell ollama/slow'))).toBe('Dein Modell ist jetzt ollama/slow.');
@@ -213,7 +231,114 @@ describe('ollama bot through the real runner', () => {
     const s = await until('the settlement', () => settlementOf(question));
     expect(s.settled.map((e) => e.kind)).toEqual(['release']);
     await chat.ask('modell ollama/chat');
-  });
+  }, 120_000);
+
+  it('an image goes to a vision model by reference (its bytes arrive), "bild" asks again; no vision: a clear reply', async () => {
+    expect(bodyOf(await chat.ask('modell ollama/chat'))).toBe('Dein Modell ist jetzt ollama/chat.');
+    const mxc = await uploadAs(stack, user, PNG, 'image/png', 'katze.png');
+    const image = (body: string) =>
+      chat.sendEvent('m.room.message', {
+        msgtype: 'm.image',
+        body,
+        url: mxc,
+        info: { mimetype: 'image/png', size: PNG.length, w: 1, h: 1 },
+      });
+    const blind = await image('katze.png');
+    expect(await onlyReplyTo(chat, blind)).toBe(
+      'ollama/chat kann keine Bilder ansehen. Wähle ein Modell mit Bildverständnis („modelle“ zeigt sie mit 👁). Es wurde nichts abgebucht.',
+    );
+    const s = await until('the settlement', () => settlementOf(blind));
+    expect(s.settled.map((e) => [e.kind, e.amount])).toEqual([['release', 0]]);
+
+    expect(bodyOf(await chat.ask('modell ollama/seer'))).toBe('Dein Modell ist jetzt ollama/seer.');
+    const seen = async (question: string, asked: string) => {
+      const a = await until(
+        'the answer',
+        async () => ((await answerOf(question))?.body === 'Eine Katze.' ? true : undefined),
+        30_000,
+      );
+      const stream = fake.streams.at(-1)!;
+      expect(stream.request.model).toBe('seer');
+      expect(stream.request.images).toBe(1);
+      // The very bytes the person uploaded, fetched by the bot through authenticated media.
+      expect(stream.request.messages.at(-1)).toMatchObject({
+        role: 'user',
+        content: asked,
+        images: [PNG.toString('base64')],
+      });
+      return a;
+    };
+    await seen(await image('Was ist das?'), 'Was ist das?');
+    // A follow-up about the same image: read again by reference to its event.
+    await seen(await chat.send('bild Welche Farbe hat sie?'), 'Welche Farbe hat sie?');
+    await chat.ask('modell ollama/chat');
+  }, 120_000);
+
+  it('in a group room each thread is its own conversation, and the answer streams inside its thread', async () => {
+    const mia = await stack.ssoUser('mia');
+    const { room_id: roomId } = await matrixApi<{ room_id: string }>(
+      stack,
+      user.accessToken,
+      'POST',
+      '/_matrix/client/v3/createRoom',
+      { name: 'Gruppe', preset: 'private_chat', invite: [OLLAMA, mia.userId] },
+    );
+    await matrixApi(
+      stack,
+      mia.accessToken,
+      'POST',
+      `/_matrix/client/v3/join/${encodeURIComponent(roomId)}`,
+      {},
+    );
+    await joined(stack, user, roomId, OLLAMA);
+    const group = await chatIn(stack, user, OLLAMA, roomId);
+    const inThread = (root: string, body: string) =>
+      group.sendEvent('m.room.message', {
+        msgtype: 'm.text',
+        body,
+        'm.relates_to': {
+          rel_type: 'm.thread',
+          event_id: root,
+          is_falling_back: true,
+          'm.in_reply_to': { event_id: root },
+        },
+      });
+    const answered = (question: string) =>
+      until(
+        'the complete answer',
+        async () => {
+          const a = await answerIn(group, question);
+          return a?.body === ANSWER ? a : undefined;
+        },
+        30_000,
+      );
+    const userTexts = () =>
+      fake.streams
+        .at(-1)!
+        .request.messages.filter((m) => m.role === 'user')
+        .map((m) => m.content);
+
+    const rootA = await group.send('Thema A');
+    const rootB = await group.send('Thema B');
+    const a1 = await answered(await inThread(rootA, 'ollama: Merk dir: blau'));
+    // The growing message is in the thread; its edits replace it (the thread is the original's).
+    expect(relation(a1.answer)).toMatchObject({ rel_type: 'm.thread', event_id: rootA });
+    expect(a1.edits.length).toBeGreaterThanOrEqual(1);
+    for (const e of a1.edits)
+      expect(relation(e)).toEqual({ rel_type: 'm.replace', event_id: a1.answer.event_id });
+    const thread = await matrixApi<{ chunk: RawEvent[] }>(
+      stack,
+      user.accessToken,
+      'GET',
+      `/_matrix/client/v1/rooms/${encodeURIComponent(roomId)}/relations/${encodeURIComponent(rootA)}/m.thread`,
+    );
+    expect(thread.chunk.map((e) => e.event_id)).toContain(a1.answer.event_id);
+
+    await answered(await inThread(rootB, 'ollama: Welche Farbe?'));
+    expect(userTexts()).toEqual(['Welche Farbe?']);
+    await answered(await inThread(rootA, 'ollama: Und jetzt?'));
+    expect(userTexts()).toEqual(['Merk dir: blau', 'Und jetzt?']);
+  }, 120_000);
 
   it('50 questions in a burst: answered one at a time in order, each waiting one told its place once', async () => {
     expect(bodyOf(await chat.ask('modell ollama/echo'))).toBe('Dein Modell ist jetzt ollama/echo.');

@@ -10,6 +10,7 @@ import type { AppId } from '@mana/sync-protocol';
 import type { BotInfo, CommandContext, Json } from '../bot.ts';
 import { noticeContent, reactionContent } from '../format.ts';
 import { createStreamingMessage } from '../streaming.ts';
+import { incomingMedia } from './media.ts';
 import { inThread } from './reply.ts';
 import { formatDate } from '../timezone.ts';
 import type { MatrixPort } from '../matrix.ts';
@@ -217,6 +218,11 @@ export function makeContext(deps: ContextDeps, r: ContextRequest): CommandContex
       return stored;
     },
     upload: (bytes, o) => deps.matrix.uploadMedia(bot.userId, bytes, o),
+    download: (mxc) => deps.matrix.downloadMedia(bot.userId, mxc),
+    async media(eventId) {
+      const event = await deps.matrix.getEvent(bot.userId, r.roomId, eventId);
+      return event && incomingMedia(event.content, (mxc) => deps.matrix.downloadMedia(bot.userId, mxc));
+    },
     sendContent: async (content, o) => {
       if (!settling()) r.signal.throwIfAborted();
       const txn = o?.txnKey === undefined ? undefined : `${r.eventId}:content:${o.txnKey}`;

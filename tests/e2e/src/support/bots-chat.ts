@@ -47,7 +47,10 @@ export function inReplyTo(e: RawEvent): string | undefined {
 
 export const bodyOf = (e: RawEvent): string => (typeof e.content.body === 'string' ? e.content.body : '');
 
-async function api<T>(
+const enc = encodeURIComponent;
+
+/** A client-server API call as `token`; throws on a non-2xx answer. */
+export async function matrixApi<T>(
   stack: BotsStack,
   token: string,
   method: string,
@@ -72,22 +75,56 @@ export async function openChat(
 ): Promise<Chat> {
   const client = await stack.matrixClient(user);
   const roomId = await client.createDm(bot);
-  const enc = encodeURIComponent;
+  await joined(stack, user, roomId, bot);
+  return chatIn(stack, user, bot, roomId, client);
+}
+
+/** Waits until `member` has joined `roomId` (as `user` sees it). */
+export async function joined(
+  stack: BotsStack,
+  user: { accessToken: string },
+  roomId: string,
+  member: string,
+): Promise<void> {
   await until(
-    `${bot} to join`,
+    `${member} to join`,
     async () => {
-      const m = await api<{ joined: Record<string, unknown> }>(
+      const m = await matrixApi<{ joined: Record<string, unknown> }>(
         stack,
         user.accessToken,
         'GET',
         `/_matrix/client/v3/rooms/${enc(roomId)}/joined_members`,
       );
-      return bot in m.joined ? true : undefined;
+      return member in m.joined ? true : undefined;
     },
     30_000,
   );
+}
+
+/**
+ * The same helpers for a room that exists already (a group room); `client` is the user's
+ * matrix-js-sdk client (one is started when not given).
+ */
+export async function chatIn(
+  stack: BotsStack,
+  user: { userId: string; accessToken: string },
+  bot: string,
+  roomId: string,
+  client?: TestClient,
+): Promise<Chat> {
+  const c = client ?? (await stack.matrixClient(user));
+  return roomChat(stack, user, bot, roomId, c);
+}
+
+function roomChat(
+  stack: BotsStack,
+  user: { userId: string; accessToken: string },
+  bot: string,
+  roomId: string,
+  client: TestClient,
+): Chat {
   const timeline = async () => {
-    const r = await api<{ chunk: RawEvent[] }>(
+    const r = await matrixApi<{ chunk: RawEvent[] }>(
       stack,
       user.accessToken,
       'GET',
@@ -100,7 +137,7 @@ export async function openChat(
       (e) => e.type === 'm.room.message' && e.sender === bot && inReplyTo(e) === eventId,
     );
   const sendEvent = async (type: string, content: Record<string, unknown>) => {
-    const r = await api<{ event_id: string }>(
+    const r = await matrixApi<{ event_id: string }>(
       stack,
       user.accessToken,
       'PUT',
@@ -142,7 +179,7 @@ export async function openChat(
       };
     },
     event: (eventId) =>
-      api<RawEvent>(
+      matrixApi<RawEvent>(
         stack,
         user.accessToken,
         'GET',
@@ -165,4 +202,25 @@ export async function deliverTransaction(
   });
   await res.body?.cancel();
   return res.status;
+}
+
+/** Uploads a file as `user` through the media API (authenticated); its `mxc://` URI. */
+export async function uploadAs(
+  stack: BotsStack,
+  user: { accessToken: string },
+  bytes: Uint8Array,
+  contentType: string,
+  filename: string,
+): Promise<string> {
+  const res = await fetch(
+    `${stack.synapse.baseUrl}/_matrix/media/v3/upload?filename=${encodeURIComponent(filename)}`,
+    {
+      method: 'POST',
+      headers: { authorization: `Bearer ${user.accessToken}`, 'content-type': contentType },
+      body: Buffer.from(bytes),
+    },
+  );
+  const json = (await res.json()) as { content_uri?: string };
+  if (!res.ok || !json.content_uri) throw new Error(`upload: ${res.status} ${JSON.stringify(json)}`);
+  return json.content_uri;
 }

@@ -5,8 +5,8 @@
 import { createCreditsClient, LLM_TOKEN_PRICES } from '@mana/credits';
 import { estimatePromptTokens, type ChatMessage } from '@mana/llm';
 import { tokenize, type FakeLlmServer } from '@mana/llm/fake';
-import { inReplyTo, type Chat, type RawEvent } from './bots-chat.ts';
-import { CREDITS_AUDIENCE, SERVER_NAME, type BotsStack, type StackUser } from './bots-stack.ts';
+import { bodyOf, inReplyTo, type Chat, type RawEvent } from './bots-chat.ts';
+import { CREDITS_AUDIENCE, SERVER_NAME, until, type BotsStack, type StackUser } from './bots-stack.ts';
 
 export const OLLAMA = `@ollama:${SERVER_NAME}`;
 
@@ -55,6 +55,20 @@ export async function answerOf(chat: Chat, question: string) {
     (e) => e.sender === chat.bot && e.type === 'm.room.message' && inReplyTo(e) === question,
   );
   return answer ? { answer, ...latestOf(timeline, answer) } : undefined;
+}
+
+/** The bot's one reply to `question` (waits for it; fails if there are more). */
+export async function onlyReplyTo(chat: Chat, question: string): Promise<string> {
+  const replies = await until(
+    'the reply',
+    async () => {
+      const r = await chat.repliesTo(question);
+      return r.length ? r : undefined;
+    },
+    30_000,
+  );
+  if (replies.length !== 1) throw new Error(`${replies.length} replies to ${question}`);
+  return bodyOf(replies[0]!);
 }
 
 /** The text the fake last saw from the user in a request. */
