@@ -15,6 +15,7 @@ import { authToken } from './auth-token.ts';
 import { botLatency } from './bot-latency.ts';
 import { creditsGifts } from './credits-gifts.ts';
 import { creditsReserve } from './credits-reserve.ts';
+import { ollamaConcurrency } from './ollama-concurrency.ts';
 import { ollamaStream } from './ollama-stream.ts';
 import { plan } from './plan.ts';
 import { rruleExpansion } from './rrule-expansion.ts';
@@ -36,6 +37,7 @@ const BENCHMARKS: readonly Benchmark[] = [
   authToken,
   botLatency,
   ollamaStream,
+  ollamaConcurrency,
   rruleExpansion,
   ttsEngine,
   ttsVoice,
