@@ -7,7 +7,7 @@
 import { startFakeLlmServer, tokenize, type FakeLlmServer } from '@mana/llm/fake';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { bodyOf, inReplyTo, openChat, type Chat } from './support/bots-chat.ts';
-import { startBotsStack, until, type BotsStack, type StackUser } from './support/bots-stack.ts';
+import { until, type BotsStack, type StackUser } from './support/bots-stack.ts';
 import {
   answerOf,
   cutOffCost,
@@ -16,6 +16,7 @@ import {
   OLLAMA,
   onlyReplyTo,
   settlementOf as settlementIn,
+  startOllamaChat,
 } from './support/ollama.ts';
 
 const ANSWER = 'Vier. Denn **2 + 2** ergibt `4`.';
@@ -44,23 +45,15 @@ beforeAll(async () => {
       { name: 'tiny', contextLength: 20, script: { tokens: ['ok'] } },
     ],
   });
-  stack = await startBotsStack({
+  ({ stack, user, chat } = await startOllamaChat({
     label: 'e2e_ollama_limits',
-    startingBalance: 0,
+    username: 'lena',
     runnerEnv: {
-      BOT_BOTS: 'ollama',
       LLM_OLLAMA_URL: fake.url,
       LLM_DEFAULT_MODEL: 'ollama/chat',
       LLM_FIRST_TOKEN_TIMEOUT_MS: '1500',
     },
-  });
-  user = await stack.ssoUser('lena');
-  chat = await openChat(stack, user, OLLAMA);
-  await stack.auth.service.credits.ledger.grant(
-    { actor: 'e2e-operator' },
-    { userId: user.accountId, amount: 20_000, kind: 'grant', idempotencyKey: 'e2e-lena-grant' },
-  );
-  await chat.ask('sprache de');
+  }));
 }, 180_000);
 
 afterAll(async () => {

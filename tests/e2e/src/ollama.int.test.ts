@@ -13,12 +13,11 @@ import {
   inReplyTo,
   joined,
   matrixApi,
-  openChat,
   uploadAs,
   type Chat,
   type RawEvent,
 } from './support/bots-chat.ts';
-import { startBotsStack, until, type BotsStack, type StackUser } from './support/bots-stack.ts';
+import { until, type BotsStack, type StackUser } from './support/bots-stack.ts';
 import {
   answerOf as answerIn,
   cutOffCost,
@@ -28,6 +27,7 @@ import {
   onlyReplyTo,
   relation,
   settlementOf as settlementIn,
+  startOllamaChat,
 } from './support/ollama.ts';
 
 const ANSWER =
@@ -58,25 +58,17 @@ beforeAll(async () => {
       { name: 'echo', script: (req) => ({ tokens: [`Antwort auf ${lastUserText(req.messages)}`] }) },
     ],
   });
-  stack = await startBotsStack({
+  ({ stack, user, chat } = await startOllamaChat({
     label: 'e2e_ollama',
-    startingBalance: 0,
+    username: 'olga',
     runnerEnv: {
-      BOT_BOTS: 'ollama',
       LLM_OLLAMA_URL: fake.url,
       LLM_BASE_URL: fake.openAiUrl,
       LLM_PROVIDER_NAME: 'hosted',
       LLM_DEFAULT_MODEL: 'ollama/chat',
       BOT_QUEUED_NOTICE_AFTER_MS: '1000',
     },
-  });
-  user = await stack.ssoUser('olga');
-  chat = await openChat(stack, user, OLLAMA);
-  await stack.auth.service.credits.ledger.grant(
-    { actor: 'e2e-operator' },
-    { userId: user.accountId, amount: 20_000, kind: 'grant', idempotencyKey: 'e2e-olga-grant' },
-  );
-  await chat.ask('sprache de');
+  }));
 }, 180_000);
 
 afterAll(async () => {

@@ -5,10 +5,41 @@
 import { createCreditsClient, LLM_TOKEN_PRICES } from '@mana/credits';
 import { estimatePromptTokens, type ChatMessage } from '@mana/llm';
 import { tokenize, type FakeLlmServer } from '@mana/llm/fake';
-import { bodyOf, inReplyTo, type Chat, type RawEvent } from './bots-chat.ts';
-import { CREDITS_AUDIENCE, SERVER_NAME, until, type BotsStack, type StackUser } from './bots-stack.ts';
+import { bodyOf, inReplyTo, openChat, type Chat, type RawEvent } from './bots-chat.ts';
+import {
+  CREDITS_AUDIENCE,
+  SERVER_NAME,
+  startBotsStack,
+  until,
+  type BotsStack,
+  type StackUser,
+} from './bots-stack.ts';
 
 export const OLLAMA = `@ollama:${SERVER_NAME}`;
+
+/**
+ * The runner hosting only @ollama (against the fake LLM given in `runnerEnv`), and one SSO user with
+ * 20 000 credits granted, German, in a DM with it.
+ */
+export async function startOllamaChat(o: {
+  label: string;
+  username: string;
+  runnerEnv: Record<string, string>;
+}): Promise<{ stack: BotsStack; user: StackUser; chat: Chat }> {
+  const stack = await startBotsStack({
+    label: o.label,
+    startingBalance: 0,
+    runnerEnv: { BOT_BOTS: 'ollama', ...o.runnerEnv },
+  });
+  const user = await stack.ssoUser(o.username);
+  const chat = await openChat(stack, user, OLLAMA);
+  await stack.auth.service.credits.ledger.grant(
+    { actor: 'e2e-operator' },
+    { userId: user.accountId, amount: 20_000, kind: 'grant', idempotencyKey: `e2e-${o.username}-grant` },
+  );
+  await chat.ask('sprache de');
+  return { stack, user, chat };
+}
 
 /** The user's balance and newest ledger entries, through the credits API with their own token. */
 export async function ledgerOf(stack: BotsStack, user: StackUser) {
