@@ -101,6 +101,7 @@ export type {
   CreditBalance,
   Credits,
   Identity,
+  JobOptions,
   Kv,
   RepeatableJob,
   RepeatSchedule,

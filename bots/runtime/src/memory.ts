@@ -19,6 +19,7 @@ import type {
   Credits,
   CreditTransaction,
   Identity,
+  JobOptions,
   Kv,
   RepeatableJob,
   Row,
@@ -284,6 +285,7 @@ export interface ScheduledJob {
   data: unknown;
   jobId: string;
   at: Date;
+  options?: JobOptions | undefined;
 }
 
 export function memoryScheduler(): Scheduler & {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { replyContent } from './reply.ts';
+import { inThread, replyContent } from './reply.ts';
 
 describe('replyContent', () => {
   it('a reply to a command: m.notice in reply to it', () => {
@@ -23,5 +23,21 @@ describe('replyContent', () => {
     const c = replyContent({ text: 'final' }, { inReplyTo: '$cmd', replaces: '$ph' });
     expect(c).toMatchObject({ body: '* final', 'm.new_content': { body: 'final' } });
     expect(c['m.relates_to']).toEqual({ rel_type: 'm.replace', event_id: '$ph' });
+  });
+});
+
+describe('inThread', () => {
+  it('leaves an edit alone: the edited message keeps its own thread relation', () => {
+    const edit = {
+      msgtype: 'm.notice',
+      body: '* 4:50',
+      'm.new_content': { msgtype: 'm.notice', body: '4:50' },
+      'm.relates_to': { rel_type: 'm.replace', event_id: '$countdown' },
+    };
+    expect(inThread(edit, '$root')).toEqual(edit);
+    expect(inThread({ msgtype: 'm.notice', body: 'new' }, '$root')['m.relates_to']).toMatchObject({
+      rel_type: 'm.thread',
+      event_id: '$root',
+    });
   });
 });
