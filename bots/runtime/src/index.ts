@@ -106,6 +106,7 @@ export type {
   RepeatableJob,
   RepeatSchedule,
   Row,
+  ScheduledJob,
   Scheduler,
   Stores,
   StoredRow,

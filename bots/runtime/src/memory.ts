@@ -19,10 +19,10 @@ import type {
   Credits,
   CreditTransaction,
   Identity,
-  JobOptions,
   Kv,
   RepeatableJob,
   Row,
+  ScheduledJob,
   Scheduler,
   Stores,
 } from './ports.ts';
@@ -279,14 +279,7 @@ export function memoryKv(): Kv & { dump(): Map<string, unknown> } {
   };
 }
 
-export interface ScheduledJob {
-  botId: string;
-  name: string;
-  data: unknown;
-  jobId: string;
-  at: Date;
-  options?: JobOptions | undefined;
-}
+export type { ScheduledJob } from './ports.ts';
 
 export function memoryScheduler(): Scheduler & {
   jobs: Map<string, ScheduledJob>;

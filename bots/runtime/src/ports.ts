@@ -175,17 +175,20 @@ export interface JobOptions {
   priority?: number;
 }
 
+/** A delayed job: `name` of bot `botId`, at `at`, once per `jobId`. */
+export interface ScheduledJob {
+  botId: string;
+  name: string;
+  data: unknown;
+  jobId: string;
+  at: Date;
+  /** The bot's `jobOptions` for `name` (the dispatcher adds them). */
+  options?: JobOptions | undefined;
+}
+
 /** Delayed and repeatable jobs (BullMQ in production). */
 export interface Scheduler {
-  schedule(job: {
-    botId: string;
-    name: string;
-    data: unknown;
-    jobId: string;
-    at: Date;
-    /** The bot's `jobOptions` for `name` (the dispatcher adds them). */
-    options?: JobOptions | undefined;
-  }): Promise<void>;
+  schedule(job: ScheduledJob): Promise<void>;
   cancel(jobId: string): Promise<void>;
   /** Moves a job that has not run yet to `at`; false when there is no such job (ran, cancelled, unknown). */
   move(jobId: string, at: Date): Promise<boolean>;
