@@ -10,8 +10,10 @@ import { createMemoryStorage, createSyncClient, type SyncClient } from '@mana/sy
 import ICAL from 'ical.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { bodyOf, inReplyTo, openChat, type Chat, type RawEvent } from './support/bots-chat.ts';
+import { freePort } from '@mana/testing';
 import {
   SERVER_NAME,
+  spawnRunner,
   startBotsStack,
   SYNC_AUDIENCE,
   until,
@@ -379,6 +381,34 @@ describe.concurrent('reminders: real delayed jobs with short lead times', () => 
     await new Promise((r) => setTimeout(r, 4000));
     expect((await reminders(chat)).map(bodyOf)).toEqual([bodyOf(post!)]);
     await web.stop();
+  }, 150_000);
+
+  it('two runners on the same Redis: a reminder fires exactly once', async () => {
+    const port = await freePort();
+    const second = await spawnRunner(
+      { ...stack.runnerEnv, BOT_PORT: String(port) },
+      `http://127.0.0.1:${port}`,
+    );
+    try {
+      const user = await stack.ssoUser('zora');
+      const chat = await openChat(stack, user, CAL);
+      const start = ceilMinute(new Date(Date.now() + 65_000));
+      expect(await say(chat, `termin Doppelt ${at(start)} erinnerung 1`)).toMatch(
+        /^📅 Neuer Termin: Doppelt/,
+      );
+      await until(
+        'the reminder',
+        async () => ((await reminders(chat)).length > 0 ? true : undefined),
+        90_000,
+        250,
+      );
+      await new Promise((r) => setTimeout(r, 3000));
+      expect((await reminders(chat)).map(bodyOf)).toEqual([
+        expect.stringMatching(/^⏰ In 1 Min\.: Doppelt — /),
+      ]);
+    } finally {
+      await second.stop();
+    }
   }, 150_000);
 
   it('an event moved in sync (as the web app does) moves its reminder: it fires at the new time only', async () => {
