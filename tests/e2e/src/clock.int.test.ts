@@ -485,7 +485,7 @@ describe('clock bot (real Synapse, sync, Redis, Postgres)', () => {
       expect(bodyOf(await chat.ask('time new york'))).toMatch(/New York.*\d\d:\d\d/);
       await chat.ask('weltuhr add Tokio');
       await sync.sync('clock');
-      expect(sync.query('clock', 'worldClocks')).toEqual([
+      expect(await sync.query('clock', 'worldClocks')).toEqual([
         expect.objectContaining({ timezone: 'Asia/Tokyo', label: 'Tokyo' }),
       ]);
       const all = bodyOf(await chat.ask('weltuhren'));
