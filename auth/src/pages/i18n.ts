@@ -35,6 +35,11 @@ const en = {
   resetInvalid: 'This reset link is invalid or has expired.',
   changePassword: 'Change password',
   passwordChanged: 'Your password has been changed.',
+  deleteAccount: 'Delete account',
+  deleteAccountHint:
+    'This signs you out everywhere, deletes your Matrix account and your personal data. It cannot be undone; your username stays reserved.',
+  deleteAccountConfirm: 'Yes, delete my account for good',
+  accountDeleted: 'Your account has been deleted.',
   wrongPassword: 'The current password is wrong.',
   consentTitle: '{client} asks for access',
   consentScopes: 'It wants to:',
@@ -129,6 +134,11 @@ const de: Record<TextKey, string> = {
   resetInvalid: 'Dieser Link ist ungültig oder abgelaufen.',
   changePassword: 'Passwort ändern',
   passwordChanged: 'Dein Passwort wurde geändert.',
+  deleteAccount: 'Konto löschen',
+  deleteAccountHint:
+    'Damit wirst du überall abgemeldet, dein Matrix-Konto und deine persönlichen Daten werden gelöscht. Das lässt sich nicht rückgängig machen; dein Benutzername bleibt vergeben.',
+  deleteAccountConfirm: 'Ja, mein Konto endgültig löschen',
+  accountDeleted: 'Dein Konto wurde gelöscht.',
   wrongPassword: 'Das aktuelle Passwort ist falsch.',
   consentTitle: '{client} bittet um Zugriff',
   consentScopes: 'Die Anwendung möchte:',
