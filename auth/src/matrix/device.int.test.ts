@@ -24,6 +24,9 @@ beforeAll(async () => {
       // Nothing listens there: these tests never reach provisioning.
       AUTH_SYNAPSE_BASE_URL: 'http://127.0.0.1:9',
       AUTH_DEVICE_CODE_TTL: String(TTL),
+      // Low enough to reach in the rate-limit test, above what the other tests send.
+      AUTH_REGISTER_PER_IP_PER_HOUR: '3',
+      AUTH_LOGIN_PER_IP_PER_MINUTE: '45',
     },
   });
   const reg = await fetch(`${auth.baseUrl}/reg`, {
@@ -173,5 +176,40 @@ describe('device code life time (AUTH_DEVICE_CODE_TTL)', () => {
     for (const bad of ['0', '4', '1801', 'soon'])
       expect(() => loadAuthConfig({ AUTH_DEVICE_CODE_TTL: bad })).toThrow(/AUTH_DEVICE_CODE_TTL/);
     expect(loadAuthConfig({ AUTH_DEVICE_CODE_TTL: '900' }).deviceCodeTtl).toBe(900);
+  });
+});
+
+describe('rate limits (per IP, like the rest of auth)', () => {
+  it('client registration and user-code entry answer 429 with Retry-After', async () => {
+    const register = () =>
+      fetch(`${auth.baseUrl}/reg`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          client_name: 'Spam',
+          client_uri: 'https://spam.example.org',
+          application_type: 'native',
+          redirect_uris: ['http://127.0.0.1/callback'],
+          token_endpoint_auth_method: 'none',
+        }),
+      });
+    let reg = await register();
+    for (let i = 0; i < 5 && reg.status !== 429; i++) reg = await register();
+    expect(reg.status).toBe(429);
+    expect(Number(reg.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(((await reg.json()) as { error: string }).error).toBe('slow_down');
+
+    // Guessing user codes: /device posts are counted like sign-in attempts.
+    let status = 0;
+    for (let i = 0; i < 60 && status !== 429; i++) {
+      const res = await fetch(`${auth.baseUrl}/device`, {
+        method: 'POST',
+        headers: FORM,
+        body: form({ user_code: 'BCDF-GHJK' }),
+      });
+      await res.arrayBuffer();
+      status = res.status;
+    }
+    expect(status).toBe(429);
   });
 });
