@@ -18,24 +18,9 @@ import { loadAuthConfig } from '@mana/auth';
 import { ssoLogin, startTestAuth } from '@mana/auth/testing';
 import { discover, ELEMENT_X, loginLikeElementX, startDelegatedStack } from '@mana/e2e/support';
 import { freePort, startSynapse } from '@mana/testing';
+import { throughput } from './auth-token.ts';
 import type { Benchmark, BenchResult } from './benchmark.ts';
 import { formatRatio, formatTable, summarize } from './stats.ts';
-
-/** Runs `op` from `loops` concurrent loops for `secs`; operations per second. */
-async function throughput(op: () => Promise<void>, secs: number, loops: number): Promise<number> {
-  const until = performance.now() + secs * 1000;
-  let done = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: loops }, async () => {
-      while (performance.now() < until) {
-        await op();
-        done += 1;
-      }
-    }),
-  );
-  return done / ((performance.now() - started) / 1000);
-}
 
 const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)] ?? 0;
 
