@@ -4,12 +4,18 @@
  *   node auth/src/cli.ts keys list
  *   node auth/src/cli.ts keys rotate [--overlap-seconds 3600] [--retain-seconds 86400]
  *   node auth/src/cli.ts keys prune
+ *   node auth/src/cli.ts accounts deactivate <email|id>   (signs out everywhere; Synapse: delete_user)
+ *   node auth/src/cli.ts accounts reactivate <email|id>   (Synapse: reactivate_user)
+ *   node auth/src/cli.ts accounts pending                 (Synapse calls still to be retried)
  *   node auth/src/cli.ts outbox <email>        (development: the mails in the local outbox)
  * Reads the same AUTH_* variables as the server.
  */
 import { connect, loadMigrations, migrate } from '@mana/db';
 import { parseArgs } from 'node:util';
+import { createLogger } from '@mana/logging';
+import { createLifecycle, type MatrixOutcome } from './accounts/lifecycle.ts';
 import { loadAuthConfig } from './config.ts';
+import { createSynapseAdmin } from './matrix/synapse-admin.ts';
 import { readOutbox } from './mail.ts';
 import { listKeys, pruneKeys, rotateKeys } from './oidc/keys.ts';
 import { AUTH_SCHEMA, MIGRATIONS_DIR } from './server.ts';
@@ -63,13 +69,69 @@ export async function runCli(argv: string[], env = process.env): Promise<number>
       console.log(removed.length ? `removed ${removed.join(', ')}` : 'nothing to remove');
       return 0;
     }
+    if (group === 'accounts') {
+      const lifecycle = createLifecycle({
+        sql: db.sql,
+        logger: createLogger({ service: 'auth-cli', level: 'silent' }),
+        ...(config.matrixMode === 'delegated'
+          ? {
+              admin: createSynapseAdmin({
+                baseUrl: config.synapseInternalUrl || config.synapseBaseUrl,
+                sharedSecret: config.matrixSharedSecret,
+              }),
+            }
+          : {}),
+      });
+      if (command === 'pending') {
+        for (const p of await lifecycle.pending())
+          console.log(
+            `${p.accountId}\t${p.localpart}\t${p.action}\tattempts ${p.attempts}\t${p.lastError ?? ''}`,
+          );
+        return 0;
+      }
+      const target = positionals[2];
+      if ((command === 'deactivate' || command === 'reactivate') && target) {
+        // The account is not found through the accounts module here (no better-auth in the CLI).
+        const [row] = await db.sql`
+          select id, email, email_verified, username, name, deactivated_at, deleted_at from users
+          where ${target.includes('@') ? db.sql`email = ${target.toLowerCase()}` : db.sql`id = ${target}`}`;
+        if (!row) {
+          console.error(`no account ${target}`);
+          return 1;
+        }
+        const account = {
+          id: String(row.id),
+          email: String(row.email),
+          emailVerified: Boolean(row.email_verified),
+          username: String(row.username),
+          name: String(row.name),
+          deactivatedAt: row.deactivated_at ? new Date(String(row.deactivated_at)) : null,
+          deletedAt: row.deleted_at ? new Date(String(row.deleted_at)) : null,
+        };
+        if (command === 'reactivate' && account.deletedAt) {
+          console.error(`${account.username} was deleted; a deleted account cannot be reactivated`);
+          return 1;
+        }
+        const outcome: MatrixOutcome =
+          command === 'deactivate'
+            ? await lifecycle.deactivate(account)
+            : await lifecycle.reactivate(account);
+        const synapse = {
+          done: 'Synapse updated',
+          pending: 'Synapse not reached: queued, the auth server retries it',
+          none: 'sso mode: Synapse not told',
+        }[outcome];
+        console.log(`${account.username} ${command}d; ${synapse}`);
+        return 0;
+      }
+    }
     if (group === 'outbox' && command) {
       for (const m of await readOutbox(db.db, command))
         console.log(`${m.createdAt.toISOString()}  ${m.subject}\n${m.text}`);
       return 0;
     }
     console.error(
-      'usage: cli.ts keys (list|rotate [--overlap-seconds N] [--retain-seconds N]|prune) | outbox <email>',
+      'usage: cli.ts keys (list|rotate [--overlap-seconds N] [--retain-seconds N]|prune) | accounts (deactivate|reactivate) <email|id> | accounts pending | outbox <email>',
     );
     return 2;
   } finally {

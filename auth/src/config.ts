@@ -132,6 +132,15 @@ export const authConfigSpec = defineConfig('AUTH_', {
     default: '30',
     doc: 'A rotated refresh token may be used again for this many seconds (a response lost to a page navigation or a dropped connection must not sign the user out); later reuse revokes the grant. 0: never',
   },
+  matrixRetrySeconds: seconds(
+    60,
+    'Delegated mode: how often a failed Synapse call of the account life cycle (provision_user, delete_user, reactivate_user) is retried; also at start',
+  ),
+  deviceCodeTtl: {
+    schema: z.coerce.number().int().min(5).max(1800),
+    default: '600',
+    doc: 'Delegated mode: lifetime of a device-grant code (RFC 8628), seconds (5–1800); the client polls with it, the user types its user code on /device',
+  },
   keysRefreshSeconds: seconds(60, 'How often the server reloads signing keys (picks up rotations)'),
   verifyResendCooldown: seconds(60, 'Seconds between two verification emails to one address'),
   loginPerAccountPerMinute: limit(10, 'Wrong passwords per account per minute before 429'),

@@ -15,6 +15,8 @@ export const users = pgTable('users', {
   username: text('username').notNull().unique(),
   createdAt: tz('created_at').notNull().defaultNow(),
   updatedAt: tz('updated_at').notNull().defaultNow(),
+  deactivatedAt: tz('deactivated_at'),
+  deletedAt: tz('deleted_at'),
 });
 
 export const sessions = pgTable('sessions', {

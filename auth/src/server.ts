@@ -14,6 +14,8 @@ import { Redis } from 'ioredis';
 import { fileURLToPath } from 'node:url';
 import type Provider from 'oidc-provider';
 import { createAccounts, type Accounts } from './accounts/accounts.ts';
+import { createLifecycle, type Lifecycle } from './accounts/lifecycle.ts';
+import { createSynapseAdmin } from './matrix/synapse-admin.ts';
 import type { AuthConfig } from './config.ts';
 import { createCreditsModule, creditsConfigFrom, type CreditsModule } from './credits/index.ts';
 import { createMailer } from './mail.ts';
@@ -40,6 +42,8 @@ export interface AuthService {
   fetch(req: Request, env: HttpBindings): Promise<Response>;
   provider(): Provider;
   accounts: Accounts;
+  /** Deactivate, reactivate, delete; in delegated mode also in Synapse (with retries). */
+  lifecycle: Lifecycle;
   db: Database;
   redis: Redis;
   limiter: RateLimiter;
@@ -152,6 +156,19 @@ async function assemble(
     db: db.db,
     logger,
   });
+  // Delegated mode: Synapse's API for its auth server, shared by the life cycle and the Matrix module.
+  const synapseAdmin =
+    config.matrixMode === 'delegated'
+      ? createSynapseAdmin({
+          baseUrl: config.synapseInternalUrl || config.synapseBaseUrl,
+          sharedSecret: config.matrixSharedSecret,
+        })
+      : undefined;
+  const lifecycle = createLifecycle({
+    sql: db.sql,
+    logger,
+    ...(synapseAdmin ? { admin: synapseAdmin } : {}),
+  });
   const accounts = createAccounts({
     db: db.db,
     baseUrl: config.baseUrl,
@@ -161,7 +178,11 @@ async function assemble(
     trustedOrigins: [config.baseUrl, ...config.corsOrigins],
     cookieDomain: config.cookieDomain,
     // The one place new accounts get their starting credits.
-    onAccountCreated: async (account) => credits.grantStartingBalance(account.id),
+    // Delegated mode: the Matrix user exists from sign-up on (a failed call is retried later).
+    onAccountCreated: async (account) => {
+      await credits.grantStartingBalance(account.id);
+      await lifecycle.provision(account);
+    },
   });
 
   const adapter = createPostgresAdapter(db.db, { refreshReuseGraceSec: config.refreshReuseGraceSec });
@@ -179,6 +200,7 @@ async function assemble(
           synapseBaseUrl: config.synapseInternalUrl || config.synapseBaseUrl,
           sharedSecret: config.matrixSharedSecret,
           trustProxy: config.trustProxy,
+          ...(synapseAdmin ? { admin: synapseAdmin } : {}),
         })
       : undefined;
 
@@ -290,6 +312,7 @@ async function assemble(
     createAccountRoutes({
       ...formOptions,
       accounts,
+      lifecycle,
       limiter,
       limits: config,
       onRegistered: () => counters.registrations.inc(),
@@ -325,6 +348,7 @@ async function assemble(
     },
     provider: () => current.provider,
     accounts,
+    lifecycle,
     db,
     redis,
     limiter,
@@ -350,6 +374,12 @@ async function assemble(
         timers.push(t);
       };
       every(config.keysRefreshSeconds * 1000, () => service.refreshKeys(), 'key reload');
+      if (synapseAdmin) {
+        // Life-cycle calls Synapse missed (it was down): at start, then periodically.
+        const retry = () => lifecycle.retryPending();
+        void retry().catch((err: unknown) => logger.error({ err }, 'Synapse life-cycle retry failed'));
+        every(config.matrixRetrySeconds * 1000, retry, 'Synapse life-cycle retry');
+      }
       every(
         10 * 60 * 1000,
         async () => {

@@ -41,7 +41,7 @@ async function paired(
 }
 
 /** Runs `op` from `concurrency` loops for `seconds`; returns operations per second. */
-async function throughput(op: () => Promise<void>, secs: number, loops: number): Promise<number> {
+export async function throughput(op: () => Promise<void>, secs: number, loops: number): Promise<number> {
   const until = performance.now() + secs * 1000;
   let done = 0;
   const started = performance.now();

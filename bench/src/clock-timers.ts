@@ -7,10 +7,12 @@
  * delayed jobs through the runtime's job module with a no-op handler (no claim, no bot).
  *
  * Real: BullMQ on Redis, the job claims in Postgres (`bots.fired_jobs`), the dispatcher and the
- * clock bot (its countdown ticks included: one edit job per timer every 10 s). In memory: Matrix
- * (a fake port that records sends), sync (the runtime's in-memory stores), bot state (kv).
+ * clock bot (its countdown ticks included: one edit job per timer every 10 s, run as the bot declares
+ * them — no claim, removed once done, behind the ends in priority). In memory: Matrix (a fake port
+ * that records sends), sync (the runtime's in-memory stores), bot state (kv). `--concurrency`: the
+ * worker's (default 8, the runner's).
  *
- *   npm exec -- node --expose-gc bench/src/clock-timers.ts [--timers 10000] [--seconds 60] [--users 100]
+ *   npm exec -- node --expose-gc bench/src/clock-timers.ts [--timers 10000] [--seconds 60] [--users 100] [--concurrency 8]
  */
 import { clockBot } from '@mana/bot-clock';
 import { createBullJobs, createDispatcher, settingsOnSync, type JobPayload } from '@mana/bot-runtime';
@@ -61,8 +63,13 @@ interface Run {
 }
 
 /** Bare BullMQ: `n` delayed jobs spread like the timers, a handler that only notes the delay. */
-async function baseline(redisUrl: string, prefix: string, n: number, delayMs: number): Promise<Run> {
-  const jobs = createBullJobs({ redisUrl, prefix, log });
+async function baseline(
+  options: { redisUrl: string; prefix: string; concurrency: number },
+  n: number,
+  delayMs: number,
+): Promise<Run> {
+  const { redisUrl, prefix } = options;
+  const jobs = createBullJobs({ redisUrl, prefix, log, concurrency: options.concurrency });
   const redis = new Redis(redisUrl);
   const delays: number[] = [];
   const dueAt = new Map<string, number>();
@@ -93,7 +100,7 @@ async function baseline(redisUrl: string, prefix: string, n: number, delayMs: nu
 
 /** The clock bot: `n` timers over `users` users, started with `timer <seconds>s`. */
 async function clockTimers(
-  options: { redisUrl: string; prefix: string; databaseUrl: string },
+  options: { redisUrl: string; prefix: string; databaseUrl: string; concurrency: number },
   n: number,
   users: number,
   seconds: number,
@@ -103,7 +110,12 @@ async function clockTimers(
     schema: 'bots',
     appserviceId: 'bench',
   });
-  const jobs = createBullJobs({ redisUrl: options.redisUrl, prefix: options.prefix, log });
+  const jobs = createBullJobs({
+    redisUrl: options.redisUrl,
+    prefix: options.prefix,
+    log,
+    concurrency: options.concurrency,
+  });
   const redis = new Redis(options.redisUrl);
   const people = Array.from({ length: users }, (_, i) => `@u${i}:mana.test`);
   const members = new Map(people.map((u, i) => [`!r${i}:mana.test`, [u, '@clock:mana.test']]));
@@ -181,8 +193,10 @@ async function main(): Promise<void> {
       timers: { type: 'string', default: '10000' },
       seconds: { type: 'string', default: '60' },
       users: { type: 'string', default: '100' },
+      concurrency: { type: 'string', default: '8' },
     },
   });
+  const concurrency = Number(values.concurrency);
   const n = Number(values.timers);
   const seconds = Number(values.seconds);
   const users = Number(values.users);
@@ -190,9 +204,13 @@ async function main(): Promise<void> {
   try {
     if (typeof (globalThis as { gc?: unknown }).gc !== 'function')
       console.error('(run with --expose-gc for steadier heap figures)');
-    const base = await baseline(redis.url, `${redis.prefix}base`, n, seconds * 1000);
+    const base = await baseline(
+      { redisUrl: redis.url, prefix: `${redis.prefix}base`, concurrency },
+      n,
+      seconds * 1000,
+    );
     const clock = await clockTimers(
-      { redisUrl: redis.url, prefix: `${redis.prefix}clock`, databaseUrl: db.url },
+      { redisUrl: redis.url, prefix: `${redis.prefix}clock`, databaseUrl: db.url, concurrency },
       n,
       users,
       seconds,

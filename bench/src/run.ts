@@ -11,6 +11,7 @@ import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startSynapse, type SynapseHandle } from '@mana/testing';
 import type { Benchmark, BenchResult } from './benchmark.ts';
+import { authIntrospect } from './auth-introspect.ts';
 import { authToken } from './auth-token.ts';
 import { botLatency } from './bot-latency.ts';
 import { creditsGifts } from './credits-gifts.ts';
@@ -35,6 +36,7 @@ const BENCHMARKS: readonly Benchmark[] = [
   creditsReserve,
   creditsGifts,
   authToken,
+  authIntrospect,
   botLatency,
   ollamaStream,
   ollamaConcurrency,

@@ -42,6 +42,9 @@ export interface Account {
   emailVerified: boolean;
   username: string;
   name: string;
+  /** Set while the account is deactivated (by an operator, or for good when deleted). */
+  deactivatedAt: Date | null;
+  deletedAt: Date | null;
 }
 
 export type SignInResult =
@@ -62,7 +65,15 @@ export interface AccountsOptions {
 }
 
 function toAccount(u: typeof users.$inferSelect): Account {
-  return { id: u.id, email: u.email, emailVerified: u.emailVerified, username: u.username, name: u.name };
+  return {
+    id: u.id,
+    email: u.email,
+    emailVerified: u.emailVerified,
+    username: u.username,
+    name: u.name,
+    deactivatedAt: u.deactivatedAt,
+    deletedAt: u.deletedAt,
+  };
 }
 
 function langOf(request: Request | undefined): Lang {
@@ -141,9 +152,15 @@ export function createAccounts(options: AccountsOptions) {
     },
   });
 
-  async function findBy(where: ReturnType<typeof eq>): Promise<Account | undefined> {
+  /** Any account, deactivated ones included (usernames stay taken; the life cycle needs them). */
+  async function findAny(where: ReturnType<typeof eq>): Promise<Account | undefined> {
     const [row] = await db.select().from(users).where(where).limit(1);
     return row ? toAccount(row) : undefined;
+  }
+  /** An active account: everything that signs in, issues or checks tokens goes through this. */
+  async function findBy(where: ReturnType<typeof eq>): Promise<Account | undefined> {
+    const account = await findAny(where);
+    return account && !account.deactivatedAt ? account : undefined;
   }
 
   return {
@@ -152,6 +169,9 @@ export function createAccounts(options: AccountsOptions) {
     findById: (id: string) => findBy(eq(users.id, id)),
     findByUsername: (username: string) => findBy(eq(users.username, username.toLowerCase())),
     findByEmail: (email: string) => findBy(eq(users.email, email.toLowerCase())),
+    /** By id or email, deactivated accounts included (operator commands). */
+    findAnyByIdOrEmail: (idOrEmail: string) =>
+      findAny(idOrEmail.includes('@') ? eq(users.email, idOrEmail.toLowerCase()) : eq(users.id, idOrEmail)),
 
     async register(input: {
       email: string;
@@ -161,7 +181,7 @@ export function createAccounts(options: AccountsOptions) {
       headers: Headers;
     }): Promise<RegisterResult> {
       const username = input.username.toLowerCase();
-      if (await findBy(eq(users.username, username))) return { ok: false, reason: 'username_taken' };
+      if (await findAny(eq(users.username, username))) return { ok: false, reason: 'username_taken' };
       try {
         await auth.api.signUpEmail({
           body: {
@@ -193,6 +213,9 @@ export function createAccounts(options: AccountsOptions) {
 
     /** Checks the password. Unknown email and wrong password give the same answer. */
     async signIn(input: { email: string; password: string; headers: Headers }): Promise<SignInResult> {
+      // A deactivated account answers like a wrong password, before better-auth makes a session.
+      const known = await findAny(eq(users.email, input.email.toLowerCase()));
+      if (known?.deactivatedAt) return { ok: false, reason: 'invalid' };
       try {
         const { headers } = await auth.api.signInEmail({
           body: { email: input.email.toLowerCase(), password: input.password, rememberMe: true },

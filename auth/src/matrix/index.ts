@@ -138,6 +138,7 @@ export function createMatrixModule(options: MatrixModuleOptions): MatrixModule {
       on conflict (grant_id) do update set last_active_at = now()`;
   };
 
+  const lastTouched = new Map<string, number>();
   const routes = new Hono<AuthEnv>();
   routes.post('/oauth2/introspect', async (c) => {
     const ip = clientIp(c, options.trustProxy);
@@ -170,11 +171,18 @@ export function createMatrixModule(options: MatrixModuleOptions): MatrixModule {
     ]);
     if (!grant || !account) return inactive();
     const [deviceId] = deviceIds(at.scope);
-    void sql`
-      update matrix_sessions set last_active_at = now()
-      where grant_id = ${at.grantId} and last_active_at < now() - interval '1 minute'`.catch((err: unknown) =>
-      logger.warn({ err }, 'matrix session activity update failed'),
-    );
+    // "Last active" has minute resolution: one write per session per minute, not per request
+    // (Synapse introspects each new token and again whenever its cache entry expires).
+    const nowMs = Date.now();
+    if ((lastTouched.get(at.grantId) ?? 0) < nowMs - 60_000) {
+      if (lastTouched.size > 10_000) lastTouched.clear();
+      lastTouched.set(at.grantId, nowMs);
+      void sql`
+        update matrix_sessions set last_active_at = now()
+        where grant_id = ${at.grantId} and last_active_at < now() - interval '1 minute'`.catch(
+        (err: unknown) => logger.warn({ err }, 'matrix session activity update failed'),
+      );
+    }
     const now = Math.floor(Date.now() / 1000);
     return c.json({
       active: true,

@@ -77,7 +77,10 @@ export function createPostgresAdapter(
         .where(and(eq(oidcModels.kind, this.kind), where))
         .limit(1);
       if (!row) return undefined;
-      if (row.expiresAt && row.expiresAt.getTime() <= Date.now()) return undefined;
+      // An expired device code still answers (until the clean-up): oidc-provider checks its `exp`
+      // itself and tells the polling client `expired_token` (RFC 8628), not `invalid_grant`.
+      if (row.expiresAt && row.expiresAt.getTime() <= Date.now() && this.kind !== 'DeviceCode')
+        return undefined;
       const inGrace =
         this.kind === 'RefreshToken' &&
         row.consumedAt !== null &&

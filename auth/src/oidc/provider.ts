@@ -252,6 +252,8 @@ export function providerConfiguration(
                 ? 'deviceAborted'
                 : 'deviceError'
             : undefined;
+          // A missing, wrong or expired code is the user's input error: 400 (oidc-provider says 200).
+          if (err) ctx.status = 400;
           ctx.type = 'html';
           ctx.body = layout(
             { lang, path: ctx.originalUrl, csrf: '' },
@@ -430,7 +432,7 @@ export function providerConfiguration(
       // Grants made by token exchange live as long as their token.
       Grant: (_ctx, grant) => (grant.clientId === CLIENT_IDS.bots ? config.exchangeTokenTtl : 14 * 24 * 3600),
       BackchannelAuthenticationRequest: 600,
-      DeviceCode: 600,
+      DeviceCode: config.deviceCodeTtl,
     },
   };
 }
@@ -445,6 +447,7 @@ export function createProvider(options: ProviderOptions): Provider {
   const { config } = options;
   const provider = new Provider(config.baseUrl, providerConfiguration(options));
   provider.proxy = config.trustProxy;
+  provider.use(staleDeviceForm);
   registerTokenExchange(provider, {
     accounts: options.accounts,
     matrixServerName: config.matrixServerName,
@@ -452,4 +455,31 @@ export function createProvider(options: ProviderOptions): Provider {
     ttlSeconds: config.exchangeTokenTtl,
   });
   return provider;
+}
+
+/**
+ * oidc-provider 9 answers 500 when a `/device` form (or `/device/<uid>`) arrives without a live
+ * provider session (no cookie, or an expired one): its error page stores a session it never created
+ * ("persist can only be called on previously persisted Sessions"). Such a form is stale; say so
+ * with a 400 and a fresh start.
+ */
+async function staleDeviceForm(ctx: KoaContextWithOIDC, next: () => Promise<void>): Promise<void> {
+  try {
+    await next();
+  } catch (err) {
+    if (
+      !ctx.path.startsWith('/device') ||
+      !(err instanceof TypeError) ||
+      !/previously persisted/.test(err.message)
+    )
+      throw err;
+    const lang = langOfCtx(ctx);
+    ctx.status = 400;
+    ctx.type = 'html';
+    ctx.body = layout(
+      { lang, path: ctx.originalUrl, csrf: '' },
+      t(lang, 'deviceTitle'),
+      html`<p class="error" role="alert">${t(lang, 'deviceStale')}</p><p><a href="/device">${t(lang, 'deviceStartAgain')}</a></p>`,
+    );
+  }
 }

@@ -6,6 +6,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { Accounts } from '../accounts/accounts.ts';
+import type { Lifecycle } from '../accounts/lifecycle.ts';
 import { RESERVED_USERNAMES, USERNAME_RE } from '../accounts/accounts.ts';
 import {
   csrfField,
@@ -36,6 +37,7 @@ import {
 
 export interface AccountRoutesOptions extends FormOptions {
   accounts: Accounts;
+  lifecycle: Lifecycle;
   limiter: RateLimiter;
   limits: {
     registerPerIpPerHour: number;
@@ -137,7 +139,7 @@ function passwordForm(
   return layout(
     ctx,
     t(ctx.lang, 'account'),
-    html`<p>${t(ctx.lang, 'signedInAs', { username })}</p>${matrixLinks ? html`<p><a href="/account?action=org.matrix.profile">${t(ctx.lang, 'profileTitle')}</a> · <a href="/account?action=org.matrix.sessions_list">${t(ctx.lang, 'matrixSessions')}</a> · <a href="/account?action=org.matrix.cross_signing_reset">${t(ctx.lang, 'crossSigningTitle')}</a></p>` : ''}${message(ctx, notice, kind)}<h2>${t(ctx.lang, 'changePassword')}</h2><form method="post" action="/account/password">${csrfField(ctx)}${field(ctx, { name: 'currentPassword', label: 'currentPassword', type: 'password', autocomplete: 'current-password' })}${field(ctx, { name: 'newPassword', label: 'newPassword', type: 'password', autocomplete: 'new-password', minlength: 10 })}<button type="submit">${t(ctx.lang, 'changePassword')}</button></form><form method="post" action="/account/logout">${csrfField(ctx)}<button type="submit">${t(ctx.lang, 'signOut')}</button></form>`,
+    html`<p>${t(ctx.lang, 'signedInAs', { username })}</p>${matrixLinks ? html`<p><a href="/account?action=org.matrix.profile">${t(ctx.lang, 'profileTitle')}</a> · <a href="/account?action=org.matrix.sessions_list">${t(ctx.lang, 'matrixSessions')}</a> · <a href="/account?action=org.matrix.cross_signing_reset">${t(ctx.lang, 'crossSigningTitle')}</a></p>` : ''}${message(ctx, notice, kind)}<h2>${t(ctx.lang, 'changePassword')}</h2><form method="post" action="/account/password">${csrfField(ctx)}${field(ctx, { name: 'currentPassword', label: 'currentPassword', type: 'password', autocomplete: 'current-password' })}${field(ctx, { name: 'newPassword', label: 'newPassword', type: 'password', autocomplete: 'new-password', minlength: 10 })}<button type="submit">${t(ctx.lang, 'changePassword')}</button></form><form method="post" action="/account/logout">${csrfField(ctx)}<button type="submit">${t(ctx.lang, 'signOut')}</button></form><h2>${t(ctx.lang, 'deleteAccount')}</h2><p>${t(ctx.lang, 'deleteAccountHint')}</p><form method="post" action="/account/delete">${csrfField(ctx)}${field(ctx, { name: 'password', label: 'currentPassword', type: 'password', autocomplete: 'current-password' })}<p><label><input type="checkbox" name="confirm" value="yes" required> ${t(ctx.lang, 'deleteAccountConfirm')}</label></p><button type="submit">${t(ctx.lang, 'deleteAccount')}</button></form>`,
   );
 }
 
@@ -301,6 +303,31 @@ export function createAccountRoutes(options: AccountRoutesOptions): Hono<AuthEnv
     }
     if (r.result === 'weak_password') return c.html(accountPage(ctx, account.username, 'weakPassword'), 400);
     return c.html(loginForm(ctx, { action: '/account/login' }), 401);
+  });
+  // Signed in, CSRF-checked, the password typed again and the box ticked: the account is deleted
+  // (deactivated for good, personal data scrubbed; Synapse erases the Matrix user, retried if down).
+  app.post('/account/delete', async (c) => {
+    const ctx = pageContext(c, options);
+    const form = await formBody(c, z.object({ password: f.password, confirm: f.text(10).optional() }));
+    const account = await accounts.sessionAccount(c.req.raw.headers);
+    if (!account) return c.html(loginForm(ctx, { action: '/account/login' }), 401);
+    const acct = await limiter.peek('login-fail', account.email, limits.loginPerAccountPerMinute);
+    if (!acct.allowed) throw tooMany(acct);
+    if (form.confirm !== 'yes')
+      return c.html(accountPage(ctx, account.username, 'deleteAccountConfirm'), 400);
+    const check = await accounts.signIn({
+      email: account.email,
+      password: form.password,
+      headers: c.req.raw.headers,
+    });
+    if (!check.ok) {
+      await limiter.hit('login-fail', account.email, limits.loginPerAccountPerMinute, 60);
+      return c.html(accountPage(ctx, account.username, 'wrongPassword'), 400);
+    }
+    // Clear the session cookie first (the session itself goes with the account's).
+    forwardCookies(c, await accounts.signOut(c.req.raw.headers));
+    await options.lifecycle.delete(account);
+    return c.html(notePage(ctx, 'deleteAccount', 'accountDeleted'));
   });
   app.post('/account/logout', async (c) => {
     await formBody(c, z.object({}));

@@ -9,3 +9,4 @@ export { CLIENT_REDIRECT, ssoLogin, whoami, type SsoResult } from './synapse-sso
 export { startTestAuth, type TestAuth } from './fixture.ts';
 export { CREDITS_BASE, startCreditsFixture, type CreditsFixture } from '../credits/fixture.ts';
 export { checkLedger } from '../credits/check.ts';
+export { runCli } from '../cli.ts';

@@ -47,6 +47,31 @@ const newContent = (e: SentEvent | undefined) =>
 const isEdit = (e: SentEvent, of: string) =>
   (e.content['m.relates_to'] as { rel_type?: string; event_id?: string } | undefined)?.event_id === of;
 
+/** The job context the runtime gives `onDataChange`, on the harness' ports. */
+function jobContext(s: Awaited<ReturnType<typeof setup>>): JobContext {
+  const { h, clock } = s;
+  return {
+    bot: { id: 'clock', userId: CLOCK, displayName: 'Clock', description: { de: '', en: '' } },
+    jobId: 'watch:test',
+    log: createLogger({ service: 'test', level: 'silent' }),
+    now: clock.now,
+    post: async () => undefined,
+    store: async (u, a) => typedStore(await h.stores.forUser(u, a)),
+    lang: async () => 'de',
+    postContent: (roomId, content, o) => h.matrix.send(CLOCK, roomId, 'm.room.message', content, o?.txnKey),
+    schedule: (name, data, o) =>
+      h.scheduler.schedule({ botId: 'clock', name, data, jobId: o.jobId, at: o.at }),
+    cancel: (id) => h.scheduler.cancel(id),
+    moveJob: (id, at) => h.scheduler.move(id, at),
+    state: (u) => ({
+      get: <T extends Json>(k: string) => h.kv.get<T>('clock', `user:${u}`, k),
+      set: (k: string, v: Json) => h.kv.set('clock', `user:${u}`, k, v),
+    }),
+    balance: () => Promise.reject(new Error('the clock bot reads no balances')),
+    once: async (_id, fn) => (await fn(), true),
+  };
+}
+
 describe('clock bot: timers', () => {
   it('timer 25m Pizza: a countdown message, the row in sync, an end job and a tick job', async () => {
     const { h, clock, jobs, timers } = await setup();
@@ -295,32 +320,71 @@ describe('clock bot: world clock', () => {
   });
 });
 
-describe('clock bot: rows changed in the web app (onDataChange)', () => {
-  /** The job context the runtime gives `onDataChange`, on the harness' ports. */
-  function jobContext(s: Awaited<ReturnType<typeof setup>>): JobContext {
-    const { h, clock } = s;
-    return {
-      bot: { id: 'clock', userId: CLOCK, displayName: 'Clock', description: { de: '', en: '' } },
-      jobId: 'watch:test',
-      log: createLogger({ service: 'test', level: 'silent' }),
-      now: clock.now,
-      post: async () => undefined,
-      store: async (u, a) => typedStore(await h.stores.forUser(u, a)),
-      lang: async () => 'de',
-      postContent: (roomId, content, o) => h.matrix.send(CLOCK, roomId, 'm.room.message', content, o?.txnKey),
-      schedule: (name, data, o) =>
-        h.scheduler.schedule({ botId: 'clock', name, data, jobId: o.jobId, at: o.at }),
-      cancel: (id) => h.scheduler.cancel(id),
-      moveJob: (id, at) => h.scheduler.move(id, at),
-      state: (u) => ({
-        get: <T extends Json>(k: string) => h.kv.get<T>('clock', `user:${u}`, k),
-        set: (k: string, v: Json) => h.kv.set('clock', `user:${u}`, k, v),
-      }),
-      balance: () => Promise.reject(new Error('the clock bot reads no balances')),
-      once: async (_id, fn) => (await fn(), true),
-    };
-  }
+describe('clock bot: job kinds', () => {
+  it('countdown ticks are idempotent and low priority (no claim); ends and alarms keep their exactly-once claim', async () => {
+    const { h, advance, jobs, run } = await setup();
+    const [countdown] = await h.say(alice, dm, 'timer 25s Tee');
+    await h.say(alice, dm, 'wecker 7:30');
+    const [tick] = jobs('timer-tick');
+    const [end] = jobs('timer-end');
+    const [ring] = jobs('alarm-ring');
+    expect(tick?.options).toEqual({ idempotent: true, priority: 10 });
+    expect(end?.options).toBeUndefined();
+    expect(ring).toBeDefined();
+    expect(ring?.options).toBeUndefined();
 
+    advance(10_000);
+    // A redelivered tick edits again (harmless), and nothing is claimed for it.
+    const first = await run(tick!.jobId);
+    const again = await run(tick!.jobId);
+    expect(first).toHaveLength(1);
+    expect(again).toHaveLength(1);
+    expect(isEdit(again[0]!, countdown!.eventId)).toBe(true);
+    expect(h.fired.has(tick!.jobId)).toBe(false);
+
+    advance(15_000);
+    expect(await run(end!.jobId)).toHaveLength(2);
+    expect(h.fired.has(end!.jobId)).toBe(true);
+    expect(await run(end!.jobId)).toEqual([]);
+  });
+
+  it('a run scheduled again mid-way (the watch sees a change) adds the next tick of the chain, not tick 1', async () => {
+    const s = await setup();
+    const { h, advance, jobs, timers } = s;
+    await h.say(alice, dm, 'timer 5m');
+    advance(35_000);
+    const row = timers()[0]!;
+    await clockBot.onDataChange!(jobContext(s), {
+      userId: alice,
+      appId: 'clock',
+      roomId: dm,
+      changes: [{ table: 'timers', id: String(row.id), row }],
+    });
+    const ticks = jobs('timer-tick').map((j) => Number(j.jobId.slice(j.jobId.lastIndexOf(':') + 1)));
+    // Tick 1 from the start; then tick 4 (due at 40 s), the next one of the chain — never tick 1 again
+    // (tick 1 is done and, being idempotent, gone from Redis: adding it again would start a second chain).
+    expect(ticks.sort((a, b) => a - b)).toEqual([1, 4]);
+  });
+});
+
+describe('clock bot: in a thread', () => {
+  it('the countdown is in the thread, and pausing there edits it (m.replace) instead of posting a new message', async () => {
+    const { h, timers } = await setup();
+    const thread = { 'm.relates_to': { rel_type: 'm.thread', event_id: '$root' } };
+    const [countdown] = await h.say(alice, dm, 'timer 5m Tee', thread);
+    expect(countdown?.content['m.relates_to']).toMatchObject({ rel_type: 'm.thread', event_id: '$root' });
+    const sent = await h.say(alice, dm, 'pause', thread);
+    const edit = sent.find((e) => e.content['m.new_content'] !== undefined);
+    expect(edit?.content['m.relates_to']).toEqual({ rel_type: 'm.replace', event_id: countdown!.eventId });
+    expect(newContent(edit)?.body).toContain('05:00');
+    // The reply to `pause` is a thread message; nothing else was sent.
+    expect(sent).toHaveLength(2);
+    expect(sent.find((e) => e !== edit)?.content['m.relates_to']).toMatchObject({ rel_type: 'm.thread' });
+    expect(timers()[0]).toMatchObject({ state: 'paused' });
+  });
+});
+
+describe('clock bot: rows changed in the web app (onDataChange)', () => {
   it('a timer started in the web app gets a countdown and an end job; paused there, its end job is cancelled', async () => {
     const s = await setup();
     const { h, clock, jobs, run } = s;

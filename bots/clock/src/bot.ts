@@ -57,6 +57,7 @@ import {
   scheduleRun,
   showCountdown,
   shownKey,
+  TICK_JOB_OPTIONS,
   TICK_MS,
   type ClockOps,
 } from './timers.ts';
@@ -659,6 +660,8 @@ export const clockBot = defineBot({
       await runRing(await jobOps(ctx, data.userId), data, ctx.jobId, FALLBACK_TIMEZONE);
     },
   },
+  // Ends and alarms keep the defaults: claimed exactly once, and first in line when due.
+  jobOptions: { 'timer-tick': TICK_JOB_OPTIONS },
   async onDataChange(ctx, { userId, roomId, changes }) {
     const ops = await jobOps(ctx, userId);
     for (const change of changes) {

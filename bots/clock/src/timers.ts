@@ -30,6 +30,13 @@ import {
 /** Countdown edits: one per this many ms, never faster (clients and Synapse's rate limits). */
 export const TICK_MS = 10_000;
 
+/**
+ * How the runtime runs the two kinds (`jobOptions`). A countdown edit is cosmetic and harmless to
+ * double: no exactly-once claim, gone from Redis once done, and a BullMQ priority, so due ends and
+ * alarms (no priority: they run first) never wait behind the edits of thousands of timers.
+ */
+export const TICK_JOB_OPTIONS = { idempotent: true, priority: 10 } as const;
+
 /** What timer code needs, from a command or from a job (the same operations, other plumbing). */
 export interface ClockOps {
   userId: string;
@@ -136,8 +143,12 @@ export async function scheduleRun(ops: ClockOps, t: TimerRow, roomId: string): P
   const data: RunData = { userId: ops.userId, roomId, timerId: t.id, endsAt: t.endsAt };
   const endJob = endJobId(t.id, t.endsAt);
   await ops.schedule('timer-end', data, { jobId: endJob, at: new Date(t.endsAt) });
-  const base = t.startedAt ? Date.parse(t.startedAt) : ops.now().getTime();
-  await scheduleTick(ops, { ...data, base, k: 1 });
+  const now = ops.now().getTime();
+  const base = t.startedAt ? Date.parse(t.startedAt) : now;
+  // The next tick of the chain, not the first: done ticks leave Redis (idempotent), so scheduling a
+  // run again mid-way (the watch sees a change) would otherwise re-add tick 1 and start a second chain.
+  const k = Math.max(1, Math.floor((now - base) / TICK_MS) + 1);
+  await scheduleTick(ops, { ...data, base, k });
   const countdown = await readCountdown(ops.state, t.id);
   if (countdown && countdown.endJob !== endJob) {
     if (countdown.endJob) await ops.cancel(countdown.endJob);

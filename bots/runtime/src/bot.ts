@@ -13,6 +13,7 @@ import type {
   CreditTransaction,
   Gift,
   GiftCreated,
+  JobOptions,
   RedeemResponse,
   RepeatSchedule,
   RevokeResponse,
@@ -263,6 +264,12 @@ export interface BotDefinition {
    */
   welcome?: (ctx: CommandContext) => Promise<ReplyInput | undefined> | ReplyInput | undefined;
   jobs?: Readonly<Record<string, (ctx: JobContext, data: Json) => Promise<void>>>;
+  /**
+   * Per job name: `idempotent` (no exactly-once claim, gone from Redis once done) and a BullMQ
+   * `priority`, for jobs whose doubling is harmless and whose lateness is cosmetic (countdown edits),
+   * so that they never delay the jobs that must fire on time. Names without an entry keep the claim.
+   */
+  jobOptions?: Readonly<Record<string, JobOptions>>;
   /** How long one of its commands may run (an LLM answer); default the runner's `commandTimeoutMs`. */
   timeoutMs?: number;
   /**
@@ -295,10 +302,19 @@ export type ReactionHandler = (
   reaction: { target: string; key: string },
 ) => Promise<ReplyInput | undefined>;
 
+/** BullMQ's lowest priority (2^21). */
+export const MAX_JOB_PRIORITY = 2_097_152;
+
 export function defineBot(definition: BotDefinition): BotDefinition {
   if (!/^[a-z0-9._=-]+$/.test(definition.localpart))
     throw new Error(`bad localpart: ${definition.localpart}`);
   buildAliasIndex(definition.commands); // throws on clashing aliases
+  for (const [name, o] of Object.entries(definition.jobOptions ?? {})) {
+    if (!definition.jobs?.[name]) throw new Error(`jobOptions.${name}: the bot has no job "${name}"`);
+    const p = o.priority;
+    if (p !== undefined && (!Number.isInteger(p) || p < 1 || p > MAX_JOB_PRIORITY))
+      throw new Error(`jobOptions.${name}.priority: a whole number 1…${MAX_JOB_PRIORITY}, not ${p}`);
+  }
   return definition;
 }
 

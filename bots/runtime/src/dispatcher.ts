@@ -14,7 +14,7 @@ import type { ContextDeps } from './stages/context.ts';
 import { createGreeter } from './stages/greeting.ts';
 import { hostBots, type HostedBot } from './stages/hosted.ts';
 import { createLanguages } from './stages/language.ts';
-import { createJobRunner } from './stages/jobs.ts';
+import { createJobRunner, withJobOptions } from './stages/jobs.ts';
 import { createMembership } from './stages/membership.ts';
 import { textJob } from './stages/parsing.ts';
 import { createPipeline } from './stages/pipeline.ts';
@@ -32,10 +32,11 @@ export { isInviteAllowed } from './stages/membership.ts';
 
 const CANCEL_KEYS = new Set(['❌', '✖️', '✖']);
 
-export function createDispatcher(options: DispatcherOptions): Dispatcher {
+export function createDispatcher(dispatcherOptions: DispatcherOptions): Dispatcher {
+  const hosted = hostBots(dispatcherOptions.bots, dispatcherOptions.serverName);
+  const options = { ...dispatcherOptions, scheduler: withJobOptions(dispatcherOptions.scheduler, hosted) };
   const { matrix, log } = options;
   const now = options.now ?? (() => new Date());
-  const hosted = hostBots(options.bots, options.serverName);
   const byUserId = new Map(hosted.map((b) => [b.info.userId, b]));
   const membership = createMembership({ ...options, log });
   const languages = createLanguages(options);

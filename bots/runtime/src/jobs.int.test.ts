@@ -2,7 +2,8 @@
  * Jobs on REAL Redis (BullMQ) and Postgres (the claims): moving a delayed job; a series (cron with
  * seconds, in a time zone) run by two workers on one Redis prefix, each occurrence handled once in
  * total and none skipped but by the misfire policy (taken a whole period late); one of two workers
- * SIGKILLed mid-run, still none lost or doubled.
+ * SIGKILLed mid-run, still none lost or doubled; per-kind options (an idempotent kind leaves Redis
+ * once done, a prioritized kind waits behind due jobs without a priority, a moved job keeps both).
  */
 import { createLogger } from '@mana/logging';
 import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis } from '@mana/testing';
@@ -10,7 +11,8 @@ import { Redis } from 'ioredis';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBullJobs, type BullJobs, type JobPayload } from './jobs.ts';
+import { Queue } from 'bullmq';
+import { createBullJobs, QUEUE_NAME, safeJobId, type BullJobs, type JobPayload } from './jobs.ts';
 import { openRuntimeState, type RuntimeState } from './state.ts';
 
 let db: TestDatabase;
@@ -246,4 +248,54 @@ describe('a series left without its next occurrence', () => {
     await later.scheduler.removeRepeatable(key);
     expect((await claimed(key)).length).toBeGreaterThanOrEqual(1);
   }, 15_000);
+});
+
+describe('job options per kind', () => {
+  it('due jobs without a priority run first; idempotent ones leave Redis once done; a move keeps both', async () => {
+    const prefix = `${redis.prefix}kinds`;
+    const jobs = createBullJobs({ redisUrl: redis.url, prefix, log, concurrency: 1 });
+    open.push(jobs);
+    const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
+    const queue = new Queue(QUEUE_NAME, { connection, prefix });
+    const tick = { idempotent: true, priority: 10 };
+    const now = new Date();
+    // Five cosmetic jobs first, the one that must be on time last: all due before the worker starts.
+    for (let i = 0; i < 5; i++)
+      await jobs.scheduler.schedule({
+        botId: 'b',
+        name: 'tick',
+        data: i,
+        jobId: `tick:${i}`,
+        at: now,
+        options: tick,
+      });
+    await jobs.scheduler.schedule({ botId: 'b', name: 'end', data: 0, jobId: 'end:0', at: now });
+    // A due job that is moved is added again: with its kind's options.
+    await jobs.scheduler.schedule({
+      botId: 'b',
+      name: 'tick',
+      data: 9,
+      jobId: 'tick:9',
+      at: now,
+      options: tick,
+    });
+    expect(await jobs.scheduler.move('tick:9', new Date(Date.now() + 60_000))).toBe(true);
+    const moved = await queue.getJob(safeJobId('tick:9'));
+    expect(moved?.opts).toMatchObject({ priority: 10, removeOnComplete: true });
+    expect(await moved?.getState()).toBe('delayed');
+    await jobs.scheduler.cancel('tick:9');
+
+    const order: string[] = [];
+    jobs.start(async (job) => void order.push(job.jobId));
+    const deadline = Date.now() + 20_000;
+    while (order.length < 6 && Date.now() < deadline) await sleep(50);
+    expect(order[0]).toBe('end:0');
+    expect(order.slice(1).sort()).toEqual(['tick:0', 'tick:1', 'tick:2', 'tick:3', 'tick:4']);
+    await sleep(200); // the last completion is written after the handler returned
+    for (let i = 0; i < 5; i++) expect(await queue.getJob(safeJobId(`tick:${i}`))).toBeUndefined();
+    expect(await (await queue.getJob(safeJobId('end:0')))?.getState()).toBe('completed');
+    await jobs.close();
+    await queue.close();
+    connection.disconnect();
+  });
 });

@@ -11,7 +11,7 @@
  */
 import type { Logger } from '@mana/logging';
 import { defaultRepeatStrategy, Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
-import type { RepeatableJob, RepeatSchedule, Scheduler } from './ports.ts';
+import type { JobOptions, RepeatableJob, RepeatSchedule, Scheduler } from './ports.ts';
 import { assertTimezone } from './timezone.ts';
 
 export const QUEUE_NAME = 'bot-jobs';
@@ -117,6 +117,19 @@ const JOB_OPTIONS = {
   removeOnFail: { age: 30 * 24 * 3600 },
 } as const;
 
+/**
+ * BullMQ options for a job of a kind: an idempotent one is removed once done (a completed job
+ * kept 7 days is ~1 KiB of Redis each, and a countdown makes one every 10 s); a priority puts it
+ * behind every due job without one.
+ */
+export function bullOptions(kind: JobOptions | undefined) {
+  return {
+    ...JOB_OPTIONS,
+    ...(kind?.idempotent ? { removeOnComplete: true } : {}),
+    ...(kind?.priority ? { priority: kind.priority } : {}),
+  };
+}
+
 /** What `run` gets for a BullMQ job: an occurrence of a series gets its deterministic id. */
 export function payloadOf(job: Pick<Job<JobPayload>, 'id' | 'data' | 'repeatJobKey'>): JobPayload {
   const data = job.data;
@@ -145,9 +158,13 @@ export function createBullJobs(options: {
   queue.on('error', (err) => log.warn({ err: err.message }, 'queue error'));
 
   const scheduler: Scheduler = {
-    async schedule({ botId, name, data, jobId, at }) {
+    async schedule({ botId, name, data, jobId, at, options: kind }) {
       const delay = Math.max(0, at.getTime() - Date.now());
-      await queue.add(name, { botId, name, jobId, data }, { ...JOB_OPTIONS, jobId: safeJobId(jobId), delay });
+      await queue.add(
+        name,
+        { botId, name, jobId, data },
+        { ...bullOptions(kind), jobId: safeJobId(jobId), delay },
+      );
     },
     async cancel(jobId) {
       await queue.remove(safeJobId(jobId)).catch(() => 0);
@@ -168,7 +185,12 @@ export function createBullJobs(options: {
           () => false,
         );
         if (!removed) return false;
-        await queue.add(job.name, job.data, { ...JOB_OPTIONS, jobId: safeJobId(jobId), delay });
+        // The kind's options travel with the job (`job.opts`), so a moved job keeps them.
+        const kind = {
+          idempotent: job.opts.removeOnComplete === true,
+          ...(job.opts.priority ? { priority: job.opts.priority } : {}),
+        };
+        await queue.add(job.name, job.data, { ...bullOptions(kind), jobId: safeJobId(jobId), delay });
         return true;
       }
       return false;

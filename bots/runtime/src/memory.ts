@@ -22,6 +22,7 @@ import type {
   Kv,
   RepeatableJob,
   Row,
+  ScheduledJob,
   Scheduler,
   Stores,
 } from './ports.ts';
@@ -278,13 +279,7 @@ export function memoryKv(): Kv & { dump(): Map<string, unknown> } {
   };
 }
 
-export interface ScheduledJob {
-  botId: string;
-  name: string;
-  data: unknown;
-  jobId: string;
-  at: Date;
-}
+export type { ScheduledJob } from './ports.ts';
 
 export function memoryScheduler(): Scheduler & {
   jobs: Map<string, ScheduledJob>;

@@ -157,9 +157,38 @@ export interface RepeatableJob {
   repeat: RepeatSchedule;
 }
 
+/**
+ * How the runtime treats every job of one name (a bot declares them in `jobOptions`). The defaults
+ * fit a job whose effect must happen exactly once (a timer's end, an alarm).
+ */
+export interface JobOptions {
+  /**
+   * Running it twice is harmless (a countdown edit): no exactly-once claim in Postgres (two round
+   * trips saved per run), and BullMQ removes it once done instead of keeping it 7 days. A redelivered
+   * or re-scheduled job then runs again. Default false.
+   */
+  idempotent?: boolean;
+  /**
+   * BullMQ priority, 1 (highest) … 2,097,152. A due job without one runs before every due job with
+   * one, so cosmetic work gets a number and the jobs that must be on time get none.
+   */
+  priority?: number;
+}
+
+/** A delayed job: `name` of bot `botId`, at `at`, once per `jobId`. */
+export interface ScheduledJob {
+  botId: string;
+  name: string;
+  data: unknown;
+  jobId: string;
+  at: Date;
+  /** The bot's `jobOptions` for `name` (the dispatcher adds them). */
+  options?: JobOptions | undefined;
+}
+
 /** Delayed and repeatable jobs (BullMQ in production). */
 export interface Scheduler {
-  schedule(job: { botId: string; name: string; data: unknown; jobId: string; at: Date }): Promise<void>;
+  schedule(job: ScheduledJob): Promise<void>;
   cancel(jobId: string): Promise<void>;
   /** Moves a job that has not run yet to `at`; false when there is no such job (ran, cancelled, unknown). */
   move(jobId: string, at: Date): Promise<boolean>;

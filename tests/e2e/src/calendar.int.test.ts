@@ -10,8 +10,10 @@ import { createMemoryStorage, createSyncClient, type SyncClient } from '@mana/sy
 import ICAL from 'ical.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { bodyOf, inReplyTo, openChat, type Chat, type RawEvent } from './support/bots-chat.ts';
+import { freePort } from '@mana/testing';
 import {
   SERVER_NAME,
+  spawnRunner,
   startBotsStack,
   SYNC_AUDIENCE,
   until,
@@ -297,6 +299,33 @@ describe('calendar bot through a real Matrix client', () => {
   });
 });
 
+describe('calendar bot: the list commands, in German and English words', () => {
+  it('heute, morgen / tomorrow, woche, termine, details N, verschieben N, kalender: replies and rows agree', async () => {
+    const user = await stack.ssoUser('hanna');
+    const chat = await openChat(stack, user, CAL);
+    const web = await webCalendar(user, 'hanna-web');
+    const tomorrow = wall(new Date(Date.now() + 86_400_000));
+    expect(await say(chat, 'morgen 18 Uhr Yoga ohne erinnerung')).toContain('Yoga');
+    const [row] = await rows(web);
+    expect(wall(new Date(String(row?.start)))).toMatchObject({ ...tomorrow, hour: 18, minute: 0 });
+    expect(row).toMatchObject({ title: 'Yoga', reminderMinutes: null });
+    expect(await say(chat, 'heute')).toBe('Heute hast du keine Termine.');
+    expect(await say(chat, 'morgen')).toBe('Morgen\n1. 18:00–19:00 Yoga');
+    expect(await say(chat, 'woche')).toMatch(/^Diese Woche\n1\. .* 18:00–19:00 Yoga$/);
+    expect(await say(chat, 'termine')).toMatch(/^Nächste Termine\n1\. .* 18:00–19:00 Yoga$/);
+    const details = await say(chat, 'details 1');
+    expect(details).toContain('Yoga');
+    expect(details).toContain('18:00–19:00');
+    expect(await say(chat, 'verschieben 1 morgen 16:30')).toMatch(/^↪️ Verschoben: Yoga — .*16:30–17:30/);
+    const [moved] = await rows(web);
+    expect(wall(new Date(String(moved?.start)))).toMatchObject({ ...tomorrow, hour: 16, minute: 30 });
+    // English words, her language: the answer stays German.
+    expect(await say(chat, 'tomorrow')).toBe('Morgen\n1. 16:30–17:30 Yoga');
+    expect(await say(chat, 'kalender')).toBe('Kalender\n• Kalender (1)');
+    await web.stop();
+  }, 90_000);
+});
+
 describe.concurrent('reminders: real delayed jobs with short lead times', () => {
   it('a reminder set through the bot fires once, at its time, with the event details', async () => {
     const user = await stack.ssoUser('rita');
@@ -321,6 +350,65 @@ describe.concurrent('reminders: real delayed jobs with short lead times', () => 
     expect(inReplyTo(post!)).toBeUndefined();
     await new Promise((r) => setTimeout(r, 3000));
     expect(await reminders(chat)).toHaveLength(1);
+  }, 150_000);
+
+  it('an event deleted — by löschen N in the bot, or in sync as the web app does — never reminds; the one kept does, once', async () => {
+    const user = await stack.ssoUser('doris');
+    const chat = await openChat(stack, user, CAL);
+    const web = await webCalendar(user, 'doris-web');
+    // Three events at the same minute, reminded a minute before: 5–65 s from now, all at once.
+    const start = ceilMinute(new Date(Date.now() + 65_000));
+    for (const title of ['Bleibt', 'Absage', 'Webweg'])
+      expect(await say(chat, `termin ${title} ${at(start)} erinnerung 1`)).toMatch(/^📅 Neuer Termin:/);
+    const list = (await say(chat, 'termine')).split('\n');
+    const n = list.find((l) => / Absage$/.test(l))?.split('.')[0];
+    expect(await say(chat, `löschen ${n}`)).toMatch(/Absage/);
+    const webweg = (await rows(web)).find((r) => r.title === 'Webweg');
+    await web.delete('calendar', 'events', webweg!.id);
+    await web.sync('calendar');
+    expect((await rows(web)).map((r) => r.title)).toEqual(['Bleibt']);
+    const [post] = await until(
+      'the kept reminder',
+      async () => {
+        const r = await reminders(chat);
+        return r.length > 0 ? r : undefined;
+      },
+      90_000,
+      250,
+    );
+    expect(bodyOf(post!)).toMatch(/^⏰ In 1 Min\.: Bleibt — /);
+    // The deleted ones were due at the same instant: a few seconds more, nothing else.
+    await new Promise((r) => setTimeout(r, 4000));
+    expect((await reminders(chat)).map(bodyOf)).toEqual([bodyOf(post!)]);
+    await web.stop();
+  }, 150_000);
+
+  it('two runners on the same Redis: a reminder fires exactly once', async () => {
+    const port = await freePort();
+    const second = await spawnRunner(
+      { ...stack.runnerEnv, BOT_PORT: String(port) },
+      `http://127.0.0.1:${port}`,
+    );
+    try {
+      const user = await stack.ssoUser('zora');
+      const chat = await openChat(stack, user, CAL);
+      const start = ceilMinute(new Date(Date.now() + 65_000));
+      expect(await say(chat, `termin Doppelt ${at(start)} erinnerung 1`)).toMatch(
+        /^📅 Neuer Termin: Doppelt/,
+      );
+      await until(
+        'the reminder',
+        async () => ((await reminders(chat)).length > 0 ? true : undefined),
+        90_000,
+        250,
+      );
+      await new Promise((r) => setTimeout(r, 3000));
+      expect((await reminders(chat)).map(bodyOf)).toEqual([
+        expect.stringMatching(/^⏰ In 1 Min\.: Doppelt — /),
+      ]);
+    } finally {
+      await second.stop();
+    }
   }, 150_000);
 
   it('an event moved in sync (as the web app does) moves its reminder: it fires at the new time only', async () => {

@@ -321,6 +321,127 @@ describe('clock bot (real Synapse, sync, Redis, Postgres)', () => {
   });
 
   it(
+    'timers, pause, weiter, reset and stopp as text; ❌ on a countdown cancels it: the rows in sync follow',
+    { timeout: 90_000 },
+    async () => {
+      const nudeln = await chat.ask('timer 10m Nudeln');
+      await chat.ask('timer 20m Brot');
+      const started = await stored('Nudeln');
+      await stored('Brot');
+      const list = bodyOf(await chat.ask('timers'));
+      /** The number of the line that names `label` in the list just shown. */
+      const n = (label: string) => {
+        const line = list.split('\n').find((l) => l.includes(label));
+        const m = /^(\d+)\. ⏳/.exec(line ?? '');
+        if (!m) throw new Error(`no running ${label} in ${JSON.stringify(list)}`);
+        return m[1];
+      };
+      expect(list).toMatch(/^Timer\n/);
+      expect(bodyOf(await chat.ask(`pause ${n('Nudeln')}`))).toMatch(/^⏸ Timer „Nudeln“ pausiert — noch /);
+      const paused = await timer('Nudeln');
+      expect(paused).toMatchObject({ state: 'paused', endsAt: null });
+      expect(bodyOf(await chat.ask(`weiter ${n('Nudeln')}`))).toMatch(/^▶ Timer „Nudeln“ läuft weiter/);
+      const resumed = await timer('Nudeln');
+      expect(resumed?.state).toBe('running');
+      // Resumed with what was left when paused: it ends later than first planned, by the pause.
+      expect(Date.parse(String(resumed?.endsAt))).toBeGreaterThan(Date.parse(String(started.endsAt)));
+      const resetAt = Date.now();
+      expect(bodyOf(await chat.ask(`reset ${n('Nudeln')}`))).toBe(
+        '🔄 Timer „Nudeln“ beginnt von vorn: 10:00.',
+      );
+      const reset = await timer('Nudeln');
+      expect(Date.parse(String(reset?.endsAt))).toBeGreaterThanOrEqual(resetAt + 10 * 60_000 - 1000);
+      expect(bodyOf(await chat.ask(`stopp ${n('Brot')}`))).toBe('❌ Timer „Brot“ abgebrochen.');
+      expect(await timer('Brot')).toBeUndefined();
+
+      await react(nudeln.event_id, '❌');
+      await until('the countdown edited to cancelled', async () =>
+        (await editsOf(nudeln.event_id)).find((e) => newBody(e) === '❌ Nudeln — 10m — abgebrochen'),
+      );
+      await until('the row deleted', async () => ((await timer('Nudeln')) ? undefined : true));
+    },
+  );
+
+  it(
+    'in a thread: the countdown is in the thread, and pausing there edits it (m.replace), so it stays in the thread',
+    { timeout: 60_000 },
+    async () => {
+      const root = await chat.ask('zeit Tokio');
+      const inThread = (body: string) => ({
+        msgtype: 'm.text',
+        body,
+        'm.relates_to': {
+          rel_type: 'm.thread',
+          event_id: root.event_id,
+          is_falling_back: true,
+          'm.in_reply_to': { event_id: root.event_id },
+        },
+      });
+      const start = await chat.sendEvent('m.room.message', inThread('timer 10m Faden'));
+      const countdown = await until('the countdown', async () => (await chat.repliesTo(start))[0]);
+      expect(countdown.content['m.relates_to']).toMatchObject({
+        rel_type: 'm.thread',
+        event_id: root.event_id,
+      });
+      const pause = await chat.sendEvent('m.room.message', inThread('pause'));
+      const reply = await until('the pause reply', async () => (await chat.repliesTo(pause))[0]);
+      expect(reply.content['m.relates_to']).toMatchObject({ rel_type: 'm.thread', event_id: root.event_id });
+      const edit = await until('the countdown edited to paused', async () =>
+        (await editsOf(countdown.event_id)).find((e) => newBody(e).includes('(pausiert)')),
+      );
+      expect(edit.content['m.relates_to']).toEqual({ rel_type: 'm.replace', event_id: countdown.event_id });
+      // No `* …` fallback landed as a message of its own, in the thread or beside it.
+      const strays = (await chat.timeline()).filter(
+        (e) =>
+          e.sender === CLOCK &&
+          bodyOf(e).startsWith('* ') &&
+          (e.content['m.relates_to'] as { rel_type?: string } | undefined)?.rel_type !== 'm.replace',
+      );
+      expect(strays).toEqual([]);
+      // Synapse still files the (edited) countdown under the thread.
+      const thread = await fetch(
+        `${stack.synapse.baseUrl}/_matrix/client/v1/rooms/${encodeURIComponent(chat.roomId)}/relations/${encodeURIComponent(root.event_id)}/m.thread`,
+        { headers: { authorization: `Bearer ${tilda.accessToken}` } },
+      ).then((r) => r.json() as Promise<{ chunk: RawEvent[] }>);
+      expect(thread.chunk.map((e) => e.event_id)).toContain(countdown.event_id);
+      expect(thread.chunk.map((e) => e.event_id)).not.toContain(edit.event_id);
+    },
+  );
+
+  it(
+    'alarms: werktags, Mo,Mi,Fr, alarme lists them, alarm aus / off N turns one off: the rows in sync',
+    { timeout: 60_000 },
+    async () => {
+      // Hours away, so none rings during the run.
+      const hhmm = wallMinute(new Date(Date.now() + 6 * 3600_000));
+      expect(bodyOf(await chat.ask(`alarm ${hhmm} werktags Aufstehen`))).toContain(
+        `⏰ Wecker gestellt: ${hhmm} werktags — Aufstehen`,
+      );
+      const [h, m] = hhmm.split(':').map(Number);
+      const short = `${h}:${String(m).padStart(2, '0')}`;
+      await chat.ask(`alarm ${short} Mo,Mi,Fr Sport`);
+      const byLabel = async (label: string) => (await alarms()).find((a) => a.label === label);
+      expect(await byLabel('Aufstehen')).toMatchObject({
+        time: hhmm,
+        days: [1, 2, 3, 4, 5],
+        enabled: true,
+        timezone: TZ,
+      });
+      expect(await byLabel('Sport')).toMatchObject({ time: hhmm, days: [1, 3, 5], enabled: true });
+      const list = bodyOf(await chat.ask('alarme'));
+      const n = (label: string) =>
+        /^(\d+)\./.exec(list.split('\n').find((l) => l.includes(label)) ?? '')?.[1];
+      expect(n('Aufstehen')).toBeDefined();
+      expect(bodyOf(await chat.ask(`alarm aus ${n('Aufstehen')}`))).toBe(
+        `🔕 Wecker ${hhmm} werktags — Aufstehen ist aus.`,
+      );
+      await chat.ask(`alarm off ${n('Sport')}`);
+      expect(await byLabel('Aufstehen')).toMatchObject({ enabled: false });
+      expect(await byLabel('Sport')).toMatchObject({ enabled: false });
+    },
+  );
+
+  it(
     'the alarm rang once at its minute, in her zone; the row has lastFiredAt and is off',
     { timeout: 150_000 },
     async () => {
@@ -356,4 +477,20 @@ describe('clock bot (real Synapse, sync, Redis, Postgres)', () => {
     );
     expect(bodyOf(await chat.ask('zeit Berlim'))).toContain('Meintest du');
   });
+
+  it(
+    'time new york (English words), weltuhr add Tokio, weltuhren: the world clock is a row in sync',
+    { timeout: 60_000 },
+    async () => {
+      expect(bodyOf(await chat.ask('time new york'))).toMatch(/New York.*\d\d:\d\d/);
+      await chat.ask('weltuhr add Tokio');
+      await sync.sync('clock');
+      expect(await sync.query('clock', 'worldClocks')).toEqual([
+        expect.objectContaining({ timezone: 'Asia/Tokyo', label: 'Tokyo' }),
+      ]);
+      const all = bodyOf(await chat.ask('weltuhren'));
+      expect(all).toContain(`(${TZ})`);
+      expect(all).toMatch(/Tokyo: .*\d\d:\d\d — [78] h vor dir/);
+    },
+  );
 });

@@ -77,3 +77,74 @@ describe('job context', () => {
     expect(await h.kv.get('clock', `user:${alice}`, 'last')).toBe(3);
   });
 });
+
+/** A bot with one job of each kind: `edit` declared idempotent and low priority, `end` not. */
+const kinds = defineBot({
+  id: 'clock',
+  localpart: 'clock',
+  displayName: 'Kinds',
+  description: { de: 'Arten', en: 'Kinds' },
+  commands: [
+    {
+      name: 'go',
+      aliases: { de: ['los'], en: ['go'] },
+      help: { de: 'Startet', en: 'Starts' },
+      async run(ctx) {
+        await ctx.schedule('edit', { roomId: ctx.roomId }, { jobId: 'edit-1', at: ctx.now });
+        await ctx.schedule('end', { roomId: ctx.roomId }, { jobId: 'end-1', at: ctx.now });
+        return 'ok';
+      },
+    },
+  ],
+  jobs: {
+    async edit(ctx, data) {
+      await ctx.postContent(String((data as { roomId: string }).roomId), {
+        msgtype: 'm.notice',
+        body: 'edit',
+      });
+      // A job chaining another kind: the options follow the name, not the scheduler of the job.
+      await ctx.schedule('end', data, { jobId: 'end-2', at: ctx.now });
+    },
+    async end(ctx, data) {
+      await ctx.postContent(String((data as { roomId: string }).roomId), { msgtype: 'm.text', body: 'end' });
+    },
+  },
+  jobOptions: { edit: { idempotent: true, priority: 10 } },
+});
+
+describe('job options per name', () => {
+  it('an idempotent kind runs on every delivery without a claim; the others keep their exactly-once claim', async () => {
+    const h = createTestHarness({ bots: [kinds], linked: [alice] });
+    h.members.set(dm, [alice, '@clock:mana.test']);
+    await h.ask(alice, dm, 'los');
+    const edit = h.scheduler.jobs.get('edit-1');
+    const end = h.scheduler.jobs.get('end-1');
+    if (!edit || !end) throw new Error('jobs not scheduled');
+    // The declared options reach the scheduler (BullMQ: removeOnComplete, priority); none for `end`.
+    expect(edit.options).toEqual({ idempotent: true, priority: 10 });
+    expect(end.options).toBeUndefined();
+    const bodies = async (job: typeof edit) => {
+      const before = h.matrix.sent.length;
+      await h.dispatcher.runJob(job);
+      return h.matrix.sent.slice(before).map((e) => String(e.content.body));
+    };
+    expect(await bodies(edit)).toEqual(['edit']);
+    expect(await bodies(edit)).toEqual(['edit']);
+    expect(h.fired.has('edit-1')).toBe(false);
+    expect(await bodies(end)).toEqual(['end']);
+    expect(await bodies(end)).toEqual([]);
+    expect(h.fired.has('end-1')).toBe(true);
+    // Scheduled from inside a job: still the options of its own name.
+    expect(h.scheduler.jobs.get('end-2')?.options).toBeUndefined();
+  });
+
+  it('defineBot refuses options for an unknown job and a priority BullMQ does not take', () => {
+    const base = { ...kinds, jobOptions: {} };
+    expect(() => defineBot({ ...base, jobOptions: { nope: { idempotent: true } } })).toThrow(/no job "nope"/);
+    expect(() => defineBot({ ...base, jobOptions: { edit: { priority: 0 } } })).toThrow(/whole number/);
+    expect(() => defineBot({ ...base, jobOptions: { edit: { priority: 2_097_153 } } })).toThrow(
+      /whole number/,
+    );
+    expect(() => defineBot({ ...base, jobOptions: { edit: { priority: 2_097_152 } } })).not.toThrow();
+  });
+});

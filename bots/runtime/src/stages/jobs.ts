@@ -2,7 +2,9 @@
  * Scheduled jobs firing: the bot's job handler with a context to post into rooms and read users'
  * data. BullMQ delivers at least once; the claim (a lease in Postgres, marked done after the
  * handler) lets one runner at a time run a job, and a job whose runner died is taken over; its
- * posts carry a transaction id derived from the job id, so Synapse keeps them from doubling.
+ * posts carry a transaction id derived from the job id, so Synapse keeps them from doubling. A job
+ * kind the bot declares `idempotent` (`jobOptions`) runs without the claim: doubling it is harmless,
+ * and at one countdown edit per timer every 10 s the claim's round trips are what delays the rest.
  */
 import type { Lang } from '@mana/i18n';
 import type { Logger } from '@mana/logging';
@@ -28,6 +30,21 @@ export interface JobRunnerDeps {
   lang: (userId: string) => Promise<Lang>;
   log: Logger;
   now: () => Date;
+}
+
+/**
+ * The scheduler the stages use: every job a hosted bot schedules carries that bot's `jobOptions`
+ * for its name, whoever schedules it (a command, a job, a watch).
+ */
+export function withJobOptions(scheduler: Scheduler, hosted: readonly HostedBot[]): Scheduler {
+  const byId = new Map(hosted.map((b) => [b.info.id, b.def.jobOptions]));
+  return {
+    ...scheduler,
+    schedule: (job) => {
+      const options = byId.get(job.botId)?.[job.name];
+      return scheduler.schedule(options ? { ...job, options } : job);
+    },
+  };
 }
 
 export function createJobRunner(deps: JobRunnerDeps) {
@@ -89,16 +106,18 @@ export function createJobRunner(deps: JobRunnerDeps) {
       log.warn({ botId, name, jobId }, 'no handler for job (bot not hosted here?)');
       return;
     }
+    const at = job.repeat ? new Date(job.repeat.at) : undefined;
+    const ctx = jobContext(bot, jobId, at && !Number.isNaN(at.getTime()) ? at : undefined);
+    if (bot.def.jobOptions?.[name]?.idempotent) {
+      await handler(ctx, job.data as Json);
+      return;
+    }
     if (!(await deps.claimJob(jobId))) {
       log.info({ jobId }, 'job already fired, skipping');
       return;
     }
     try {
-      const at = job.repeat ? new Date(job.repeat.at) : undefined;
-      await handler(
-        jobContext(bot, jobId, at && !Number.isNaN(at.getTime()) ? at : undefined),
-        job.data as Json,
-      );
+      await handler(ctx, job.data as Json);
       await deps.finishJob(jobId);
     } catch (err) {
       await deps.unclaimJob(jobId);

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { replaceContent } from '../streaming.ts';
 import { inThread, replyContent } from './reply.ts';
 
 describe('replyContent', () => {
@@ -25,9 +24,20 @@ describe('replyContent', () => {
     expect(c).toMatchObject({ body: '* final', 'm.new_content': { body: 'final' } });
     expect(c['m.relates_to']).toEqual({ rel_type: 'm.replace', event_id: '$ph' });
   });
+});
 
-  it('an edit sent in a thread keeps only its m.replace relation (the thread is the original’s)', () => {
-    const edit = replaceContent({ msgtype: 'm.notice', body: 'new' }, '$answer');
-    expect(inThread(edit, '$root')['m.relates_to']).toEqual({ rel_type: 'm.replace', event_id: '$answer' });
+describe('inThread', () => {
+  it('leaves an edit alone: the edited message keeps its own thread relation', () => {
+    const edit = {
+      msgtype: 'm.notice',
+      body: '* 4:50',
+      'm.new_content': { msgtype: 'm.notice', body: '4:50' },
+      'm.relates_to': { rel_type: 'm.replace', event_id: '$countdown' },
+    };
+    expect(inThread(edit, '$root')).toEqual(edit);
+    expect(inThread({ msgtype: 'm.notice', body: 'new' }, '$root')['m.relates_to']).toMatchObject({
+      rel_type: 'm.thread',
+      event_id: '$root',
+    });
   });
 });

@@ -4,14 +4,18 @@
  */
 import { editContent, noticeContent, type Reply } from '../format.ts';
 
-/** `content` sent into `threadRoot`'s thread, if any, keeping the reply it carries. */
+/**
+ * `content` sent into `threadRoot`'s thread, if any, keeping the reply it carries. An edit
+ * (`m.replace`) is left as it is: an event has one relation, and applying an edit keeps the
+ * original's `m.relates_to` (spec, "Applying m.new_content"), so an edited thread message stays in
+ * its thread; turning the edit into a thread message would post its `* …` fallback as a new one.
+ */
 export function inThread(
   content: Record<string, unknown>,
   threadRoot: string | undefined,
 ): Record<string, unknown> {
   if (!threadRoot) return content;
   const rel = content['m.relates_to'];
-  // An edit relates only to what it replaces; the thread is the original's.
   if (typeof rel === 'object' && rel !== null && 'rel_type' in rel && rel.rel_type === 'm.replace')
     return content;
   const irt =
