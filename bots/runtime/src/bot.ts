@@ -189,6 +189,8 @@ export interface JobContext {
     content: Record<string, unknown>,
     options?: { txnKey?: string },
   ): Promise<string>;
+  /** Uploads a file through authenticated media as this bot (a report's chart); its `mxc://` URI. */
+  upload(bytes: Uint8Array, options: UploadOptions): Promise<string>;
   /** Schedules a job of this bot (a job chaining its next run, a watch moving a reminder). */
   schedule(job: string, data: Json, options: ScheduleOptions): Promise<void>;
   cancel(jobId: string): Promise<void>;
