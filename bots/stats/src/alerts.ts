@@ -74,13 +74,13 @@ export function notificationHtml(n: AlertNotification): Html {
     n.status === 'resolved'
       ? html`✅ <b>RESOLVED</b> · ${name}`
       : html`${SEVERITY[severity] ?? '⚪'} <b>FIRING</b> · ${severity} · ${name} (${firing.length + n.truncatedAlerts})`;
-  const shown = (n.status === 'resolved' ? n.alerts : [...firing, ...n.alerts.filter((a) => a.status !== 'firing')]).slice(
-    0,
-    MAX_LINES,
-  );
+  const shown = (
+    n.status === 'resolved' ? n.alerts : [...firing, ...n.alerts.filter((a) => a.status !== 'firing')]
+  ).slice(0, MAX_LINES);
   const more = total - shown.length;
   const runbook = n.commonAnnotations.runbook;
-  const description = n.alerts.length === 1 ? n.alerts[0]?.annotations.description : n.commonAnnotations.description;
+  const description =
+    n.alerts.length === 1 ? n.alerts[0]?.annotations.description : n.commonAnnotations.description;
   return html`<p>${head}</p>${description ? html`<p>${description}</p>` : ''}<ul>${shown.map(alertLine)}</ul>${
     more > 0 ? html`<p>… and ${more} more</p>` : ''
   }${runbook && n.alerts.length > 1 ? html`<p>Runbook: <a href="${runbook}">${runbook}</a></p>` : ''}`;

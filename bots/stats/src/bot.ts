@@ -20,7 +20,15 @@ import {
 import { CHART_HEIGHT, CHART_WIDTH, renderPng, trafficSvg } from './chart.ts';
 import { loadStatsConfig, type StatsConfig } from './config.ts';
 import { prometheusClient, type Prometheus } from './prometheus.ts';
-import { buildReport, buildSection, periodOf, reportHtml, sectionHtml, type Period, type Report } from './report.ts';
+import {
+  buildReport,
+  buildSection,
+  periodOf,
+  reportHtml,
+  sectionHtml,
+  type Period,
+  type Report,
+} from './report.ts';
 import { REPORT_SECTIONS, type Lang, type SectionId } from './sections.ts';
 import { mountAlertmanagerWebhook } from './webhook.ts';
 
@@ -76,17 +84,25 @@ async function chartContent(
 
 export function createStatsBot(options: StatsBotOptions): BotDefinition {
   const prom =
-    options.prometheus ?? prometheusClient({ baseUrl: options.prometheusUrl, timeoutMs: options.prometheusTimeoutMs });
+    options.prometheus ??
+    prometheusClient({ baseUrl: options.prometheusUrl, timeoutMs: options.prometheusTimeoutMs });
   const operators = new Set(options.operators);
   /** The ops room's id, resolved when the runner starts. */
   let opsRoomId: string | undefined = options.opsRoom.startsWith('!') ? options.opsRoom : undefined;
 
   function assertOperator(ctx: CommandContext) {
     if (ctx.roomId !== opsRoomId || !operators.has(ctx.sender))
-      throw new CommandError(`${ctx.sender} asked in ${ctx.roomId}, not an operator in the ops room`, REFUSAL);
+      throw new CommandError(
+        `${ctx.sender} asked in ${ctx.roomId}, not an operator in the ops room`,
+        REFUSAL,
+      );
   }
 
-  const sectionCommand = (id: SectionId, aliases: { de: string[]; en: string[] }, help: Text): BotCommand => ({
+  const sectionCommand = (
+    id: SectionId,
+    aliases: { de: string[]; en: string[] },
+    help: Text,
+  ): BotCommand => ({
     name: id,
     aliases,
     help,
@@ -102,8 +118,18 @@ export function createStatsBot(options: StatsBotOptions): BotDefinition {
     const roomId = opsRoomId;
     if (!roomId) return;
     const period = periodOf(kind, end);
-    const report = await buildReport(prom, REPORT_SECTIONS, period, lang, headingOf(period, lang, options.timezone));
-    await ctx.postContent(roomId, { ...noticeContent(toReply(reportHtml(report, lang))) }, { txnKey: `${ctx.jobId}:text` });
+    const report = await buildReport(
+      prom,
+      REPORT_SECTIONS,
+      period,
+      lang,
+      headingOf(period, lang, options.timezone),
+    );
+    await ctx.postContent(
+      roomId,
+      { ...noticeContent(toReply(reportHtml(report, lang))) },
+      { txnKey: `${ctx.jobId}:text` },
+    );
     const chart = await chartContent(report, lang, (png) =>
       ctx.upload(png, { contentType: 'image/png', filename: 'traffic.png' }),
     ).catch((err: unknown) => {
@@ -120,13 +146,41 @@ export function createStatsBot(options: StatsBotOptions): BotDefinition {
   }
 
   const commands: BotCommand[] = [
-    sectionCommand('system', { de: ['system'], en: ['system'] }, { de: 'CPU, Speicher, Platte, Load', en: 'CPU, memory, disk, load' }),
-    sectionCommand('services', { de: ['dienste'], en: ['services'] }, { de: 'Welche Dienste laufen', en: 'Which services are up' }),
-    sectionCommand('traffic', { de: ['verkehr', 'traffic'], en: ['traffic'] }, { de: 'Anfragen, 5xx, p95 je Dienst (24 h)', en: 'Requests, 5xx, p95 per service (24 h)' }),
-    sectionCommand('users', { de: ['nutzer'], en: ['users'] }, { de: 'Neue Nutzer und Anmeldungen (24 h)', en: 'New users and logins (24 h)' }),
-    sectionCommand('credits', { de: ['credits'], en: ['credits'] }, { de: 'Abgebuchte Credits und die Kontenprüfung', en: 'Credits charged and the ledger check' }),
-    sectionCommand('db', { de: ['db', 'datenbank'], en: ['db', 'database'] }, { de: 'Postgres: Größe, Verbindungen', en: 'Postgres: size, connections' }),
-    sectionCommand('bots', { de: ['bots'], en: ['bots'] }, { de: 'Befehle je Bot (24 h)', en: 'Commands per bot (24 h)' }),
+    sectionCommand(
+      'system',
+      { de: ['system'], en: ['system'] },
+      { de: 'CPU, Speicher, Platte, Load', en: 'CPU, memory, disk, load' },
+    ),
+    sectionCommand(
+      'services',
+      { de: ['dienste'], en: ['services'] },
+      { de: 'Welche Dienste laufen', en: 'Which services are up' },
+    ),
+    sectionCommand(
+      'traffic',
+      { de: ['verkehr', 'traffic'], en: ['traffic'] },
+      { de: 'Anfragen, 5xx, p95 je Dienst (24 h)', en: 'Requests, 5xx, p95 per service (24 h)' },
+    ),
+    sectionCommand(
+      'users',
+      { de: ['nutzer'], en: ['users'] },
+      { de: 'Neue Nutzer und Anmeldungen (24 h)', en: 'New users and logins (24 h)' },
+    ),
+    sectionCommand(
+      'credits',
+      { de: ['credits'], en: ['credits'] },
+      { de: 'Abgebuchte Credits und die Kontenprüfung', en: 'Credits charged and the ledger check' },
+    ),
+    sectionCommand(
+      'db',
+      { de: ['db', 'datenbank'], en: ['db', 'database'] },
+      { de: 'Postgres: Größe, Verbindungen', en: 'Postgres: size, connections' },
+    ),
+    sectionCommand(
+      'bots',
+      { de: ['bots'], en: ['bots'] },
+      { de: 'Befehle je Bot (24 h)', en: 'Commands per bot (24 h)' },
+    ),
     {
       name: 'report',
       aliases: { de: ['bericht', 'report'], en: ['report'] },
@@ -134,7 +188,13 @@ export function createStatsBot(options: StatsBotOptions): BotDefinition {
       async run(ctx) {
         assertOperator(ctx);
         const period = periodOf('now', ctx.now);
-        const report = await buildReport(prom, REPORT_SECTIONS, period, ctx.lang, headingOf(period, ctx.lang, options.timezone));
+        const report = await buildReport(
+          prom,
+          REPORT_SECTIONS,
+          period,
+          ctx.lang,
+          headingOf(period, ctx.lang, options.timezone),
+        );
         const chart = await chartContent(report, ctx.lang, (png) =>
           ctx.upload(png, { contentType: 'image/png', filename: 'traffic.png' }),
         ).catch((err: unknown) => {
@@ -148,7 +208,10 @@ export function createStatsBot(options: StatsBotOptions): BotDefinition {
     {
       name: 'stats',
       aliases: { de: ['stats', 'statistik'], en: ['stats'] },
-      help: { de: 'Deine eigenen Zahlen: Aufgaben, Termine, Credits', en: 'Your own numbers: tasks, events, credits' },
+      help: {
+        de: 'Deine eigenen Zahlen: Aufgaben, Termine, Credits',
+        en: 'Your own numbers: tasks, events, credits',
+      },
       async run(ctx) {
         const [tasks, events, history] = await Promise.all([
           ctx.store('todo').then((s) => s.list('tasks')),
@@ -156,9 +219,12 @@ export function createStatsBot(options: StatsBotOptions): BotDefinition {
           ctx.credits.transactions(1000),
         ]);
         const open = tasks.filter((task) => task.completed !== true).length;
-        const used = -history.filter((x) => x.kind === 'commit').reduce((sum, x) => sum + x.amount, 0);
+        const used = history.filter((x) => x.kind === 'commit').reduce((sum, x) => sum - x.amount, 0);
         const t = (text: Text) => text[ctx.lang];
-        const n = (v: number) => new Intl.NumberFormat(ctx.lang === 'de' ? 'de-DE' : 'en-GB', { maximumFractionDigits: 1 }).format(v);
+        const n = (v: number) =>
+          new Intl.NumberFormat(ctx.lang === 'de' ? 'de-DE' : 'en-GB', { maximumFractionDigits: 1 }).format(
+            v,
+          );
         const lines: Html = html`<p><b>${t({ de: 'Deine Zahlen', en: 'Your numbers' })}</b></p><ul><li>${t({ de: 'Aufgaben', en: 'Tasks' })}: ${n(tasks.length)} (${n(open)} ${t({ de: 'offen', en: 'open' })})</li><li>${t({ de: 'Termine', en: 'Events' })}: ${n(events.length)}</li><li>${t({ de: 'Verbrauchte Credits', en: 'Credits used' })}: ${n(used / 1000)}</li></ul>`;
         return lines;
       },
@@ -173,12 +239,19 @@ export function createStatsBot(options: StatsBotOptions): BotDefinition {
       de: 'Berichte, Alarme und Systemzahlen für Operatoren; „stats“ zeigt dir deine eigenen Zahlen',
       en: 'Reports, alerts and system numbers for operators; "stats" shows your own numbers',
     },
-    examples: [{ de: 'stats', en: 'stats' }, { de: 'system', en: 'system' }, { de: 'hilfe', en: 'help' }],
+    examples: [
+      { de: 'stats', en: 'stats' },
+      { de: 'system', en: 'system' },
+      { de: 'hilfe', en: 'help' },
+    ],
     apps: ['todo', 'calendar'],
     commands,
     jobs: {
       async report(ctx, data) {
-        const kind = typeof data === 'object' && data !== null && !Array.isArray(data) && data.kind === 'weekly' ? 'weekly' : 'daily';
+        const kind =
+          typeof data === 'object' && data !== null && !Array.isArray(data) && data.kind === 'weekly'
+            ? 'weekly'
+            : 'daily';
         const end = ctx.scheduledAt ?? ctx.now;
         // One report per period, even if the series was re-declared at another time of that day.
         await ctx.once(`stats:${kind}:${dayIn(end, options.timezone)}`, async () =>
@@ -191,7 +264,11 @@ export function createStatsBot(options: StatsBotOptions): BotDefinition {
       else ctx.log.warn('STATS_OPS_ROOM is empty: no reports, no alerts, only the personal stats');
       const tz = options.timezone;
       await ctx.repeat('report', { kind: 'daily' }, { key: DAILY_KEY, repeat: { pattern: '0 9 * * *', tz } });
-      await ctx.repeat('report', { kind: 'weekly' }, { key: WEEKLY_KEY, repeat: { pattern: '0 9 * * 1', tz } });
+      await ctx.repeat(
+        'report',
+        { kind: 'weekly' },
+        { key: WEEKLY_KEY, repeat: { pattern: '0 9 * * 1', tz } },
+      );
       if (ctx.http) {
         const received = ctx.metrics
           ? new ctx.metrics.client.Counter({

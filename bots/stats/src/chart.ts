@@ -13,14 +13,21 @@ function esc(s: string): string {
   return s.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-function path(points: readonly { t: number; v: number }[], x: (t: number) => number, y: (v: number) => number) {
+function path(
+  points: readonly { t: number; v: number }[],
+  x: (t: number) => number,
+  y: (v: number) => number,
+) {
   return points
     .filter((p) => Number.isFinite(p.v))
     .map((p, i) => `${i === 0 ? 'M' : 'L'}${x(p.t).toFixed(1)},${y(p.v).toFixed(1)}`)
     .join(' ');
 }
 
-export function trafficSvg(data: TrafficSeries, labels: { title: string; requests: string; errors: string }): string {
+export function trafficSvg(
+  data: TrafficSeries,
+  labels: { title: string; requests: string; errors: string },
+): string {
   const all = [...data.requests, ...data.errors].filter((p) => Number.isFinite(p.v));
   const t0 = Math.min(...all.map((p) => p.t), Date.now());
   const t1 = Math.max(...all.map((p) => p.t), t0 + 1);

@@ -63,7 +63,10 @@ export function prometheusClient(options: {
   const base = options.baseUrl.replace(/\/+$/, '');
   const doFetch = options.fetch ?? fetch;
   /** POSTs the form (long PromQL does not fit a URL) and returns the JSON body. */
-  async function post(path: string, params: Record<string, string>): Promise<{ status: number; body: unknown }> {
+  async function post(
+    path: string,
+    params: Record<string, string>,
+  ): Promise<{ status: number; body: unknown }> {
     let res: Response;
     try {
       res = await doFetch(`${base}${path}`, {

@@ -8,8 +8,7 @@ import { PrometheusError, type Prometheus, type Sample, type Series } from './pr
 import { rangeOf, SECTIONS, type Lang, type SectionId } from './sections.ts';
 
 export type SectionResult =
-  | { id: SectionId; title: string; lines: string[] }
-  | { id: SectionId; title: string; error: string };
+  { id: SectionId; title: string; lines: string[] } | { id: SectionId; title: string; error: string };
 
 export interface Period {
   kind: 'daily' | 'weekly' | 'now';
@@ -39,7 +38,10 @@ export async function buildSection(
   const queries = Object.entries(spec.queries(rangeOf(period.seconds)));
   try {
     const answers = await Promise.all(
-      queries.map(async ([name, q]): Promise<[string, Sample[]]> => [name, await prom.query(q, { at: period.end })]),
+      queries.map(async ([name, q]): Promise<[string, Sample[]]> => [
+        name,
+        await prom.query(q, { at: period.end }),
+      ]),
     );
     return { id, title, lines: spec.lines(Object.fromEntries(answers), lang) };
   } catch (err) {
@@ -69,8 +71,15 @@ export interface TrafficSeries {
 export async function trafficSeries(prom: Prometheus, period: Period): Promise<TrafficSeries> {
   const step = chartStep(period);
   const q = trafficQueries(step);
-  const range = { start: new Date(period.end.getTime() - period.seconds * 1000 + step * 1000), end: period.end, stepSeconds: step };
-  const [requests, errors] = await Promise.all([prom.queryRange(q.requests, range), prom.queryRange(q.errors, range)]);
+  const range = {
+    start: new Date(period.end.getTime() - period.seconds * 1000 + step * 1000),
+    end: period.end,
+    stepSeconds: step,
+  };
+  const [requests, errors] = await Promise.all([
+    prom.queryRange(q.requests, range),
+    prom.queryRange(q.errors, range),
+  ]);
   return { requests: requests[0]?.points ?? [], errors: errors[0]?.points ?? [] };
 }
 

@@ -10,7 +10,11 @@ export type Lang = 'de' | 'en';
 
 /** A Prometheus range (`24h`, `7d`) for a period of `seconds`. */
 export function rangeOf(seconds: number): string {
-  return seconds % 86_400 === 0 ? `${seconds / 86_400}d` : seconds % 3600 === 0 ? `${seconds / 3600}h` : `${seconds}s`;
+  return seconds % 86_400 === 0
+    ? `${seconds / 86_400}d`
+    : seconds % 3600 === 0
+      ? `${seconds / 3600}h`
+      : `${seconds}s`;
 }
 
 type Answers = Readonly<Record<string, Sample[]>>;
@@ -23,10 +27,14 @@ export interface SectionSpec {
   lines(answers: Answers, lang: Lang): string[];
 }
 
-export type SectionId = 'services' | 'traffic' | 'users' | 'bots' | 'credits' | 'sync' | 'synapse' | 'system' | 'db';
+export type SectionId =
+  'services' | 'traffic' | 'users' | 'bots' | 'credits' | 'sync' | 'synapse' | 'system' | 'db';
 
 const nf = (lang: Lang, digits = 0) =>
-  new Intl.NumberFormat(lang === 'de' ? 'de-DE' : 'en-GB', { maximumFractionDigits: digits, minimumFractionDigits: 0 });
+  new Intl.NumberFormat(lang === 'de' ? 'de-DE' : 'en-GB', {
+    maximumFractionDigits: digits,
+    minimumFractionDigits: 0,
+  });
 
 export function fmt(value: number | undefined, lang: Lang, digits = 0): string {
   if (value === undefined || !Number.isFinite(value)) return '–';
@@ -75,10 +83,14 @@ export const SECTIONS: Readonly<Record<SectionId, SectionSpec>> = {
         if (s.value === 1) j.up++;
         jobs.set(job, j);
       }
-      if (jobs.size === 0) return [t(lang, { de: 'Prometheus kennt keine Ziele.', en: 'Prometheus has no targets.' })];
+      if (jobs.size === 0)
+        return [t(lang, { de: 'Prometheus kennt keine Ziele.', en: 'Prometheus has no targets.' })];
       return [...jobs.entries()]
         .sort(([x], [y]) => x.localeCompare(y))
-        .map(([job, j]) => `${j.up === j.all ? '🟢' : '🔴'} ${job}: ${j.up}/${j.all} ${t(lang, { de: 'erreichbar', en: 'up' })}`);
+        .map(
+          ([job, j]) =>
+            `${j.up === j.all ? '🟢' : '🔴'} ${job}: ${j.up}/${j.all} ${t(lang, { de: 'erreichbar', en: 'up' })}`,
+        );
     },
   },
   traffic: {
@@ -93,7 +105,8 @@ export const SECTIONS: Readonly<Record<SectionId, SectionSpec>> = {
       const requests = byLabel(a.requests, 'service');
       const errors = byLabel(a.errors, 'service');
       const p95 = byLabel(a.p95, 'service');
-      if (requests.size === 0) return [t(lang, { de: 'Keine Anfragen gezählt.', en: 'No requests counted.' })];
+      if (requests.size === 0)
+        return [t(lang, { de: 'Keine Anfragen gezählt.', en: 'No requests counted.' })];
       return [...requests.entries()]
         .sort(([x], [y]) => x.localeCompare(y))
         .map(
@@ -214,4 +227,12 @@ export const SECTIONS: Readonly<Record<SectionId, SectionSpec>> = {
 };
 
 /** The sections of a daily or weekly report, in order. */
-export const REPORT_SECTIONS: readonly SectionId[] = ['services', 'traffic', 'users', 'bots', 'credits', 'sync', 'synapse'];
+export const REPORT_SECTIONS: readonly SectionId[] = [
+  'services',
+  'traffic',
+  'users',
+  'bots',
+  'credits',
+  'sync',
+  'synapse',
+];

@@ -43,19 +43,30 @@ export function mountAlertmanagerWebhook(app: Hono, options: WebhookOptions): vo
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       return c.json(
-        { errcode: 'M_BAD_JSON', error: `not an Alertmanager webhook payload: ${issue?.path.join('.') ?? ''} ${issue?.message ?? ''}`.trim() },
+        {
+          errcode: 'M_BAD_JSON',
+          error:
+            `not an Alertmanager webhook payload: ${issue?.path.join('.') ?? ''} ${issue?.message ?? ''}`.trim(),
+        },
         400,
       );
     }
     const roomId = options.roomId;
-    if (!roomId) return c.json({ errcode: 'M_NOT_CONFIGURED', error: 'no ops room configured (STATS_OPS_ROOM)' }, 503);
+    if (!roomId)
+      return c.json({ errcode: 'M_NOT_CONFIGURED', error: 'no ops room configured (STATS_OPS_ROOM)' }, 503);
     const n = parsed.data;
     const ctx = options.context();
     const threads = ctx.state(THREADS);
     const key = `thread:${groupId(n)}`;
     const root = await threads.get<string | null>(key);
     const content: Record<string, unknown> = { ...noticeContent(toReply(notificationHtml(n))) };
-    if (root) content['m.relates_to'] = { rel_type: 'm.thread', event_id: root, is_falling_back: true, 'm.in_reply_to': { event_id: root } };
+    if (root)
+      content['m.relates_to'] = {
+        rel_type: 'm.thread',
+        event_id: root,
+        is_falling_back: true,
+        'm.in_reply_to': { event_id: root },
+      };
     // The same notification retried by Alertmanager gets the same txn id: Synapse keeps one event.
     const eventId = await ctx.postContent(roomId, content, { txnKey: `alert:${notificationId(n)}` });
     if (!root) await threads.set(key, eventId);
