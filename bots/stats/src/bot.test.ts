@@ -42,6 +42,8 @@ async function setup(options: { opsRoom?: string } = {}) {
     opsRoom: options.opsRoom ?? '#ops:mana.test',
     operators: [op],
     timezone: 'Europe/Berlin',
+    dailyCron: '0 9 * * *',
+    weeklyCron: '0 9 * * 1',
     prometheusUrl: 'http://unused',
     prometheusTimeoutMs: 1000,
     alertmanagerToken: TOKEN,
@@ -132,7 +134,8 @@ describe('stats bot: reports', () => {
     await h.dispatcher.runJob(job);
     const posts = h.matrix.sent.slice(before);
     expect(posts.map((p) => p.roomId)).toEqual([ops, ops]);
-    expect(String(posts[0]?.content.body)).toContain('Daily report · 2026-12-02');
+    expect(String(posts[0]?.content.body)).toContain('Daily report · 2026-12-02 09:00');
+    expect(posts[0]?.content['org.mana.stats.report']).toEqual({ kind: 'daily', end: at.toISOString() });
     expect(String(posts[0]?.content.body)).toContain('sync: 0/1 up');
     expect(posts[1]?.content.msgtype).toBe('m.image');
     const png = h.matrix.media.get(String(posts[1]?.content.url));

@@ -35,6 +35,8 @@ import { mountAlertmanagerWebhook } from './webhook.ts';
 /** The series keys: one daily and one weekly report for the whole deployment. */
 export const DAILY_KEY = 'stats:report:daily';
 export const WEEKLY_KEY = 'stats:report:weekly';
+/** The content key of a report message that names its period (`{ kind, end }`). */
+export const REPORT_KEY = 'org.mana.stats.report';
 
 export const REFUSAL: Text = {
   de: 'Das dürfen nur Operatoren im Ops-Raum.',
@@ -54,7 +56,13 @@ function headingOf(period: Period, lang: Lang, timezone: string): string {
       : period.kind === 'daily'
         ? { de: 'Tagesbericht', en: 'Daily report' }
         : { de: 'Bericht der letzten 24 h', en: 'Report of the last 24 h' };
-  return `📊 ${what[lang]} · ${day}`;
+  const time = new Intl.DateTimeFormat('en-GB', {
+    timeZone: timezone,
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).format(period.end);
+  return `📊 ${what[lang]} · ${day} ${time}`;
 }
 
 /** The chart as an `m.image` content, uploaded; undefined (with the reason logged) when it fails. */
@@ -127,7 +135,8 @@ export function createStatsBot(options: StatsBotOptions): BotDefinition {
     );
     await ctx.postContent(
       roomId,
-      { ...noticeContent(toReply(reportHtml(report, lang))) },
+      // The period, machine-readable, so a reader (a test, a script) can ask Prometheus the same.
+      { ...noticeContent(toReply(reportHtml(report, lang))), [REPORT_KEY]: { kind, end: end.toISOString() } },
       { txnKey: `${ctx.jobId}:text` },
     );
     const chart = await chartContent(report, lang, (png) =>
@@ -263,11 +272,15 @@ export function createStatsBot(options: StatsBotOptions): BotDefinition {
       if (options.opsRoom) opsRoomId = await ctx.resolveRoom(options.opsRoom);
       else ctx.log.warn('STATS_OPS_ROOM is empty: no reports, no alerts, only the personal stats');
       const tz = options.timezone;
-      await ctx.repeat('report', { kind: 'daily' }, { key: DAILY_KEY, repeat: { pattern: '0 9 * * *', tz } });
+      await ctx.repeat(
+        'report',
+        { kind: 'daily' },
+        { key: DAILY_KEY, repeat: { pattern: options.dailyCron, tz } },
+      );
       await ctx.repeat(
         'report',
         { kind: 'weekly' },
-        { key: WEEKLY_KEY, repeat: { pattern: '0 9 * * 1', tz } },
+        { key: WEEKLY_KEY, repeat: { pattern: options.weeklyCron, tz } },
       );
       if (ctx.http) {
         const received = ctx.metrics

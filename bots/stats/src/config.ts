@@ -32,7 +32,21 @@ export const statsConfigSpec = defineConfig('STATS_', {
       }
     }, 'must be an IANA time zone'),
     default: 'Europe/Berlin',
-    doc: 'Time zone of the daily (09:00) and weekly (Monday 09:00) reports',
+    doc: 'Time zone of the daily and weekly reports (and the day a report belongs to)',
+  },
+  dailyCron: {
+    schema: z
+      .string()
+      .regex(/^\S+( \S+){4,5}$/, 'must be a cron pattern (5 fields, or 6 with seconds first)'),
+    default: '0 9 * * *',
+    doc: 'When the daily report posts, in STATS_TIMEZONE (tests use a 6-field pattern with seconds)',
+  },
+  weeklyCron: {
+    schema: z
+      .string()
+      .regex(/^\S+( \S+){4,5}$/, 'must be a cron pattern (5 fields, or 6 with seconds first)'),
+    default: '0 9 * * 1',
+    doc: 'When the weekly report posts (Mondays 09:00), in STATS_TIMEZONE',
   },
   prometheusUrl: {
     schema: z.url(),

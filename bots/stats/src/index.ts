@@ -1,5 +1,5 @@
 /** The stats bot (reports, alerts, operator commands). See README.md. */
-export { createStatsBot, DAILY_KEY, REFUSAL, statsBot, WEEKLY_KEY } from './bot.ts';
+export { createStatsBot, DAILY_KEY, REFUSAL, REPORT_KEY, statsBot, WEEKLY_KEY } from './bot.ts';
 export { alertSchema, notificationHtml, webhookSchema, type AlertNotification } from './alerts.ts';
 export { loadStatsConfig, statsConfigSpec, type StatsConfig } from './config.ts';
 export {
