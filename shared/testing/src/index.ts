@@ -36,6 +36,7 @@ export { heldRequest, spawnService, type HeldRequest, type ServiceProcess } from
 export {
   MissingToolError,
   startAlertmanager,
+  startNodeExporter,
   startPrometheus,
   type Daemon,
   type PrometheusTool,

@@ -21,6 +21,7 @@ const PACKAGES = {
   prometheus: 'prometheus',
   amtool: 'prometheus-alertmanager',
   'prometheus-alertmanager': 'prometheus-alertmanager',
+  'prometheus-node-exporter': 'prometheus-node-exporter',
 } as const;
 
 export type PrometheusTool = keyof typeof PACKAGES;
@@ -43,10 +44,10 @@ export interface Daemon {
 }
 
 async function startDaemon(
-  binary: 'prometheus' | 'prometheus-alertmanager',
+  binary: 'prometheus' | 'prometheus-alertmanager' | 'prometheus-node-exporter',
   args: (port: number, dir: string) => string[],
   dir: string,
-  keepDir = false,
+  readyPath = '/-/ready',
 ): Promise<Daemon> {
   const port = await freePort();
   const child = spawn(binary, args(port, dir), { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -60,12 +61,12 @@ async function startDaemon(
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
     await exited;
-    if (!keepDir) rmSync(dir, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true });
   };
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
-    const ready = await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(2000) }).then(
+    const ready = await fetch(`${url}${readyPath}`, { signal: AbortSignal.timeout(2000) }).then(
       (r) => r.ok,
       () => false,
     );
@@ -136,5 +137,16 @@ export function startAlertmanager(options: { configFile: string } | { config: un
       '--cluster.listen-address=',
     ],
     dir,
+  );
+}
+
+/** Debian's node exporter (host CPU, memory, disks, load) on a free port, for the `node` job. */
+export function startNodeExporter(): Promise<Daemon> {
+  const dir = mkdtempSync(join(tmpdir(), 'mana-node-exporter-'));
+  return startDaemon(
+    'prometheus-node-exporter',
+    (port) => [`--web.listen-address=127.0.0.1:${port}`],
+    dir,
+    '/metrics',
   );
 }
