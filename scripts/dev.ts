@@ -335,7 +335,7 @@ async function main(): Promise<void> {
     );
     urls.push([
       'Bots',
-      `${url(ports.bots)}  (DM @todo:${serverName}, @mana:${serverName}, @calendar:${serverName}, @clock:${serverName}, @zitare:${serverName}, @ollama:${serverName} or @tts:${serverName})`,
+      `${url(ports.bots)}  (DM @todo:${serverName}, @mana:${serverName}, @calendar:${serverName}, @clock:${serverName}, @zitare:${serverName}, @ollama:${serverName}, @tts:${serverName} or @stats:${serverName})`,
     ]);
     waits.push(waitFor('bots', `${url(ports.bots)}/health/ready`));
   }
