@@ -233,7 +233,8 @@ describe('stats bot with a real Prometheus and Alertmanager', () => {
       },
     ).then((r) => r.json() as Promise<{ event_id: string }>);
     const refusal = await until('the refusal', async () => (await ops.repliesTo(sent.event_id))[0], 60_000);
-    expect(bodyOf(refusal)).toBe('Only operators may ask this, in the ops room.');
+    // Bob set no language: the runner's default, German.
+    expect(bodyOf(refusal)).toBe('Das dürfen nur Operatoren im Ops-Raum.');
   }, 120_000);
 
   it('the daily report posts once (two runners) with Prometheus’ numbers and a PNG chart', async () => {
