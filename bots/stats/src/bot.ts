@@ -43,6 +43,41 @@ export const REFUSAL: Text = {
   en: 'Only operators may ask this, in the ops room.',
 };
 
+/** The operator commands that show one section: id, aliases, help. */
+const SECTION_COMMANDS: readonly [SectionId, { de: string[]; en: string[] }, Text][] = [
+  [
+    'system',
+    { de: ['system'], en: ['system'] },
+    { de: 'CPU, Speicher, Platte, Load', en: 'CPU, memory, disk, load' },
+  ],
+  [
+    'services',
+    { de: ['dienste'], en: ['services'] },
+    { de: 'Welche Dienste laufen', en: 'Which services are up' },
+  ],
+  [
+    'traffic',
+    { de: ['verkehr', 'traffic'], en: ['traffic'] },
+    { de: 'Anfragen, 5xx, p95 je Dienst (24 h)', en: 'Requests, 5xx, p95 per service (24 h)' },
+  ],
+  [
+    'users',
+    { de: ['nutzer'], en: ['users'] },
+    { de: 'Neue Nutzer und Anmeldungen (24 h)', en: 'New users and logins (24 h)' },
+  ],
+  [
+    'credits',
+    { de: ['credits'], en: ['credits'] },
+    { de: 'Abgebuchte Credits und die Kontenprüfung', en: 'Credits charged and the ledger check' },
+  ],
+  [
+    'db',
+    { de: ['db', 'datenbank'], en: ['db', 'database'] },
+    { de: 'Postgres: Größe, Verbindungen', en: 'Postgres: size, connections' },
+  ],
+  ['bots', { de: ['bots'], en: ['bots'] }, { de: 'Befehle je Bot (24 h)', en: 'Commands per bot (24 h)' }],
+];
+
 export interface StatsBotOptions extends StatsConfig {
   /** Replace the Prometheus client (tests). */
   prometheus?: Prometheus;
@@ -69,7 +104,21 @@ function headingOf(period: Period, lang: Lang, timezone: string): string {
 async function chartContent(
   report: Report,
   lang: Lang,
-  upload: (bytes: Uint8Array) => Promise<string>,
+  ctx: Pick<JobContext, 'upload' | 'log'>,
+): Promise<Record<string, unknown> | undefined> {
+  try {
+    return await renderChart(report, lang, ctx);
+  } catch (err) {
+    // The report posts without its chart rather than not at all.
+    ctx.log.warn({ err }, 'report chart failed');
+    return undefined;
+  }
+}
+
+async function renderChart(
+  report: Report,
+  lang: Lang,
+  ctx: Pick<JobContext, 'upload'>,
 ): Promise<Record<string, unknown> | undefined> {
   if ('error' in report.traffic) return undefined;
   const png = renderPng(
@@ -79,7 +128,7 @@ async function chartContent(
       errors: '5xx',
     }),
   );
-  const mxc = await upload(png);
+  const mxc = await ctx.upload(png, { contentType: 'image/png', filename: 'traffic.png' });
   return imageContent({
     mxc,
     mimetype: 'image/png',
@@ -139,12 +188,7 @@ export function createStatsBot(options: StatsBotOptions): BotDefinition {
       { ...noticeContent(toReply(reportHtml(report, lang))), [REPORT_KEY]: { kind, end: end.toISOString() } },
       { txnKey: `${ctx.jobId}:text` },
     );
-    const chart = await chartContent(report, lang, (png) =>
-      ctx.upload(png, { contentType: 'image/png', filename: 'traffic.png' }),
-    ).catch((err: unknown) => {
-      ctx.log.warn({ err }, 'report chart failed');
-      return undefined;
-    });
+    const chart = await chartContent(report, lang, ctx);
     if (chart) await ctx.postContent(roomId, chart, { txnKey: `${ctx.jobId}:chart` });
   }
 
@@ -155,41 +199,7 @@ export function createStatsBot(options: StatsBotOptions): BotDefinition {
   }
 
   const commands: BotCommand[] = [
-    sectionCommand(
-      'system',
-      { de: ['system'], en: ['system'] },
-      { de: 'CPU, Speicher, Platte, Load', en: 'CPU, memory, disk, load' },
-    ),
-    sectionCommand(
-      'services',
-      { de: ['dienste'], en: ['services'] },
-      { de: 'Welche Dienste laufen', en: 'Which services are up' },
-    ),
-    sectionCommand(
-      'traffic',
-      { de: ['verkehr', 'traffic'], en: ['traffic'] },
-      { de: 'Anfragen, 5xx, p95 je Dienst (24 h)', en: 'Requests, 5xx, p95 per service (24 h)' },
-    ),
-    sectionCommand(
-      'users',
-      { de: ['nutzer'], en: ['users'] },
-      { de: 'Neue Nutzer und Anmeldungen (24 h)', en: 'New users and logins (24 h)' },
-    ),
-    sectionCommand(
-      'credits',
-      { de: ['credits'], en: ['credits'] },
-      { de: 'Abgebuchte Credits und die Kontenprüfung', en: 'Credits charged and the ledger check' },
-    ),
-    sectionCommand(
-      'db',
-      { de: ['db', 'datenbank'], en: ['db', 'database'] },
-      { de: 'Postgres: Größe, Verbindungen', en: 'Postgres: size, connections' },
-    ),
-    sectionCommand(
-      'bots',
-      { de: ['bots'], en: ['bots'] },
-      { de: 'Befehle je Bot (24 h)', en: 'Commands per bot (24 h)' },
-    ),
+    ...SECTION_COMMANDS.map(([id, aliases, help]) => sectionCommand(id, aliases, help)),
     {
       name: 'report',
       aliases: { de: ['bericht', 'report'], en: ['report'] },
@@ -204,12 +214,7 @@ export function createStatsBot(options: StatsBotOptions): BotDefinition {
           ctx.lang,
           headingOf(period, ctx.lang, options.timezone),
         );
-        const chart = await chartContent(report, ctx.lang, (png) =>
-          ctx.upload(png, { contentType: 'image/png', filename: 'traffic.png' }),
-        ).catch((err: unknown) => {
-          ctx.log.warn({ err }, 'report chart failed');
-          return undefined;
-        });
+        const chart = await chartContent(report, ctx.lang, ctx);
         if (chart) await ctx.sendContent(chart, { txnKey: 'chart' });
         return reportHtml(report, ctx.lang);
       },

@@ -97,15 +97,22 @@ export type StartPrometheusOptions = (
   args?: readonly string[];
 };
 
+/** The config file to start with: the one given, or the config written as YAML into `dir`. */
+function configFileIn(
+  dir: string,
+  options: { configFile: string } | { config: unknown },
+  name: string,
+): string {
+  if ('configFile' in options) return options.configFile;
+  const file = join(dir, name);
+  writeFileSync(file, stringify(options.config));
+  return file;
+}
+
 /** A real Prometheus on a free port. */
 export function startPrometheus(options: StartPrometheusOptions): Promise<Daemon> {
   const dir = mkdtempSync(join(tmpdir(), 'mana-prometheus-'));
-  let configFile: string;
-  if ('configFile' in options) configFile = options.configFile;
-  else {
-    configFile = join(dir, 'prometheus.yml');
-    writeFileSync(configFile, stringify(options.config));
-  }
+  const configFile = configFileIn(dir, options, 'prometheus.yml');
   const storage = options.storageDir ?? join(dir, 'data');
   return startDaemon(
     'prometheus',
@@ -122,12 +129,7 @@ export function startPrometheus(options: StartPrometheusOptions): Promise<Daemon
 /** A real Alertmanager on a free port with `configFile` (or a config as data), clustering off. */
 export function startAlertmanager(options: { configFile: string } | { config: unknown }): Promise<Daemon> {
   const dir = mkdtempSync(join(tmpdir(), 'mana-alertmanager-'));
-  let configFile: string;
-  if ('configFile' in options) configFile = options.configFile;
-  else {
-    configFile = join(dir, 'alertmanager.yml');
-    writeFileSync(configFile, stringify(options.config));
-  }
+  const configFile = configFileIn(dir, options, 'alertmanager.yml');
   return startDaemon(
     'prometheus-alertmanager',
     (port) => [
