@@ -106,6 +106,24 @@ describe('stats bot: commands', () => {
   });
 });
 
+describe('stats bot: start', () => {
+  it('an ops room alias nobody knows stops the start (bad configuration), naming the alias', async () => {
+    const bot = createStatsBot({
+      opsRoom: '#nowhere:mana.test',
+      operators: [op],
+      timezone: 'Europe/Berlin',
+      dailyCron: '0 9 * * *',
+      weeklyCron: '0 9 * * 1',
+      prometheusUrl: 'http://unused',
+      prometheusTimeoutMs: 1000,
+      alertmanagerToken: TOKEN,
+      prometheus: tablePrometheus(),
+    });
+    const h = createTestHarness({ bots: [bot] });
+    await expect(h.dispatcher.start()).rejects.toThrow('the room alias #nowhere:mana.test is unknown');
+  });
+});
+
 describe('stats bot: reports', () => {
   it('declares the daily and the weekly series at start, at 09:00 in its zone', async () => {
     const { h } = await setup();
