@@ -177,7 +177,8 @@ try {
     const check = await report();
     const failed = check.sections.filter((s) => 'error' in s);
     if (failed.length > 0) throw new Error(`sections failed: ${JSON.stringify(failed)}`);
-    console.log(check.sections.find((s) => s.id === 'traffic'));
+    const traffic = check.sections.find((s) => s.id === 'traffic');
+    console.log(`traffic, first line: ${traffic && 'lines' in traffic ? traffic.lines[0] : '?'}`);
     for (let i = 0; i < 3; i++) {
       await raw();
       await report();
