@@ -2,7 +2,9 @@ import { createTestHarness } from '@mana/bot-runtime/testing';
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 import { createStatsBot, DAILY_KEY, WEEKLY_KEY } from './bot.ts';
+import { loadStatsConfig } from './config.ts';
 import { notification, tablePrometheus } from './fixtures.ts';
+import type { Prometheus } from './prometheus.ts';
 import { SECTIONS } from './sections.ts';
 
 const op = '@olga:mana.test';
@@ -15,6 +17,14 @@ const now = new Date('2026-12-02T08:00:30Z');
 
 const system = SECTIONS.system.queries('24h');
 const services = SECTIONS.services.queries('24h');
+
+/** The bot as configured for these tests: Olga operates, the token is TOKEN, the reports at 09:00. */
+function statsBotWith(over: { opsRoom: string; prometheus: Prometheus }) {
+  return createStatsBot({
+    ...loadStatsConfig({ STATS_OPERATORS: op, STATS_ALERTMANAGER_TOKEN: TOKEN }),
+    ...over,
+  });
+}
 
 async function setup(options: { opsRoom?: string } = {}) {
   const prom = tablePrometheus(
@@ -38,17 +48,7 @@ async function setup(options: { opsRoom?: string } = {}) {
       },
     ],
   );
-  const bot = createStatsBot({
-    opsRoom: options.opsRoom ?? '#ops:mana.test',
-    operators: [op],
-    timezone: 'Europe/Berlin',
-    dailyCron: '0 9 * * *',
-    weeklyCron: '0 9 * * 1',
-    prometheusUrl: 'http://unused',
-    prometheusTimeoutMs: 1000,
-    alertmanagerToken: TOKEN,
-    prometheus: prom,
-  });
+  const bot = statsBotWith({ opsRoom: options.opsRoom ?? '#ops:mana.test', prometheus: prom });
   const h = createTestHarness({ bots: [bot], linked: [op, bob], now: () => now });
   h.matrix.aliases.set('#ops:mana.test', ops);
   h.members.set(ops, [op, bob, '@carl:mana.test', STATS]);
@@ -108,17 +108,7 @@ describe('stats bot: commands', () => {
 
 describe('stats bot: start', () => {
   it('an ops room alias nobody knows stops the start (bad configuration), naming the alias', async () => {
-    const bot = createStatsBot({
-      opsRoom: '#nowhere:mana.test',
-      operators: [op],
-      timezone: 'Europe/Berlin',
-      dailyCron: '0 9 * * *',
-      weeklyCron: '0 9 * * 1',
-      prometheusUrl: 'http://unused',
-      prometheusTimeoutMs: 1000,
-      alertmanagerToken: TOKEN,
-      prometheus: tablePrometheus(),
-    });
+    const bot = statsBotWith({ opsRoom: '#nowhere:mana.test', prometheus: tablePrometheus() });
     const h = createTestHarness({ bots: [bot] });
     await expect(h.dispatcher.start()).rejects.toThrow('the room alias #nowhere:mana.test is unknown');
   });
