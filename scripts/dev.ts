@@ -319,7 +319,7 @@ async function main(): Promise<void> {
         ...common,
         BOT_PORT: String(ports.bots),
         // Every bot the runner ships (BOTS picks fewer).
-        BOT_BOTS: process.env.BOTS ?? 'todo,mana,calendar,clock,zitare,ollama,tts',
+        BOT_BOTS: process.env.BOTS ?? 'todo,mana,calendar,clock,zitare,ollama,tts,stats',
         BOT_HOMESERVER_URL: url(ports.synapse),
         BOT_SERVER_NAME: serverName,
         BOT_AS_TOKEN: secrets.BOT_AS_TOKEN ?? '',
@@ -335,7 +335,7 @@ async function main(): Promise<void> {
     );
     urls.push([
       'Bots',
-      `${url(ports.bots)}  (DM @todo:${serverName}, @mana:${serverName}, @calendar:${serverName}, @clock:${serverName}, @zitare:${serverName}, @ollama:${serverName} or @tts:${serverName})`,
+      `${url(ports.bots)}  (DM @todo:${serverName}, @mana:${serverName}, @calendar:${serverName}, @clock:${serverName}, @zitare:${serverName}, @ollama:${serverName}, @tts:${serverName} or @stats:${serverName})`,
     ]);
     waits.push(waitFor('bots', `${url(ports.bots)}/health/ready`));
   }

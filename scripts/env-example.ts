@@ -17,6 +17,7 @@ const sections: [string, string, string][] = [
   ['LLM providers (shared/llm, used by the ollama bot)', 'shared/llm/src/config.ts', 'llmConfigSpec'],
   ['Ollama bot (bots/ollama)', 'bots/ollama/src/config.ts', 'ollamaBotConfigSpec'],
   ['tts bot (bots/tts/)', 'bots/tts/src/config.ts', 'ttsConfigSpec'],
+  ['Stats bot (bots/stats)', 'bots/stats/src/config.ts', 'statsConfigSpec'],
   ['Synapse config renderer (homeserver-config/)', 'homeserver-config/src/files.ts', 'homeserverEnv'],
 ];
 

@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { startAlertmanager, type Daemon } from './daemons.ts';
+import { startAlertmanager, type Daemon } from '@mana/testing';
 import { runTool } from './tools.ts';
 
 const deployDir = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -109,7 +109,7 @@ describe('a real Alertmanager with this config', () => {
     hook.http_config!.authorization!.credentials_file = join(dir, 'token');
     writeFileSync(join(dir, 'token'), token);
     writeFileSync(join(dir, 'alertmanager.yml'), stringify(local));
-    am = await startAlertmanager(join(dir, 'alertmanager.yml'));
+    am = await startAlertmanager({ configFile: join(dir, 'alertmanager.yml') });
   });
 
   afterAll(async () => {

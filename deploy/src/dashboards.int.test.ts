@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { startBotsStack, type BotsStack } from '@mana/e2e/support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { startPrometheus, type Daemon } from './daemons.ts';
+import { startPrometheus, type Daemon } from '@mana/testing';
 import {
   asPrometheusQuery,
   DEFAULT_PREFIX,
@@ -61,7 +61,7 @@ describe('dashboards against the running services', () => {
         })),
       }),
     );
-    prometheus = await startPrometheus(join(dir, 'prometheus.yml'));
+    prometheus = await startPrometheus({ configFile: join(dir, 'prometheus.yml') });
   });
 
   afterAll(async () => {

@@ -1,26 +1,14 @@
 /**
  * The Prometheus tool binaries the deploy tests run (Debian's packages, which `.ci/run` installs):
- * a missing one fails with the package to install instead of a bare ENOENT.
+ * a missing one fails with the package to install instead of a bare ENOENT (`MissingToolError`, shared
+ * with the daemons in @mana/testing).
  */
 import { spawnSync } from 'node:child_process';
+import { MissingToolError, type PrometheusTool } from '@mana/testing';
 
-const PACKAGES = {
-  promtool: 'prometheus',
-  prometheus: 'prometheus',
-  amtool: 'prometheus-alertmanager',
-  'prometheus-alertmanager': 'prometheus-alertmanager',
-} as const;
+export { MissingToolError };
 
-export type Tool = keyof typeof PACKAGES;
-
-export class MissingToolError extends Error {
-  constructor(tool: Tool) {
-    super(
-      `${tool} is not installed: it comes with Debian's \`${PACKAGES[tool]}\` package ` +
-        `(apt-get install ${PACKAGES[tool]}; .ci/run installs it)`,
-    );
-  }
-}
+export type Tool = PrometheusTool;
 
 export interface ToolResult {
   status: number | null;

@@ -4,6 +4,7 @@ import { calendarBot } from '@mana/bot-calendar';
 import { clockBot } from '@mana/bot-clock';
 import { manaBot } from '@mana/bot-mana';
 import { ollamaBot } from '@mana/bot-ollama';
+import { statsBot } from '@mana/bot-stats';
 import { todoBot } from '@mana/bot-todo';
 import { ttsBot } from '@mana/bot-tts';
 import { zitareBot } from '@mana/bot-zitare';
@@ -16,4 +17,5 @@ export const AVAILABLE_BOTS: readonly BotDefinition[] = [
   zitareBot,
   ollamaBot,
   ttsBot,
+  statsBot,
 ];

@@ -4,6 +4,8 @@
  */
 import type { Lang, Text } from '@mana/i18n';
 import type { Logger } from '@mana/logging';
+import type { Metrics } from '@mana/metrics';
+import type { Hono } from 'hono';
 import type { AppId } from '@mana/sync-protocol';
 import { buildAliasIndex, type CommandSpec } from './commands.ts';
 import type { Reply, ReplyInput } from './format.ts';
@@ -197,6 +199,8 @@ export interface JobContext {
     content: Record<string, unknown>,
     options?: { txnKey?: string },
   ): Promise<string>;
+  /** Uploads a file through authenticated media as this bot (a report's chart); its `mxc://` URI. */
+  upload(bytes: Uint8Array, options: UploadOptions): Promise<string>;
   /** Schedules a job of this bot (a job chaining its next run, a watch moving a reminder). */
   schedule(job: string, data: Json, options: ScheduleOptions): Promise<void>;
   cancel(jobId: string): Promise<void>;
@@ -207,6 +211,26 @@ export interface JobContext {
     get<T extends Json>(key: string): Promise<T | undefined>;
     set(key: string, value: Json): Promise<void>;
   };
+}
+
+/**
+ * What a bot gets once when its runner starts (after the bot users exist, before the runner
+ * listens): declare its own series, resolve the rooms it is configured with, add HTTP routes (a
+ * webhook) and metrics to the runner's server.
+ */
+export interface StartContext {
+  bot: BotInfo;
+  log: Logger;
+  /** A job context outside any job (posting, `once` claims), its `now` taken at the call. */
+  context(id: string): JobContext;
+  /** Creates or replaces the series `key` (every runner may declare it at start-up: one series). */
+  repeat(job: string, data: Json, options: { key: string; repeat: RepeatSchedule }): Promise<void>;
+  /** A room id for an id (`!…`, returned as is) or an alias (`#…`); throws when the alias is unknown. */
+  resolveRoom(idOrAlias: string): Promise<string>;
+  /** The runner's HTTP app (health, metrics and the appservice API share it); absent in unit tests. */
+  http?: Hono | undefined;
+  /** The runner's metrics registry, for the bot's own metrics; absent in unit tests. */
+  metrics?: Metrics | undefined;
 }
 
 /** What kind of file a message carries (`voice`: an `m.audio` voice note, MSC3245). */
@@ -270,6 +294,8 @@ export interface BotDefinition {
    * so that they never delay the jobs that must fire on time. Names without an entry keep the claim.
    */
   jobOptions?: Readonly<Record<string, JobOptions>>;
+  /** Runs once at start-up (see `StartContext`); a failure stops the runner (bad configuration). */
+  start?: (ctx: StartContext) => Promise<void>;
   /** How long one of its commands may run (an LLM answer); default the runner's `commandTimeoutMs`. */
   timeoutMs?: number;
   /**

@@ -23,7 +23,7 @@ export const botConfigSpec = defineConfig('BOT_', {
   nodeEnv: vars.nodeEnv(),
   bots: {
     schema: list,
-    default: 'todo,mana,calendar,clock,zitare,ollama,tts',
+    default: 'todo,mana,calendar,clock,zitare,ollama,tts,stats',
     fallback: ['BOTS'],
     doc: 'Comma-separated bots this runner hosts (falls back to BOTS)',
   },

@@ -3,6 +3,8 @@
  * contract of `dispatcher.ts`, apart from the composition itself.
  */
 import type { Logger } from '@mana/logging';
+import type { Metrics } from '@mana/metrics';
+import type { Hono } from 'hono';
 import type { BotDefinition, BotInfo } from './bot.ts';
 import type { Lang } from '@mana/i18n';
 import type { BotMetrics } from './metrics.ts';
@@ -48,8 +50,11 @@ export interface DispatcherOptions extends CommandPorts {
 
 export interface Dispatcher {
   readonly hosted: readonly BotInfo[];
-  /** Registers the bot users and sets their profiles. */
-  start(): Promise<void>;
+  /**
+   * Registers the bot users and sets their profiles, then runs each bot's `start` with the
+   * runner's HTTP app and metrics (the runner passes them; tests may not).
+   */
+  start(extras?: { http?: Hono; metrics?: Metrics }): Promise<void>;
   handle(event: MatrixEvent): Promise<'handled' | 'ignored'>;
   /**
    * False for an event `handle` would ignore whatever the state (no I/O): the bots' own messages

@@ -135,11 +135,29 @@ export function createDispatcher(dispatcherOptions: DispatcherOptions): Dispatch
 
   return {
     hosted: hosted.map((b) => b.info),
-    async start() {
+    async start(extras = {}) {
       for (const bot of hosted) {
         await matrix.ensureBotUser(bot.info.userId, {
           displayName: bot.def.displayName,
           ...(bot.def.avatarUrl ? { avatarUrl: bot.def.avatarUrl } : {}),
+        });
+      }
+      for (const bot of hosted) {
+        if (!bot.def.start) continue;
+        await bot.def.start({
+          bot: bot.info,
+          log: log.child({ bot: bot.info.id }),
+          context: (id) => jobs.jobContext(bot, id),
+          repeat: (name, data, o) =>
+            options.scheduler.repeat({ botId: bot.info.id, name, data, key: o.key, repeat: o.repeat }),
+          async resolveRoom(idOrAlias) {
+            if (idOrAlias.startsWith('!')) return idOrAlias;
+            const roomId = await matrix.resolveAlias(bot.info.userId, idOrAlias);
+            if (!roomId) throw new Error(`${bot.info.id}: the room alias ${idOrAlias} is unknown`);
+            return roomId;
+          },
+          http: extras.http,
+          metrics: extras.metrics,
         });
       }
       await watches.resume();

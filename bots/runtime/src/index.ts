@@ -24,6 +24,7 @@ export {
   type MediaKind,
   type RoomEvent,
   type ScheduleOptions,
+  type StartContext,
   type StreamOptions,
 } from './bot.ts';
 export {

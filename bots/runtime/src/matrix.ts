@@ -45,6 +45,8 @@ export interface MatrixPort {
   downloadMedia(userId: string, mxc: string): Promise<DownloadedMedia>;
   /** The room's `m.room.topic` (plain text), undefined when it has none. */
   getRoomTopic(userId: string, roomId: string): Promise<string | undefined>;
+  /** The room id of an alias (`#ops:example.org`); undefined when the alias is unknown. */
+  resolveAlias(userId: string, alias: string): Promise<string | undefined>;
   setRoomTopic(userId: string, roomId: string, topic: string): Promise<void>;
   /** Adds an event to the room's `m.room.pinned_events` (a no-op when it is pinned already). */
   pinEvent(userId: string, roomId: string, eventId: string): Promise<void>;
@@ -333,6 +335,19 @@ export function createAppservicePort(options: AppserviceOptions): {
         bytes: new Uint8Array(await res.arrayBuffer()),
         contentType: res.headers.get('content-type') ?? 'application/octet-stream',
       };
+    },
+    async resolveAlias(userId, alias) {
+      try {
+        const res: unknown = await retry('alias', () =>
+          client(userId).doRequest('GET', `/_matrix/client/v3/directory/room/${enc(alias)}`),
+        );
+        return typeof res === 'object' && res !== null && 'room_id' in res && typeof res.room_id === 'string'
+          ? res.room_id
+          : undefined;
+      } catch (err) {
+        if (err instanceof MatrixRequestError && err.statusCode === 404) return undefined;
+        throw err;
+      }
     },
     async getRoomTopic(userId, roomId) {
       const content = await stateEvent(userId, roomId, 'm.room.topic');

@@ -288,7 +288,7 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
   });
 
   // Bot users exist before Synapse can send us anything for them.
-  await dispatcher.start();
+  await dispatcher.start({ http: app, metrics });
   const server: RunningServer = await listen(app, { port: config.port, host: config.host });
   // Whatever was stored but not processed before the last stop.
   const pending = await state.pendingEvents();

@@ -35,6 +35,8 @@ export interface FakeMatrix extends MatrixPort {
   maxUploadBytes: number;
   /** Events people sent (the harness records what it dispatches), for `getEvent`. */
   events: Map<string, RoomEvent & { roomId: string }>;
+  /** Room aliases `resolveAlias` knows: `#alias:server` → room id. */
+  aliases: Map<string, string>;
 }
 
 export function fakeMatrix(members: Map<string, string[]>): FakeMatrix {
@@ -58,6 +60,7 @@ export function fakeMatrix(members: Map<string, string[]>): FakeMatrix {
     redactions,
     maxUploadBytes: 50 * 1024 * 1024,
     events: new Map(),
+    aliases: new Map(),
     /** Typing notices in the order sent. */
     typingLog,
     async ensureBotUser() {},
@@ -92,6 +95,9 @@ export function fakeMatrix(members: Map<string, string[]>): FakeMatrix {
       const m = media.get(mxc);
       if (!m) throw new Error(`no media ${mxc}`);
       return { bytes: m.bytes.slice(), contentType: m.contentType };
+    },
+    async resolveAlias(_userId, alias) {
+      return self.aliases.get(alias);
     },
     async getRoomTopic(_userId, roomId) {
       const t = state.get(`${roomId}|m.room.topic`)?.topic;

@@ -33,3 +33,12 @@ export {
 } from './matrix-client.ts';
 export { freePort } from './ports.ts';
 export { heldRequest, spawnService, type HeldRequest, type ServiceProcess } from './process.ts';
+export {
+  MissingToolError,
+  startAlertmanager,
+  startNodeExporter,
+  startPrometheus,
+  type Daemon,
+  type PrometheusTool,
+  type StartPrometheusOptions,
+} from './prometheus.ts';

@@ -80,6 +80,7 @@ export function createJobRunner(deps: JobRunnerDeps) {
         await deps.finishJob(id);
         return true;
       },
+      upload: (bytes, options) => deps.matrix.uploadMedia(bot.info.userId, bytes, options),
       postContent: (roomId, content, options) =>
         deps.matrix.send(bot.info.userId, roomId, 'm.room.message', content, options?.txnKey),
       schedule: (name, data, o) =>

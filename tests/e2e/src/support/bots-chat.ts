@@ -72,9 +72,25 @@ export async function openChat(
   stack: BotsStack,
   user: { userId: string; accessToken: string },
   bot: string,
+  /** A group room instead of a DM: its alias's localpart (`ops` → `#ops:mana.test`), more invitees. */
+  group?: { alias: string; invite?: readonly string[] },
 ): Promise<Chat> {
   const client = await stack.matrixClient(user);
-  const roomId = await client.createDm(bot);
+  const roomId = group
+    ? (
+        await matrixApi<{ room_id: string }>(
+          stack,
+          user.accessToken,
+          'POST',
+          '/_matrix/client/v3/createRoom',
+          {
+            preset: 'private_chat',
+            room_alias_name: group.alias,
+            invite: [bot, ...(group.invite ?? [])],
+          },
+        )
+      ).room_id
+    : await client.createDm(bot);
   await joined(stack, user, roomId, bot);
   return chatIn(stack, user, bot, roomId, client);
 }
