@@ -242,13 +242,14 @@ export async function openBotCrypto(options: BotCryptoOptions): Promise<BotCrypt
       }),
     encrypt: (roomId, members, type, content) =>
       serial(async () => {
-        const users = members.map((u) => new sdk.UserId(u));
-        await machine.updateTrackedUsers(users);
+        // Fresh ids for every call: the WASM side takes ownership of (frees) the ones it is given.
+        const users = () => members.map((u) => new sdk.UserId(u));
+        await machine.updateTrackedUsers(users());
         await flush(); // keys query for new members
-        const claim = await machine.getMissingSessions(users);
+        const claim = await machine.getMissingSessions(users());
         if (claim) await send(claim);
         const settings = new sdk.EncryptionSettings();
-        for (const r of await machine.shareRoomKey(new sdk.RoomId(roomId), users, settings)) await send(r);
+        for (const r of await machine.shareRoomKey(new sdk.RoomId(roomId), users(), settings)) await send(r);
         const encrypted = JSON.parse(
           await machine.encryptRoomEvent(new sdk.RoomId(roomId), type, JSON.stringify(content)),
         ) as Record<string, unknown>;
