@@ -79,7 +79,7 @@ export async function openBotCrypto(options: BotCryptoOptions): Promise<BotCrypt
     const qs = new URLSearchParams({ user_id: userId, ...(asDevice ? { device_id: deviceId } : {}) });
     return withRetry(
       async () => {
-        const res = await doFetch(`${base}${path}?${qs.toString()}`, {
+        const res = await doFetch(`${base}${path}${path.includes('?') ? '&' : '?'}${qs.toString()}`, {
           method,
           headers: { authorization: `Bearer ${options.asToken}`, 'content-type': 'application/json' },
           body: JSON.stringify(body ?? {}),
@@ -114,49 +114,37 @@ export async function openBotCrypto(options: BotCryptoOptions): Promise<BotCrypt
   machine.roomKeyRequestsEnabled = true;
 
   const enc = encodeURIComponent;
-  async function send(req: sdk.OutgoingRequest): Promise<void> {
-    let res: unknown;
+  /** Where each kind of request goes (the client-server API's endpoints for them). */
+  function route(req: sdk.OutgoingRequest): [method: string, path: string] {
     switch (req.type) {
       case sdk.RequestType.KeysUpload:
-        res = await request('POST', '/_matrix/client/v3/keys/upload', JSON.parse(req.body));
-        break;
+        return ['POST', '/_matrix/client/v3/keys/upload'];
       case sdk.RequestType.KeysQuery:
-        res = await request('POST', '/_matrix/client/v3/keys/query', JSON.parse(req.body));
-        break;
+        return ['POST', '/_matrix/client/v3/keys/query'];
       case sdk.RequestType.KeysClaim:
-        res = await request('POST', '/_matrix/client/v3/keys/claim', JSON.parse(req.body));
-        break;
+        return ['POST', '/_matrix/client/v3/keys/claim'];
+      case sdk.RequestType.SignatureUpload:
+        return ['POST', '/_matrix/client/v3/keys/signatures/upload'];
       case sdk.RequestType.ToDevice: {
         const r = req as sdk.ToDeviceRequest;
-        res = await request(
-          'PUT',
-          `/_matrix/client/v3/sendToDevice/${enc(r.event_type)}/${enc(r.txn_id)}`,
-          JSON.parse(r.body),
-        );
-        break;
+        return ['PUT', `/_matrix/client/v3/sendToDevice/${enc(r.event_type)}/${enc(r.txn_id)}`];
       }
-      case sdk.RequestType.SignatureUpload:
-        res = await request('POST', '/_matrix/client/v3/keys/signatures/upload', JSON.parse(req.body));
-        break;
       case sdk.RequestType.RoomMessage: {
         const r = req as sdk.RoomMessageRequest;
-        res = await request(
+        return [
           'PUT',
           `/_matrix/client/v3/rooms/${enc(r.room_id)}/send/${enc(r.event_type)}/${enc(r.txn_id)}`,
-          JSON.parse(r.body),
-        );
-        break;
+        ];
       }
       case sdk.RequestType.KeysBackup: {
         const r = req as sdk.KeysBackupRequest;
-        res = await request(
-          'PUT',
-          `/_matrix/client/v3/room_keys/keys?version=${enc(r.version)}`,
-          JSON.parse(r.body),
-        );
-        break;
+        return ['PUT', `/_matrix/client/v3/room_keys/keys?version=${enc(r.version)}`];
       }
     }
+  }
+  async function send(req: sdk.OutgoingRequest): Promise<void> {
+    const [method, path] = route(req);
+    const res = await request(method, path, JSON.parse(req.body));
     if (req.id) await machine.markRequestAsSent(req.id, req.type, JSON.stringify(res));
   }
 

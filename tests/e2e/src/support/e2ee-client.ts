@@ -13,17 +13,8 @@ import {
   type MatrixClient,
   type MatrixEvent,
 } from 'matrix-js-sdk';
-import type { Logger } from 'matrix-js-sdk/lib/logger.js';
+import { silenceGlobalSdkLogger, silentLogger } from '@mana/testing';
 import { until } from './bots-stack.ts';
-
-const silent: Logger = {
-  trace: () => {},
-  debug: () => {},
-  info: () => {},
-  warn: () => {},
-  error: () => {},
-  getChild: () => silent,
-};
 
 /** A decrypted timeline event (or a plain one), as the tests read it. */
 export interface ClearEvent {
@@ -61,12 +52,13 @@ export async function createE2eeClient(
   ).json()) as { device_id?: string };
   if (!who.device_id) throw new Error('whoami: no device_id');
   const deviceId = who.device_id;
+  silenceGlobalSdkLogger();
   const client = createClient({
     baseUrl,
     userId: user.userId,
     accessToken: user.accessToken,
     deviceId,
-    logger: silent,
+    logger: silentLogger,
   });
   await client.initRustCrypto({ useIndexedDB: false });
   const seen = new Map<string, MatrixEvent[]>();
