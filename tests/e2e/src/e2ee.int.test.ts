@@ -85,6 +85,51 @@ describe('an encrypted DM with @todo', () => {
     expect(identity).toBeDefined();
   }, 60_000);
 
+  it('a group room with three users: a command addressed to todo is answered encrypted, and every member decrypts the reply', async () => {
+    const [fred, gina] = await Promise.all([stack.ssoUser('fred'), stack.ssoUser('gina')]);
+    const others = await Promise.all([fred, gina].map((u) => createE2eeClient(stack.synapse.baseUrl, u)));
+    try {
+      const { room_id: group } = await client.client.createRoom({
+        name: 'Einkauf',
+        invite: [TODO, fred.userId, gina.userId],
+        initial_state: [
+          { type: 'm.room.encryption', state_key: '', content: { algorithm: 'm.megolm.v1.aes-sha2' } },
+        ],
+      });
+      for (const c of others)
+        await until(
+          'the invite',
+          async () =>
+            c.client.joinRoom(group).then(
+              () => true,
+              () => undefined,
+            ),
+          60_000,
+          500,
+        );
+      await until(
+        'everyone in the room',
+        () => {
+          const room = client.client.getRoom(group);
+          return [TODO, fred.userId, gina.userId].every((u) => room?.getMember(u)?.membership === 'join')
+            ? true
+            : undefined;
+        },
+        60_000,
+      );
+      const [fredClient, ginaClient] = others;
+      const commandId = await fredClient!.sendText(group, 'todo: neu Brot kaufen');
+      for (const c of [client, fredClient!, ginaClient!]) {
+        const reply = await c.waitFor(group, (e) => e.sender === TODO && inReplyTo(e) === commandId, 90_000);
+        expect(reply.wireType).toBe('m.room.encrypted');
+        expect(reply.type).toBe('m.room.message');
+        expect(body(reply)).toContain('Brot kaufen');
+      }
+    } finally {
+      for (const c of others) c.stop();
+    }
+  }, 240_000);
+
   it('kill -9 of the runner: a command sent while it is down is decrypted and answered once after the restart, on the same device', async () => {
     const before = await botDevices();
     await stack.runner.kill();
