@@ -13,6 +13,7 @@ import { startSynapse, type SynapseHandle } from '@mana/testing';
 import type { Benchmark, BenchResult } from './benchmark.ts';
 import { authToken } from './auth-token.ts';
 import { botLatency } from './bot-latency.ts';
+import { e2eeLatency } from './e2ee-latency.ts';
 import { creditsGifts } from './credits-gifts.ts';
 import { creditsReserve } from './credits-reserve.ts';
 import { ollamaStream } from './ollama-stream.ts';
@@ -35,6 +36,7 @@ const BENCHMARKS: readonly Benchmark[] = [
   creditsGifts,
   authToken,
   botLatency,
+  e2eeLatency,
   ollamaStream,
   rruleExpansion,
   ttsEngine,

@@ -51,6 +51,8 @@ export function createE2ee(options: E2eeOptions): E2ee {
   /** Rooms known to be encrypted or not (encryption, once on, stays on). */
   const encrypted = new Map<string, boolean>();
   let ready = false;
+  /** The key counts last given to each machine: Synapse repeats them in every transaction. */
+  const lastCounts = new Map<string, string>();
 
   async function isEncrypted(userId: string, roomId: string): Promise<boolean> {
     const known = encrypted.get(roomId);
@@ -117,7 +119,12 @@ export function createE2ee(options: E2eeOptions): E2ee {
           );
         const count = obj(obj(counts?.[machine.userId])?.[machine.deviceId]);
         const fallbackTypes = obj(fallback?.[machine.userId])?.[machine.deviceId];
-        if (mine.length === 0 && changed.length === 0 && left.length === 0 && !count) continue;
+        const countsKey = JSON.stringify([count, fallbackTypes]);
+        const sameCounts = lastCounts.get(machine.userId) === countsKey;
+        // Nothing new for this machine: no work, no snapshot, no delay for the acknowledgement.
+        if (mine.length === 0 && changed.length === 0 && left.length === 0 && (sameCounts || !count))
+          continue;
+        lastCounts.set(machine.userId, countsKey);
         const changes: SyncChanges = {
           toDevice: mine,
           changed,

@@ -36,8 +36,13 @@ export interface E2eeClient {
   sendText(roomId: string, body: string): Promise<string>;
   /** Every event of the room seen so far, decrypted where the client could. */
   events(roomId: string): Promise<ClearEvent[]>;
-  /** The first event of the room matching `predicate` (after decryption). */
-  waitFor(roomId: string, predicate: (e: ClearEvent) => boolean, timeoutMs?: number): Promise<ClearEvent>;
+  /** The first event of the room matching `predicate` (after decryption), looked for every `everyMs` (default 200). */
+  waitFor(
+    roomId: string,
+    predicate: (e: ClearEvent) => boolean,
+    timeoutMs?: number,
+    everyMs?: number,
+  ): Promise<ClearEvent>;
   stop(): void;
 }
 
@@ -118,8 +123,8 @@ export async function createE2eeClient(
       return eventId;
     },
     events,
-    async waitFor(roomId, predicate, timeoutMs = 60_000) {
-      return until('an event', async () => (await events(roomId)).find(predicate), timeoutMs, 200);
+    async waitFor(roomId, predicate, timeoutMs = 60_000, everyMs = 200) {
+      return until('an event', async () => (await events(roomId)).find(predicate), timeoutMs, everyMs);
     },
     stop: () => client.stopClient(),
   };

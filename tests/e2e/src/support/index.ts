@@ -4,3 +4,4 @@
  */
 export * from './bots-stack.ts';
 export * from './bots-chat.ts';
+export * from './e2ee-client.ts';
