@@ -72,6 +72,10 @@ export async function measureE2eeLatency(samples = 100, warmup = 10): Promise<E2
     } finally {
       client.stop();
     }
+  } catch (err) {
+    // What the runner said (warnings and up), to see why.
+    console.error(stack.runner.logs().slice(-30).join('\n'));
+    throw err;
   } finally {
     await stack.close();
   }
