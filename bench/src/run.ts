@@ -14,6 +14,7 @@ import type { Benchmark, BenchResult } from './benchmark.ts';
 import { authIntrospect } from './auth-introspect.ts';
 import { authToken } from './auth-token.ts';
 import { botLatency } from './bot-latency.ts';
+import { e2eeLatency } from './e2ee-latency.ts';
 import { creditsGifts } from './credits-gifts.ts';
 import { creditsReserve } from './credits-reserve.ts';
 import { ollamaConcurrency } from './ollama-concurrency.ts';
@@ -38,6 +39,7 @@ const BENCHMARKS: readonly Benchmark[] = [
   authToken,
   authIntrospect,
   botLatency,
+  e2eeLatency,
   ollamaStream,
   ollamaConcurrency,
   rruleExpansion,

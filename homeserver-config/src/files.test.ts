@@ -67,6 +67,10 @@ describe('renderHomeserverFiles', () => {
       },
       oidc_providers: [{ idp_id: 'mana', issuer: 'https://auth.example.org', client_secret: secret('o') }],
       app_service_config_files: ['/config/appservice-mana-bots.yaml'],
+      experimental_features: {
+        msc2409_to_device_messages_enabled: true,
+        msc3202_transaction_extensions: true,
+      },
     });
     const registration = parse(file(files, 'appservice-mana-bots.yaml').contents) as Record<string, unknown>;
     expect(registration).toMatchObject({
@@ -74,10 +78,26 @@ describe('renderHomeserverFiles', () => {
       sender_localpart: 'mana',
       namespaces: { users: [{ regex: '^@(mana|todo):example\\.org$', exclusive: true }] },
       'de.sorunome.msc2409.push_ephemeral': true,
+      'org.matrix.msc3202': true,
+      'io.element.msc4190': true,
     });
     expect(JSON.parse(file(files, '.well-known/matrix/client').contents)).toHaveProperty('io.element.e2ee', {
       default: false,
     });
+  });
+
+  it('HS_APPSERVICE_E2EE=false leaves out the E2EE extensions, and without an appservice there are none', () => {
+    const appservice = {
+      HS_APPSERVICE_URL: 'http://bots:3300',
+      HS_APPSERVICE_AS_TOKEN: secret('a'),
+      HS_APPSERVICE_HS_TOKEN: secret('h'),
+    };
+    const off = render({ ...minimal, ...appservice, HS_APPSERVICE_E2EE: 'false' });
+    expect(parse(file(off, 'homeserver.yaml').contents)).not.toHaveProperty('experimental_features');
+    expect(parse(file(off, 'appservice-mana-bots.yaml').contents)).not.toHaveProperty('org.matrix.msc3202');
+    expect(parse(file(render(minimal), 'homeserver.yaml').contents)).not.toHaveProperty(
+      'experimental_features',
+    );
   });
 
   it('HS_RATE_LIMITS: default keeps Synapse’s limits, dev raises login/registration, off all', () => {

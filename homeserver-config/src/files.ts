@@ -146,6 +146,10 @@ export const homeserverEnv = defineConfig('HS_', {
     doc: 'Comma-separated bot localparts the appservice owns exclusively',
   },
   appservicePushEphemeral: flag('true', 'Push typing/receipts/presence to the bot runner (MSC2409)'),
+  appserviceE2ee: flag(
+    'true',
+    'Bots take part in E2EE: to-device events, device lists, key counts in transactions (MSC2409/MSC3202), appservice devices (MSC4190)',
+  ),
 });
 
 export type HomeserverEnv = ConfigOf<typeof homeserverEnv>;
@@ -183,6 +187,7 @@ export function renderHomeserverFiles(env: HomeserverEnv): RenderedFile[] {
         senderLocalpart: env.appserviceSenderLocalpart,
         users: [{ regex: userIdRegex(splitList(env.appserviceUsers), env.serverName), exclusive: true }],
         pushEphemeral: env.appservicePushEphemeral,
+        e2ee: env.appserviceE2ee,
       }),
     });
   }
@@ -211,6 +216,7 @@ export function renderHomeserverFiles(env: HomeserverEnv): RenderedFile[] {
         ssoClientWhitelist: splitList(env.ssoClientWhitelist),
         enableRegistration: env.enableRegistration,
         appserviceConfigFiles: appserviceFiles,
+        appserviceE2ee: Boolean(env.appserviceUrl) && env.appserviceE2ee,
         ...(delegated
           ? {
               delegatedAuth: {

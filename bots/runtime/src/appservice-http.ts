@@ -22,6 +22,13 @@ export interface AppserviceRoutesOptions {
    */
   wants?: (event: MatrixEvent) => boolean;
   log: Pick<Logger, 'warn'>;
+  /**
+   * The whole body of every authentic transaction, awaited before its events are stored: the E2EE
+   * parts (to-device events, device lists, key counts) must reach the crypto machines before the
+   * encrypted events they unlock are processed, and before Synapse hears 200 (it does not resend
+   * to-device events once acknowledged).
+   */
+  onTransaction?: (body: Record<string, unknown>) => Promise<void>;
   /** New events of a stored transaction, to process: as soon as they are committed, before the acknowledgement. */
   onEvents: (events: StoredEvent[]) => void;
 }
@@ -68,6 +75,7 @@ export function mountAppserviceRoutes(app: Hono, options: AppserviceRoutesOption
         }
         return c.json({ errcode: ErrCode.BadJson, error: 'expected { events: [...] }' }, 400);
       }
+      if (options.onTransaction) await options.onTransaction(body as Record<string, unknown>);
       const wants = options.wants ?? (() => true);
       const events = raw.filter(isEvent).filter((e) => wants(e));
       if (events.length === 0) {

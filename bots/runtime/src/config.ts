@@ -149,6 +149,22 @@ export const botConfigSpec = defineConfig('BOT_', {
     doc: 'Larger voice notes are refused before they are downloaded (bytes)',
   },
   sttTimeoutMs: { schema: ms, default: '60000', doc: 'A transcription taking longer than this fails' },
+  e2ee: {
+    schema: z.enum(['true', 'false']).transform((v) => v === 'true'),
+    default: 'false',
+    doc: 'Bots take part in end-to-end encryption (a cross-signed device each; needs HS_APPSERVICE_E2EE and BOT_CRYPTO_STORE_KEY); false = encrypted rooms get a "cannot read" notice',
+  },
+  cryptoStoreKey: {
+    schema: z.string(),
+    default: '',
+    secret: true,
+    doc: "Seals the bots' crypto stores in Postgres: 32 bytes as 64 hex digits or base64 (`openssl rand -hex 32`); required with BOT_E2EE",
+  },
+  undecryptableWaitMs: {
+    schema: ms,
+    default: '5000',
+    doc: 'An encrypted message the bots cannot decrypt waits this long for its keys before they say so',
+  },
   maxMessageBytes: {
     schema: z.coerce.number().int().min(64),
     default: '8192',

@@ -10,6 +10,7 @@ import type { Lang } from '@mana/i18n';
 import type { BotMetrics } from './metrics.ts';
 import type { MatrixEvent } from './state.ts';
 import type { CommandPorts } from './stages/context.ts';
+import type { Decrypter } from './stages/encrypted.ts';
 import type { SpeechToText } from './stages/voice.ts';
 import type { Watcher } from './watch.ts';
 
@@ -44,6 +45,10 @@ export interface DispatcherOptions extends CommandPorts {
   watcher?: Watcher;
   /** Transcribes voice notes for every bot; without one a voice note gets "not set up". */
   stt?: SpeechToText | undefined;
+  /** Decrypts `m.room.encrypted` events (the runner's E2EE); without it they get the "cannot read" notice. */
+  e2ee?: Decrypter | undefined;
+  /** How long an undecryptable message waits for its keys before its notice (default 5 s). */
+  undecryptableWaitMs?: number;
   /** Called as the reply to a command is handed to Synapse. */
   onReplySending?: (commandEventId: string) => void;
 }

@@ -415,26 +415,89 @@ describe('dispatcher', () => {
     expect(isInviteAllowed('@ops:a.org', ['@ops:a.org'])).toBe(true);
   });
 
-  it('says once, in plain text, that it cannot read an encrypted room', async () => {
-    const h = setup();
-    const enc = {
-      event_id: '$enc1',
-      room_id: dm,
-      type: 'm.room.encrypted',
-      sender: alice,
-      content: { algorithm: 'm.megolm.v1.aes-sha2' },
-    };
-    await h.dispatcher.handle(enc);
-    await h.dispatcher.handle({ ...enc, event_id: '$enc2' });
-    const notices = h.matrix.sent.filter((s) => String(s.content.body).includes('verschlüsselte'));
-    expect(notices).toHaveLength(1);
+  const encryptedEvent = (id: string) => ({
+    event_id: id,
+    room_id: dm,
+    type: 'm.room.encrypted',
+    sender: alice,
+    content: { algorithm: 'm.megolm.v1.aes-sha2', ciphertext: `cipher-of-${id}` },
+  });
+
+  it('without E2EE says in plain text that it cannot read the room, at most once per room every 10 minutes', async () => {
+    let at = Date.parse('2026-03-01T10:00:00Z');
+    const h = setup({ now: () => new Date(at) });
+    await h.dispatcher.handle(encryptedEvent('$enc1'));
+    await h.dispatcher.handle(encryptedEvent('$enc2'));
+    at += 9 * 60_000;
+    await h.dispatcher.handle(encryptedEvent('$enc3'));
+    const notices = () => h.matrix.sent.filter((s) => String(s.content.body).includes('verschlüsselte'));
+    expect(notices()).toHaveLength(1);
     // Sent as an ordinary (unencrypted) notice: the bot has no keys to encrypt with.
-    expect(notices[0]).toMatchObject({
+    expect(notices()[0]).toMatchObject({
       roomId: dm,
       type: 'm.room.message',
       content: { msgtype: 'm.notice' },
     });
-    expect(notices[0]?.content).not.toHaveProperty('algorithm');
+    expect(notices()[0]?.content).not.toHaveProperty('algorithm');
+    at += 2 * 60_000;
+    await h.dispatcher.handle(encryptedEvent('$enc4'));
+    expect(notices()).toHaveLength(2);
+  });
+
+  it('a decrypted message goes through the normal command path', async () => {
+    const seen: string[][] = [];
+    const h = setup({
+      e2ee: {
+        decrypt: async (event, userIds) => {
+          seen.push([...userIds]);
+          return {
+            ok: true,
+            event: { ...event, type: 'm.room.message', content: { msgtype: 'm.text', body: 'sag hallo' } },
+          };
+        },
+      },
+    });
+    await h.dispatcher.handle(encryptedEvent('$enc1'));
+    expect(seen).toEqual([['@todo:mana.test']]);
+    expect(h.matrix.sent.map((s) => s.content.body)).toEqual([`hallo (de)\n\n${CHOSEN_DE}`]);
+    expect(h.matrix.sent[0]?.content['m.relates_to']).toEqual({ 'm.in_reply_to': { event_id: '$enc1' } });
+  });
+
+  it('an undecryptable message is tried again after the wait, then gets one short notice', async () => {
+    let calls = 0;
+    const later = setup({
+      undecryptableWaitMs: 10,
+      e2ee: {
+        decrypt: async (event) =>
+          ++calls === 1
+            ? { ok: false, reason: 'undecryptable', error: 'no session' }
+            : {
+                ok: true,
+                event: { ...event, type: 'm.room.message', content: { msgtype: 'm.text', body: 'sag spät' } },
+              },
+      },
+    });
+    await later.dispatcher.handle(encryptedEvent('$late'));
+    expect(calls).toBe(2);
+    expect(later.matrix.sent.map((s) => s.content.body)).toEqual([`spät (de)\n\n${CHOSEN_DE}`]);
+
+    const never = setup({
+      undecryptableWaitMs: 10,
+      e2ee: { decrypt: async () => ({ ok: false, reason: 'undecryptable', error: 'no session' }) },
+    });
+    await never.dispatcher.handle(encryptedEvent('$never'));
+    expect(never.matrix.sent.map((s) => s.content.body)).toEqual([
+      'Ich konnte deine verschlüsselte Nachricht nicht entschlüsseln (mir fehlen ihre Schlüssel). Bitte sende sie noch einmal.',
+    ]);
+    expect(never.matrix.sent[0]?.content).toMatchObject({ msgtype: 'm.notice' });
+  });
+
+  it('before the devices are ready, an encrypted message gets the cannot-read notice', async () => {
+    const h = setup({ e2ee: { decrypt: async () => ({ ok: false, reason: 'unavailable' }) } });
+    await h.dispatcher.handle(encryptedEvent('$early'));
+    expect(h.matrix.sent.map((s) => String(s.content.body))).toEqual([
+      expect.stringContaining('verschlüsselte'),
+    ]);
   });
 });
 

@@ -9,7 +9,7 @@ import type { Dispatcher, DispatcherOptions } from './dispatcher-options.ts';
 import type { MatrixEvent } from './state.ts';
 import { address, obj } from './stages/addressing.ts';
 import { isMediaMessage, mediaJob } from './stages/media.ts';
-import { createEncryptedNotice } from './stages/encrypted.ts';
+import { createEncryptedStage } from './stages/encrypted.ts';
 import type { ContextDeps } from './stages/context.ts';
 import { createGreeter } from './stages/greeting.ts';
 import { hostBots, type HostedBot } from './stages/hosted.ts';
@@ -53,7 +53,16 @@ export function createDispatcher(dispatcherOptions: DispatcherOptions): Dispatch
   const pipeline = createPipeline({ ...options, ...contextDeps, languages, running: createRunning() });
   const send = (bot: HostedBot, roomId: string, content: Record<string, unknown>, txn: string) =>
     matrix.send(bot.info.userId, roomId, 'm.room.message', content, txn);
-  const onEncrypted = createEncryptedNotice({ ...options, hosted, membership, languages, send });
+  // `handle` is defined below; the stage calls it with the decrypted event.
+  const onEncrypted = createEncryptedStage({
+    ...options,
+    hosted,
+    membership,
+    languages,
+    send,
+    now,
+    handle: (event) => handle(event),
+  });
   const greet = createGreeter({ ...options, membership, languages, contextDeps, send });
   /** The hosted bots that are in the room, and whether it is a DM for them. */
   async function botsIn(roomId: string): Promise<{ bot: HostedBot; isDirect: boolean }[]> {
@@ -169,16 +178,18 @@ export function createDispatcher(dispatcherOptions: DispatcherOptions): Dispatch
       if (!['m.room.message', 'm.room.encrypted', 'm.reaction'].includes(event.type)) return false;
       return typeof event.sender !== 'string' || !options.namespace.test(event.sender);
     },
-    async handle(event) {
-      if (typeof event.sender !== 'string' || typeof event.room_id !== 'string') return 'ignored';
-      if (typeof event.content !== 'object' || event.content === null) return 'ignored';
-      if (event.type === 'm.room.member') return onMember(event);
-      if (options.namespace.test(event.sender)) return 'ignored';
-      if (event.type === 'm.room.encrypted') return onEncrypted(event);
-      if (event.type === 'm.room.message') return onMessage(event);
-      if (event.type === 'm.reaction') return onReaction(event);
-      return 'ignored';
-    },
+    handle,
     runJob: jobs.runJob,
   };
+
+  async function handle(event: MatrixEvent): Promise<'handled' | 'ignored'> {
+    if (typeof event.sender !== 'string' || typeof event.room_id !== 'string') return 'ignored';
+    if (typeof event.content !== 'object' || event.content === null) return 'ignored';
+    if (event.type === 'm.room.member') return onMember(event);
+    if (options.namespace.test(event.sender)) return 'ignored';
+    if (event.type === 'm.room.encrypted') return onEncrypted(event);
+    if (event.type === 'm.room.message') return onMessage(event);
+    if (event.type === 'm.reaction') return onReaction(event);
+    return 'ignored';
+  }
 }

@@ -15,7 +15,10 @@ import { creditsApi, syncStores, tokenExchangeIdentity } from './adapters.ts';
 import { mountAppserviceRoutes } from './appservice-http.ts';
 import { defineBot, type BotDefinition, type BotInfo } from './bot.ts';
 import type { BotConfig } from './config.ts';
+import { createE2ee, type E2ee } from './crypto/e2ee.ts';
+import { parseStoreKey, postgresCryptoStore } from './crypto/store.ts';
 import { createDispatcher, type Dispatcher } from './dispatcher.ts';
+import { hostBots } from './stages/hosted.ts';
 import { errorMessage } from './errors.ts';
 import { createBullJobs, type BullJobs } from './jobs.ts';
 import { createAppservicePort, type MatrixPort } from './matrix.ts';
@@ -98,6 +101,20 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
   const botMetrics = createBotMetrics(metrics);
   const namespace = new RegExp(userIdRegexFor(config.namespace, config.serverName));
 
+  let storeKey: Buffer | undefined;
+  if (config.e2ee) {
+    try {
+      storeKey = parseStoreKey(config.cryptoStoreKey);
+    } catch (err) {
+      throw new ConfigError([
+        {
+          variable: 'BOT_CRYPTO_STORE_KEY',
+          message: `${config.cryptoStoreKey ? (err as Error).message : 'is required'} (with BOT_E2EE=true)`,
+        },
+      ]);
+    }
+  }
+
   const state: RuntimeState = await openRuntimeState({
     databaseUrl: config.databaseUrl,
     schema: config.dbSchema,
@@ -135,7 +152,7 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
     ports.credits ?? creditsApi({ baseUrl: `${config.creditsUrl.replace(/\/+$/, '')}/api/v1/credits` });
   const defaultTimezone = options.defaultTimezone ?? 'Europe/Berlin';
   const settings = ports.settings ?? settingsOnSync(stores, { defaultTimezone });
-  const matrix =
+  const plainMatrix =
     ports.matrix ??
     createAppservicePort({
       homeserverUrl: config.homeserverUrl,
@@ -150,6 +167,21 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
       logger: log,
       retryMaxMs: config.matrixRetryMaxMs,
     }).port;
+  const e2ee: E2ee | undefined = storeKey
+    ? createE2ee({
+        bots: hostBots(bots, config.serverName).map((b) => ({
+          userId: b.info.userId,
+          displayName: b.info.displayName,
+        })),
+        homeserverUrl: config.homeserverUrl,
+        asToken: config.asToken,
+        store: postgresCryptoStore(state.sql, storeKey),
+        log,
+        retryMaxMs: config.matrixRetryMaxMs,
+      })
+    : undefined;
+  // In encrypted rooms every event the bots send is encrypted (replies, edits, reactions).
+  const matrix = e2ee ? e2ee.port(plainMatrix) : plainMatrix;
   let jobs: BullJobs | undefined;
   let scheduler = ports.scheduler;
   if (!scheduler) {
@@ -182,6 +214,8 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
     typingAfterMs: config.typingAfterMs,
     commandTimeoutMs: config.commandTimeoutMs,
     maxMessageBytes: config.maxMessageBytes,
+    ...(e2ee ? { e2ee } : {}),
+    undecryptableWaitMs: config.undecryptableWaitMs,
     creditsAudience: config.creditsAudience,
     ...(watcher ? { watcher } : {}),
     stt: config.sttUrl
@@ -283,12 +317,14 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
     metrics: botMetrics,
     isBotUser: (u) => hostedIds.has(u),
     wants: (e) => dispatcher.wants(e),
+    ...(e2ee ? { onTransaction: (body: Record<string, unknown>) => e2ee.receiveTransaction(body) } : {}),
     log,
     onEvents: enqueue,
   });
 
-  // Bot users exist before Synapse can send us anything for them.
+  // Bot users exist before Synapse can send us anything for them; their devices and keys next.
   await dispatcher.start({ http: app, metrics });
+  await e2ee?.start();
   const server: RunningServer = await listen(app, { port: config.port, host: config.host });
   // Whatever was stored but not processed before the last stop.
   const pending = await state.pendingEvents();
@@ -316,6 +352,7 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
       await jobs?.close();
       await watcher?.close();
       await stores.close();
+      e2ee?.close();
       await state.close();
     },
   };

@@ -12,6 +12,7 @@ import { createBotMetrics } from './metrics.ts';
 import { memoryCredits, memoryIdentity, memoryKv, memoryScheduler, memoryStores } from './memory.ts';
 import { settingsOnSync } from './settings.ts';
 import type { MatrixEvent } from './state.ts';
+import type { Decrypter } from './stages/encrypted.ts';
 import type { SpeechToText } from './stages/voice.ts';
 
 export interface SentEvent {
@@ -187,6 +188,9 @@ export function createTestHarness(options: {
   webUrl?: string;
   /** Transcribes voice notes (default: none, voice input is off). */
   stt?: SpeechToText;
+  /** Decrypts `m.room.encrypted` events (default: none, E2EE is off). */
+  e2ee?: Decrypter;
+  undecryptableWaitMs?: number;
 }): TestHarness {
   const members = new Map<string, string[]>();
   const matrix = fakeMatrix(members);
@@ -227,6 +231,10 @@ export function createTestHarness(options: {
     creditsAudience: CREDITS_AUDIENCE,
     ...(options.now ? { now: options.now } : {}),
     ...(options.stt ? { stt: options.stt } : {}),
+    ...(options.e2ee ? { e2ee: options.e2ee } : {}),
+    ...(options.undecryptableWaitMs === undefined
+      ? {}
+      : { undecryptableWaitMs: options.undecryptableWaitMs }),
   });
   const say = async (sender: string, roomId: string, body: string, extra?: Record<string, unknown>) => {
     const before = matrix.sent.length;

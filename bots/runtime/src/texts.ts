@@ -50,6 +50,10 @@ export const TEXTS = {
     de: 'Ich kann verschlüsselte Nachrichten (noch) nicht lesen, darum sehe ich nicht, was hier geschrieben wird. Starte bitte einen neuen Direktchat mit mir ohne Verschlüsselung (in Element beim Erstellen „Ende-zu-Ende-Verschlüsselung aktivieren“ ausschalten) oder nutze die Web-App: {web}',
     en: 'I cannot read encrypted messages (yet), so I cannot see what is written here. Please start a new direct chat with me without encryption (in Element, turn off “Enable end-to-end encryption” when creating it) or use the web app: {web}',
   },
+  undecryptable: {
+    de: 'Ich konnte deine verschlüsselte Nachricht nicht entschlüsseln (mir fehlen ihre Schlüssel). Bitte sende sie noch einmal.',
+    en: 'I could not decrypt your encrypted message (its keys never reached me). Please send it again.',
+  },
   helpTitle: { de: '{name} — Befehle', en: '{name} — commands' },
   helpFooter: {
     de: 'Mehr zu einem Befehl: „hilfe <befehl>“. Sprache ändern: „sprache en“.',

@@ -44,6 +44,17 @@ describe('renderAppserviceRegistrationYaml', () => {
     expect(renderAppserviceRegistration(options)).not.toHaveProperty('de.sorunome.msc2409.push_ephemeral');
   });
 
+  it('e2ee: asks for to-device events, device lists and key counts, and device management', () => {
+    expect(renderAppserviceRegistration({ ...options, e2ee: true })).toMatchObject({
+      receive_ephemeral: true,
+      'de.sorunome.msc2409.push_ephemeral': true,
+      'org.matrix.msc3202': true,
+      'io.element.msc4190': true,
+    });
+    expect(renderAppserviceRegistration(options)).not.toHaveProperty('org.matrix.msc3202');
+    expect(renderAppserviceRegistration(options)).not.toHaveProperty('io.element.msc4190');
+  });
+
   it('keeps an explicit null url (Synapse requires the key) and non-exclusive entries', () => {
     const parsed = parse(
       renderAppserviceRegistrationYaml({

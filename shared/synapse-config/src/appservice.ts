@@ -33,6 +33,13 @@ export interface AppserviceRegistrationOptions {
    * Default false.
    */
   pushEphemeral?: boolean;
+  /**
+   * End-to-end encryption for the namespace's users: to-device events (MSC2409), device-list changes
+   * and one-time-key counts (MSC3202) in transactions, devices made by the appservice (MSC4190).
+   * Implies `pushEphemeral` (Synapse sends to-device events only with it). Needs the homeserver's
+   * `appserviceE2ee`. Default false.
+   */
+  e2ee?: boolean;
 }
 
 interface NamespaceConfig {
@@ -50,6 +57,8 @@ export interface AppserviceRegistration {
   rate_limited: false;
   receive_ephemeral?: true;
   'de.sorunome.msc2409.push_ephemeral'?: true;
+  'org.matrix.msc3202'?: true;
+  'io.element.msc4190'?: true;
 }
 
 export function renderAppserviceRegistration(options: AppserviceRegistrationOptions): AppserviceRegistration {
@@ -65,9 +74,10 @@ export function renderAppserviceRegistration(options: AppserviceRegistrationOpti
     // Bots answer many users at once; Synapse's per-user limits would throttle them.
     rate_limited: false,
     // Synapse reads the stable key; bot SDKs and older servers know the unstable one.
-    ...(options.pushEphemeral
+    ...(options.pushEphemeral || options.e2ee
       ? { receive_ephemeral: true as const, 'de.sorunome.msc2409.push_ephemeral': true as const }
       : {}),
+    ...(options.e2ee ? { 'org.matrix.msc3202': true as const, 'io.element.msc4190': true as const } : {}),
   };
 }
 

@@ -210,6 +210,14 @@ describe('renderHomeserver', () => {
     expect(config.presence).toEqual({ enabled: false });
   });
 
+  it('turns on the appservice E2EE extensions (MSC2409 to-device, MSC3202) only when asked', () => {
+    expect(renderHomeserver({ ...base, appserviceE2ee: true }).experimental_features).toEqual({
+      msc2409_to_device_messages_enabled: true,
+      msc3202_transaction_extensions: true,
+    });
+    expect(renderHomeserver(base)).not.toHaveProperty('experimental_features');
+  });
+
   it('rejects port 0, which Synapse cannot bind', () => {
     expect(() => renderHomeserver({ ...base, listener: { port: 0 } })).toThrow(/port/);
   });

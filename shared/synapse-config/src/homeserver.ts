@@ -69,6 +69,11 @@ export interface HomeserverOptions {
   enableRegistration?: boolean;
   /** Paths of appservice registration files (see `renderAppserviceRegistration`). Default none. */
   appserviceConfigFiles?: string[];
+  /**
+   * Synapse's experimental switches for appservices with `e2ee` registrations:
+   * `msc2409_to_device_messages_enabled` and `msc3202_transaction_extensions`. Default false.
+   */
+  appserviceE2ee?: boolean;
   /** Delegate login to our auth server (SSO, `oidc_providers`). Omit to keep only password login. */
   oidc?: OidcProviderOptions;
   /**
@@ -178,6 +183,14 @@ export function renderHomeserver(options: HomeserverOptions): HomeserverConfig {
     suppress_key_server_warning: true,
     trusted_key_servers: [],
     app_service_config_files: options.appserviceConfigFiles ?? [],
+    ...(options.appserviceE2ee
+      ? {
+          experimental_features: {
+            msc2409_to_device_messages_enabled: true,
+            msc3202_transaction_extensions: true,
+          },
+        }
+      : {}),
     ...(options.oidc ? { oidc_providers: [renderOidcProvider(options.oidc)] } : {}),
     ...(options.delegatedAuth
       ? { matrix_authentication_service: renderDelegatedAuth(options.delegatedAuth) }

@@ -30,6 +30,8 @@ export {
   type TestClient,
   type TestClientOptions,
   type WaitOptions,
+  silenceGlobalSdkLogger,
+  silentLogger,
 } from './matrix-client.ts';
 export { freePort } from './ports.ts';
 export { heldRequest, spawnService, type HeldRequest, type ServiceProcess } from './process.ts';

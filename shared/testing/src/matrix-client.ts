@@ -70,7 +70,8 @@ export interface TestClient {
 const DEFAULT_WAIT_MS = 10_000;
 const INVITE: string = KnownMembership.Invite;
 
-const silentLogger: Logger = {
+/** A matrix-js-sdk logger that drops everything (for `createClient({ logger })`). */
+export const silentLogger: Logger = {
   trace: () => {},
   debug: () => {},
   info: () => {},
@@ -85,7 +86,7 @@ const silentLogger: Logger = {
  * reach them; instead we replace loglevel's `methodFactory`, which children copy when created.
  * This silences matrix-js-sdk for the whole test process, which is what a test run wants.
  */
-function silenceGlobalSdkLogger(): void {
+export function silenceGlobalSdkLogger(): void {
   if (isLoglevelLogger(globalSdkLogger)) {
     globalSdkLogger.methodFactory = () => () => {};
     globalSdkLogger.rebuild();

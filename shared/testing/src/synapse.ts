@@ -179,6 +179,8 @@ export async function startSynapse(options: StartSynapseOptions = {}): Promise<S
         rateLimits: 'off',
         passwordLogin: options.passwordLogin ?? true,
         appserviceConfigFiles: appserviceFiles,
+        // An e2ee registration needs Synapse's experimental switches on.
+        appserviceE2ee: (options.appservices ?? []).some((r) => r.e2ee),
         ...(oidc ? { oidc: { skipVerification: oidc.issuer.startsWith('http://'), ...oidc } } : {}),
         ...(options.delegatedAuth ? { delegatedAuth: options.delegatedAuth } : {}),
         ...(options.config ? { extra: options.config } : {}),

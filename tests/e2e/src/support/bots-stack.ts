@@ -129,6 +129,12 @@ export interface BotsStackOptions {
    * in as Element X does (OAuth 2.0, code + PKCE). Default `sso` (`oidc_providers`).
    */
   authMode?: 'sso' | 'delegated';
+  /**
+   * End-to-end encryption: Synapse with the appservice E2EE switches (MSC2409, MSC3202, MSC4190) and
+   * the runner with `BOT_E2EE` and a fresh `BOT_CRYPTO_STORE_KEY`. Default off: the other tests
+   * exercise the plain path (and a bot with devices makes clients encrypt their DMs).
+   */
+  e2ee?: boolean;
 }
 
 export async function startBotsStack(options: BotsStackOptions): Promise<BotsStack> {
@@ -164,6 +170,7 @@ export async function startBotsStack(options: BotsStackOptions): Promise<BotsSta
           hsToken,
           senderLocalpart: 'mana',
           users: [{ regex: userIdRegexFor(NAMESPACE, SERVER_NAME) }],
+          ...(options.e2ee ? { e2ee: true } : {}),
         },
       ],
     });
@@ -244,6 +251,7 @@ export async function startBotsStack(options: BotsStackOptions): Promise<BotsSta
       BOT_CREDITS_URL: authBase,
       BOT_WEB_URL: webOrigin,
       BOT_MATRIX_RETRY_MAX_MS: '30000',
+      ...(options.e2ee ? { BOT_E2EE: 'true', BOT_CRYPTO_STORE_KEY: randomBytes(32).toString('hex') } : {}),
       ...options.runnerEnv,
     };
 

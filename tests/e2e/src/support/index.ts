@@ -5,3 +5,4 @@
 export * from './bots-stack.ts';
 export * from './bots-chat.ts';
 export * from './delegated-stack.ts';
+export * from './e2ee-client.ts';

@@ -1,0 +1,250 @@
+/**
+ * One bot user's end-to-end encryption: a `matrix-sdk-crypto` `OlmMachine` (WASM, no native binary)
+ * on a device the appservice creates for it (MSC4190), fed from the appservice transactions
+ * (to-device events, device lists, one-time-key counts: MSC2409 / MSC3202). Every request the
+ * machine asks for is sent as the bot user on that device (`user_id` and `device_id` query
+ * parameters, the appservice's identity assertion). Each batch of changes is saved (sealed) to
+ * Postgres before the caller goes on; see store.ts.
+ */
+import * as sdk from '@matrix-org/matrix-sdk-crypto-wasm';
+import type { Logger } from '@mana/logging';
+import { randomBytes } from 'node:crypto';
+import { MatrixRequestError } from '../matrix.ts';
+import { withRetry } from '../retry.ts';
+import { restoreDatabases, snapshotDatabases, type CryptoStore } from './store.ts';
+
+let loaded: Promise<void> | undefined;
+/** Loads the WASM module once per process. */
+export const loadCryptoWasm = (): Promise<void> => (loaded ??= sdk.initAsync());
+
+export interface BotCryptoOptions {
+  userId: string;
+  displayName: string;
+  homeserverUrl: string;
+  asToken: string;
+  store: CryptoStore;
+  log: Pick<Logger, 'info' | 'warn' | 'debug'>;
+  retryMaxMs: number;
+  fetch?: typeof fetch;
+}
+
+/** To-device events, device lists and key counts of one transaction, for one bot device. */
+export interface SyncChanges {
+  toDevice: Record<string, unknown>[];
+  changed: string[];
+  left: string[];
+  oneTimeKeyCounts?: Record<string, number>;
+  unusedFallbackKeyTypes?: string[];
+}
+
+export interface DecryptedEvent {
+  type: string;
+  content: Record<string, unknown>;
+}
+
+export interface BotCrypto {
+  readonly userId: string;
+  readonly deviceId: string;
+  receive(changes: SyncChanges): Promise<void>;
+  /**
+   * The decrypted event of an `m.room.encrypted` one; throws when its keys are missing, after
+   * asking the sender's devices for them (an `m.room_key_request`).
+   */
+  decrypt(event: { room_id: string }): Promise<DecryptedEvent>;
+  /** `m.room.encrypted` content for a room event, the room key shared with `members`' devices first. */
+  encrypt(
+    roomId: string,
+    members: string[],
+    type: string,
+    content: Record<string, unknown>,
+  ): Promise<Record<string, unknown>>;
+  close(): void;
+}
+
+function storePrefix(userId: string): string {
+  return `mana-crypto:${userId}`;
+}
+
+export async function openBotCrypto(options: BotCryptoOptions): Promise<BotCrypto> {
+  await loadCryptoWasm();
+  const { userId, store, log } = options;
+  const base = options.homeserverUrl.replace(/\/+$/, '');
+  const doFetch = options.fetch ?? fetch;
+  const saved = await store.load(userId);
+  // Device ids are ours to choose (MSC4190); a new one only when nothing was saved.
+  const deviceId = saved?.deviceId ?? `MANA${randomBytes(5).toString('hex').toUpperCase()}`;
+  if (saved) await restoreDatabases(saved.snapshot);
+
+  async function request(method: string, path: string, body: unknown, asDevice = true): Promise<unknown> {
+    const qs = new URLSearchParams({ user_id: userId, ...(asDevice ? { device_id: deviceId } : {}) });
+    return withRetry(
+      async () => {
+        const res = await doFetch(`${base}${path}${path.includes('?') ? '&' : '?'}${qs.toString()}`, {
+          method,
+          headers: { authorization: `Bearer ${options.asToken}`, 'content-type': 'application/json' },
+          body: JSON.stringify(body ?? {}),
+        });
+        const text = await res.text();
+        const parsed: unknown = text ? JSON.parse(text) : {};
+        if (!res.ok) throw new MatrixRequestError(`${method} ${path}`, res.status, parsed);
+        return parsed;
+      },
+      {
+        maxElapsedMs: options.retryMaxMs,
+        onRetry: ({ attempt, delayMs, reason }) =>
+          log.warn({ what: path, attempt, delayMs, reason }, 'crypto request failed, retrying'),
+      },
+    );
+  }
+
+  // The device first: requests with `device_id` need it to exist.
+  await request(
+    'PUT',
+    `/_matrix/client/v3/devices/${encodeURIComponent(deviceId)}`,
+    {
+      display_name: options.displayName,
+    },
+    false,
+  );
+  const machine = await sdk.OlmMachine.initialize(
+    new sdk.UserId(userId),
+    new sdk.DeviceId(deviceId),
+    storePrefix(userId),
+  );
+  machine.roomKeyRequestsEnabled = true;
+
+  const enc = encodeURIComponent;
+  /** Where each kind of request goes (the client-server API's endpoints for them). */
+  function route(req: sdk.OutgoingRequest): [method: string, path: string] {
+    switch (req.type) {
+      case sdk.RequestType.KeysUpload:
+        return ['POST', '/_matrix/client/v3/keys/upload'];
+      case sdk.RequestType.KeysQuery:
+        return ['POST', '/_matrix/client/v3/keys/query'];
+      case sdk.RequestType.KeysClaim:
+        return ['POST', '/_matrix/client/v3/keys/claim'];
+      case sdk.RequestType.SignatureUpload:
+        return ['POST', '/_matrix/client/v3/keys/signatures/upload'];
+      case sdk.RequestType.ToDevice: {
+        const r = req as sdk.ToDeviceRequest;
+        return ['PUT', `/_matrix/client/v3/sendToDevice/${enc(r.event_type)}/${enc(r.txn_id)}`];
+      }
+      case sdk.RequestType.RoomMessage: {
+        const r = req as sdk.RoomMessageRequest;
+        return [
+          'PUT',
+          `/_matrix/client/v3/rooms/${enc(r.room_id)}/send/${enc(r.event_type)}/${enc(r.txn_id)}`,
+        ];
+      }
+      case sdk.RequestType.KeysBackup: {
+        const r = req as sdk.KeysBackupRequest;
+        return ['PUT', `/_matrix/client/v3/room_keys/keys?version=${enc(r.version)}`];
+      }
+    }
+  }
+  async function send(req: sdk.OutgoingRequest): Promise<void> {
+    const [method, path] = route(req);
+    const res = await request(method, path, JSON.parse(req.body));
+    if (req.id) await machine.markRequestAsSent(req.id, req.type, JSON.stringify(res));
+  }
+
+  /** Sends what the machine asks for until it asks for nothing more (keys query → claim …). */
+  async function flush(): Promise<void> {
+    for (let round = 0; round < 5; round++) {
+      const requests = await machine.outgoingRequests();
+      if (requests.length === 0) return;
+      for (const r of requests) await send(r);
+    }
+  }
+
+  async function save(): Promise<void> {
+    await store.save(userId, { deviceId, snapshot: await snapshotDatabases(storePrefix(userId)) });
+  }
+
+  // One operation at a time per machine: outgoing requests and the snapshot must not interleave.
+  let tail: Promise<unknown> = Promise.resolve();
+  function serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = tail.then(fn, fn);
+    tail = run.catch(() => undefined);
+    return run;
+  }
+
+  await serial(async () => {
+    await flush();
+    const status = await machine.crossSigningStatus();
+    if (!status.hasMaster || !status.hasSelfSigning || !status.hasUserSigning) {
+      // The bot's own master, self-signing and user-signing keys; its device signed by them.
+      const boot = await machine.bootstrapCrossSigning(true);
+      const uploadKeys = boot.uploadKeysRequest as sdk.KeysUploadRequest | undefined;
+      if (uploadKeys) await send(uploadKeys);
+      await request(
+        'POST',
+        '/_matrix/client/v3/keys/device_signing/upload',
+        JSON.parse(boot.uploadSigningKeysRequest.body),
+      );
+      await send(boot.uploadSignaturesRequest);
+      log.info({ userId, deviceId }, 'bot cross-signing keys created');
+    }
+    await flush();
+    await save();
+  });
+  log.info({ userId, deviceId, restored: saved !== undefined }, 'bot crypto ready');
+
+  return {
+    userId,
+    deviceId,
+    receive: (changes) =>
+      serial(async () => {
+        const counts = new Map(Object.entries(changes.oneTimeKeyCounts ?? {}));
+        await machine.receiveSyncChanges(
+          JSON.stringify(changes.toDevice),
+          new sdk.DeviceLists(
+            changes.changed.map((u) => new sdk.UserId(u)),
+            changes.left.map((u) => new sdk.UserId(u)),
+          ),
+          counts,
+          changes.unusedFallbackKeyTypes ? new Set(changes.unusedFallbackKeyTypes) : undefined,
+          new sdk.DecryptionSettings(sdk.TrustRequirement.Untrusted),
+        );
+        await flush();
+        await save();
+      }),
+    decrypt: (event) =>
+      serial(async () => {
+        let decrypted: sdk.DecryptedRoomEvent;
+        try {
+          decrypted = await machine.decryptRoomEvent(
+            JSON.stringify(event),
+            new sdk.RoomId(event.room_id),
+            new sdk.DecryptionSettings(sdk.TrustRequirement.Untrusted),
+          );
+        } catch (err) {
+          // A missing session queues a room key request: send it now.
+          await flush().catch((e: unknown) => log.warn({ err: e }, 'room key request failed'));
+          throw err;
+        }
+        const clear = JSON.parse(decrypted.event) as { type?: unknown; content?: unknown };
+        if (typeof clear.type !== 'string' || typeof clear.content !== 'object' || clear.content === null)
+          throw new Error('decrypted event has no type or content');
+        return { type: clear.type, content: clear.content as Record<string, unknown> };
+      }),
+    encrypt: (roomId, members, type, content) =>
+      serial(async () => {
+        // Fresh ids for every call: the WASM side takes ownership of (frees) the ones it is given.
+        const users = () => members.map((u) => new sdk.UserId(u));
+        await machine.updateTrackedUsers(users());
+        await flush(); // keys query for new members
+        const claim = await machine.getMissingSessions(users());
+        if (claim) await send(claim);
+        const settings = new sdk.EncryptionSettings();
+        for (const r of await machine.shareRoomKey(new sdk.RoomId(roomId), users(), settings)) await send(r);
+        const encrypted = JSON.parse(
+          await machine.encryptRoomEvent(new sdk.RoomId(roomId), type, JSON.stringify(content)),
+        ) as Record<string, unknown>;
+        await flush();
+        await save();
+        return encrypted;
+      }),
+    close: () => machine.close(),
+  };
+}

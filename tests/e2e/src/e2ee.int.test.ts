@@ -1,0 +1,216 @@
+/**
+ * Issue 18's acceptance, end to end: the bots as end-to-end-encryption participants. A real Synapse
+ * with the appservice E2EE switches (MSC2409 to-device, MSC3202, MSC4190) and the whole bots stack
+ * (`startBotsStack({ e2ee: true })`: auth with SSO, sync, credits, Postgres, Redis, the runner as its
+ * own process); the user is matrix-js-sdk with its Rust crypto (`initRustCrypto`), as Element is.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createE2eeClient, type ClearEvent, type E2eeClient } from './support/e2ee-client.ts';
+import { SERVER_NAME, startBotsStack, until, type BotsStack, type StackUser } from './support/bots-stack.ts';
+
+const TODO = `@todo:${SERVER_NAME}`;
+
+let stack: BotsStack;
+let erin: StackUser;
+let client: E2eeClient;
+let roomId: string;
+
+const inReplyTo = (e: ClearEvent): string | undefined => {
+  const rel = e.content['m.relates_to'] as { 'm.in_reply_to'?: { event_id?: string } } | undefined;
+  return rel?.['m.in_reply_to']?.event_id;
+};
+const body = (e: ClearEvent) => (typeof e.content.body === 'string' ? e.content.body : '');
+const repliesTo = async (eventId: string) =>
+  (await client.events(roomId)).filter((e) => e.sender === TODO && inReplyTo(e) === eventId);
+/** The bot's device ids, as the client's crypto sees them (keys downloaded fresh). */
+const botDevices = async () => [
+  ...((await client.client.getCrypto()!.getUserDeviceInfo([TODO], true)).get(TODO)?.keys() ?? []),
+];
+
+beforeAll(async () => {
+  stack = await startBotsStack({
+    label: 'e2e_e2ee',
+    e2ee: true,
+    runnerEnv: { BOT_PROGRESS_AFTER_MS: '15000', BOT_UNDECRYPTABLE_WAIT_MS: '1500' },
+  });
+  erin = await stack.ssoUser('erin');
+  client = await createE2eeClient(stack.synapse.baseUrl, erin);
+  roomId = await client.encryptedDm(TODO);
+}, 180_000);
+
+afterEach((ctx) => {
+  // What the runner said about it, when a test failed (its warnings and the E2EE lines).
+  if (ctx.task.result?.state !== 'fail') return;
+  const lines = stack.runner.logs().filter((l) => /"level":(40|50|60)|e2ee|crypto/.test(l));
+  console.error(lines.slice(-40).join('\n'));
+});
+
+afterAll(async () => {
+  client?.stop();
+  await stack?.close();
+}, 60_000);
+
+describe('an encrypted DM with @todo', () => {
+  it('neu Milch kaufen @morgen, encrypted: the reply comes encrypted, decrypts to the expected text, the task is in sync', async () => {
+    const commandId = await client.sendText(roomId, 'neu Milch kaufen @morgen');
+    const reply = await client.waitFor(
+      roomId,
+      (e) => e.sender === TODO && inReplyTo(e) === commandId,
+      90_000,
+    );
+    expect(reply.wireType).toBe('m.room.encrypted');
+    expect(reply.type).toBe('m.room.message');
+    expect(reply.content.msgtype).toBe('m.notice');
+    expect(body(reply)).toContain('Neue Aufgabe');
+    expect(body(reply)).toContain('Milch kaufen');
+    // The greeting on joining the DM was encrypted too: nothing of the bot's is in plain text.
+    const fromBot = (await client.events(roomId)).filter(
+      (e) => e.sender === TODO && e.type !== 'm.room.member',
+    );
+    expect(fromBot.length).toBeGreaterThanOrEqual(2);
+    for (const e of fromBot) expect(e.wireType).toBe('m.room.encrypted');
+
+    const sync = await stack.webSync(erin, 'erin-web');
+    await sync.sync('todo');
+    expect((await sync.query('todo', 'tasks')).map((t) => t.title)).toContain('Milch kaufen');
+  }, 120_000);
+
+  it('the bot has one device, cross-signed by its owner', async () => {
+    const devices = await botDevices();
+    expect(devices).toHaveLength(1);
+    const status = await client.client.getCrypto()!.getDeviceVerificationStatus(TODO, devices[0]!);
+    expect(status?.signedByOwner).toBe(true);
+    const identity = await client.client.getCrypto()!.getUserVerificationStatus(TODO);
+    // The owner's cross-signing identity is known to the client (master + self-signing keys).
+    expect(identity).toBeDefined();
+  }, 60_000);
+
+  it('a group room with three users: a command addressed to todo is answered encrypted, and every member decrypts the reply', async () => {
+    const [fred, gina] = await Promise.all([stack.ssoUser('fred'), stack.ssoUser('gina')]);
+    const others = await Promise.all([fred, gina].map((u) => createE2eeClient(stack.synapse.baseUrl, u)));
+    try {
+      const { room_id: group } = await client.client.createRoom({
+        name: 'Einkauf',
+        invite: [TODO, fred.userId, gina.userId],
+        initial_state: [
+          { type: 'm.room.encryption', state_key: '', content: { algorithm: 'm.megolm.v1.aes-sha2' } },
+        ],
+      });
+      for (const c of others)
+        await until(
+          'the invite',
+          async () =>
+            c.client.joinRoom(group).then(
+              () => true,
+              () => undefined,
+            ),
+          60_000,
+          500,
+        );
+      await until(
+        'everyone in the room',
+        () => {
+          const room = client.client.getRoom(group);
+          return [TODO, fred.userId, gina.userId].every((u) => room?.getMember(u)?.membership === 'join')
+            ? true
+            : undefined;
+        },
+        60_000,
+      );
+      const [fredClient, ginaClient] = others;
+      const commandId = await fredClient!.sendText(group, 'todo: neu Brot kaufen');
+      for (const c of [client, fredClient!, ginaClient!]) {
+        const reply = await c.waitFor(group, (e) => e.sender === TODO && inReplyTo(e) === commandId, 90_000);
+        expect(reply.wireType).toBe('m.room.encrypted');
+        expect(reply.type).toBe('m.room.message');
+        expect(body(reply)).toContain('Brot kaufen');
+      }
+    } finally {
+      for (const c of others) c.stop();
+    }
+  }, 240_000);
+
+  it('kill -9 of the runner: a command sent while it is down is decrypted and answered once after the restart, on the same device', async () => {
+    const before = await botDevices();
+    await stack.runner.kill();
+    const commandId = await client.sendText(roomId, 'liste');
+    await stack.startRunner();
+    const reply = await client.waitFor(
+      roomId,
+      (e) => e.sender === TODO && inReplyTo(e) === commandId,
+      180_000,
+    );
+    expect(reply.wireType).toBe('m.room.encrypted');
+    expect(body(reply)).toContain('Milch kaufen');
+    expect(stack.runner.logs().some((l) => l.includes('"restored":true') && l.includes(TODO))).toBe(true);
+    expect(await botDevices()).toEqual(before);
+    // Answered once: a second command's reply comes after it, and the first still has one.
+    const nextId = await client.sendText(roomId, 'hilfe');
+    await client.waitFor(roomId, (e) => e.sender === TODO && inReplyTo(e) === nextId, 90_000);
+    expect(await repliesTo(commandId)).toHaveLength(1);
+  }, 300_000);
+
+  it('a message it cannot decrypt (a session it never got) gets one short notice, encrypted', async () => {
+    const keys = await client.client.getCrypto()!.getOwnDeviceKeys();
+    // Past the client's crypto: a Megolm event of a session nobody shared with the bot.
+    const res = await fetch(
+      `${stack.synapse.baseUrl}/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/send/m.room.encrypted/${Date.now()}`,
+      {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${erin.accessToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          algorithm: 'm.megolm.v1.aes-sha2',
+          sender_key: keys.curve25519,
+          device_id: client.deviceId,
+          session_id: Buffer.alloc(32, 7).toString('base64').replace(/=+$/, ''),
+          ciphertext: Buffer.alloc(120, 9).toString('base64').replace(/=+$/, ''),
+        }),
+      },
+    );
+    expect(res.status).toBe(200);
+    const notice = await client.waitFor(
+      roomId,
+      (e) => e.sender === TODO && body(e).includes('nicht entschlüsseln'),
+      120_000,
+    );
+    expect(notice.wireType).toBe('m.room.encrypted');
+    expect(notice.content.msgtype).toBe('m.notice');
+  }, 180_000);
+
+  it('with E2EE off: the cannot-read notice, in plain text, once for several messages (at most every 10 minutes)', async () => {
+    const handled = async () => {
+      const text = await (await fetch(`${stack.runner.url}/metrics`)).text();
+      return [...text.matchAll(/^bot_events_total\{[^}]*\} (\d+)/gm)].reduce((n, m) => n + Number(m[1]), 0);
+    };
+    await stack.runner.stop();
+    await stack.startRunner({ BOT_E2EE: 'false' });
+    const start = await handled();
+    await client.sendText(roomId, 'liste');
+    await client.sendText(roomId, 'hilfe');
+    // Read from the server, not the client's sync: a plain notice is readable there.
+    const plainNotices = async () => {
+      const res = await fetch(
+        `${stack.synapse.baseUrl}/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/messages?dir=b&limit=200`,
+        { headers: { authorization: `Bearer ${erin.accessToken}` } },
+      );
+      const { chunk } = (await res.json()) as {
+        chunk: { sender: string; type: string; content: { body?: unknown } }[];
+      };
+      return chunk.filter(
+        (e) =>
+          e.sender === TODO &&
+          e.type === 'm.room.message' &&
+          typeof e.content.body === 'string' &&
+          e.content.body.includes('verschlüsselte Nachrichten'),
+      );
+    };
+    await until('the notice', async () => ((await plainNotices()).length > 0 ? true : undefined), 120_000);
+    // Both messages processed (each notice would be sent before its event counts as done).
+    await until(
+      'both messages processed',
+      async () => ((await handled()) >= start + 2 ? true : undefined),
+      120_000,
+    );
+    expect(await plainNotices()).toHaveLength(1);
+  }, 240_000);
+});
