@@ -59,6 +59,7 @@ function jobContext(h: TestHarness, now: Date): JobContext {
     store: async (u, a) => typedStore(await h.stores.forUser(u, a)),
     lang: async () => 'de',
     postContent: async () => '',
+    upload: () => Promise.reject(new Error('the calendar bot uploads nothing from a job')),
     balance: () => Promise.reject(new Error('the calendar bot reads no balances')),
     once: async (_id, fn) => (await fn(), true),
     state: (u) => ({

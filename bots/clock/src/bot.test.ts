@@ -59,6 +59,7 @@ function jobContext(s: Awaited<ReturnType<typeof setup>>): JobContext {
     store: async (u, a) => typedStore(await h.stores.forUser(u, a)),
     lang: async () => 'de',
     postContent: (roomId, content, o) => h.matrix.send(CLOCK, roomId, 'm.room.message', content, o?.txnKey),
+    upload: () => Promise.reject(new Error('the clock bot uploads nothing from a job')),
     schedule: (name, data, o) =>
       h.scheduler.schedule({ botId: 'clock', name, data, jobId: o.jobId, at: o.at }),
     cancel: (id) => h.scheduler.cancel(id),
