@@ -3,9 +3,22 @@
  * message) against espeak-ng alone on the same texts in the same run, per 100 characters; and the
  * real-time factor, seconds of audio made per second of wall time.
  *
- *   npm exec -- node bench/src/run.ts tts-voice --samples 20
+ * `tts-steps` takes a voice message apart: synthesis, resampling, Opus encoding, Ogg muxing and the
+ * waveform, each per 100 characters, done one after the other in one thread, for the bot's settings
+ * and for the alternatives (48 kHz input as before, other libopus complexities).
+ *
+ *   npm exec -- node bench/src/run.ts tts-voice tts-steps --samples 20
  */
-import { encodeVoice, espeakEngine, type Voice } from '@mana/bot-tts';
+import {
+  encodeVoice,
+  espeakEngine,
+  libav,
+  OPUS_COMPLEXITY,
+  openOpusStream,
+  opusInputRate,
+  waveformOf,
+  type Voice,
+} from '@mana/bot-tts';
 import type { Benchmark, BenchResult } from './benchmark.ts';
 import { summarize } from './stats.ts';
 
@@ -74,5 +87,83 @@ export const ttsVoice: Benchmark = {
   baseline: 'tts-engine',
   async run({ samples }) {
     return report('tts-voice', await measure(Math.min(samples, MAX_SAMPLES), true));
+  },
+};
+
+interface Setting {
+  label: string;
+  complexity: number;
+  /** Rate fed to libopus; undefined = the bot's (`opusInputRate`). */
+  opusRate?: number;
+}
+
+/** The bot's setting first: it is the benchmark's result; the others are printed for comparison. */
+const SETTINGS: readonly Setting[] = [
+  { label: 'bot', complexity: OPUS_COMPLEXITY },
+  { label: '48 kHz in, complexity 5 (before)', complexity: 5, opusRate: 48_000 },
+  { label: 'complexity 1', complexity: 1 },
+  { label: 'complexity 3', complexity: 3 },
+  { label: 'complexity 8', complexity: 8 },
+];
+
+const STEPS = ['synth', 'resample', 'encode', 'mux', 'waveform'] as const;
+type Step = (typeof STEPS)[number];
+
+async function measureSteps(samples: number, setting: Setting): Promise<Record<Step | 'total', number[]>> {
+  const engine = espeakEngine();
+  const av = await libav();
+  const voice = (id: string) => engine.voices.find((v) => v.id === id) as Voice;
+  const out: Record<Step | 'total', number[]> = {
+    synth: [],
+    resample: [],
+    encode: [],
+    mux: [],
+    waveform: [],
+    total: [],
+  };
+  for (let i = -4; i < samples; i++) {
+    const [id, text] = TEXTS[(i + 4) % TEXTS.length]!;
+    const per100 = (ms: number) => (ms * 100) / text.length;
+    let t = performance.now();
+    const pcm = await engine.synthesize({ text, voice: voice(id), speed: 1 });
+    const synth = performance.now() - t;
+    const stream = await openOpusStream(av, {
+      sampleRate: pcm.sampleRate,
+      bitrate: 24_000,
+      complexity: setting.complexity,
+      opusRate: setting.opusRate,
+    });
+    await stream.push(pcm.samples);
+    await stream.finish();
+    t = performance.now();
+    waveformOf(pcm.samples);
+    const waveform = performance.now() - t;
+    if (i < 0) continue; // warm-up
+    const { resampleMs, encodeMs, muxMs } = stream.times;
+    const row = { synth, resample: resampleMs, encode: encodeMs, mux: muxMs, waveform };
+    for (const step of STEPS) out[step].push(per100(row[step]));
+    out.total.push(per100(synth + resampleMs + encodeMs + muxMs + waveform));
+  }
+  return out;
+}
+
+export const ttsSteps: Benchmark = {
+  name: 'tts-steps',
+  description:
+    'a voice message step by step in one thread (synth, resample, encode, mux, waveform), ms per 100 characters',
+  baseline: 'tts-engine',
+  async run({ samples }) {
+    const n = Math.min(samples, MAX_SAMPLES);
+    let bot: number[] = [];
+    for (const setting of SETTINGS) {
+      const m = await measureSteps(n, setting);
+      if (setting.label === 'bot') bot = m.total;
+      const rate = setting.opusRate ?? opusInputRate(22_050);
+      const cells = [...STEPS, 'total' as const].map((s) => `${s} ${summarize(m[s]).p50.toFixed(1)}`);
+      console.error(
+        `tts-steps [${setting.label}: ${rate / 1000} kHz in, complexity ${setting.complexity}] p50 ms/100 chars: ${cells.join(' · ')}`,
+      );
+    }
+    return { name: 'tts-steps', stats: summarize(bot), samples: bot };
   },
 };

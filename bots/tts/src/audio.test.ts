@@ -29,6 +29,10 @@ describe('espeak-ng + Ogg/Opus', () => {
     const audio = await encodeVoice(pcm);
     expect(String.fromCharCode(...audio.ogg.subarray(0, 4))).toBe('OggS');
     expect(new TextDecoder().decode(audio.ogg.subarray(28, 36))).toBe('OpusHead');
+    // OpusHead tells the rate fed to libopus (espeak's 22.05 kHz resampled to Opus's 24 kHz, not 48).
+    const head = new DataView(audio.ogg.buffer, audio.ogg.byteOffset + 28, 19);
+    expect(head.getUint8(9)).toBe(1); // channels
+    expect(head.getUint32(12, true)).toBe(24000);
     const decoded = await decode(audio.ogg);
     expect(decoded.errors).toEqual([]);
     expect(decoded.sampleRate).toBe(48000);

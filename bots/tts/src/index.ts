@@ -14,6 +14,11 @@ export { encodeVoice, type VoiceAudio } from './encode.ts';
 export { espeakEngine } from './espeak.ts';
 export type { Pcm, SpeechEngine, Voice } from './engine.ts';
 export { decodeWav, encodeWav } from './wav.ts';
+// The steps of an encode, for the per-step bench (bench/src/tts.ts).
+export { libav } from './libav.ts';
+export { openOpusStream, opusInputRate, type StepTimes } from './opus-stream.ts';
+export { OPUS_COMPLEXITY } from './encode.ts';
+export { waveformOf } from './waveform.ts';
 
 export function enginesFor(config: TtsConfig): SpeechEngine[] {
   const engines: SpeechEngine[] = [espeakEngine()];
