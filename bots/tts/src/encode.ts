@@ -1,16 +1,22 @@
 /**
  * PCM → a Matrix voice message's audio: Ogg/Opus, 48 kHz mono, ~24 kbit/s, with its duration and
- * waveform. libav.js (FFmpeg's libavcodec/libopus, libswresample and the Ogg muxer, compiled to
- * WebAssembly inside the package) does the resampling, encoding and muxing; no system ffmpeg.
+ * waveform. libav.js (FFmpeg's libswresample, libopus and the Ogg muxer, compiled to WebAssembly
+ * inside the package) resamples, encodes and muxes in a worker thread (`encode-worker.ts`), fed chunk
+ * by chunk while the engine is still synthesizing: the wall time is about the longer of the two, not
+ * their sum. No system ffmpeg.
  */
+import { Worker } from 'node:worker_threads';
 import type { Pcm } from './engine.ts';
-import { libav } from './libav.ts';
-import { openOpusStream } from './opus-stream.ts';
+import type { EncoderReply, EncoderRequest } from './encoder-protocol.ts';
+import type { StepTimes } from './opus-stream.ts';
 import { waveformOf } from './waveform.ts';
 
 export const OPUS_RATE = 48_000;
-/** libopus complexity: see bench/README (tts-steps) for what each level costs. */
-export const OPUS_COMPLEXITY = 5;
+/**
+ * libopus complexity. 1 encodes in about 60 % of the time of 5 (`tts-steps`), and espeak-ng's speech
+ * decodes as close to the source at 1 as at 5 or 10 (audio.test.ts measures it).
+ */
+export const OPUS_COMPLEXITY = 1;
 
 export interface VoiceAudio {
   /** An Ogg/Opus file. */
@@ -21,33 +27,125 @@ export interface VoiceAudio {
   waveform: number[];
 }
 
-let queue: Promise<unknown> = Promise.resolve();
-
-/** Encodes one message; encodes run one at a time (one libav instance per process). */
-export function encodeVoice(pcm: Pcm, options: { bitrate?: number } = {}): Promise<VoiceAudio> {
-  const run = queue.then(() => encodeNow(pcm, options.bitrate ?? 24_000));
-  queue = run.catch(() => undefined);
-  return run;
+interface Pending {
+  resolve: (r: { ogg: Uint8Array; times: StepTimes }) => void;
+  reject: (err: Error) => void;
 }
 
-async function encodeNow(pcm: Pcm, bitrate: number): Promise<VoiceAudio> {
-  if (pcm.samples.length === 0) throw new Error('nothing to encode');
-  const stream = await openOpusStream(await libav(), {
-    sampleRate: pcm.sampleRate,
-    bitrate,
-    complexity: OPUS_COMPLEXITY,
+let thread: Worker | undefined;
+const pending = new Map<number, Pending>();
+let ids = 0;
+
+function encoderThread(): Worker {
+  if (thread) return thread;
+  const w = new Worker(new URL('./encode-worker.ts', import.meta.url));
+  w.unref(); // an idle encoder never keeps the process alive; `hold` refs it while work is out
+  w.on('message', (r: EncoderReply) => {
+    const p = pending.get(r.id);
+    if (!p) return;
+    pending.delete(r.id);
+    release();
+    if (r.ok) p.resolve({ ogg: r.ogg, times: r.times });
+    else p.reject(new Error(`encoding failed: ${r.error}`));
   });
-  try {
-    await stream.push(pcm.samples);
-  } catch (err) {
-    await stream.free();
-    throw err;
-  }
-  const ogg = await stream.finish();
-  return {
-    ogg,
-    mimetype: 'audio/ogg',
-    durationMs: Math.round((pcm.samples.length / pcm.sampleRate) * 1000),
-    waveform: waveformOf(pcm.samples),
+  const fail = (err: Error) => {
+    if (thread === w) thread = undefined;
+    holds = 0;
+    for (const [id, p] of pending) {
+      pending.delete(id);
+      p.reject(err);
+    }
+    w.unref();
   };
+  w.on('error', fail);
+  w.on('exit', (code) => fail(new Error(`encoder thread exited (${code})`)));
+  thread = w;
+  return w;
+}
+
+let holds = 0;
+function hold(w: Worker) {
+  if (holds++ === 0) w.ref();
+}
+function release() {
+  if (--holds === 0) thread?.unref();
+}
+
+/** One voice message being encoded: `push` PCM as it comes, then `finish`. */
+export interface VoiceEncoding {
+  push(samples: Float32Array, sampleRate: number): void;
+  /** The audio of everything pushed, or of `pcm` when nothing was (an engine that does not stream). */
+  finish(pcm: Pcm): Promise<VoiceAudio & { times: StepTimes }>;
+  abort(): void;
+}
+
+export function startVoiceEncoding(options: { bitrate?: number; complexity?: number } = {}): VoiceEncoding {
+  const id = ++ids;
+  let started: Worker | undefined;
+  let rate = 0;
+  const post = (m: EncoderRequest) => started?.postMessage(m);
+  const push = (samples: Float32Array, sampleRate: number) => {
+    if (samples.length === 0) return;
+    if (!started) {
+      started = encoderThread();
+      rate = sampleRate;
+      post({
+        type: 'start',
+        id,
+        settings: {
+          sampleRate,
+          bitrate: options.bitrate ?? 24_000,
+          complexity: options.complexity ?? OPUS_COMPLEXITY,
+        },
+      });
+    } else if (sampleRate !== rate) throw new Error(`sample rate changed from ${rate} to ${sampleRate}`);
+    buffered.push(samples);
+    bufferedLength += samples.length;
+    // Half a second per message: each one costs libav.js a few calls; espeak-ng hands out 100 ms.
+    if (bufferedLength >= sampleRate / 2) flush();
+  };
+  const buffered: Float32Array[] = [];
+  let bufferedLength = 0;
+  const flush = () => {
+    if (bufferedLength === 0) return;
+    const samples = new Float32Array(bufferedLength);
+    let at = 0;
+    for (const b of buffered) {
+      samples.set(b, at);
+      at += b.length;
+    }
+    buffered.length = 0;
+    bufferedLength = 0;
+    started?.postMessage({ type: 'chunk', id, samples } satisfies EncoderRequest, [samples.buffer]);
+  };
+  return {
+    push,
+    async finish(pcm) {
+      if (!started) push(pcm.samples, pcm.sampleRate);
+      const w = started;
+      if (!w) throw new Error('nothing to encode');
+      const done = new Promise<{ ogg: Uint8Array; times: StepTimes }>((resolve, reject) =>
+        pending.set(id, { resolve, reject }),
+      );
+      hold(w);
+      flush();
+      post({ type: 'end', id });
+      const { ogg, times } = await done;
+      return {
+        ogg,
+        times,
+        mimetype: 'audio/ogg',
+        durationMs: Math.round((pcm.samples.length / pcm.sampleRate) * 1000),
+        waveform: waveformOf(pcm.samples),
+      };
+    },
+    abort() {
+      post({ type: 'abort', id });
+    },
+  };
+}
+
+/** Encodes a whole PCM at once (a speech server's answer, tests). */
+export function encodeVoice(pcm: Pcm, options: { bitrate?: number } = {}): Promise<VoiceAudio> {
+  return startVoiceEncoding(options).finish(pcm);
 }

@@ -23,6 +23,11 @@ export interface SynthesisRequest {
   /** 0.5…2.0, 1 = the engine's normal rate. */
   speed: number;
   signal?: AbortSignal | undefined;
+  /**
+   * Called with each piece of audio as the engine makes it (espeak-ng: every ~100 ms of speech), so
+   * encoding can run alongside; an engine that has the audio only at the end need not call it.
+   */
+  onAudio?: ((samples: Float32Array, sampleRate: number) => void) | undefined;
 }
 
 export interface SpeechEngine {

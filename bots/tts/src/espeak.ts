@@ -46,25 +46,32 @@ export function espeakEngine(): SpeechEngine {
   return {
     id: 'espeak',
     voices: ESPEAK_VOICES,
-    async synthesize({ text, voice, speed }: SynthesisRequest): Promise<Pcm> {
+    async synthesize({ text, voice, speed, onAudio }: SynthesisRequest): Promise<Pcm> {
       const name = ESPEAK_NAMES[voice.id];
       if (!name) throw new SpeechError('unknown_voice', `espeak has no voice ${voice.id}`);
       const w = await worker();
       if (w.set_voice(name) !== 0) throw new SpeechError('unknown_voice', `espeak refused voice ${name}`);
       w.set_rate(Math.round(Math.min(450, Math.max(80, NORMAL_WPM * speed))));
-      const chunks: Int16Array[] = [];
+      const sampleRate = w.get_samplerate();
+      const chunks: Float32Array[] = [];
       let length = 0;
-      w.synthesize(text, (samples) => {
-        if (samples && samples.length > 0) {
-          chunks.push(samples.slice());
-          length += samples.length;
+      w.synthesize(text, (pcm16) => {
+        if (pcm16 && pcm16.length > 0) {
+          const chunk = new Float32Array(pcm16.length);
+          for (let i = 0; i < pcm16.length; i++) chunk[i] = (pcm16[i] ?? 0) / 32768;
+          chunks.push(chunk);
+          length += chunk.length;
+          onAudio?.(chunk, sampleRate);
         }
         return 0; // 0 = go on
       });
       const samples = new Float32Array(length);
       let at = 0;
-      for (const c of chunks) for (let i = 0; i < c.length; i++) samples[at++] = (c[i] ?? 0) / 32768;
-      return { samples, sampleRate: w.get_samplerate() };
+      for (const c of chunks) {
+        samples.set(c, at);
+        at += c.length;
+      }
+      return { samples, sampleRate };
     },
   };
 }

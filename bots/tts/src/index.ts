@@ -10,7 +10,7 @@ import { openAiSpeechEngine } from './openai-speech.ts';
 
 export { createTtsBot, parseSpeed } from './bot.ts';
 export { ttsConfigSpec, loadTtsConfig, type TtsConfig } from './config.ts';
-export { encodeVoice, type VoiceAudio } from './encode.ts';
+export { encodeVoice, startVoiceEncoding, type VoiceAudio, type VoiceEncoding } from './encode.ts';
 export { espeakEngine } from './espeak.ts';
 export type { Pcm, SpeechEngine, Voice } from './engine.ts';
 export { decodeWav, encodeWav } from './wav.ts';

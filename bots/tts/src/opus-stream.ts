@@ -41,7 +41,7 @@ export interface OpusStream {
   readonly opusRate: number;
   push(samples: Float32Array): Promise<void>;
   /** Flushes and returns the Ogg file; the stream is freed. */
-  finish(): Promise<Uint8Array>;
+  finish(): Promise<Uint8Array<ArrayBuffer>>;
   /** Frees without a file (a failed synthesis). */
   free(): Promise<void>;
 }
@@ -109,7 +109,7 @@ export async function openOpusStream(av: LibAVInstance, s: OpusSettings): Promis
       }
       const ogg = await av.readFile(name);
       await av.unlink(name);
-      return ogg.slice();
+      return new Uint8Array(ogg); // a copy out of the WASM file system, on its own buffer
     },
     async free() {
       await free();

@@ -10,7 +10,7 @@ import {
   type CommandContext,
   type Lang,
 } from '@mana/bot-runtime';
-import { encodeVoice } from './encode.ts';
+import { startVoiceEncoding } from './encode.ts';
 import { SpeechError, type SpeechEngine, type Voice } from './engine.ts';
 import { detectLanguage } from './language.ts';
 import { hasWords, MAX_CHARS, speakableText } from './text.ts';
@@ -78,16 +78,25 @@ export async function speak(ctx: CommandContext, s: Speaker, raw: string, target
       en: 'That voice is gone.',
     });
   const speed = await speedOf(ctx);
+  // Encoding runs in its own thread, fed while the engine is still speaking.
+  const encoding = startVoiceEncoding({ bitrate: s.bitrate });
   let pcm;
   try {
-    pcm = await engine.synthesize({ text, voice, speed, signal: ctx.signal });
+    pcm = await engine.synthesize({
+      text,
+      voice,
+      speed,
+      signal: ctx.signal,
+      onAudio: (samples, rate) => encoding.push(samples, rate),
+    });
+    if (pcm.samples.length === 0 || rmsOf(pcm.samples) < 1e-4)
+      throw new SpeechError('silent', 'the engine returned silence');
   } catch (err) {
+    encoding.abort();
     if (err instanceof SpeechError) throw speechFailure(err, voice);
     throw err;
   }
-  if (pcm.samples.length === 0 || rmsOf(pcm.samples) < 1e-4)
-    throw speechFailure(new SpeechError('silent', 'the engine returned silence'), voice);
-  const audio = await encodeVoice(pcm, { bitrate: s.bitrate });
+  const audio = await encoding.finish(pcm);
   let mxc: string;
   try {
     mxc = await ctx.upload(audio.ogg, { contentType: audio.mimetype, filename: 'voice-message.ogg' });
