@@ -129,6 +129,8 @@ export interface BotsStackOptions {
    * in as Element X does (OAuth 2.0, code + PKCE). Default `sso` (`oidc_providers`).
    */
   authMode?: 'sso' | 'delegated';
+  /** Extra top-level `homeserver.yaml` keys (e.g. `max_upload_size`). */
+  synapseConfig?: Record<string, unknown>;
 }
 
 export async function startBotsStack(options: BotsStackOptions): Promise<BotsStack> {
@@ -153,6 +155,7 @@ export async function startBotsStack(options: BotsStackOptions): Promise<BotsSta
     // The issuer must be known before Synapse starts, and Synapse's URL before auth starts.
     const synapse = await startSynapse({
       serverName: SERVER_NAME,
+      ...(options.synapseConfig ? { config: options.synapseConfig } : {}),
       ...(delegated
         ? { delegatedAuth: { endpoint: authBase, secret: masSecret } }
         : { oidcProvider: { issuer: authBase, clientSecret: synapseSecret } }),
