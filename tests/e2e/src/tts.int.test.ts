@@ -395,6 +395,47 @@ describe('voice notes in, for every bot', () => {
     expect(commits.filter((c) => c.operation === 'stt_transcription')).toHaveLength(1);
   });
 
+  it('a 50 MB voice note: refused as too large, never sent to speech-to-text, even when its info says it is small', async () => {
+    const before = sttRequests.length;
+    // 50 MB (47.7 MiB, as the bot counts), under Synapse's default max_upload_size of 50 MiB.
+    const huge = new Uint8Array(50_000_000).fill(7);
+    const honest = await sendVoiceNote(paul, chat, huge, { mimetype: 'audio/ogg', duration: 3_000_000 });
+    const [refused] = await repliesOf(chat, honest, 1);
+    expect(bodyOf(refused!)).toMatch(/zu groß \(47[.,]7 MB, höchstens 25 MB\)|too large/);
+    // The same file with an `info.size` that lies: the bot finds out from the bytes.
+    const url = String((await chat.event(honest)).content.url);
+    const lying = await chat.sendEvent('m.room.message', {
+      msgtype: 'm.audio',
+      body: 'Voice message',
+      url,
+      info: { mimetype: 'audio/ogg', duration: 2000, size: 2048 },
+      'org.matrix.msc3245.voice': {},
+    });
+    const [refusedToo] = await repliesOf(chat, lying, 1);
+    expect(bodyOf(refusedToo!)).toMatch(/zu groß|too large/);
+    expect(sttRequests.length).toBe(before);
+    const token = await stack.webToken(paul, CREDITS_AUDIENCE, 'openid credits');
+    const api = createCreditsClient({
+      baseUrl: `${stack.auth.baseUrl}/api/v1/credits`,
+      getToken: () => token,
+    });
+    await until(
+      'the hold released',
+      async () => ((await api.balance()).held === 0 ? true : undefined),
+      20_000,
+    );
+    const commits = (await api.transactions({ limit: 50 })).entries.filter((e) => e.kind === 'commit');
+    expect(commits.filter((c) => c.operation === 'stt_transcription')).toHaveLength(1);
+    // Still alive and well: the next voice note is understood.
+    const note = await recorded('Liste');
+    heard = 'Liste';
+    const ok = await sendVoiceNote(paul, chat, note.ogg, {
+      mimetype: 'audio/ogg',
+      duration: note.durationMs,
+    });
+    expect(bodyOf((await repliesOf(chat, ok, 1))[0]!)).toBe('🎤 „Liste“');
+  }, 180_000);
+
   it('with no speech-to-text configured: one clear line, never silence', async () => {
     await stack.runner.stop();
     await stack.startRunner({ BOT_STT_URL: '' });
