@@ -112,6 +112,30 @@ describe('espeak-ng + Ogg/Opus', () => {
     expect(ours).toBeGreaterThan(best - 1);
   });
 
+  it('a synthesis over its time limit is stopped as a timeout, and the engine speaks again after', async () => {
+    const text = 'Dies ist ein langer Satz, den niemand in einer Millisekunde sprechen kann. '.repeat(6);
+    // 1 ms: not even the thread with espeak-ng's WASM can start in that time.
+    const hasty = espeakEngine({ timeoutMs: 1 });
+    await expect(hasty.synthesize({ text, voice: voice('de'), speed: 1 })).rejects.toMatchObject({
+      name: 'SpeechError',
+      reason: 'timeout',
+    });
+    const pcm = await espeakEngine().synthesize({ text: 'Wieder da.', voice: voice('de'), speed: 1 });
+    expect(rmsOf(pcm.samples)).toBeGreaterThan(0.01);
+  });
+
+  it('an aborted synthesis (❌) rejects with the abort reason', async () => {
+    const abort = new AbortController();
+    const pending = espeakEngine().synthesize({
+      text: 'Das wird nie fertig gesprochen, weil es vorher abgebrochen wird. '.repeat(6),
+      voice: voice('de'),
+      speed: 1,
+      signal: abort.signal,
+    });
+    abort.abort(new Error('cancelled by the user'));
+    await expect(pending).rejects.toThrow('cancelled by the user');
+  });
+
   it('unknown espeak voice is a SpeechError, not a crash', async () => {
     await expect(
       espeakEngine().synthesize({

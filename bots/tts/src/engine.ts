@@ -38,7 +38,7 @@ export interface SpeechEngine {
 
 /** A synthesis that failed for a reason the user should hear (server down, garbage, no voice). */
 export class SpeechError extends Error {
-  readonly reason: 'unavailable' | 'bad_audio' | 'unknown_voice' | 'silent';
+  readonly reason: 'unavailable' | 'timeout' | 'bad_audio' | 'unknown_voice' | 'silent';
   constructor(reason: SpeechError['reason'], message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'SpeechError';

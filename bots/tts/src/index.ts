@@ -21,7 +21,7 @@ export { OPUS_COMPLEXITY } from './encode.ts';
 export { waveformOf } from './waveform.ts';
 
 export function enginesFor(config: TtsConfig): SpeechEngine[] {
-  const engines: SpeechEngine[] = [espeakEngine()];
+  const engines: SpeechEngine[] = [espeakEngine({ timeoutMs: config.synthesisTimeoutMs })];
   if (config.speechUrl && config.speechVoices.length > 0)
     engines.unshift(
       openAiSpeechEngine({

@@ -136,6 +136,11 @@ function speechFailure(err: SpeechError, voice: Voice): CommandError {
         de: `Der Sprachserver antwortet nicht (Stimme ${voice.id}). Versuch es später oder wähle eine eingebaute Stimme: stimmen`,
         en: `The speech server does not answer (voice ${voice.id}). Try later or pick a built-in voice: voices`,
       });
+    case 'timeout':
+      return new CommandError(err.message, {
+        de: `Die Sprachausgabe hat zu lange gebraucht (Stimme ${voice.id}). Versuch es mit einem kürzeren Text.`,
+        en: `Speech synthesis took too long (voice ${voice.id}). Try a shorter text.`,
+      });
     case 'unknown_voice':
       return new CommandError(err.message, {
         de: `Die Stimme ${voice.id} gibt es nicht. Alle Stimmen: stimmen`,
