@@ -167,6 +167,51 @@ async function measureSteps(samples: number, setting: Setting): Promise<Record<S
   return out;
 }
 
+/**
+ * The same message three ways, alternated: all in one thread one step after the other; synthesis,
+ * then the whole PCM to the encoder thread; and the bot's pipeline (chunks to the encoder thread while
+ * espeak-ng speaks). What the threads buy on this machine at this load.
+ */
+async function measureWall(samples: number): Promise<Record<string, number[]>> {
+  const engine = espeakEngine();
+  const av = await libav();
+  const voice = (id: string) => engine.voices.find((v) => v.id === id) as Voice;
+  const ways: Record<string, (id: string, text: string) => Promise<unknown>> = {
+    'one thread, in turn': async (id, text) => {
+      const pcm = await engine.synthesize({ text, voice: voice(id), speed: 1 });
+      const stream = await openOpusStream(av, {
+        sampleRate: pcm.sampleRate,
+        bitrate: 24_000,
+        complexity: OPUS_COMPLEXITY,
+      });
+      await stream.push(pcm.samples);
+      await stream.finish();
+      waveformOf(pcm.samples);
+    },
+    'encoder thread after synthesis': async (id, text) =>
+      startVoiceEncoding().finish(await engine.synthesize({ text, voice: voice(id), speed: 1 })),
+    'pipelined (the bot)': async (id, text) => {
+      const encoding = startVoiceEncoding();
+      const pcm = await engine.synthesize({
+        text,
+        voice: voice(id),
+        speed: 1,
+        onAudio: (chunk, rate) => encoding.push(chunk, rate),
+      });
+      await encoding.finish(pcm);
+    },
+  };
+  const out: Record<string, number[]> = {};
+  for (let i = -2; i < samples; i++)
+    for (const [name, way] of Object.entries(ways)) {
+      const [id, text] = TEXTS[(i + 2) % TEXTS.length]!;
+      const t = performance.now();
+      await way(id, text);
+      if (i >= 0) (out[name] ??= []).push(((performance.now() - t) * 100) / text.length);
+    }
+  return out;
+}
+
 export const ttsSteps: Benchmark = {
   name: 'tts-steps',
   description:
@@ -184,6 +229,12 @@ export const ttsSteps: Benchmark = {
         `tts-steps [${setting.label}: ${rate / 1000} kHz in, complexity ${setting.complexity}] p50 ms/100 chars: ${cells.join(' · ')}`,
       );
     }
+    const wall = await measureWall(n);
+    console.error(
+      `tts-steps wall p50 ms/100 chars: ${Object.entries(wall)
+        .map(([way, ms]) => `${way} ${summarize(ms).p50.toFixed(1)}`)
+        .join(' · ')}`,
+    );
     return { name: 'tts-steps', stats: summarize(bot), samples: bot };
   },
 };
