@@ -3,9 +3,22 @@
  * message) against espeak-ng alone on the same texts in the same run, per 100 characters; and the
  * real-time factor, seconds of audio made per second of wall time.
  *
- *   npm exec -- node bench/src/run.ts tts-voice --samples 20
+ * `tts-steps` takes a voice message apart: synthesis, resampling, Opus encoding, Ogg muxing and the
+ * waveform, each per 100 characters, done one after the other in one thread, for the bot's settings
+ * and for the alternatives (48 kHz input as before, other libopus complexities).
+ *
+ *   npm exec -- node bench/src/run.ts tts-voice tts-steps --samples 20
  */
-import { encodeVoice, espeakEngine, type Voice } from '@mana/bot-tts';
+import {
+  espeakEngine,
+  libav,
+  OPUS_COMPLEXITY,
+  openOpusStream,
+  opusInputRate,
+  startVoiceEncoding,
+  waveformOf,
+  type Voice,
+} from '@mana/bot-tts';
 import type { Benchmark, BenchResult } from './benchmark.ts';
 import { summarize } from './stats.ts';
 
@@ -24,36 +37,53 @@ const TEXTS: readonly [string, string][] = [
 /** Each benchmark takes at most this many samples: one is a whole synthesis (hundreds of ms). */
 const MAX_SAMPLES = 40;
 
-async function measure(
-  samples: number,
-  withEncoding: boolean,
-): Promise<{ result: number[]; audioSeconds: number; wallSeconds: number }> {
-  const engine = espeakEngine();
-  const voice = (id: string) => engine.voices.find((v) => v.id === id) as Voice;
-  const one = async (i: number) => {
-    const [id, text] = TEXTS[i % TEXTS.length]!;
-    const started = performance.now();
-    const pcm = await engine.synthesize({ text, voice: voice(id), speed: 1 });
-    if (withEncoding) await encodeVoice(pcm);
-    return {
-      ms: ((performance.now() - started) * 100) / text.length,
-      audio: pcm.samples.length / pcm.sampleRate,
-    };
-  };
-  // Warm-up: WASM compile and JIT of both modules.
-  for (let i = 0; i < 4; i++) await one(i);
-  const result: number[] = [];
-  let audioSeconds = 0;
-  const t0 = performance.now();
-  for (let i = 0; i < samples; i++) {
-    const r = await one(i);
-    result.push(r.ms);
-    audioSeconds += r.audio;
-  }
-  return { result, audioSeconds, wallSeconds: (performance.now() - t0) / 1000 };
+interface Series {
+  result: number[];
+  audioSeconds: number;
+  wallSeconds: number;
 }
 
-function report(name: string, m: Awaited<ReturnType<typeof measure>>): BenchResult {
+/**
+ * The engine alone and a whole voice message, alternated sample by sample in one loop: on a shared
+ * machine the load changes by the second, and alternating puts both under the same load (the two
+ * benchmarks share this one measurement).
+ */
+async function measurePaired(samples: number): Promise<{ engine: Series; voice: Series }> {
+  const engine = espeakEngine();
+  const voice = (id: string) => engine.voices.find((v) => v.id === id) as Voice;
+  const one = async (i: number, withEncoding: boolean) => {
+    const [id, text] = TEXTS[i % TEXTS.length]!;
+    const started = performance.now();
+    // As the bot does it: the speech goes to the encoder thread as espeak-ng makes it.
+    const encoding = withEncoding ? startVoiceEncoding() : undefined;
+    const pcm = await engine.synthesize({
+      text,
+      voice: voice(id),
+      speed: 1,
+      onAudio: encoding ? (samples, rate) => encoding.push(samples, rate) : undefined,
+    });
+    if (encoding) await encoding.finish(pcm);
+    const wall = performance.now() - started;
+    return { ms: (wall * 100) / text.length, wall, audio: pcm.samples.length / pcm.sampleRate };
+  };
+  // Warm-up: WASM compile and JIT of both modules (espeak-ng's takes more than a few calls).
+  for (let i = 0; i < 10; i++) await one(i, i % 2 === 1);
+  const series = (): Series => ({ result: [], audioSeconds: 0, wallSeconds: 0 });
+  const out = { engine: series(), voice: series() };
+  for (let i = 0; i < samples; i++)
+    for (const withEncoding of i % 2 === 0 ? [false, true] : [true, false]) {
+      const r = await one(i, withEncoding);
+      const s = withEncoding ? out.voice : out.engine;
+      s.result.push(r.ms);
+      s.audioSeconds += r.audio;
+      s.wallSeconds += r.wall / 1000;
+    }
+  return out;
+}
+
+let paired: Promise<{ engine: Series; voice: Series }> | undefined;
+
+function report(name: string, m: Series): BenchResult {
   console.error(
     `${name}: real-time factor ${(m.audioSeconds / m.wallSeconds).toFixed(1)}× (${m.audioSeconds.toFixed(1)} s audio in ${m.wallSeconds.toFixed(1)} s)`,
   );
@@ -62,17 +92,149 @@ function report(name: string, m: Awaited<ReturnType<typeof measure>>): BenchResu
 
 export const ttsEngine: Benchmark = {
   name: 'tts-engine',
-  description: 'espeak-ng (WASM) alone: ms per 100 characters of text',
+  description: 'espeak-ng (WASM) alone: ms per 100 characters of text (alternated with tts-voice)',
   async run({ samples }) {
-    return report('tts-engine', await measure(Math.min(samples, MAX_SAMPLES), false));
+    paired ??= measurePaired(Math.min(samples, MAX_SAMPLES));
+    return report('tts-engine', (await paired).engine);
   },
 };
 
 export const ttsVoice: Benchmark = {
   name: 'tts-voice',
-  description: 'a voice message: espeak-ng + resample + Ogg/Opus encode + waveform, ms per 100 characters',
+  description:
+    'a voice message as the bot makes it: espeak-ng, resample + Ogg/Opus encode in the encoder thread alongside, waveform; ms per 100 characters',
   baseline: 'tts-engine',
   async run({ samples }) {
-    return report('tts-voice', await measure(Math.min(samples, MAX_SAMPLES), true));
+    paired ??= measurePaired(Math.min(samples, MAX_SAMPLES));
+    return report('tts-voice', (await paired).voice);
+  },
+};
+
+interface Setting {
+  label: string;
+  complexity: number;
+  /** Rate fed to libopus; undefined = the bot's (`opusInputRate`). */
+  opusRate?: number;
+}
+
+/** The bot's setting first: it is the benchmark's result; the others are printed for comparison. */
+const SETTINGS: readonly Setting[] = [
+  { label: 'bot', complexity: OPUS_COMPLEXITY },
+  { label: '48 kHz in, complexity 5 (before)', complexity: 5, opusRate: 48_000 },
+  { label: 'complexity 1', complexity: 1 },
+  { label: 'complexity 3', complexity: 3 },
+  { label: 'complexity 8', complexity: 8 },
+];
+
+const STEPS = ['synth', 'resample', 'encode', 'mux', 'waveform'] as const;
+type Step = (typeof STEPS)[number];
+
+async function measureSteps(samples: number, setting: Setting): Promise<Record<Step | 'total', number[]>> {
+  const engine = espeakEngine();
+  const av = await libav();
+  const voice = (id: string) => engine.voices.find((v) => v.id === id) as Voice;
+  const out: Record<Step | 'total', number[]> = {
+    synth: [],
+    resample: [],
+    encode: [],
+    mux: [],
+    waveform: [],
+    total: [],
+  };
+  for (let i = -4; i < samples; i++) {
+    const [id, text] = TEXTS[(i + 4) % TEXTS.length]!;
+    const per100 = (ms: number) => (ms * 100) / text.length;
+    let t = performance.now();
+    const pcm = await engine.synthesize({ text, voice: voice(id), speed: 1 });
+    const synth = performance.now() - t;
+    const stream = await openOpusStream(av, {
+      sampleRate: pcm.sampleRate,
+      bitrate: 24_000,
+      complexity: setting.complexity,
+      opusRate: setting.opusRate,
+    });
+    await stream.push(pcm.samples);
+    await stream.finish();
+    t = performance.now();
+    waveformOf(pcm.samples);
+    const waveform = performance.now() - t;
+    if (i < 0) continue; // warm-up
+    const { resampleMs, encodeMs, muxMs } = stream.times;
+    const row = { synth, resample: resampleMs, encode: encodeMs, mux: muxMs, waveform };
+    for (const step of STEPS) out[step].push(per100(row[step]));
+    out.total.push(per100(synth + resampleMs + encodeMs + muxMs + waveform));
+  }
+  return out;
+}
+
+/**
+ * The same message three ways, alternated: all in one thread one step after the other; synthesis,
+ * then the whole PCM to the encoder thread; and the bot's pipeline (chunks to the encoder thread while
+ * espeak-ng speaks). What the threads buy on this machine at this load.
+ */
+async function measureWall(samples: number): Promise<Record<string, number[]>> {
+  const engine = espeakEngine();
+  const av = await libav();
+  const voice = (id: string) => engine.voices.find((v) => v.id === id) as Voice;
+  const ways: Record<string, (id: string, text: string) => Promise<unknown>> = {
+    'one thread, in turn': async (id, text) => {
+      const pcm = await engine.synthesize({ text, voice: voice(id), speed: 1 });
+      const stream = await openOpusStream(av, {
+        sampleRate: pcm.sampleRate,
+        bitrate: 24_000,
+        complexity: OPUS_COMPLEXITY,
+      });
+      await stream.push(pcm.samples);
+      await stream.finish();
+      waveformOf(pcm.samples);
+    },
+    'encoder thread after synthesis': async (id, text) =>
+      startVoiceEncoding().finish(await engine.synthesize({ text, voice: voice(id), speed: 1 })),
+    'pipelined (the bot)': async (id, text) => {
+      const encoding = startVoiceEncoding();
+      const pcm = await engine.synthesize({
+        text,
+        voice: voice(id),
+        speed: 1,
+        onAudio: (chunk, rate) => encoding.push(chunk, rate),
+      });
+      await encoding.finish(pcm);
+    },
+  };
+  const out: Record<string, number[]> = {};
+  for (let i = -2; i < samples; i++)
+    for (const [name, way] of Object.entries(ways)) {
+      const [id, text] = TEXTS[(i + 2) % TEXTS.length]!;
+      const t = performance.now();
+      await way(id, text);
+      if (i >= 0) (out[name] ??= []).push(((performance.now() - t) * 100) / text.length);
+    }
+  return out;
+}
+
+export const ttsSteps: Benchmark = {
+  name: 'tts-steps',
+  description:
+    'a voice message step by step in one thread (synth, resample, encode, mux, waveform), ms per 100 characters',
+  baseline: 'tts-engine',
+  async run({ samples }) {
+    const n = Math.min(samples, MAX_SAMPLES);
+    let bot: number[] = [];
+    for (const setting of SETTINGS) {
+      const m = await measureSteps(n, setting);
+      if (setting.label === 'bot') bot = m.total;
+      const rate = setting.opusRate ?? opusInputRate(22_050);
+      const cells = [...STEPS, 'total' as const].map((s) => `${s} ${summarize(m[s]).p50.toFixed(1)}`);
+      console.error(
+        `tts-steps [${setting.label}: ${rate / 1000} kHz in, complexity ${setting.complexity}] p50 ms/100 chars: ${cells.join(' · ')}`,
+      );
+    }
+    const wall = await measureWall(n);
+    console.error(
+      `tts-steps wall p50 ms/100 chars: ${Object.entries(wall)
+        .map(([way, ms]) => `${way} ${summarize(ms).p50.toFixed(1)}`)
+        .join(' · ')}`,
+    );
+    return { name: 'tts-steps', stats: summarize(bot), samples: bot };
   },
 };

@@ -1,6 +1,6 @@
 import { OggOpusDecoder } from 'ogg-opus-decoder';
 import { describe, expect, it } from 'vitest';
-import { encodeVoice } from './encode.ts';
+import { encodeVoice, OPUS_COMPLEXITY, startVoiceEncoding } from './encode.ts';
 import { espeakEngine, ESPEAK_VOICES } from './espeak.ts';
 import { decodeWav, encodeWav } from './wav.ts';
 import { rmsOf, waveformOf } from './waveform.ts';
@@ -29,6 +29,10 @@ describe('espeak-ng + Ogg/Opus', () => {
     const audio = await encodeVoice(pcm);
     expect(String.fromCharCode(...audio.ogg.subarray(0, 4))).toBe('OggS');
     expect(new TextDecoder().decode(audio.ogg.subarray(28, 36))).toBe('OpusHead');
+    // OpusHead tells the rate fed to libopus (espeak's 22.05 kHz resampled to Opus's 24 kHz, not 48).
+    const head = new DataView(audio.ogg.buffer, audio.ogg.byteOffset + 28, 19);
+    expect(head.getUint8(9)).toBe(1); // channels
+    expect(head.getUint32(12, true)).toBe(24000);
     const decoded = await decode(audio.ogg);
     expect(decoded.errors).toEqual([]);
     expect(decoded.sampleRate).toBe(48000);
@@ -55,6 +59,81 @@ describe('espeak-ng + Ogg/Opus', () => {
     expect(ratio).toBeLessThan(0.65);
     const german = await e.synthesize({ text, voice: voice('de'), speed: 1 });
     expect(german.samples.length).not.toBe(normal.samples.length);
+  });
+
+  it('streams its audio to the encoder as it speaks, and the file has all of it', async () => {
+    const chunks: Float32Array[] = [];
+    const encoding = startVoiceEncoding();
+    const pcm = await espeakEngine().synthesize({
+      text: 'Tomorrow at nine we meet at the station, and then we take the train into town.',
+      voice: voice('en-us'),
+      speed: 1,
+      onAudio: (samples, rate) => {
+        expect(rate).toBe(22050);
+        chunks.push(samples);
+        encoding.push(samples, rate);
+      },
+    });
+    expect(chunks.length).toBeGreaterThan(10);
+    expect(chunks.reduce((n, c) => n + c.length, 0)).toBe(pcm.samples.length);
+    const audio = await encoding.finish(pcm);
+    const decoded = await decode(audio.ogg);
+    const ms = (decoded.samplesDecoded / decoded.sampleRate) * 1000;
+    expect(Math.abs(ms - audio.durationMs) / audio.durationMs).toBeLessThan(0.05);
+  });
+
+  it(`at complexity ${OPUS_COMPLEXITY} the decoded speech is as close to espeak-ng's as at 10`, async () => {
+    const pcm = await espeakEngine().synthesize({
+      text: 'Morgen um neun Uhr treffen wir uns am Bahnhof.',
+      voice: voice('de'),
+      speed: 1,
+    });
+    /** Signal-to-noise ratio of the decoded 48 kHz audio against the 22.05 kHz source, in dB. */
+    const snr = async (complexity: number) => {
+      const y = (await decode((await startVoiceEncoding({ complexity }).finish(pcm)).ogg)).channelData[0]!;
+      const step = 48000 / pcm.sampleRate;
+      let signal = 0;
+      let noise = 0;
+      for (let i = 0; i < pcm.samples.length; i++) {
+        const p = i * step;
+        const j = Math.floor(p);
+        const got = (y[j] ?? 0) * (1 - (p - j)) + (y[j + 1] ?? 0) * (p - j);
+        const want = pcm.samples[i]!;
+        signal += want * want;
+        noise += (want - got) ** 2;
+      }
+      return 10 * Math.log10(signal / noise);
+    };
+    const ours = await snr(OPUS_COMPLEXITY);
+    const best = await snr(10);
+    // ~6 dB at 24 kbit/s for either (a perceptual codec keeps the sound, not the exact wave);
+    // audio out of step or garbage would be at or below 0 dB.
+    expect(ours).toBeGreaterThan(4);
+    expect(ours).toBeGreaterThan(best - 1);
+  });
+
+  it('a synthesis over its time limit is stopped as a timeout, and the engine speaks again after', async () => {
+    const text = 'Dies ist ein langer Satz, den niemand in einer Millisekunde sprechen kann. '.repeat(6);
+    // 1 ms: not even the thread with espeak-ng's WASM can start in that time.
+    const hasty = espeakEngine({ timeoutMs: 1 });
+    await expect(hasty.synthesize({ text, voice: voice('de'), speed: 1 })).rejects.toMatchObject({
+      name: 'SpeechError',
+      reason: 'timeout',
+    });
+    const pcm = await espeakEngine().synthesize({ text: 'Wieder da.', voice: voice('de'), speed: 1 });
+    expect(rmsOf(pcm.samples)).toBeGreaterThan(0.01);
+  });
+
+  it('an aborted synthesis (❌) rejects with the abort reason', async () => {
+    const abort = new AbortController();
+    const pending = espeakEngine().synthesize({
+      text: 'Das wird nie fertig gesprochen, weil es vorher abgebrochen wird. '.repeat(6),
+      voice: voice('de'),
+      speed: 1,
+      signal: abort.signal,
+    });
+    abort.abort(new Error('cancelled by the user'));
+    await expect(pending).rejects.toThrow('cancelled by the user');
   });
 
   it('unknown espeak voice is a SpeechError, not a crash', async () => {

@@ -38,6 +38,11 @@ export const ttsConfigSpec = defineConfig('BOT_TTS_', {
     default: '30000',
     doc: 'A speech server answering slower than this counts as down',
   },
+  synthesisTimeoutMs: {
+    schema: z.coerce.number().int().min(100),
+    default: '30000',
+    doc: 'An espeak-ng synthesis taking longer is stopped and answered with a short failure line',
+  },
   bitrate: {
     schema: z.coerce.number().int().min(6000).max(128000),
     default: '24000',

@@ -1,14 +1,22 @@
 /**
  * PCM → a Matrix voice message's audio: Ogg/Opus, 48 kHz mono, ~24 kbit/s, with its duration and
- * waveform. libav.js (FFmpeg's libavcodec/libopus, libswresample and the Ogg muxer, compiled to
- * WebAssembly inside the package) does the resampling, encoding and muxing; no system ffmpeg.
+ * waveform. libav.js (FFmpeg's libswresample, libopus and the Ogg muxer, compiled to WebAssembly
+ * inside the package) resamples, encodes and muxes in a worker thread (`encode-worker.ts`), fed chunk
+ * by chunk while the engine is still synthesizing: the wall time is about the longer of the two, not
+ * their sum. No system ffmpeg.
  */
-import { importUntyped, type LibAVInstance, type LibAVModule } from './vendor.ts';
+import { Worker } from 'node:worker_threads';
 import type { Pcm } from './engine.ts';
+import type { EncoderReply, EncoderRequest } from './encoder-protocol.ts';
+import type { StepTimes } from './opus-stream.ts';
 import { waveformOf } from './waveform.ts';
 
 export const OPUS_RATE = 48_000;
-const MONO = 4; // AV_CH_LAYOUT_MONO
+/**
+ * libopus complexity. 1 encodes in about 60 % of the time of 5 (`tts-steps`), and espeak-ng's speech
+ * decodes as close to the source at 1 as at 5 or 10 (audio.test.ts measures it).
+ */
+export const OPUS_COMPLEXITY = 1;
 
 export interface VoiceAudio {
   /** An Ogg/Opus file. */
@@ -19,71 +27,125 @@ export interface VoiceAudio {
   waveform: number[];
 }
 
-let instance: Promise<LibAVInstance> | undefined;
-let queue: Promise<unknown> = Promise.resolve();
-let files = 0;
-
-function libav(): Promise<LibAVInstance> {
-  // In-process (no worker thread): one encode takes milliseconds, a worker would only add copies.
-  instance ??= importUntyped<LibAVModule>('@libav.js/variant-opus-af')
-    .then((LibAV) => LibAV.LibAV({ noworker: true }))
-    .catch((err: unknown) => {
-      instance = undefined;
-      throw err;
-    });
-  return instance;
+interface Pending {
+  resolve: (r: { ogg: Uint8Array; times: StepTimes }) => void;
+  reject: (err: Error) => void;
 }
 
-/** Encodes one message; encodes run one at a time (one libav instance per process). */
-export function encodeVoice(pcm: Pcm, options: { bitrate?: number } = {}): Promise<VoiceAudio> {
-  const run = queue.then(() => encodeNow(pcm, options.bitrate ?? 24_000));
-  queue = run.catch(() => undefined);
-  return run;
-}
+let thread: Worker | undefined;
+const pending = new Map<number, Pending>();
+let ids = 0;
 
-async function encodeNow(pcm: Pcm, bitrate: number): Promise<VoiceAudio> {
-  if (pcm.samples.length === 0) throw new Error('nothing to encode');
-  const av = await libav();
-  const FLT = av.AV_SAMPLE_FMT_FLT;
-  const name = `voice-${++files}.ogg`;
-  const [, c, frame, pkt, frameSize] = await av.ff_init_encoder('libopus', {
-    ctx: { bit_rate: bitrate, sample_fmt: FLT, sample_rate: OPUS_RATE, channel_layout: MONO, channels: 1 },
-    time_base: [1, OPUS_RATE],
-    // Speech at 24 kbit/s: libopus's complexity 5 sounds the same as 10 here at half the encoding time
-    // (in WASM encoding costs more than espeak-ng's synthesis; see bench/src/tts.ts).
-    options: { application: 'voip', compression_level: '5' },
+function encoderThread(): Worker {
+  if (thread) return thread;
+  const w = new Worker(new URL('./encode-worker.ts', import.meta.url));
+  w.unref(); // an idle encoder never keeps the process alive; `hold` refs it while work is out
+  w.on('message', (r: EncoderReply) => {
+    const p = pending.get(r.id);
+    if (!p) return;
+    pending.delete(r.id);
+    release();
+    if (r.ok) p.resolve({ ogg: r.ogg, times: r.times });
+    else p.reject(new Error(`encoding failed: ${r.error}`));
   });
-  const [oc, , pb] = await av.ff_init_muxer({ filename: name, open: true, format_name: 'ogg' }, [
-    [c, 1, OPUS_RATE],
-  ]);
-  const [graph, src, sink] = await av.ff_init_filter_graph(
-    'aresample',
-    { sample_rate: pcm.sampleRate, sample_fmt: FLT, channel_layout: MONO },
-    { sample_rate: OPUS_RATE, sample_fmt: FLT, channel_layout: MONO, frame_size: frameSize },
-  );
-  try {
-    await av.avformat_write_header(oc, 0);
-    const frames = await av.ff_filter_multi(
-      src,
-      sink,
-      frame,
-      [{ data: pcm.samples, channel_layout: MONO, format: FLT, pts: 0, sample_rate: pcm.sampleRate }],
-      true,
-    );
-    const packets = await av.ff_encode_multi(c, frame, pkt, frames, true);
-    await av.ff_write_multi(oc, pkt, packets);
-    await av.av_write_trailer(oc);
-  } finally {
-    await av.ff_free_muxer(oc, pb);
-    await av.ff_free_encoder(c, frame, pkt);
-    await av.avfilter_graph_free_js(graph);
-  }
-  const ogg = await av.readFile(name);
-  await av.unlink(name);
-  return {
-    ogg: ogg.slice(),
-    mimetype: 'audio/ogg',
-    durationMs: Math.round((pcm.samples.length / pcm.sampleRate) * 1000),
-    waveform: waveformOf(pcm.samples),
+  const fail = (err: Error) => {
+    if (thread === w) thread = undefined;
+    holds = 0;
+    for (const [id, p] of pending) {
+      pending.delete(id);
+      p.reject(err);
+    }
+    w.unref();
   };
+  w.on('error', fail);
+  w.on('exit', (code) => fail(new Error(`encoder thread exited (${code})`)));
+  thread = w;
+  return w;
+}
+
+let holds = 0;
+function hold(w: Worker) {
+  if (holds++ === 0) w.ref();
+}
+function release() {
+  if (--holds === 0) thread?.unref();
+}
+
+/** One voice message being encoded: `push` PCM as it comes, then `finish`. */
+export interface VoiceEncoding {
+  push(samples: Float32Array, sampleRate: number): void;
+  /** The audio of everything pushed, or of `pcm` when nothing was (an engine that does not stream). */
+  finish(pcm: Pcm): Promise<VoiceAudio & { times: StepTimes }>;
+  abort(): void;
+}
+
+export function startVoiceEncoding(options: { bitrate?: number; complexity?: number } = {}): VoiceEncoding {
+  const id = ++ids;
+  let started: Worker | undefined;
+  let rate = 0;
+  const post = (m: EncoderRequest) => started?.postMessage(m);
+  const push = (samples: Float32Array, sampleRate: number) => {
+    if (samples.length === 0) return;
+    if (!started) {
+      started = encoderThread();
+      rate = sampleRate;
+      post({
+        type: 'start',
+        id,
+        settings: {
+          sampleRate,
+          bitrate: options.bitrate ?? 24_000,
+          complexity: options.complexity ?? OPUS_COMPLEXITY,
+        },
+      });
+    } else if (sampleRate !== rate) throw new Error(`sample rate changed from ${rate} to ${sampleRate}`);
+    buffered.push(samples);
+    bufferedLength += samples.length;
+    // Half a second per message: each one costs libav.js a few calls; espeak-ng hands out 100 ms.
+    if (bufferedLength >= sampleRate / 2) flush();
+  };
+  const buffered: Float32Array[] = [];
+  let bufferedLength = 0;
+  const flush = () => {
+    if (bufferedLength === 0) return;
+    const samples = new Float32Array(bufferedLength);
+    let at = 0;
+    for (const b of buffered) {
+      samples.set(b, at);
+      at += b.length;
+    }
+    buffered.length = 0;
+    bufferedLength = 0;
+    started?.postMessage({ type: 'chunk', id, samples } satisfies EncoderRequest, [samples.buffer]);
+  };
+  return {
+    push,
+    async finish(pcm) {
+      if (!started) push(pcm.samples, pcm.sampleRate);
+      const w = started;
+      if (!w) throw new Error('nothing to encode');
+      const done = new Promise<{ ogg: Uint8Array; times: StepTimes }>((resolve, reject) =>
+        pending.set(id, { resolve, reject }),
+      );
+      hold(w);
+      flush();
+      post({ type: 'end', id });
+      const { ogg, times } = await done;
+      return {
+        ogg,
+        times,
+        mimetype: 'audio/ogg',
+        durationMs: Math.round((pcm.samples.length / pcm.sampleRate) * 1000),
+        waveform: waveformOf(pcm.samples),
+      };
+    },
+    abort() {
+      post({ type: 'abort', id });
+    },
+  };
+}
+
+/** Encodes a whole PCM at once (a speech server's answer, tests). */
+export function encodeVoice(pcm: Pcm, options: { bitrate?: number } = {}): Promise<VoiceAudio> {
+  return startVoiceEncoding(options).finish(pcm);
 }

@@ -23,6 +23,11 @@ export interface SynthesisRequest {
   /** 0.5…2.0, 1 = the engine's normal rate. */
   speed: number;
   signal?: AbortSignal | undefined;
+  /**
+   * Called with each piece of audio as the engine makes it (espeak-ng: every ~100 ms of speech), so
+   * encoding can run alongside; an engine that has the audio only at the end need not call it.
+   */
+  onAudio?: ((samples: Float32Array, sampleRate: number) => void) | undefined;
 }
 
 export interface SpeechEngine {
@@ -33,7 +38,7 @@ export interface SpeechEngine {
 
 /** A synthesis that failed for a reason the user should hear (server down, garbage, no voice). */
 export class SpeechError extends Error {
-  readonly reason: 'unavailable' | 'bad_audio' | 'unknown_voice' | 'silent';
+  readonly reason: 'unavailable' | 'timeout' | 'bad_audio' | 'unknown_voice' | 'silent';
   constructor(reason: SpeechError['reason'], message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'SpeechError';

@@ -10,13 +10,18 @@ import { openAiSpeechEngine } from './openai-speech.ts';
 
 export { createTtsBot, parseSpeed } from './bot.ts';
 export { ttsConfigSpec, loadTtsConfig, type TtsConfig } from './config.ts';
-export { encodeVoice, type VoiceAudio } from './encode.ts';
+export { encodeVoice, startVoiceEncoding, type VoiceAudio, type VoiceEncoding } from './encode.ts';
 export { espeakEngine } from './espeak.ts';
 export type { Pcm, SpeechEngine, Voice } from './engine.ts';
 export { decodeWav, encodeWav } from './wav.ts';
+// The steps of an encode, for the per-step bench (bench/src/tts.ts).
+export { libav } from './libav.ts';
+export { openOpusStream, opusInputRate, type StepTimes } from './opus-stream.ts';
+export { OPUS_COMPLEXITY } from './encode.ts';
+export { waveformOf } from './waveform.ts';
 
 export function enginesFor(config: TtsConfig): SpeechEngine[] {
-  const engines: SpeechEngine[] = [espeakEngine()];
+  const engines: SpeechEngine[] = [espeakEngine({ timeoutMs: config.synthesisTimeoutMs })];
   if (config.speechUrl && config.speechVoices.length > 0)
     engines.unshift(
       openAiSpeechEngine({

@@ -10,7 +10,7 @@ import {
   type CommandContext,
   type Lang,
 } from '@mana/bot-runtime';
-import { encodeVoice } from './encode.ts';
+import { startVoiceEncoding } from './encode.ts';
 import { SpeechError, type SpeechEngine, type Voice } from './engine.ts';
 import { detectLanguage } from './language.ts';
 import { hasWords, MAX_CHARS, speakableText } from './text.ts';
@@ -78,16 +78,25 @@ export async function speak(ctx: CommandContext, s: Speaker, raw: string, target
       en: 'That voice is gone.',
     });
   const speed = await speedOf(ctx);
+  // Encoding runs in its own thread, fed while the engine is still speaking.
+  const encoding = startVoiceEncoding({ bitrate: s.bitrate });
   let pcm;
   try {
-    pcm = await engine.synthesize({ text, voice, speed, signal: ctx.signal });
+    pcm = await engine.synthesize({
+      text,
+      voice,
+      speed,
+      signal: ctx.signal,
+      onAudio: (samples, rate) => encoding.push(samples, rate),
+    });
+    if (pcm.samples.length === 0 || rmsOf(pcm.samples) < 1e-4)
+      throw new SpeechError('silent', 'the engine returned silence');
   } catch (err) {
+    encoding.abort();
     if (err instanceof SpeechError) throw speechFailure(err, voice);
     throw err;
   }
-  if (pcm.samples.length === 0 || rmsOf(pcm.samples) < 1e-4)
-    throw speechFailure(new SpeechError('silent', 'the engine returned silence'), voice);
-  const audio = await encodeVoice(pcm, { bitrate: s.bitrate });
+  const audio = await encoding.finish(pcm);
   let mxc: string;
   try {
     mxc = await ctx.upload(audio.ogg, { contentType: audio.mimetype, filename: 'voice-message.ogg' });
@@ -126,6 +135,11 @@ function speechFailure(err: SpeechError, voice: Voice): CommandError {
       return new CommandError(err.message, {
         de: `Der Sprachserver antwortet nicht (Stimme ${voice.id}). Versuch es später oder wähle eine eingebaute Stimme: stimmen`,
         en: `The speech server does not answer (voice ${voice.id}). Try later or pick a built-in voice: voices`,
+      });
+    case 'timeout':
+      return new CommandError(err.message, {
+        de: `Die Sprachausgabe hat zu lange gebraucht (Stimme ${voice.id}). Versuch es mit einem kürzeren Text.`,
+        en: `Speech synthesis took too long (voice ${voice.id}). Try a shorter text.`,
       });
     case 'unknown_voice':
       return new CommandError(err.message, {

@@ -119,6 +119,12 @@ interface VoiceInfo {
   mimetype: string;
 }
 
+/** The user's credits API, as the web app calls it. */
+async function creditsOf(user: StackUser) {
+  const token = await stack.webToken(user, CREDITS_AUDIENCE, 'openid credits');
+  return createCreditsClient({ baseUrl: `${stack.auth.baseUrl}/api/v1/credits`, getToken: () => token });
+}
+
 /** Downloads an `mxc://` through authenticated media (`/_matrix/client/v1/media/download`). */
 async function download(user: StackUser, mxc: string): Promise<Uint8Array> {
   const [server, id] = mxc.slice('mxc://'.length).split('/');
@@ -210,11 +216,7 @@ describe('tts bot: voice messages', () => {
     const text = 'Guten Morgen! Heute ist ein schöner Tag für einen Spaziergang.';
     const { info } = await voiceReply(vera, chat, text);
     expect(info.duration).toBeGreaterThan(1500);
-    const token = await stack.webToken(vera, CREDITS_AUDIENCE, 'openid credits');
-    const api = createCreditsClient({
-      baseUrl: `${stack.auth.baseUrl}/api/v1/credits`,
-      getToken: () => token,
-    });
+    const api = await creditsOf(vera);
     const entries = (await api.transactions({ limit: 50 })).entries;
     expect(entries.filter((e) => e.kind === 'commit')).toEqual([
       expect.objectContaining({ operation: 'tts_synthesis', amount: -250 }),
@@ -360,11 +362,7 @@ describe('voice notes in, for every bot', () => {
     await sync.sync('todo');
     const tasks = await sync.query('todo', 'tasks');
     expect(tasks.filter((t) => String(t.title).startsWith('Zahnpasta kaufen'))).toHaveLength(1);
-    const token = await stack.webToken(paul, CREDITS_AUDIENCE, 'openid credits');
-    const api = createCreditsClient({
-      baseUrl: `${stack.auth.baseUrl}/api/v1/credits`,
-      getToken: () => token,
-    });
+    const api = await creditsOf(paul);
     const commits = (await api.transactions({ limit: 50 })).entries.filter((e) => e.kind === 'commit');
     expect(commits.map((c) => c.operation)).toContain('stt_transcription');
   });
@@ -385,15 +383,48 @@ describe('voice notes in, for every bot', () => {
     const [refused] = await repliesOf(chat, pdf, 1);
     expect(bodyOf(refused!)).toMatch(/keine Audiodatei \(application\/pdf\)/);
     expect(sttRequests.length).toBe(before + 1);
-    const token = await stack.webToken(paul, CREDITS_AUDIENCE, 'openid credits');
-    const api = createCreditsClient({
-      baseUrl: `${stack.auth.baseUrl}/api/v1/credits`,
-      getToken: () => token,
-    });
+    const api = await creditsOf(paul);
     expect((await api.balance()).held).toBe(0);
     const commits = (await api.transactions({ limit: 50 })).entries.filter((e) => e.kind === 'commit');
     expect(commits.filter((c) => c.operation === 'stt_transcription')).toHaveLength(1);
   });
+
+  it('a 50 MB voice note: refused as too large, never sent to speech-to-text, even when its info says it is small', async () => {
+    const before = sttRequests.length;
+    // 50 MB (47.7 MiB, as the bot counts), under Synapse's default max_upload_size of 50 MiB.
+    const huge = new Uint8Array(50_000_000).fill(7);
+    const honest = await sendVoiceNote(paul, chat, huge, { mimetype: 'audio/ogg', duration: 3_000_000 });
+    const [refused] = await repliesOf(chat, honest, 1);
+    expect(bodyOf(refused!)).toMatch(/zu groß \(47[.,]7 MB, höchstens 25 MB\)|too large/);
+    // The same file with an `info.size` that lies: the bot finds out from the bytes.
+    const url = String((await chat.event(honest)).content.url);
+    const lying = await chat.sendEvent('m.room.message', {
+      msgtype: 'm.audio',
+      body: 'Voice message',
+      url,
+      info: { mimetype: 'audio/ogg', duration: 2000, size: 2048 },
+      'org.matrix.msc3245.voice': {},
+    });
+    const [refusedToo] = await repliesOf(chat, lying, 1);
+    expect(bodyOf(refusedToo!)).toMatch(/zu groß|too large/);
+    expect(sttRequests.length).toBe(before);
+    const api = await creditsOf(paul);
+    await until(
+      'the hold released',
+      async () => ((await api.balance()).held === 0 ? true : undefined),
+      20_000,
+    );
+    const commits = (await api.transactions({ limit: 50 })).entries.filter((e) => e.kind === 'commit');
+    expect(commits.filter((c) => c.operation === 'stt_transcription')).toHaveLength(1);
+    // Still alive and well: the next voice note is understood.
+    const note = await recorded('Liste');
+    heard = 'Liste';
+    const ok = await sendVoiceNote(paul, chat, note.ogg, {
+      mimetype: 'audio/ogg',
+      duration: note.durationMs,
+    });
+    expect(bodyOf((await repliesOf(chat, ok, 1))[0]!)).toBe('🎤 „Liste“');
+  }, 180_000);
 
   it('with no speech-to-text configured: one clear line, never silence', async () => {
     await stack.runner.stop();

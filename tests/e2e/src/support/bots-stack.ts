@@ -135,6 +135,8 @@ export interface BotsStackOptions {
    * exercise the plain path (and a bot with devices makes clients encrypt their DMs).
    */
   e2ee?: boolean;
+  /** Extra top-level `homeserver.yaml` keys (e.g. `max_upload_size`). */
+  synapseConfig?: Record<string, unknown>;
 }
 
 export async function startBotsStack(options: BotsStackOptions): Promise<BotsStack> {
@@ -159,6 +161,7 @@ export async function startBotsStack(options: BotsStackOptions): Promise<BotsSta
     // The issuer must be known before Synapse starts, and Synapse's URL before auth starts.
     const synapse = await startSynapse({
       serverName: SERVER_NAME,
+      ...(options.synapseConfig ? { config: options.synapseConfig } : {}),
       ...(delegated
         ? { delegatedAuth: { endpoint: authBase, secret: masSecret } }
         : { oidcProvider: { issuer: authBase, clientSecret: synapseSecret } }),
