@@ -22,6 +22,7 @@ import { listen } from '@mana/http';
 import type { Benchmark, BenchResult } from './benchmark.ts';
 import { leanHttpClient } from './http-client.ts';
 import { startRemoteClients, type RemoteClients } from './remote-clients.ts';
+import { rssProbe } from './rss-probe.ts';
 import { summarize } from './stats.ts';
 
 export interface CreditsBenchOptions {
@@ -77,8 +78,7 @@ async function drive(
   durationMs: number,
   unit: (client: number, i: number) => Promise<void>,
 ): Promise<{ seconds: number; samples: number[]; rss: number; cpuUs: number }> {
-  let peak = process.memoryUsage.rss();
-  const probe = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 50);
+  const probe = rssProbe();
   // Warm-up: prepared statements, JIT, pool connections.
   const warmEnd = performance.now() + Math.min(500, durationMs / 5);
   await Promise.all(
@@ -101,7 +101,7 @@ async function drive(
   );
   const elapsed = (performance.now() - start) / 1000;
   const used = process.cpuUsage(cpu);
-  clearInterval(probe);
+  const peak = probe.stop();
   return { seconds: elapsed, samples, rss: peak, cpuUs: used.user + used.system };
 }
 
@@ -111,8 +111,7 @@ async function driveRemote(
   task: { url: string; basePath: string; tokens: string[]; keyPrefix: string },
   durationMs: number,
 ): Promise<{ seconds: number; samples: number[]; rss: number; cpuUs: number; clientCpuUs: number }> {
-  let peak = process.memoryUsage.rss();
-  const probe = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 50);
+  const probe = rssProbe();
   await remote.run({
     kind: 'credits-pair',
     ...task,
@@ -122,7 +121,7 @@ async function driveRemote(
   const cpu = process.cpuUsage();
   const out = await remote.run({ kind: 'credits-pair', ...task, durationMs });
   const used = process.cpuUsage(cpu);
-  clearInterval(probe);
+  const peak = probe.stop();
   return {
     seconds: out.seconds,
     samples: out.samples,

@@ -16,6 +16,7 @@ import type { Benchmark, BenchResult } from './benchmark.ts';
 import { leanHttpClient } from './http-client.ts';
 import { startRemoteClients } from './remote-clients.ts';
 import { batchOf, FIELD_NAMES, syncPushBody } from './sync-push-load.ts';
+import { rssProbe } from './rss-probe.ts';
 import { summarize } from './stats.ts';
 import { startSyncFixture } from './sync-fixture.ts';
 
@@ -84,8 +85,7 @@ async function drive(
 ): Promise<Run> {
   const samples: number[] = [];
   const perWriter = Math.ceil(pushes / concurrency);
-  let rss = process.memoryUsage.rss();
-  const probe = setInterval(() => (rss = Math.max(rss, process.memoryUsage.rss())), 50);
+  const probe = rssProbe();
   const cpu = process.cpuUsage();
   const start = performance.now();
   await Promise.all(
@@ -98,7 +98,7 @@ async function drive(
     }),
   );
   const used = process.cpuUsage(cpu);
-  clearInterval(probe);
+  const rss = probe.stop();
   return { seconds: (performance.now() - start) / 1000, samples, cpuUs: used.user + used.system, rss };
 }
 
@@ -162,8 +162,7 @@ export async function benchSyncPush(options: SyncPushBenchOptions = {}): Promise
     await drive(concurrency, concurrency * 4, (w, i) => direct(w, i, 'warm-store'));
     const remoteRun = async (per: number, offset: number, tag: string): Promise<Run> => {
       if (!remote) return { seconds: 0, samples: [], cpuUs: 0, rss: 0 };
-      let rss = process.memoryUsage.rss();
-      const probe = setInterval(() => (rss = Math.max(rss, process.memoryUsage.rss())), 50);
+      const probe = rssProbe();
       const cpu = process.cpuUsage();
       const out = await remote.run({
         kind: 'sync-push',
@@ -176,7 +175,7 @@ export async function benchSyncPush(options: SyncPushBenchOptions = {}): Promise
         fields,
       });
       const used = process.cpuUsage(cpu);
-      clearInterval(probe);
+      const rss = probe.stop();
       return {
         seconds: out.seconds,
         samples: out.samples,

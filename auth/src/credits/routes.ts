@@ -23,7 +23,15 @@ import {
   reserveRequestSchema,
   transactionsQuerySchema,
 } from '@mana/credits';
-import { ErrCode, HttpError, jsonBody, parseWith, queryParams, readBodyText } from '@mana/http';
+import {
+  ErrCode,
+  HttpError,
+  jsonBody,
+  parseWith,
+  queryParams,
+  readBodyText,
+  requestHeader,
+} from '@mana/http';
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { z } from 'zod';
 import { creditsErrors } from './errors.ts';
@@ -46,7 +54,7 @@ export type CreditsEnv = { Variables: { caller: Caller } };
 
 function authenticate(verifier: TokenVerifier): MiddlewareHandler<CreditsEnv> {
   return async (c, next) => {
-    const token = bearerToken(c.req.header('authorization'));
+    const token = bearerToken(requestHeader(c, 'authorization'));
     if (!token) throw creditsErrors.missingToken();
     let verified;
     try {
@@ -77,7 +85,7 @@ function requireScope(c: Context<CreditsEnv>, scope: string): Caller {
 
 /** The body's key, else the `Idempotency-Key` header; both present must agree. */
 function idempotencyKeyOf(c: Context, fromBody: string | undefined): string {
-  const header = c.req.header('idempotency-key');
+  const header = requestHeader(c, 'idempotency-key');
   const fromHeader =
     header === undefined ? undefined : parseWith(idempotencyKeySchema, header, ErrCode.InvalidParam);
   if (fromBody !== undefined && fromHeader !== undefined && fromBody !== fromHeader)
