@@ -26,8 +26,7 @@ function trimHttpWhitespace(value: string): string {
 /** `c.req.header(name)` for a lower-case `name`, from the Node request when there is one. */
 export function requestHeader(c: Context, name: string): string | undefined {
   const env: unknown = c.env;
-  const incoming =
-    typeof env === 'object' && env !== null && 'incoming' in env ? (env.incoming as unknown) : undefined;
+  const incoming = typeof env === 'object' && env !== null && 'incoming' in env ? env.incoming : undefined;
   if (!(incoming instanceof IncomingMessage)) return c.req.header(name);
   const raw = incoming.rawHeaders;
   let value: string | undefined;
