@@ -5,14 +5,15 @@
  *
  * Two layouts: `spread` (each client its own account, the normal case: many users) and `hot` (all
  * 64 clients on one account, the worst case: every write queues on one row lock).
- * Three subjects: `raw-update` (baseline), `ledger` (reserve + commit through the ledger's SQL) and
+ * Five subjects: `raw-update` (baseline), `ledger` (reserve + commit through the ledger's SQL) and
  * `http` (the same over loopback HTTP: the credits routes inside `createServiceApp` on
  * `@hono/node-server`, as the auth service runs them, with token verification, validation, metrics),
+ * `http-remote` (the same, the clients in a child process: the server's own figure and CPU),
  * and `in-process` (the same routes through `app.request`, no socket: web-standard
  * Request/Response objects built by the caller).
  *
  *   npm exec -- node bench/src/credits-reserve.ts [--clients 64] [--seconds 5] [--pool 20]
- *     [--subjects raw-update,ledger,in-process,http] [--layouts spread,hot]
+ *     [--subjects raw-update,ledger,in-process,http,http-remote] [--layouts spread,hot]
  */
 import { parseArgs } from 'node:util';
 import type { Ledger } from '@mana/auth';
@@ -20,6 +21,8 @@ import { CREDITS_BASE, startCreditsFixture, type CreditsFixture } from '@mana/au
 import { listen } from '@mana/http';
 import type { Benchmark, BenchResult } from './benchmark.ts';
 import { leanHttpClient } from './http-client.ts';
+import { startRemoteClients, type RemoteClients } from './remote-clients.ts';
+import { rssProbe } from './rss-probe.ts';
 import { summarize } from './stats.ts';
 
 export interface CreditsBenchOptions {
@@ -33,7 +36,11 @@ export interface CreditsBenchOptions {
   layouts?: readonly Layout[];
 }
 
-export type Subject = 'raw-update' | 'ledger' | 'http' | 'in-process';
+/**
+ * `http`: the clients in this process, beside the routes; `http-remote`: the clients in a child
+ * process, so the routes have the event loop to themselves and `cpuUsPerUnit` is the server's alone.
+ */
+export type Subject = 'raw-update' | 'ledger' | 'http' | 'http-remote' | 'in-process';
 export type Layout = 'spread' | 'hot';
 
 export interface Throughput {
@@ -45,7 +52,9 @@ export interface Throughput {
   samples: number[];
   /** CPU time of this process (every thread: JS, GC, I/O) per unit, µs: the Node side's cost. */
   cpuUsPerUnit: number;
-  /** Peak resident set size of this process (ledger, routes and clients in one) while it ran, MiB. */
+  /** `http-remote`: CPU time of the client process per unit, µs. */
+  clientCpuUsPerUnit?: number;
+  /** Peak resident set size of this process (ledger, routes, clients but for `http-remote`) while it ran, MiB. */
   rssMiB: number;
 }
 
@@ -69,8 +78,7 @@ async function drive(
   durationMs: number,
   unit: (client: number, i: number) => Promise<void>,
 ): Promise<{ seconds: number; samples: number[]; rss: number; cpuUs: number }> {
-  let peak = process.memoryUsage.rss();
-  const probe = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 50);
+  const probe = rssProbe();
   // Warm-up: prepared statements, JIT, pool connections.
   const warmEnd = performance.now() + Math.min(500, durationMs / 5);
   await Promise.all(
@@ -93,8 +101,34 @@ async function drive(
   );
   const elapsed = (performance.now() - start) / 1000;
   const used = process.cpuUsage(cpu);
-  clearInterval(probe);
+  const peak = probe.stop();
   return { seconds: elapsed, samples, rss: peak, cpuUs: used.user + used.system };
+}
+
+/** `drive` with the clients in the child process: its warm-up, then the measured run. */
+async function driveRemote(
+  remote: RemoteClients,
+  task: { url: string; basePath: string; tokens: string[]; keyPrefix: string },
+  durationMs: number,
+): Promise<{ seconds: number; samples: number[]; rss: number; cpuUs: number; clientCpuUs: number }> {
+  const probe = rssProbe();
+  await remote.run({
+    kind: 'credits-pair',
+    ...task,
+    keyPrefix: `${task.keyPrefix}-warm`,
+    durationMs: Math.min(500, durationMs / 5),
+  });
+  const cpu = process.cpuUsage();
+  const out = await remote.run({ kind: 'credits-pair', ...task, durationMs });
+  const used = process.cpuUsage(cpu);
+  const peak = probe.stop();
+  return {
+    seconds: out.seconds,
+    samples: out.samples,
+    rss: peak,
+    cpuUs: used.user + used.system,
+    clientCpuUs: out.clientCpuUs,
+  };
 }
 
 export async function benchCreditsReserve(options: CreditsBenchOptions = {}): Promise<CreditsBenchResult> {
@@ -106,12 +140,13 @@ export async function benchCreditsReserve(options: CreditsBenchOptions = {}): Pr
     poolSize,
     config: { startingBalance: BIG },
   });
-  const subjects = new Set(options.subjects ?? ['raw-update', 'ledger', 'in-process', 'http']);
+  const subjects = new Set(options.subjects ?? ['raw-update', 'ledger', 'in-process', 'http', 'http-remote']);
   const layouts = options.layouts ?? (['spread', 'hot'] as const);
   const results: Throughput[] = [];
   let idleRssMiB = 0;
   // The routes on a real port, as the auth service serves them.
   const server = await listen(f.app, { port: 0 });
+  const remote = subjects.has('http-remote') ? await startRemoteClients() : undefined;
   try {
     const sql = f.db.sql;
     // Wired as the auth server wires it (asynchronous commits, each answer after a WAL flush).
@@ -144,7 +179,7 @@ export async function benchCreditsReserve(options: CreditsBenchOptions = {}): Pr
           if (done.status !== 200) throw new Error(`commit answered ${done.status}`);
         };
       const client = leanHttpClient(server.url, clients);
-      const units: Record<Subject, (c: number, i: number) => Promise<void>> = {
+      const units: Record<Exclude<Subject, 'http-remote'>, (c: number, i: number) => Promise<void>> = {
         'raw-update': async (c) => {
           await sql`update credits.accounts set balance = balance - 1 where user_id = ${userOf(c)} and balance >= 1`;
         },
@@ -164,17 +199,34 @@ export async function benchCreditsReserve(options: CreditsBenchOptions = {}): Pr
           client.post(`${CREDITS_BASE}${path}`, token, body === undefined ? undefined : JSON.stringify(body)),
         ),
       };
-      const order: Subject[] = (['raw-update', 'ledger', 'in-process', 'http'] as const).filter((x) =>
-        subjects.has(x),
+      const order: Subject[] = (
+        ['raw-update', 'ledger', 'in-process', 'http', 'http-remote'] as const
+      ).filter((x) => subjects.has(x));
+      const acc = new Map(
+        order.map((x) => [x, { seconds: 0, samples: [] as number[], rss: 0, cpuUs: 0, clientCpuUs: 0 }]),
       );
-      const acc = new Map(order.map((x) => [x, { seconds: 0, samples: [] as number[], rss: 0, cpuUs: 0 }]));
+      const remoteTokens = Array.from({ length: clients }, (_, c) => tokenOf(c));
       try {
         // Interleaved rounds: a busy neighbour slows every subject alike, not just the one it hit.
         for (round = 0; round < ROUNDS; round++)
           for (const subject of order) {
-            const out = await drive(clients, durationMs / ROUNDS, units[subject]);
+            const out =
+              subject === 'http-remote'
+                ? remote &&
+                  (await driveRemote(
+                    remote,
+                    {
+                      url: server.url,
+                      basePath: CREDITS_BASE,
+                      tokens: remoteTokens,
+                      keyPrefix: keyOf('r', 0, 0),
+                    },
+                    durationMs / ROUNDS,
+                  ))
+                : await drive(clients, durationMs / ROUNDS, units[subject]);
             const a = acc.get(subject);
-            if (!a) continue;
+            if (!a || !out) continue;
+            if ('clientCpuUs' in out && typeof out.clientCpuUs === 'number') a.clientCpuUs += out.clientCpuUs;
             a.seconds += out.seconds;
             a.samples.push(...out.samples);
             a.rss = Math.max(a.rss, out.rss);
@@ -191,9 +243,13 @@ export async function benchCreditsReserve(options: CreditsBenchOptions = {}): Pr
           samples: a.samples,
           rssMiB: mib(a.rss),
           cpuUsPerUnit: a.cpuUs / Math.max(1, a.samples.length),
+          ...(subject === 'http-remote' && {
+            clientCpuUsPerUnit: a.clientCpuUs / Math.max(1, a.samples.length),
+          }),
         });
     }
   } finally {
+    await remote?.close();
     await server.close();
     await f.close();
   }
@@ -209,7 +265,7 @@ export function formatCreditsBench(r: CreditsBenchResult): string {
     const s = summarize(t.samples);
     const unit = t.subject === 'raw-update' ? 'updates' : 'pairs';
     lines.push(
-      `${t.layout.padEnd(7)} ${t.subject.padEnd(11)} ${t.perSec.toFixed(0).padStart(7)} ${unit.padEnd(7)} ${s.p50.toFixed(2).padStart(6)} ${s.p95.toFixed(2).padStart(8)} ${t.rssMiB.toFixed(0).padStart(5)} MiB ${t.cpuUsPerUnit.toFixed(0).padStart(8)} µs`,
+      `${t.layout.padEnd(7)} ${t.subject.padEnd(11)} ${t.perSec.toFixed(0).padStart(7)} ${unit.padEnd(7)} ${s.p50.toFixed(2).padStart(6)} ${s.p95.toFixed(2).padStart(8)} ${t.rssMiB.toFixed(0).padStart(5)} MiB ${t.cpuUsPerUnit.toFixed(0).padStart(8)} µs${t.clientCpuUsPerUnit === undefined ? '' : ` (+ clients ${t.clientCpuUsPerUnit.toFixed(0)} µs)`}`,
     );
   }
   const find = (layout: Layout, subject: Subject) =>
@@ -218,6 +274,7 @@ export function formatCreditsBench(r: CreditsBenchResult): string {
     const raw = find(layout, 'raw-update');
     const ledger = find(layout, 'ledger');
     const http = find(layout, 'http');
+    const remote = find(layout, 'http-remote');
     const inProcess = find(layout, 'in-process');
     const x = (a: Throughput, b: Throughput) => `${(a.perSec / b.perSec).toFixed(2)}× ${b.subject}`;
     if (ledger && raw)
@@ -226,7 +283,11 @@ export function formatCreditsBench(r: CreditsBenchResult): string {
       );
     if (http && ledger)
       lines.push(
-        `${layout} http (loopback): ${http.perSec.toFixed(0)} pairs/s = ${x(http, ledger)}${layout === 'spread' ? ' (goal ≥ 0.75×)' : ''}${raw ? ` = ${x(http, raw)}` : ''}`,
+        `${layout} http (loopback, clients in this process): ${http.perSec.toFixed(0)} pairs/s = ${x(http, ledger)}${raw ? ` = ${x(http, raw)}` : ''}`,
+      );
+    if (remote && ledger)
+      lines.push(
+        `${layout} http-remote (loopback, clients in another process): ${remote.perSec.toFixed(0)} pairs/s = ${x(remote, ledger)}${layout === 'spread' ? ' (goal ≥ 0.75×)' : ''}${raw ? ` = ${x(remote, raw)}` : ''}`,
       );
     if (inProcess && ledger)
       lines.push(
@@ -234,7 +295,7 @@ export function formatCreditsBench(r: CreditsBenchResult): string {
       );
   }
   lines.push(
-    `RSS (bench process: ledger, routes and clients): idle ${r.idleRssMiB.toFixed(0)} MiB, under load up to ${Math.max(...r.results.map((t) => t.rssMiB)).toFixed(0)} MiB`,
+    `RSS (bench process: ledger, routes, and the clients but for http-remote's): idle ${r.idleRssMiB.toFixed(0)} MiB, under load up to ${Math.max(...r.results.map((t) => t.rssMiB)).toFixed(0)} MiB`,
   );
   return lines.join('\n');
 }
@@ -261,7 +322,7 @@ if (import.meta.main) {
       clients: { type: 'string', default: '64' },
       seconds: { type: 'string', default: '5' },
       pool: { type: 'string', default: '20' },
-      subjects: { type: 'string', default: 'raw-update,ledger,in-process,http' },
+      subjects: { type: 'string', default: 'raw-update,ledger,in-process,http,http-remote' },
       layouts: { type: 'string', default: 'spread,hot' },
     },
   });

@@ -4,13 +4,19 @@
  * changes, next to a raw batched Postgres upsert of the very same rows into a table of the same
  * shape, measured in the same run with the same concurrency. Goals: HTTP ≥ 0.6× raw and ≥ 0.8× the store alone.
  *
+ * Through HTTP twice: the writers in this process (`sync-push`) and in a child process
+ * (`sync-push-remote`: the server's figure, as a deployment with its clients elsewhere sees it).
+ *
  *   npm exec -- node bench/src/sync-push.ts [--pushes 400] [--concurrency 8] [--fields 5]
+ *     [--subjects raw,store,http,http-remote]
  */
-import { formatHlc, type JsonValue } from '@mana/sync-protocol';
 import { parseArgs } from 'node:util';
 import postgres from 'postgres';
 import type { Benchmark, BenchResult } from './benchmark.ts';
 import { leanHttpClient } from './http-client.ts';
+import { startRemoteClients } from './remote-clients.ts';
+import { batchOf, FIELD_NAMES, syncPushBody } from './sync-push-load.ts';
+import { rssProbe } from './rss-probe.ts';
 import { summarize } from './stats.ts';
 import { startSyncFixture } from './sync-fixture.ts';
 
@@ -22,15 +28,23 @@ export interface SyncPushBenchOptions {
   fields?: number;
   /** Concurrent writers, each its own user (stream). */
   concurrency?: number;
-  /** Which subjects run (default all three; a profile runs one). */
-  subjects?: readonly ('raw' | 'store' | 'http')[];
+  /** Which subjects run (default all four; a profile runs one). */
+  subjects?: readonly SyncPushSubject[];
 }
+
+/**
+ * `http`: the writers in this process, beside the server; `http-remote`: the writers in a child
+ * process, so the server has its event loop to itself and `cpuUsPerPush` is the server's alone.
+ */
+export type SyncPushSubject = 'raw' | 'store' | 'http' | 'http-remote';
 
 export interface Subject {
   fieldsPerSec: number;
   samples: number[];
-  /** CPU of this process per push (server and client), µs. */
+  /** CPU of this process per push (server and, but for `http-remote`, the clients), µs. */
   cpuUsPerPush: number;
+  /** `http-remote`: CPU of the client process per push, µs. */
+  clientCpuUsPerPush?: number;
   /** Peak RSS while it ran, MiB. */
   rssMiB: number;
 }
@@ -42,36 +56,15 @@ export interface SyncPushBenchResult {
   /** RSS of this process (sync server and the bench's clients) before the measured rounds. */
   idleRssMiB: number;
   sync: Subject;
+  /** The same pushes, the writers in a child process. */
+  remote: Subject;
   /** The same pushes through the store alone (merge, versions, commit; no HTTP, auth or validation). */
   store: Subject;
   raw: Subject;
   ratio: number;
   storeRatio: number;
-}
-
-const FIELD_NAMES = ['title', 'notes', 'priority', 'completed', 'order', 'dueDate', 'projectId'];
-
-function batchOf(writer: number, push: number, batch: number, fields: number) {
-  const hlc = formatHlc({ wall: Date.now(), counter: push % 1000, clientId: `w${writer}` });
-  return Array.from({ length: batch }, (_, i) => {
-    const values: Record<string, JsonValue> = {
-      title: `task ${push}-${i}`,
-      notes: 'some notes about this task',
-      priority: 1 + (i % 4),
-      completed: i % 2 === 0,
-      order: i,
-      dueDate: '2026-01-15',
-      projectId: 'inbox',
-    };
-    return {
-      op: 'upsert' as const,
-      table: 'tasks',
-      id: `t-${push}-${i}`,
-      fields: Object.fromEntries(
-        FIELD_NAMES.slice(0, fields).map((f) => [f, { value: values[f] ?? null, hlc }]),
-      ),
-    };
-  });
+  /** `http-remote` ÷ raw. */
+  remoteRatio: number;
 }
 
 interface Run {
@@ -79,6 +72,8 @@ interface Run {
   samples: number[];
   /** CPU time of this process (server and client, every thread), µs. */
   cpuUs: number;
+  /** CPU time of the client process, if the clients ran in one, µs. */
+  clientCpuUs?: number;
   /** Peak RSS while it ran, bytes. */
   rss: number;
 }
@@ -90,8 +85,7 @@ async function drive(
 ): Promise<Run> {
   const samples: number[] = [];
   const perWriter = Math.ceil(pushes / concurrency);
-  let rss = process.memoryUsage.rss();
-  const probe = setInterval(() => (rss = Math.max(rss, process.memoryUsage.rss())), 50);
+  const probe = rssProbe();
   const cpu = process.cpuUsage();
   const start = performance.now();
   await Promise.all(
@@ -104,7 +98,7 @@ async function drive(
     }),
   );
   const used = process.cpuUsage(cpu);
-  clearInterval(probe);
+  const rss = probe.stop();
   return { seconds: (performance.now() - start) / 1000, samples, cpuUs: used.user + used.system, rss };
 }
 
@@ -113,22 +107,23 @@ export async function benchSyncPush(options: SyncPushBenchOptions = {}): Promise
   const batch = options.batch ?? 100;
   const fields = Math.min(options.fields ?? 5, FIELD_NAMES.length);
   const concurrency = options.concurrency ?? 8;
-  const subjects = new Set(options.subjects ?? ['raw', 'store', 'http']);
+  const subjects = new Set(options.subjects ?? ['raw', 'store', 'http', 'http-remote']);
   const f = await startSyncFixture('bench_sync_push');
   const sql = postgres(f.db.url, { max: 10, onnotice: () => {} });
   const client = leanHttpClient(f.url, concurrency);
+  const remote = subjects.has('http-remote') ? await startRemoteClients() : undefined;
   try {
     const tokens = await Promise.all(Array.from({ length: concurrency }, (_, w) => f.token(`bench-${w}`)));
+    // Streams of their own, for the same reason as the store's below.
+    const remoteTokens = await Promise.all(
+      Array.from({ length: concurrency }, (_, w) => f.token(`bench-remote-${w}`)),
+    );
     const cursors = new Array<number>(concurrency).fill(0);
     const push = async (w: number, i: number, tag: string) => {
       const res = await client.post(
         '/sync/todo',
         tokens[w] ?? '',
-        JSON.stringify({
-          clientId: `w${w}`,
-          cursor: cursors[w],
-          changes: batchOf(w, i, batch, fields).map((c) => ({ ...c, id: `${tag}${c.id}` })),
-        }),
+        syncPushBody(w, cursors[w] ?? 0, i, { batch, fields, tag }),
       );
       if (res.status !== 200) throw new Error(`push answered ${res.status}: ${JSON.stringify(res.body)}`);
       cursors[w] = (res.body as { cursor: number }).cursor;
@@ -165,6 +160,31 @@ export async function benchSyncPush(options: SyncPushBenchOptions = {}): Promise
       storeCursors[w] = res.cursor;
     };
     await drive(concurrency, concurrency * 4, (w, i) => direct(w, i, 'warm-store'));
+    const remoteRun = async (per: number, offset: number, tag: string): Promise<Run> => {
+      if (!remote) return { seconds: 0, samples: [], cpuUs: 0, rss: 0 };
+      const probe = rssProbe();
+      const cpu = process.cpuUsage();
+      const out = await remote.run({
+        kind: 'sync-push',
+        url: f.url,
+        tokens: remoteTokens,
+        per,
+        offset,
+        tag,
+        batch,
+        fields,
+      });
+      const used = process.cpuUsage(cpu);
+      const rss = probe.stop();
+      return {
+        seconds: out.seconds,
+        samples: out.samples,
+        cpuUs: used.user + used.system,
+        clientCpuUs: out.clientCpuUs,
+        rss,
+      };
+    };
+    if (remote) await remoteRun(4, 0, 'warm');
     // Interleaved rounds, so a busy neighbour slows every subject alike rather than one of them.
     const rounds = 4;
     const idleRss = process.memoryUsage.rss();
@@ -172,19 +192,23 @@ export async function benchSyncPush(options: SyncPushBenchOptions = {}): Promise
     const r = empty();
     const d = empty();
     const s = empty();
+    const m = empty();
     for (let round = 0; round < rounds; round++) {
       const per = Math.ceil(pushes / rounds);
       const offset = round * per;
       for (const [subject, acc, run] of [
-        ['raw', r, (w: number, i: number) => raw(w, offset + i, '')],
-        ['store', d, (w: number, i: number) => direct(w, offset + i, 'store')],
-        ['http', s, (w: number, i: number) => push(w, offset + i, '')],
+        ['raw', r, () => drive(concurrency, per, (w, i) => raw(w, offset + i, ''))],
+        ['store', d, () => drive(concurrency, per, (w, i) => direct(w, offset + i, 'store'))],
+        ['http', s, () => drive(concurrency, per, (w, i) => push(w, offset + i, ''))],
+        // `per` is per writer here, as `drive` divides the total.
+        ['http-remote', m, () => remoteRun(Math.ceil(per / concurrency), offset, '')],
       ] as const) {
         if (!subjects.has(subject)) continue;
-        const out = await drive(concurrency, per, run);
+        const out = await run();
         acc.seconds += out.seconds;
         acc.samples.push(...out.samples);
         acc.cpuUs += out.cpuUs;
+        if (out.clientCpuUs !== undefined) acc.clientCpuUs = (acc.clientCpuUs ?? 0) + out.clientCpuUs;
         acc.rss = Math.max(acc.rss, out.rss);
       }
     }
@@ -193,6 +217,8 @@ export async function benchSyncPush(options: SyncPushBenchOptions = {}): Promise
       fieldsPerSec: perSec(x),
       samples: x.samples,
       cpuUsPerPush: x.samples.length === 0 ? 0 : x.cpuUs / x.samples.length,
+      ...(x.clientCpuUs !== undefined &&
+        x.samples.length > 0 && { clientCpuUsPerPush: x.clientCpuUs / x.samples.length }),
       rssMiB: x.rss / 1024 / 1024,
     });
     const result = {
@@ -201,14 +227,17 @@ export async function benchSyncPush(options: SyncPushBenchOptions = {}): Promise
       concurrency,
       idleRssMiB: idleRss / 1024 / 1024,
       sync: subject(s),
+      remote: subject(m),
       store: subject(d),
       raw: subject(r),
       ratio: perSec(s) / perSec(r),
       storeRatio: perSec(d) / perSec(r),
+      remoteRatio: perSec(m) / perSec(r),
     };
     return result;
   } finally {
     client.close();
+    await remote?.close();
     await sql.end();
     await f.close();
   }
@@ -221,17 +250,28 @@ export function formatSyncPushBench(r: SyncPushBenchResult): string {
   const line = (name: string, x: Subject) => {
     if (x.samples.length === 0) return;
     const st = summarize(x.samples);
+    const client =
+      x.clientCpuUsPerPush === undefined ? '' : ` (+ clients ${(x.clientCpuUsPerPush / 1000).toFixed(2)} ms)`;
     lines.push(
-      `${name.padEnd(10)} ${x.fieldsPerSec.toFixed(0).padStart(9)} field changes/s  batch p50 ${st.p50.toFixed(2)} ms  p95 ${st.p95.toFixed(2)} ms  CPU ${(x.cpuUsPerPush / 1000).toFixed(2)} ms/push  peak RSS ${x.rssMiB.toFixed(0)} MiB`,
+      `${name.padEnd(17)} ${x.fieldsPerSec.toFixed(0).padStart(9)} field changes/s  batch p50 ${st.p50.toFixed(2)} ms  p95 ${st.p95.toFixed(2)} ms  CPU ${(x.cpuUsPerPush / 1000).toFixed(2)} ms/push${client}  peak RSS ${x.rssMiB.toFixed(0)} MiB`,
     );
   };
   line('raw-upsert', r.raw);
   line('sync-store', r.store);
   line('sync-push', r.sync);
+  line('sync-push-remote', r.remote);
   const x = (a: number, b: number) => (a > 0 && b > 0 ? `${(a / b).toFixed(2)}×` : 'n/a');
+  if (r.sync.samples.length > 0)
+    lines.push(
+      `sync-push (HTTP, clients in this process) = ${x(r.sync.fieldsPerSec, r.raw.fieldsPerSec)} raw-upsert = ${x(r.sync.fieldsPerSec, r.store.fieldsPerSec)} sync-store`,
+    );
+  if (r.remote.samples.length > 0)
+    lines.push(
+      `sync-push-remote (HTTP, clients in another process) = ${x(r.remote.fieldsPerSec, r.raw.fieldsPerSec)} raw-upsert (goal ≥ 0.6) = ${x(r.remote.fieldsPerSec, r.store.fieldsPerSec)} sync-store (goal ≥ 0.8)`,
+    );
   lines.push(
-    `sync-push (HTTP) = ${x(r.sync.fieldsPerSec, r.raw.fieldsPerSec)} raw-upsert (goal ≥ 0.6) = ${x(r.sync.fieldsPerSec, r.store.fieldsPerSec)} sync-store (goal ≥ 0.8); sync-store (no HTTP) = ${x(r.store.fieldsPerSec, r.raw.fieldsPerSec)} raw-upsert`,
-    `RSS (sync server + bench clients, one process): idle ${r.idleRssMiB.toFixed(0)} MiB, under load up to ${Math.max(r.raw.rssMiB, r.store.rssMiB, r.sync.rssMiB).toFixed(0)} MiB`,
+    `sync-store (no HTTP) = ${x(r.store.fieldsPerSec, r.raw.fieldsPerSec)} raw-upsert`,
+    `RSS (sync server, and the clients but for sync-push-remote's): idle ${r.idleRssMiB.toFixed(0)} MiB, under load up to ${Math.max(r.raw.rssMiB, r.store.rssMiB, r.sync.rssMiB, r.remote.rssMiB).toFixed(0)} MiB`,
   );
   return lines.join('\n');
 }
@@ -254,14 +294,14 @@ if (import.meta.main) {
       pushes: { type: 'string', default: '400' },
       concurrency: { type: 'string', default: '8' },
       fields: { type: 'string', default: '5' },
-      subjects: { type: 'string', default: 'raw,store,http' },
+      subjects: { type: 'string', default: 'raw,store,http,http-remote' },
     },
   });
   benchSyncPush({
     pushes: Number(values.pushes),
     concurrency: Number(values.concurrency),
     fields: Number(values.fields),
-    subjects: values.subjects.split(',') as ('raw' | 'store' | 'http')[],
+    subjects: values.subjects.split(',') as SyncPushSubject[],
   })
     .then((r) => console.log(formatSyncPushBench(r)))
     .catch((err: unknown) => {

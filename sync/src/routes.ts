@@ -3,7 +3,15 @@
  * `GET /sync/:appId/pull` (pages through changes after a cursor).
  */
 import { bearerToken, type TokenVerifier } from '@mana/auth-client';
-import { bodyLimit, ErrCode, HttpError, parseWith, queryParams, readBodyText } from '@mana/http';
+import {
+  bodyLimit,
+  ErrCode,
+  HttpError,
+  parseWith,
+  queryParams,
+  readBodyText,
+  requestHeader,
+} from '@mana/http';
 import {
   SYNC_PROTOCOL_VERSION,
   SyncErrCode,
@@ -53,7 +61,7 @@ async function streamFor(
   c: Context,
   verifier: TokenVerifier,
 ): Promise<{ principal: Principal; appId: string }> {
-  const principal = await authenticate(verifier, bearerToken(c.req.header('authorization')));
+  const principal = await authenticate(verifier, bearerToken(requestHeader(c, 'authorization')));
   const appId = c.req.param('appId') ?? '';
   const bad = validateApp(appId);
   if (bad) throw issueError(bad);
