@@ -220,6 +220,17 @@ async function statsEvents(): Promise<RawEvent[]> {
 
 describe('stats bot with a real Prometheus and Alertmanager', () => {
   it('system: an operator gets numbers from the node exporter, anyone else the refusal', async () => {
+    // rate() needs two scrapes of the node exporter: ask once Prometheus can answer every query.
+    const system = Object.values(SECTIONS.system.queries('1d'));
+    await until(
+      'node exporter data in Prometheus',
+      async () =>
+        (await Promise.all(system.map((q) => promQuery(q, new Date())))).every((r) => r.length)
+          ? true
+          : undefined,
+      60_000,
+      500,
+    );
     const mine = bodyOf(await ops.ask('!stats system', 30_000));
     expect(mine).toMatch(/CPU: \d/);
     expect(mine).toMatch(/Memory: \d/);
