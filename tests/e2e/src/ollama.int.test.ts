@@ -164,6 +164,10 @@ describe('ollama bot through the real runner', () => {
     const status = bodyOf(await chat.ask('status', 30_000));
     expect(status).toContain('Dein Modell: hosted/chat, Modus: code.');
     expect(status).toContain('hosted (openai): erreichbar');
+    // Both providers' models, listed from /api/tags and /v1/models; the user's own marked.
+    const list = bodyOf(await chat.ask('modelle', 30_000));
+    expect(list).toContain('• hosted/chat ← deins');
+    expect(list).toContain('• ollama/chat');
     const question = await chat.send('neu');
     await until('forgotten', async () => (await chat.repliesTo(question))[0]);
     const asked = await chat.send('Noch eine Funktion bitte');
