@@ -20,6 +20,7 @@ import {
   type BotsStack,
   type StackUser,
 } from './support/bots-stack.ts';
+import { logRunnerOnFailure } from './support/index.ts';
 
 const CAL = `@calendar:${SERVER_NAME}`;
 const TZ = 'Europe/Berlin';
@@ -36,10 +37,7 @@ afterAll(async () => {
   await stack?.close();
 });
 
-afterEach((ctx) => {
-  if (ctx.task.result?.state === 'fail' && stack)
-    console.log(`--- runner log (last 60 lines) ---\n${stack.runner.logs().slice(-60).join('\n')}`);
-});
+afterEach(logRunnerOnFailure(() => stack));
 
 /** Berlin wall time of an instant. */
 function wall(d: Date) {

@@ -20,6 +20,7 @@ import {
   type RunnerProcess,
   type StackUser,
 } from './support/bots-stack.ts';
+import { logRunnerOnFailure } from './support/index.ts';
 
 const CLOCK = `@clock:${SERVER_NAME}`;
 const TZ = 'Europe/Berlin';
@@ -55,10 +56,7 @@ afterAll(async () => {
   await stack?.close();
 });
 
-afterEach((ctx) => {
-  if (ctx.task.result?.state === 'fail' && stack)
-    console.log(`--- runner log (last 60 lines) ---\n${stack.runner.logs().slice(-60).join('\n')}`);
-});
+afterEach(logRunnerOnFailure(() => stack));
 
 async function timers() {
   await sync.sync('clock');

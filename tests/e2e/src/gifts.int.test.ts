@@ -11,6 +11,7 @@ import { bodyOf, openChat, type Chat } from './support/bots-chat.ts';
 import { CREDITS_AUDIENCE, SERVER_NAME, type BotsStack, type StackUser } from './support/bots-stack.ts';
 import { type WebApp } from './support/web-app.ts';
 import { startWebStack, type WebStack } from './support/web-stack.ts';
+import { logRunnerOnFailure } from './support/index.ts';
 
 const MANA = `@mana:${SERVER_NAME}`;
 const codeIn = (text: string) => /MANA(-[0-9A-Z]{4}){5}/.exec(text)?.[0];
@@ -47,10 +48,7 @@ afterAll(async () => {
   await running?.close();
 });
 
-afterEach((ctx) => {
-  if (ctx.task.result?.state === 'fail' && stack)
-    console.log(`--- runner log (last 60 lines) ---\n${stack.runner.logs().slice(-60).join('\n')}`);
-});
+afterEach(logRunnerOnFailure(() => stack));
 
 const available = async (who: keyof typeof api) => (await api[who].balance()).available;
 

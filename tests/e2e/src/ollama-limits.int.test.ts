@@ -18,6 +18,7 @@ import {
   settlementOf as settlementIn,
   startOllamaChat,
 } from './support/ollama.ts';
+import { logRunnerOnFailure } from './support/index.ts';
 
 const ANSWER = 'Vier. Denn **2 + 2** ergibt `4`.';
 const LONG = Array.from({ length: 400 }, (_, i) => `Zeile ${i} einer langen Antwort, die weitergeht\n`);
@@ -61,10 +62,7 @@ afterAll(async () => {
   await fake?.close();
 });
 
-afterEach((ctx) => {
-  if (ctx.task.result?.state === 'fail' && stack)
-    console.log(`--- runner log (last 60 lines) ---\n${stack.runner.logs().slice(-60).join('\n')}`);
-});
+afterEach(logRunnerOnFailure(() => stack));
 
 const settlementOf = (eventId: string) => settlementIn(stack, user, eventId);
 

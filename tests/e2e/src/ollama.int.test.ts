@@ -29,6 +29,7 @@ import {
   settlementOf as settlementIn,
   startOllamaChat,
 } from './support/ollama.ts';
+import { logRunnerOnFailure } from './support/index.ts';
 
 const ANSWER =
   'Sure. Here is a **function**:\n\n```ts\nexport const add = (a: number, b: number) => a + b;\n```\n\nIt adds `a` and `b`.';
@@ -76,10 +77,7 @@ afterAll(async () => {
   await fake?.close();
 });
 
-afterEach((ctx) => {
-  if (ctx.task.result?.state === 'fail' && stack)
-    console.log(`--- runner log (last 60 lines) ---\n${stack.runner.logs().slice(-60).join('\n')}`);
-});
+afterEach(logRunnerOnFailure(() => stack));
 
 const ledger = () => ledgerOf(stack, user);
 const settlementOf = (eventId: string) => settlementIn(stack, user, eventId);

@@ -16,6 +16,7 @@ import {
   type BotsStack,
   type StackUser,
 } from './support/bots-stack.ts';
+import { logRunnerOnFailure } from './support/index.ts';
 
 const PROBE = `@probe:${SERVER_NAME}`;
 let stack: BotsStack;
@@ -44,10 +45,7 @@ afterAll(async () => {
   await stack?.close();
 });
 
-afterEach((ctx) => {
-  if (ctx.task.result?.state === 'fail' && stack)
-    console.log(`--- runner log (last 60 lines) ---\n${stack.runner.logs().slice(-60).join('\n')}`);
-});
+afterEach(logRunnerOnFailure(() => stack));
 
 async function ledger() {
   const token = await stack.webToken(user, CREDITS_AUDIENCE, 'openid credits');

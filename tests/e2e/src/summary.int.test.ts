@@ -9,6 +9,7 @@ import { quoteOfTheDay } from '@mana/quotes';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { bodyOf, inReplyTo, openChat, type Chat } from './support/bots-chat.ts';
 import { SERVER_NAME, startBotsStack, until, type BotsStack, type StackUser } from './support/bots-stack.ts';
+import { logRunnerOnFailure } from './support/index.ts';
 
 const MANA = `@mana:${SERVER_NAME}`;
 const TODO = `@todo:${SERVER_NAME}`;
@@ -69,10 +70,7 @@ afterAll(async () => {
   await stack?.close();
 });
 
-afterEach((ctx) => {
-  if (ctx.task.result?.state === 'fail' && stack)
-    console.log(`--- runner log (last 60 lines) ---\n${stack.runner.logs().slice(-60).join('\n')}`);
-});
+afterEach(logRunnerOnFailure(() => stack));
 
 function expectSummary(body: string) {
   expect(body).toContain('Guten Morgen! ☀️ Dein Tag');

@@ -19,6 +19,7 @@ import {
   type BotsStack,
   type StackUser,
 } from './support/bots-stack.ts';
+import { logRunnerOnFailure } from './support/index.ts';
 
 const TTS = `@tts:${SERVER_NAME}`;
 /** Synapse refuses larger uploads: a short text's voice message fits, a 480-character one does not. */
@@ -89,10 +90,7 @@ afterAll(async () => {
   await new Promise((r) => speech?.close(r));
 });
 
-afterEach((ctx) => {
-  if (ctx.task.result?.state === 'fail' && stack)
-    console.log(`--- runner log (last 60 lines) ---\n${stack.runner.logs().slice(-60).join('\n')}`);
-});
+afterEach(logRunnerOnFailure(() => stack));
 
 describe('tts bot: failures get a short clear reply, and the hold is released', () => {
   let una: StackUser;

@@ -26,6 +26,7 @@ import {
   type BotsStack,
   type StackUser,
 } from './support/bots-stack.ts';
+import { logRunnerOnFailure } from './support/index.ts';
 
 const TTS = `@tts:${SERVER_NAME}`;
 const TODO = `@todo:${SERVER_NAME}`;
@@ -108,10 +109,7 @@ afterAll(async () => {
   await new Promise((r) => stt?.close(r));
 });
 
-afterEach((ctx) => {
-  if (ctx.task.result?.state === 'fail' && stack)
-    console.log(`--- runner log (last 60 lines) ---\n${stack.runner.logs().slice(-60).join('\n')}`);
-});
+afterEach(logRunnerOnFailure(() => stack));
 
 interface VoiceInfo {
   duration: number;

@@ -11,6 +11,7 @@ import { createMemoryStorage, createSyncClient } from '@mana/sync-client';
 import { SERVER_NAME, SYNC_AUDIENCE, until, type BotsStack } from './support/bots-stack.ts';
 import { syncState, type WebApp } from './support/web-app.ts';
 import { startWebStack, type WebStack } from './support/web-stack.ts';
+import { logRunnerOnFailure } from './support/index.ts';
 
 const CAL = `@calendar:${SERVER_NAME}`;
 const TZ = 'Europe/Berlin';
@@ -31,10 +32,7 @@ afterAll(async () => {
   await running?.close();
 });
 
-afterEach((ctx) => {
-  if (ctx.task.result?.state === 'fail' && stack)
-    console.log(`--- runner log (last 60 lines) ---\n${stack.runner.logs().slice(-60).join('\n')}`);
-});
+afterEach(logRunnerOnFailure(() => stack));
 
 function wall(d: Date) {
   const p = Object.fromEntries(

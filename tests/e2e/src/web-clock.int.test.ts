@@ -9,6 +9,7 @@ import { openChat, type RawEvent } from './support/bots-chat.ts';
 import { SERVER_NAME, until, type BotsStack } from './support/bots-stack.ts';
 import { syncState, type WebApp } from './support/web-app.ts';
 import { startWebStack, type WebStack } from './support/web-stack.ts';
+import { logRunnerOnFailure } from './support/index.ts';
 
 const CLOCK = `@clock:${SERVER_NAME}`;
 
@@ -28,10 +29,7 @@ afterAll(async () => {
   await running?.close();
 });
 
-afterEach((ctx) => {
-  if (ctx.task.result?.state === 'fail' && stack)
-    console.log(`--- runner log (last 60 lines) ---\n${stack.runner.logs().slice(-60).join('\n')}`);
-});
+afterEach(logRunnerOnFailure(() => stack));
 
 const newBody = (e: RawEvent): string => {
   const b = (e.content['m.new_content'] as { body?: unknown } | undefined)?.body;

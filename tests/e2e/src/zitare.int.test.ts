@@ -10,6 +10,7 @@ import { bodyOf, openChat, type Chat } from './support/bots-chat.ts';
 import { SERVER_NAME, type BotsStack, type StackUser } from './support/bots-stack.ts';
 import { syncState, type WebApp } from './support/web-app.ts';
 import { startWebStack, type WebStack } from './support/web-stack.ts';
+import { logRunnerOnFailure } from './support/index.ts';
 
 const ZITARE = `@zitare:${SERVER_NAME}`;
 const TZ = 'Europe/Berlin';
@@ -47,10 +48,7 @@ afterAll(async () => {
   await running?.close();
 });
 
-afterEach((ctx) => {
-  if (ctx.task.result?.state === 'fail' && stack)
-    console.log(`--- runner log (last 60 lines) ---\n${stack.runner.logs().slice(-60).join('\n')}`);
-});
+afterEach(logRunnerOnFailure(() => stack));
 
 async function zitareRows(user: StackUser) {
   const c = await stack.appsSync(user, `${user.username}-web-${Date.now()}`, ['zitare']);

@@ -6,3 +6,4 @@ export * from './bots-stack.ts';
 export * from './bots-chat.ts';
 export * from './delegated-stack.ts';
 export * from './e2ee-client.ts';
+export * from './runner-log.ts';
