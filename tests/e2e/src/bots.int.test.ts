@@ -29,6 +29,7 @@ import {
   type BotsStack,
   type StackUser,
 } from './support/bots-stack.ts';
+import { logRunnerOnFailure } from './support/index.ts';
 
 const TODO = `@todo:${SERVER_NAME}`;
 const MANA = `@mana:${SERVER_NAME}`;
@@ -73,11 +74,7 @@ describe.each(['sso', 'delegated'] as const)('%s mode', (mode) => {
   });
 
   // When a test fails, show what the runner logged (pino JSON lines).
-  afterEach((ctx) => {
-    if (ctx.task.result?.state === 'fail' && stack) {
-      console.log(`--- runner log (last 60 lines) ---\n${stack.runner.logs().slice(-60).join('\n')}`);
-    }
-  });
+  afterEach(logRunnerOnFailure(() => stack));
 
   /** A bot reply: `m.notice` from the bot, `in_reply_to` the command, a plain `body` and sanitized HTML. */
   function expectNotice(reply: RawEvent, commandId: string) {

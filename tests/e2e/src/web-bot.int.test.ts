@@ -16,6 +16,7 @@ import { bodyOf, inReplyTo, openChat, type Chat, type RawEvent } from './support
 import { SERVER_NAME, until, type BotsStack } from './support/bots-stack.ts';
 import { syncState, taskRow, type WebApp } from './support/web-app.ts';
 import { startWebStack, type WebStack } from './support/web-stack.ts';
+import { logRunnerOnFailure } from './support/index.ts';
 
 const TODO = `@todo:${SERVER_NAME}`;
 const TITLE = 'Zahnarzt anrufen';
@@ -39,11 +40,7 @@ afterAll(async () => {
   await running?.close();
 });
 
-afterEach((ctx) => {
-  if (ctx.task.result?.state === 'fail' && stack) {
-    console.log(`--- runner log (last 60 lines) ---\n${stack.runner.logs().slice(-60).join('\n')}`);
-  }
-});
+afterEach(logRunnerOnFailure(() => stack));
 
 /** Sends `text` to the bot and returns the command's event id and the bot's reply to it. */
 async function command(chat: Chat, text: string): Promise<[string, RawEvent]> {
