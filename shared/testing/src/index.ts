@@ -40,6 +40,7 @@ export {
   startAlertmanager,
   startNodeExporter,
   startPrometheus,
+  untilTargetsUp,
   type Daemon,
   type PrometheusTool,
   type StartPrometheusOptions,

@@ -152,3 +152,31 @@ export function startNodeExporter(): Promise<Daemon> {
     '/metrics',
   );
 }
+
+/**
+ * Waits until Prometheus has scraped every job in `jobs` and found each of its targets up
+ * (`up == 1`): before that, a query sees no targets or a half-started stack.
+ */
+export async function untilTargetsUp(promUrl: string, jobs: readonly string[], timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  let seen = new Map<string, number[]>();
+  for (;;) {
+    const res = await fetch(`${promUrl}/api/v1/query?query=up`).catch(() => undefined);
+    if (res?.ok) {
+      const body = (await res.json()) as {
+        data: { result: { metric: Record<string, string>; value: [number, string] }[] };
+      };
+      seen = new Map();
+      for (const r of body.data.result) {
+        const job = r.metric.job ?? '';
+        seen.set(job, [...(seen.get(job) ?? []), Number(r.value[1])]);
+      }
+      if (jobs.every((j) => (seen.get(j) ?? []).length > 0 && seen.get(j)?.every((v) => v === 1))) return;
+    }
+    if (Date.now() > deadline)
+      throw new Error(
+        `Prometheus did not see every target up within ${timeoutMs} ms: ${JSON.stringify(Object.fromEntries(seen))}`,
+      );
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
