@@ -1,6 +1,6 @@
 import { htmlToText } from '@mana/bot-runtime';
 import { describe, expect, it } from 'vitest';
-import { groupId, MAX_LINES, notificationHtml, notificationId, webhookSchema } from './alerts.ts';
+import { groupId, MAX_LINES, notificationHtml, notificationId, runbookUrl, webhookSchema } from './alerts.ts';
 import { notification } from './fixtures.ts';
 
 describe('alert notifications', () => {
@@ -8,7 +8,22 @@ describe('alert notifications', () => {
     const text = htmlToText(notificationHtml(notification()).value);
     expect(text).toContain('FIRING · critical · ManaServiceDown (1)');
     expect(text).toContain('sync (sync-0:3010) is down');
-    expect(notificationHtml(notification()).value).toContain('href="deploy/README.md#manaservicedown"');
+    const base = 'https://git.example.org/mana/blob/main/';
+    expect(notificationHtml(notification(), { runbookBase: base }).value).toContain(
+      `href="${base}deploy/README.md#manaservicedown"`,
+    );
+  });
+
+  it('runbook paths become absolute links under the base; absolute ones stay; no base, no broken link', () => {
+    const base = 'https://git.example.org/mana/blob/main/';
+    expect(runbookUrl('deploy/README.md#x', base)).toBe(`${base}deploy/README.md#x`);
+    expect(runbookUrl('/deploy/README.md#x', base)).toBe(`${base}deploy/README.md#x`);
+    expect(runbookUrl('https://wiki.example.org/ops#db', base)).toBe('https://wiki.example.org/ops#db');
+    expect(runbookUrl('deploy/README.md#x', '')).toBeUndefined();
+    // Without a base a relative href would point into the Matrix client's own site: text instead.
+    const plain = notificationHtml(notification()).value;
+    expect(plain).not.toContain('href="deploy/');
+    expect(plain).toContain('runbook: <code>deploy/README.md#manaservicedown</code>');
   });
 
   it('a storm of 500 alerts is one message listing the first few and how many more', () => {

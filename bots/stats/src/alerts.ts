@@ -58,14 +58,38 @@ export function notificationId(n: AlertNotification): string {
     .slice(0, 22);
 }
 
-function alertLine(a: Alert): Html {
+/**
+ * A runbook annotation as a link a Matrix client can open: the rules hold a path in the repository
+ * (`deploy/README.md#manaservicedown`), which a client would resolve against its own URL. Under
+ * `base` it becomes absolute; an absolute URL stays; without a base the path is shown as text.
+ */
+export function runbookUrl(runbook: string, base: string): string | undefined {
+  if (URL.canParse(runbook)) return runbook;
+  if (!base) return undefined;
+  return new URL(runbook.replace(/^\/+/, ''), base).href;
+}
+
+/** The link, labelled `label` (default: the URL itself); without a base, `label: <path>` as text. */
+function runbookLink(runbook: string, base: string, label?: string): Html {
+  const url = runbookUrl(runbook, base);
+  if (url) return html`<a href="${url}">${label ?? url}</a>`;
+  return label ? html`${label}: <code>${runbook}</code>` : html`<code>${runbook}</code>`;
+}
+
+function alertLine(a: Alert, base: string): Html {
   const summary = a.annotations.summary ?? a.labels.alertname ?? 'alert';
   const runbook = a.annotations.runbook;
   const mark = a.status === 'resolved' ? '✅ ' : '';
-  return html`<li>${mark}${summary}${runbook ? html` — <a href="${runbook}">runbook</a>` : ''}</li>`;
+  return html`<li>${mark}${summary}${runbook ? html` — ${runbookLink(runbook, base, 'runbook')}` : ''}</li>`;
 }
 
-export function notificationHtml(n: AlertNotification): Html {
+export interface NotificationOptions {
+  /** `STATS_RUNBOOK_BASE_URL`: runbook paths become links under it (see `runbookUrl`). */
+  runbookBase?: string;
+}
+
+export function notificationHtml(n: AlertNotification, options: NotificationOptions = {}): Html {
+  const base = options.runbookBase ?? '';
   const severity = n.commonLabels.severity ?? n.groupLabels.severity ?? 'unknown';
   const name = n.commonLabels.alertname ?? n.groupLabels.alertname ?? 'alert';
   const firing = n.alerts.filter((a) => a.status === 'firing');
@@ -81,7 +105,7 @@ export function notificationHtml(n: AlertNotification): Html {
   const runbook = n.commonAnnotations.runbook;
   const description =
     n.alerts.length === 1 ? n.alerts[0]?.annotations.description : n.commonAnnotations.description;
-  return html`<p>${head}</p>${description ? html`<p>${description}</p>` : ''}<ul>${shown.map(alertLine)}</ul>${
+  return html`<p>${head}</p>${description ? html`<p>${description}</p>` : ''}<ul>${shown.map((a) => alertLine(a, base))}</ul>${
     more > 0 ? html`<p>… and ${more} more</p>` : ''
-  }${runbook && n.alerts.length > 1 ? html`<p>Runbook: <a href="${runbook}">${runbook}</a></p>` : ''}`;
+  }${runbook && n.alerts.length > 1 ? html`<p>Runbook: ${runbookLink(runbook, base)}</p>` : ''}`;
 }

@@ -299,6 +299,7 @@ export function createStatsBot(options: StatsBotOptions): BotDefinition {
         mountAlertmanagerWebhook(ctx.http, {
           token: options.alertmanagerToken,
           roomId: opsRoomId,
+          runbookBase: options.runbookBaseUrl,
           context: () => ctx.context('alertmanager'),
           onNotification: (status) => received?.inc({ status }),
         });

@@ -23,5 +23,16 @@ describe('stats config', () => {
     expect(() => loadStatsConfig({ STATS_TIMEZONE: 'Mars/Olympus' })).toThrow('STATS_TIMEZONE');
     expect(() => loadStatsConfig({ STATS_ALERTMANAGER_TOKEN: 'short' })).toThrow('STATS_ALERTMANAGER_TOKEN');
     expect(() => loadStatsConfig({ STATS_DAILY_CRON: 'daily' })).toThrow('STATS_DAILY_CRON');
+    expect(() => loadStatsConfig({ STATS_RUNBOOK_BASE_URL: 'deploy/' })).toThrow('STATS_RUNBOOK_BASE_URL');
+    expect(() => loadStatsConfig({ STATS_RUNBOOK_BASE_URL: 'ftp://x.org/' })).toThrow(
+      'STATS_RUNBOOK_BASE_URL',
+    );
+  });
+
+  it('the runbook base gets its trailing slash, so a path resolves under it', () => {
+    expect(
+      loadStatsConfig({ STATS_RUNBOOK_BASE_URL: 'https://git.example.org/mana/blob/main' }).runbookBaseUrl,
+    ).toBe('https://git.example.org/mana/blob/main/');
+    expect(loadStatsConfig({}).runbookBaseUrl).toBe('');
   });
 });

@@ -58,6 +58,19 @@ export const statsConfigSpec = defineConfig('STATS_', {
     default: '5000',
     doc: 'A Prometheus query taking longer than this counts as failed (its report section says so)',
   },
+  runbookBaseUrl: {
+    schema: z.union([
+      z.literal(''),
+      z
+        .url()
+        .refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL')
+        // A base without the slash would lose its last segment when a path is resolved against it.
+        .transform((u) => (u.endsWith('/') ? u : `${u}/`)),
+    ]),
+    default: '',
+    example: 'https://git.example.org/mana/blob/main/',
+    doc: "Where the repository's files are browsable: an alert's runbook path (deploy/README.md#…) becomes a link under it; empty = the path is shown as text",
+  },
   alertmanagerToken: {
     schema: z.string().refine((s) => s === '' || s.length >= 32, 'must be at least 32 characters'),
     default: '',

@@ -24,6 +24,8 @@ export interface WebhookOptions {
   /** The ops room's id (resolved at start); undefined when none is configured. */
   roomId: string | undefined;
   context: () => JobContext;
+  /** `STATS_RUNBOOK_BASE_URL`: the rules' runbook paths become absolute links under it. */
+  runbookBase?: string;
   onNotification?: (status: 'firing' | 'resolved', alerts: number) => void;
 }
 
@@ -59,7 +61,9 @@ export function mountAlertmanagerWebhook(app: Hono, options: WebhookOptions): vo
     const threads = ctx.state(THREADS);
     const key = `thread:${groupId(n)}`;
     const root = await threads.get<string | null>(key);
-    const content: Record<string, unknown> = { ...noticeContent(toReply(notificationHtml(n))) };
+    const content: Record<string, unknown> = {
+      ...noticeContent(toReply(notificationHtml(n, { runbookBase: options.runbookBase ?? '' }))),
+    };
     if (root)
       content['m.relates_to'] = {
         rel_type: 'm.thread',
