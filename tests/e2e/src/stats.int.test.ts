@@ -2,10 +2,19 @@
  * The stats bot end to end: the real runner (two of them on one Redis) against a real Synapse, auth,
  * sync and Redis; a real Prometheus scrapes this test's services (auth, sync, the runner, a node
  * exporter, a probe we stop), evaluates a rule and sends to a real Alertmanager configured from
- * deploy/alertmanager/alertmanager.yml, which posts to the runner's /alertmanager.
+ * deploy/alertmanager/alertmanager.yml, which posts to the runner's /alertmanager. Each runner reads
+ * Prometheus through its own forwarding proxy, which can hold one query: that is how the test knows
+ * which runner is inside the weekly report (claimed, not posted) when it kills it.
  */
 import { REPORT_KEY, SECTIONS, type Sample, type SectionId } from '@mana/bot-stats';
-import { freePort, startAlertmanager, startNodeExporter, startPrometheus, type Daemon } from '@mana/testing';
+import {
+  freePort,
+  startAlertmanager,
+  startNodeExporter,
+  startPrometheus,
+  untilTargetsUp,
+  type Daemon,
+} from '@mana/testing';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -16,6 +25,7 @@ import { inflateSync } from 'node:zlib';
 import { parse, stringify } from 'yaml';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { bodyOf, openChat, type Chat, type RawEvent } from './support/bots-chat.ts';
+import { startHoldingProxy, type HoldingProxy } from './support/holding-proxy.ts';
 import {
   SERVER_NAME,
   spawnRunner,
@@ -30,6 +40,8 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 const STATS = `@stats:${SERVER_NAME}`;
 const OPS_ALIAS = `#ops:${SERVER_NAME}`;
 const TOKEN = randomBytes(24).toString('hex');
+const RUNBOOKS = 'https://git.example.org/mana/blob/main/';
+const JOBS = ['auth', 'sync', 'bots', 'node', 'probe'];
 
 let stack: BotsStack;
 let olga: StackUser;
@@ -39,6 +51,10 @@ let prom: Daemon;
 let am: Daemon;
 let nodeExporter: Daemon;
 let second: RunnerProcess | undefined;
+let firstEnv: Record<string, string>;
+let secondEnv: Record<string, string>;
+/** The proxies in front of Prometheus: [0] for the stack's runner, [1] for the second one. */
+let proxies: HoldingProxy[] = [];
 let probe: { server: Server; port: number };
 let dir: string;
 
@@ -130,30 +146,44 @@ beforeAll(async () => {
     args: ['--rules.alert.resend-delay=1s'],
   });
 
+  // Every job scraped and up before the runners that report start: a report never sees an empty
+  // Prometheus. The reports are in the first operator's language: set before any can fire.
+  await untilTargetsUp(prom.url, JOBS);
+  await ops.ask('!stats language en', 30_000);
+
   // The runner again, now with the ops room and Prometheus; and a second one on the same Redis.
+  proxies = await Promise.all([startHoldingProxy(prom.url), startHoldingProxy(prom.url)]);
+  // The first weekly report's runner is held inside it (a query of the week), for the kill -9 test.
+  for (const p of proxies) p.holdNext(weeklyQuery);
   const statsEnv = {
     STATS_OPS_ROOM: OPS_ALIAS,
     STATS_OPERATORS: olga.userId,
-    STATS_PROMETHEUS_URL: prom.url,
     STATS_ALERTMANAGER_TOKEN: TOKEN,
     STATS_TIMEZONE: 'Europe/Berlin',
-    // Every minute, so the test sees an occurrence (one report per day still: the day is claimed).
-    STATS_DAILY_CRON: '0 * * * * *',
+    STATS_RUNBOOK_BASE_URL: RUNBOOKS,
+    // Longer than the test needs to kill the runner whose query is held.
+    STATS_PROMETHEUS_TIMEOUT_MS: '30000',
+    // Every 10 s, so the test sees occurrences soon (one report per day still: the day is claimed).
+    STATS_DAILY_CRON: '*/10 * * * * *',
+    STATS_WEEKLY_CRON: '*/10 * * * * *',
   };
   await stack.runner.stop();
-  await stack.startRunner(statsEnv);
+  firstEnv = { ...statsEnv, STATS_PROMETHEUS_URL: proxies[0]!.url };
+  await stack.startRunner(firstEnv);
   const port = await freePort();
-  second = await spawnRunner(
-    { ...stack.runnerEnv, ...statsEnv, BOT_PORT: String(port) },
-    `http://127.0.0.1:${port}`,
-  );
-  await ops.ask('!stats language en', 30_000);
+  secondEnv = {
+    ...stack.runnerEnv,
+    ...statsEnv,
+    STATS_PROMETHEUS_URL: proxies[1]!.url,
+    BOT_PORT: String(port),
+  };
+  second = await spawnRunner(secondEnv, `http://127.0.0.1:${port}`);
 }, 300_000);
 
 afterAll(async () => {
   await second?.stop();
   await stack?.close();
-  await Promise.all([prom?.stop(), am?.stop(), nodeExporter?.stop()]);
+  await Promise.all([prom?.stop(), am?.stop(), nodeExporter?.stop(), ...proxies.map((p) => p.close())]);
   probe?.server.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
@@ -161,7 +191,7 @@ afterAll(async () => {
 afterEach((ctx) => {
   if (ctx.task.result?.state === 'fail' && stack)
     console.log(
-      `--- runner log (last 60 lines) ---\n${stack.runner.logs().slice(-60).join('\n')}\n--- alertmanager ---\n${am?.output().slice(-2000)}`,
+      `--- runner log (last 60 lines) ---\n${stack.runner.logs().slice(-60).join('\n')}\n--- second runner ---\n${second?.logs().slice(-40).join('\n')}\n--- alertmanager ---\n${am?.output().slice(-2000)}`,
     );
 });
 
@@ -177,9 +207,14 @@ async function promQuery(query: string, at: Date) {
   return body.data.result.map((r) => ({ labels: r.metric, value: Number(r.value[1]) }));
 }
 
-/** The lines a section shows for Prometheus' own answers at `at`. */
-async function expectedLines(id: SectionId, at: Date): Promise<string[]> {
-  const queries = Object.entries(SECTIONS[id].queries('1d'));
+/** A query of the weekly report (its ranges are a week), not of the daily one. */
+function weeklyQuery(r: { params: URLSearchParams }): boolean {
+  return r.params.get('query')?.includes('[7d]') === true;
+}
+
+/** The lines a section shows for Prometheus' own answers at `at`, over `range`. */
+async function expectedLines(id: SectionId, at: Date, range = '1d'): Promise<string[]> {
+  const queries = Object.entries(SECTIONS[id].queries(range));
   const answers = Object.fromEntries(
     await Promise.all(
       queries.map(async ([k, q]): Promise<[string, Sample[]]> => [k, await promQuery(q, at)]),
@@ -218,7 +253,80 @@ async function statsEvents(): Promise<RawEvent[]> {
   return (await ops.timeline()).filter((e) => e.sender === STATS && e.type === 'm.room.message');
 }
 
+async function reports(kind: 'daily' | 'weekly'): Promise<RawEvent[]> {
+  return (await statsEvents()).filter(
+    (e) => (e.content[REPORT_KEY] as { kind?: string } | undefined)?.kind === kind,
+  );
+}
+
+/**
+ * How many occurrences of a report series after `after` the runners have finished (claimed in the
+ * runtime's Postgres state, `bots.fired_jobs`): each of them ran and found the period's report done.
+ */
+async function doneOccurrences(kind: 'daily' | 'weekly', after: Date): Promise<number> {
+  const prefix = `stats:report:${kind}@`;
+  const [row] = await stack.auth.service.db.sql<{ n: number }[]>`
+    select count(*)::int as n from bots.fired_jobs
+     where job_id like ${`${prefix}%`} and job_id > ${prefix + after.toISOString()} and done_at is not null`;
+  return row?.n ?? 0;
+}
+
+/** Whether the occurrence claimed as `jobId` has run to its end (its handler returned). */
+async function occurrenceDone(jobId: string): Promise<boolean> {
+  const [row] = await stack.auth.service.db.sql<{ done: boolean }[]>`
+    select done_at is not null as done from bots.fired_jobs where job_id = ${jobId}`;
+  return row?.done === true;
+}
+
 describe('stats bot with a real Prometheus and Alertmanager', () => {
+  it('the weekly report: kill -9 of the runner inside it (claimed, not posted), a restart, and it posts once', async () => {
+    const runners = [
+      { proxy: proxies[0]!, kill: () => stack.runner.kill(), restart: () => stack.startRunner(firstEnv) },
+      {
+        proxy: proxies[1]!,
+        kill: async () => second?.kill(),
+        restart: async () =>
+          (second = await spawnRunner(secondEnv, `http://127.0.0.1:${secondEnv.BOT_PORT}`)),
+      },
+    ];
+    // The first weekly occurrence: one runner claimed it (and the week's day) and waits for a query.
+    const holder = await until(
+      'a runner inside the weekly report',
+      () => runners.find((r) => r.proxy.held()),
+      60_000,
+      100,
+    );
+    const held = holder.proxy.held()!;
+    const occurrence = `stats:report:weekly@${new Date(Number(held.params.get('time')) * 1000).toISOString()}`;
+    expect(await reports('weekly')).toHaveLength(0);
+    await holder.kill();
+    for (const r of runners) r.proxy.release();
+    expect(await occurrenceDone(occurrence)).toBe(false);
+    await holder.restart();
+
+    // Once the dead runner's lease runs out, a runner takes the week over and posts it.
+    const weekly = await until('the weekly report', async () => (await reports('weekly'))[0], 60_000, 500);
+    const period = weekly.content[REPORT_KEY] as { kind: string; end: string };
+    expect(bodyOf(weekly)).toMatch(/^📊 Weekly report · \d{4}-\d{2}-\d{2} \d{2}:\d{2}/);
+    for (const line of await expectedLines('services', new Date(period.end), '7d'))
+      expect(bodyOf(weekly)).toContain(line);
+    // The killed occurrence itself (BullMQ hands it on when its lock runs out) and the later ones run
+    // and find the week's report done: still one.
+    await until(
+      'the killed occurrence run again',
+      async () => ((await occurrenceDone(occurrence)) ? true : undefined),
+      90_000,
+      500,
+    );
+    await until(
+      'two later weekly occurrences',
+      async () => ((await doneOccurrences('weekly', new Date(period.end))) >= 2 ? true : undefined),
+      40_000,
+      500,
+    );
+    expect(await reports('weekly')).toHaveLength(1);
+  }, 180_000);
+
   it('system: an operator gets numbers from the node exporter, anyone else the refusal', async () => {
     // rate() needs two scrapes of the node exporter: ask once Prometheus can answer every query.
     const system = Object.values(SECTIONS.system.queries('1d'));
@@ -249,16 +357,12 @@ describe('stats bot with a real Prometheus and Alertmanager', () => {
   }, 120_000);
 
   it('the daily report posts once (two runners) with Prometheus’ numbers and a PNG chart', async () => {
-    const report = await until(
-      'the daily report',
-      async () => (await statsEvents()).find((e) => REPORT_KEY in e.content),
-      150_000,
-      1000,
-    );
+    const report = await until('the daily report', async () => (await reports('daily'))[0], 60_000, 500);
     const period = report.content[REPORT_KEY] as { kind: string; end: string };
-    expect(period.kind).toBe('daily');
     const at = new Date(period.end);
     const body = bodyOf(report);
+    // The operator's language, set before the runners that report started.
+    expect(body).toMatch(/^📊 Daily report · /);
     for (const id of ['services', 'bots'] as const)
       for (const line of await expectedLines(id, at)) expect(body).toContain(line);
     expect(body).toContain('auth: 1/1 up');
@@ -276,10 +380,15 @@ describe('stats bot with a real Prometheus and Alertmanager', () => {
     expect(media.headers.get('content-type')).toBe('image/png');
     expect(decodePng(new Uint8Array(await media.arrayBuffer()))).toEqual({ width: 640, height: 240 });
 
-    // The next occurrences (every minute) on either runner post no second report today.
-    await new Promise((r) => setTimeout(r, 65_000));
-    expect((await statsEvents()).filter((e) => REPORT_KEY in e.content)).toHaveLength(1);
-  }, 300_000);
+    // The next occurrences (every 10 s) on either runner run and post no second report today.
+    await until(
+      'two later daily occurrences',
+      async () => ((await doneOccurrences('daily', at)) >= 2 ? true : undefined),
+      40_000,
+      500,
+    );
+    expect(await reports('daily')).toHaveLength(1);
+  }, 120_000);
 
   it('a stopped service fires the rule; the alert reaches the room through Alertmanager and resolves in its thread', async () => {
     const port = probe.port;
@@ -291,7 +400,10 @@ describe('stats bot with a real Prometheus and Alertmanager', () => {
       1000,
     );
     expect(bodyOf(firing)).toContain('probe is down');
-    expect(String(firing.content.formatted_body)).toContain('href="deploy/README.md#manaservicedown"');
+    // The rule's runbook path as a link under STATS_RUNBOOK_BASE_URL.
+    expect(String(firing.content.formatted_body)).toContain(
+      `href="${RUNBOOKS}deploy/README.md#manaservicedown"`,
+    );
     probe = await startProbe(port);
     const resolved = await until(
       'the resolve',
