@@ -21,6 +21,11 @@ export const creditsConfigVars = {
     default: '30',
     doc: 'Seconds between sweeps for expired credit reservations',
   },
+  creditsCheckIntervalSec: {
+    schema: z.coerce.number().int().min(10).max(86_400),
+    default: '300',
+    doc: 'Seconds between runs of the ledger check (exported as credits_ledger_check_ok / _timestamp_seconds; the stale alert fires after an hour without one)',
+  },
   creditsGiftTtlSec: {
     schema: z.coerce
       .number()
@@ -47,6 +52,8 @@ export interface CreditsConfig {
   startingBalance: number;
   reservationTtlSec: number;
   sweepIntervalSec: number;
+  /** Seconds between ledger checks (`ledger-watch.ts`). */
+  checkIntervalSec: number;
   giftTtlSec: number;
   redeemPerMinute: number;
   redeemPerIpPerMinute: number;
@@ -63,6 +70,7 @@ export function creditsConfigFrom(config: {
   creditsStartingBalance: number;
   creditsReservationTtlSec: number;
   creditsSweepIntervalSec: number;
+  creditsCheckIntervalSec: number;
   creditsGiftTtlSec: number;
   creditsRedeemPerMinute: number;
   creditsRedeemPerIpPerMinute: number;
@@ -71,6 +79,7 @@ export function creditsConfigFrom(config: {
     startingBalance: config.creditsStartingBalance,
     reservationTtlSec: config.creditsReservationTtlSec,
     sweepIntervalSec: config.creditsSweepIntervalSec,
+    checkIntervalSec: config.creditsCheckIntervalSec,
     giftTtlSec: config.creditsGiftTtlSec,
     redeemPerMinute: config.creditsRedeemPerMinute,
     redeemPerIpPerMinute: config.creditsRedeemPerIpPerMinute,

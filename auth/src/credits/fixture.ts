@@ -69,6 +69,7 @@ export async function startCreditsFixture(
       startingBalance: 10_000,
       reservationTtlSec: 900,
       sweepIntervalSec: 30,
+      checkIntervalSec: 300,
       giftTtlSec: 86_400,
       redeemPerMinute: 10,
       redeemPerIpPerMinute: 10_000,

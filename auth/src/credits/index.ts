@@ -1,6 +1,7 @@
 /**
  * The credits module of the auth service: ledger tables (schema `credits`), the `/api/v1/credits`
- * routes, the starting-balance grant and the sweeper that returns expired holds.
+ * routes, the starting-balance grant, the sweeper that returns expired holds and the periodic
+ * ledger check (`ledger-watch.ts`, exported as metrics).
  *
  * @example
  * const credits = createCreditsModule({ sql, verifier, logger, metrics, config: creditsConfigFrom(config) });
@@ -18,6 +19,7 @@ import type { Context, Hono } from 'hono';
 import { fileURLToPath } from 'node:url';
 import type { CreditsConfig } from './config.ts';
 import { createLedger, type Ledger } from './ledger.ts';
+import { createLedgerWatch, type LedgerWatch } from './ledger-watch.ts';
 import { memoryLimiter, type Limiter } from './limiter.ts';
 import { creditsMetrics } from './metrics.ts';
 import { createCreditsRoutes, type CreditsEnv } from './routes.ts';
@@ -58,10 +60,15 @@ export interface CreditsModule {
   migrate(): Promise<void>;
   /** Creates the account and grants the configured starting balance once; safe to call repeatedly. */
   grantStartingBalance(userId: string): Promise<void>;
-  /** Starts the sweeper that releases reservations past their TTL and returns expired gifts. */
+  /**
+   * Starts the sweeper that releases reservations past their TTL and returns expired gifts, and the
+   * ledger check (at once, then every `checkIntervalSec`).
+   */
   start(): void;
-  /** Stops the sweeper and waits for a running sweep to finish. */
+  /** Stops both timers and waits for a running sweep or check to finish. */
   stop(): Promise<void>;
+  /** The periodic ledger check and its gauges. */
+  watch: LedgerWatch;
   /** The ledger itself, for in-process callers (admin CLI, tests). */
   ledger: Ledger;
 }
@@ -85,6 +92,8 @@ export function createCreditsModule(options: CreditsModuleOptions): CreditsModul
     ...(options.clientIp ? { clientIp: options.clientIp } : {}),
   });
 
+  const watch = createLedgerWatch({ sql, metrics, logger: log, intervalSec: config.checkIntervalSec });
+
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
   const sweepOnce = async () => {
@@ -102,6 +111,7 @@ export function createCreditsModule(options: CreditsModuleOptions): CreditsModul
   return {
     routes,
     ledger,
+    watch,
     async migrate() {
       const applied = await migrate(sql, {
         schema: CREDITS_SCHEMA,
@@ -117,11 +127,12 @@ export function createCreditsModule(options: CreditsModuleOptions): CreditsModul
         running ??= sweepOnce().finally(() => (running = undefined));
       }, config.sweepIntervalSec * 1000);
       timer.unref();
+      watch.start();
     },
     async stop() {
       clearInterval(timer);
       timer = undefined;
-      await running;
+      await Promise.all([running, watch.stop()]);
     },
   };
 }
