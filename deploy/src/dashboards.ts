@@ -12,11 +12,6 @@ export const DASHBOARD_DIR = join(dirname(fileURLToPath(import.meta.url)), '../g
 export const OUR_PREFIX = /^(http|auth|sync|credits|bot)_/;
 /** prom-client's default metrics (createMetrics collects them on every service's registry). */
 export const DEFAULT_PREFIX = /^(process|nodejs)_/;
-/**
- * Defined by the stats branch of #15 (auth's periodic ledger check), merged separately: accepted while
- * the code does not have them yet, checked like the rest once it does. Remove once that branch is in.
- */
-export const PENDING_METRICS = new Set(['credits_ledger_check_ok', 'credits_ledger_check_timestamp_seconds']);
 
 export interface DashboardQuery {
   file: string;
