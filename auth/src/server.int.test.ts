@@ -55,6 +55,46 @@ describe('auth service', () => {
     expect(await res.json()).toMatchObject({ balance: auth.config.creditsStartingBalance });
   });
 
+  it('counts active users from the tokens issued for them, and the credits granted', async () => {
+    const exported = async (series: string) => {
+      const text = await (await fetch(`${auth.baseUrl}/metrics`)).text();
+      const line = text.split('\n').find((l) => l.startsWith(series));
+      return line === undefined ? undefined : Number(line.split(' ').at(-1));
+    };
+    const day = 'auth_active_users{window="1d"';
+    const before = (await exported(day)) ?? 0;
+    const granted = (await exported('credits_granted_milli_total{kind="grant"')) ?? 0;
+    await Promise.all([auth.createUser({ username: 'active1' }), auth.createUser({ username: 'active2' })]);
+    // Each sign-up granted the starting balance.
+    await expect
+      .poll(() => exported('credits_granted_milli_total{kind="grant"'))
+      .toBe(granted + 2 * auth.config.creditsStartingBalance);
+    const exchanger = createTokenExchanger({
+      tokenEndpoint: `${auth.baseUrl}/token`,
+      clientId: 'bots',
+      clientSecret: DEV_SECRETS.botsClientSecret,
+    });
+    // The touch is written next to the token response, not before it: poll.
+    // The bot's own token (client_credentials) is nobody's activity; a token for a user is.
+    await exchanger.tokenFor('@active1:mana.test');
+    await expect.poll(() => exported(day)).toBe(before + 1);
+    // Again for the same user (a new exchanger: no cache): still one user.
+    await createTokenExchanger({
+      tokenEndpoint: `${auth.baseUrl}/token`,
+      clientId: 'bots',
+      clientSecret: DEV_SECRETS.botsClientSecret,
+    }).tokenFor('@active1:mana.test');
+    await expect.poll(() => exported(day)).toBe(before + 1);
+    await exchanger.tokenFor('@active2:mana.test');
+    await expect.poll(() => exported(day)).toBe(before + 2);
+    await expect.poll(() => exported('auth_active_users{window="7d"')).toBeGreaterThanOrEqual(before + 2);
+    // Older than a day: still in the week, no longer in the day.
+    await auth.service.db.sql`update user_activity set last_active_at = now() - interval '2 days'
+                               where user_id = (select id from users where username = 'active2')`;
+    await expect.poll(() => exported(day)).toBe(before + 1);
+    await expect.poll(() => exported('auth_active_users{window="7d"')).toBeGreaterThanOrEqual(before + 2);
+  });
+
   it('rate-limits the token endpoint per client with 429 and Retry-After', async () => {
     const basic = `Basic ${Buffer.from(`bots:${DEV_SECRETS.botsClientSecret}`).toString('base64')}`;
     let last: Response | undefined;

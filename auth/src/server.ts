@@ -14,6 +14,7 @@ import { Redis } from 'ioredis';
 import { fileURLToPath } from 'node:url';
 import type Provider from 'oidc-provider';
 import { createAccounts, type Accounts } from './accounts/accounts.ts';
+import { createActivity, type Activity } from './accounts/activity.ts';
 import { createLifecycle, type Lifecycle } from './accounts/lifecycle.ts';
 import { createSynapseAdmin } from './matrix/synapse-admin.ts';
 import type { AuthConfig } from './config.ts';
@@ -48,6 +49,8 @@ export interface AuthService {
   redis: Redis;
   limiter: RateLimiter;
   metrics: Metrics;
+  /** Who used the platform lately (`auth_active_users`). */
+  activity: Activity;
   credits: CreditsModule;
   /** Delegated auth for Synapse; only with `AUTH_MATRIX_MODE=delegated`. */
   matrix: MatrixModule | undefined;
@@ -130,6 +133,8 @@ async function assemble(
     }),
   };
 
+  const activity = createActivity({ sql: db.sql, logger, metrics });
+
   const credits = createCreditsModule({
     sql: db.sql,
     ledgerSql: ledgerDb.sql,
@@ -206,11 +211,14 @@ async function assemble(
 
   const build = (): { provider: Provider; callback: ReturnType<Provider['callback']> } => {
     const provider = createProvider({ config, keys: keys.map((k) => k.privateJwk), adapter, accounts });
-    provider.on('grant.success', (ctx) =>
+    provider.on('grant.success', (ctx) => {
       counters.tokens.inc({
         grant: typeof ctx.oidc.params?.grant_type === 'string' ? ctx.oidc.params.grant_type : 'unknown',
-      }),
-    );
+      });
+      // A token for an account (not client_credentials): that account is using Mana.
+      const accountId = ctx.oidc.entities.AccessToken?.accountId;
+      if (accountId) void activity.touch(accountId);
+    });
     provider.on('server_error', (_ctx, err) => logger.error({ err }, 'oidc-provider server error'));
     provider.on('backchannel.error', (_ctx, err, client) =>
       logger.warn({ err, client: client.clientId }, 'back-channel logout failed'),
@@ -353,6 +361,7 @@ async function assemble(
     redis,
     limiter,
     metrics,
+    activity,
     credits,
     matrix,
     async refreshKeys(now = new Date()) {

@@ -10,6 +10,7 @@ describe('credits configuration', () => {
       startingBalance: 10_000,
       reservationTtlSec: 900,
       sweepIntervalSec: 30,
+      checkIntervalSec: 300,
       giftTtlSec: 2_592_000,
       redeemPerMinute: 10,
       redeemPerIpPerMinute: 60,
@@ -18,6 +19,7 @@ describe('credits configuration', () => {
       AUTH_CREDITS_STARTING_BALANCE: '0',
       AUTH_CREDITS_RESERVATION_TTL_SEC: '60',
       AUTH_CREDITS_SWEEP_INTERVAL_SEC: '5',
+      AUTH_CREDITS_CHECK_INTERVAL_SEC: '60',
       AUTH_CREDITS_GIFT_TTL_SEC: '3600',
       AUTH_CREDITS_REDEEM_PER_MINUTE: '3',
     };
@@ -25,6 +27,7 @@ describe('credits configuration', () => {
       startingBalance: 0,
       reservationTtlSec: 60,
       sweepIntervalSec: 5,
+      checkIntervalSec: 60,
       giftTtlSec: 3600,
       redeemPerMinute: 3,
       redeemPerIpPerMinute: 60,
@@ -36,5 +39,9 @@ describe('credits configuration', () => {
     expect(() =>
       loadConfig(spec, { AUTH_CREDITS_STARTING_BALANCE: '1.5', AUTH_CREDITS_RESERVATION_TTL_SEC: '0' }),
     ).toThrow(/AUTH_CREDITS_STARTING_BALANCE[\s\S]*AUTH_CREDITS_RESERVATION_TTL_SEC/);
+    // A check every second would scan the whole ledger back to back.
+    expect(() => loadConfig(spec, { AUTH_CREDITS_CHECK_INTERVAL_SEC: '1' })).toThrow(
+      'AUTH_CREDITS_CHECK_INTERVAL_SEC',
+    );
   });
 });

@@ -37,7 +37,28 @@ async function makeGift(token: string, body: Record<string, unknown>) {
   return r.body as { giftId: string; code: string; hint: string; status: string; expiresAt: string };
 }
 
+/** `credits_granted_milli_total{kind}` as the module exports it. */
+async function grantedMilli(kind: string): Promise<number> {
+  const metric = await f.metrics.registry.getSingleMetric('credits_granted_milli_total')?.get();
+  return metric?.values.find((v) => v.labels.kind === kind)?.value ?? Number.NaN;
+}
+
 describe('gift codes', () => {
+  it('counts a redeemed gift once as credits granted (kind gift); a retried redeem adds nothing', async () => {
+    const a = await user('gauge-giver');
+    const b = await user('gauge-taker');
+    const before = await grantedMilli('gift');
+    const g = await makeGift(a.token, { amount: 1200 });
+    expect(await grantedMilli('gift')).toBe(before);
+    expect((await f.call('POST', '/gifts/redeem', { token: b.token, body: { code: g.code } })).status).toBe(
+      200,
+    );
+    expect((await f.call('POST', '/gifts/redeem', { token: b.token, body: { code: g.code } })).status).toBe(
+      409,
+    );
+    expect(await grantedMilli('gift')).toBe(before + 1200);
+  });
+
   it('moves the amount into a code at once, and the redeemer gets it', async () => {
     const a = await user('giver');
     const b = await user('taker');

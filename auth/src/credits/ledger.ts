@@ -66,6 +66,8 @@ export interface LedgerEvents {
   committed?(operation: string, amount: number): void;
   insufficient?(operation: string): void;
   expired?(count: number): void;
+  /** Credits added to an account: a grant (starting balance, admin), a refund, or a redeemed gift. */
+  granted?(kind: 'grant' | 'refund' | 'gift', amount: number): void;
 }
 
 /** Actor recorded on entries the system writes by itself. */
@@ -477,6 +479,7 @@ export function createLedger({
         )
         select ent.id, acct.balance, acct.held from acct, ent`;
       if (!row) throw new Error('grant wrote no entry');
+      events.granted?.(kind, amount);
       return { entryId: String(row.id), userId, amount, replayed: false, ...balanceOf(row) };
     } catch (err) {
       if (!isUniqueViolation(err)) throw err;
@@ -574,7 +577,11 @@ export function createLedger({
     transactions,
     gifts: gifts.gifts,
     gift: durable(gifts.gift),
-    redeem: durable(gifts.redeem),
+    redeem: durable(async (...args: Parameters<typeof gifts.redeem>) => {
+      const redeemed = await gifts.redeem(...args);
+      events.granted?.('gift', redeemed.amount);
+      return redeemed;
+    }),
     revoke: durable(gifts.revoke),
     sweepGifts: durable(gifts.sweepGifts),
     reserve: durable(reserve),

@@ -24,6 +24,13 @@ export function creditsMetrics(metrics: Metrics): LedgerEvents {
   ] as const);
   const insufficient = counter('credits_insufficient_total', 'Reservations refused for lack of credits');
   const expired = counter('credits_expired_total', 'Reservations released by the TTL sweeper');
+  const granted = counter(
+    'credits_granted_milli_total',
+    'Milli-credits added to accounts, by kind (grant: starting balances and admin grants, refund, gift: redeemed gifts)',
+    ['kind'] as const,
+  );
+  // Every kind exported from the start (at 0): increase() then counts a kind's first grant too.
+  for (const kind of ['grant', 'refund', 'gift'] as const) granted.inc({ kind }, 0);
   return {
     reserved: () => reserved.inc(),
     committed: (operation, amount) => {
@@ -32,5 +39,6 @@ export function creditsMetrics(metrics: Metrics): LedgerEvents {
     },
     insufficient: () => insufficient.inc(),
     expired: (count) => expired.inc(count),
+    granted: (kind, amount) => granted.inc({ kind }, amount),
   };
 }
