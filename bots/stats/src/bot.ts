@@ -63,12 +63,15 @@ const SECTION_COMMANDS: readonly [SectionId, { de: string[]; en: string[] }, Tex
   [
     'users',
     { de: ['nutzer'], en: ['users'] },
-    { de: 'Neue Nutzer und Anmeldungen (24 h)', en: 'New users and logins (24 h)' },
+    { de: 'Neue und aktive Nutzer, Anmeldungen (24 h)', en: 'New and active users, logins (24 h)' },
   ],
   [
     'credits',
     { de: ['credits'], en: ['credits'] },
-    { de: 'Abgebuchte Credits und die Kontenprüfung', en: 'Credits charged and the ledger check' },
+    {
+      de: 'Gutgeschriebene und abgebuchte Credits, die Kontenprüfung',
+      en: 'Credits granted and charged, the ledger check',
+    },
   ],
   [
     'db',

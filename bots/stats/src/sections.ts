@@ -120,11 +120,15 @@ export const SECTIONS: Readonly<Record<SectionId, SectionSpec>> = {
     title: { de: 'Nutzer', en: 'Users' },
     queries: (r) => ({
       registrations: `sum(increase(auth_registrations_total[${r}]))`,
+      // auth counts the accounts it issued a token for in the window (1d, 7d: the report's range);
+      // every auth instance counts the same table, so max, not sum.
+      active: `max(auth_active_users{window="${r}"})`,
       logins: `sum(increase(auth_login_attempts_total[${r}])) - (sum(increase(auth_login_failures_total[${r}])) or vector(0))`,
       tokens: `sum(increase(auth_tokens_issued_total[${r}]))`,
     }),
     lines: (a, lang) => [
-      `${t(lang, { de: 'Neu registriert', en: 'New sign-ups' })}: ${fmt(single(a.registrations), lang)}`,
+      `${t(lang, { de: 'Neue Nutzer', en: 'New users' })}: ${fmt(single(a.registrations), lang)}`,
+      `${t(lang, { de: 'Aktive Nutzer', en: 'Active users' })}: ${fmt(single(a.active), lang)}`,
       `${t(lang, { de: 'Erfolgreiche Anmeldungen', en: 'Successful logins' })}: ${fmt(single(a.logins), lang)}`,
       `${t(lang, { de: 'Ausgestellte Tokens', en: 'Tokens issued' })}: ${fmt(single(a.tokens), lang)}`,
     ],
@@ -155,12 +159,16 @@ export const SECTIONS: Readonly<Record<SectionId, SectionSpec>> = {
       charged: `sum(increase(credits_committed_milli_total[${r}]))`,
       charges: `sum(increase(credits_committed_total[${r}]))`,
       refused: `sum(increase(credits_insufficient_total[${r}]))`,
+      granted: `sum(increase(credits_granted_milli_total{kind!="gift"}[${r}]))`,
+      gifted: `sum(increase(credits_granted_milli_total{kind="gift"}[${r}]))`,
       ledgerOk: 'min(credits_ledger_check_ok)',
     }),
     lines(a, lang) {
       const ok = single(a.ledgerOk);
       return [
         `${t(lang, { de: 'Abgebucht', en: 'Charged' })}: ${fmt((single(a.charged) ?? Number.NaN) / 1000, lang, 1)} Credits (${fmt(single(a.charges), lang)} ${t(lang, { de: 'Buchungen', en: 'charges' })})`,
+        `${t(lang, { de: 'Gutgeschrieben (Startguthaben, Gutschriften, Erstattungen)', en: 'Granted (starting balances, grants, refunds)' })}: ${fmt((single(a.granted) ?? Number.NaN) / 1000, lang, 1)} Credits`,
+        `${t(lang, { de: 'Eingelöste Geschenke', en: 'Gifts redeemed' })}: ${fmt((single(a.gifted) ?? Number.NaN) / 1000, lang, 1)} Credits`,
         `${t(lang, { de: 'Abgelehnt (zu wenig Credits)', en: 'Refused (too few credits)' })}: ${fmt(single(a.refused), lang)}`,
         `${t(lang, { de: 'Kontenprüfung', en: 'Ledger check' })}: ${
           ok === undefined

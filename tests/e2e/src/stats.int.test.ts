@@ -363,9 +363,13 @@ describe('stats bot with a real Prometheus and Alertmanager', () => {
     const body = bodyOf(report);
     // The operator's language, set before the runners that report started.
     expect(body).toMatch(/^📊 Daily report · /);
-    for (const id of ['services', 'bots'] as const)
+    for (const id of ['services', 'bots', 'users', 'credits'] as const)
       for (const line of await expectedLines(id, at)) expect(body).toContain(line);
     expect(body).toContain('auth: 1/1 up');
+    // Olga and Bob signed in through SSO (auth issued Synapse their tokens): active today.
+    expect(Number(/Active users: (\d+)/.exec(body)?.[1])).toBeGreaterThanOrEqual(2);
+    // Auth's periodic ledger check ran at its start, on real books.
+    expect(body).toContain('Ledger check: ✅ consistent');
 
     const image = await until(
       'the chart',
