@@ -49,7 +49,7 @@ export async function startHoldingProxy(target: string): Promise<HoldingProxy> {
       const answer = await fetch(url, {
         method: req.method ?? 'GET',
         headers: { 'content-type': req.headers['content-type'] ?? 'text/plain' },
-        ...(req.method === 'GET' || req.method === 'HEAD' ? {} : { body }),
+        ...(req.method === 'GET' || req.method === 'HEAD' ? {} : { body: new Uint8Array(body) }),
       });
       res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'text/plain' });
       res.end(Buffer.from(await answer.arrayBuffer()));
