@@ -291,9 +291,12 @@ describe('clock bot: alarms', () => {
     expect(fri?.at.toISOString()).toBe('2027-03-26T06:30:00.000Z');
     spring.clock.now = fri!.at;
     await spring.run(fri!.jobId);
-    expect(spring.jobs('alarm-ring').find((j) => j.jobId !== fri!.jobId)?.at.toISOString()).toBe(
-      '2027-03-29T05:30:00.000Z',
-    );
+    expect(
+      spring
+        .jobs('alarm-ring')
+        .find((j) => j.jobId !== fri!.jobId)
+        ?.at.toISOString(),
+    ).toBe('2027-03-29T05:30:00.000Z');
   });
 
   it('alarm 6:45 Mo,Mi,Fr picks the next of those days', async () => {
@@ -448,6 +451,31 @@ describe('clock bot: in a thread', () => {
     expect(sent).toHaveLength(2);
     expect(sent.find((e) => e !== edit)?.content['m.relates_to']).toMatchObject({ rel_type: 'm.thread' });
     expect(timers()[0]).toMatchObject({ state: 'paused' });
+  });
+
+  it('the end mention goes into the thread too (still a new m.text mentioning her)', async () => {
+    const { h, advance, jobs, run } = await setup();
+    const thread = { 'm.relates_to': { rel_type: 'm.thread', event_id: '$root' } };
+    await h.say(alice, dm, 'timer 30s Faden', thread);
+    advance(30_000);
+    const [end] = jobs('timer-end');
+    const [mention, done] = await run(end!.jobId);
+    expect(mention?.content).toMatchObject({
+      msgtype: 'm.text',
+      'm.mentions': { user_ids: [alice] },
+      'm.relates_to': { rel_type: 'm.thread', event_id: '$root', is_falling_back: true },
+    });
+    expect(body(mention)).toContain('„Faden“ (30s) ist abgelaufen!');
+    // The countdown's edit keeps its one relation (m.replace); it stays in the thread by itself.
+    expect((done?.content['m.relates_to'] as { rel_type?: string }).rel_type).toBe('m.replace');
+  });
+
+  it('a timer started outside a thread ends outside one', async () => {
+    const { h, advance, jobs, run } = await setup();
+    await h.say(alice, dm, 'timer 30s Tee');
+    advance(30_000);
+    const [mention] = await run(jobs('timer-end')[0]!.jobId);
+    expect(mention?.content['m.relates_to']).toBeUndefined();
   });
 });
 

@@ -8,6 +8,7 @@
  */
 import {
   hasStrings,
+  inThread,
   noticeContent,
   pick,
   replaceContent,
@@ -124,12 +125,13 @@ export async function showCountdown(
 }
 
 export async function rememberCountdown(ops: ClockOps, timerId: string, countdown: Countdown): Promise<void> {
-  const { endJob, shown } = countdown;
+  const { endJob, shown, threadRoot } = countdown;
   await ops.state.set(countdownKey(timerId), {
     roomId: countdown.roomId,
     eventId: countdown.eventId,
     ...(endJob ? { endJob } : {}),
     ...(shown ? { shown } : {}),
+    ...(threadRoot ? { threadRoot } : {}),
   });
   await ops.state.set(messageKey(countdown.eventId), { kind: 'timer', id: timerId });
 }
@@ -230,7 +232,10 @@ export async function runEnd(ops: ClockOps, data: RunData, jobId: string): Promi
     de: `⏰ Dein Timer${label} (${formatDuration(t.durationMs)}) ist abgelaufen!`,
     en: `⏰ Your timer${labelEn} (${formatDuration(t.durationMs)}) is up!`,
   });
-  await ops.send(data.roomId, mentionContent(data.userId, text), `${jobId}:end`);
+  // In the thread the timer was started in, where its countdown is (still a mention: it rings).
+  const countdown = await readCountdown(ops.state, t.id);
+  const thread = countdown?.roomId === data.roomId ? countdown.threadRoot : undefined;
+  await ops.send(data.roomId, inThread(mentionContent(data.userId, text), thread), `${jobId}:end`);
   const done: TimerRow = { ...t, state: 'done', remainingMs: 0, doneAt: ops.now().toISOString() };
   await ops.store.upsert('timers', t.id, { state: 'done', remainingMs: 0, doneAt: done.doneAt });
   await ops.store.flush();
