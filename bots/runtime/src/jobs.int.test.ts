@@ -98,6 +98,32 @@ describe('delayed jobs', () => {
   });
 });
 
+describe('the test-only delay scale (BOT_TEST_DELAY_SCALE)', () => {
+  it('at 60, a job due in a minute runs after about a second; one due in an hour does not', async () => {
+    const jobs = createBullJobs({
+      redisUrl: redis.url,
+      prefix: `${redis.prefix}scaled`,
+      log,
+      delayScale: 60,
+    });
+    open.push(jobs);
+    const ran: { id: string; after: number }[] = [];
+    const t0 = Date.now();
+    jobs.start(async (job) => void ran.push({ id: job.jobId, after: Date.now() - t0 }));
+    const at = (ms: number) => new Date(t0 + ms);
+    await jobs.scheduler.schedule({ botId: 'b', name: 'n', data: 1, jobId: 'minute', at: at(60_000) });
+    await jobs.scheduler.schedule({ botId: 'b', name: 'n', data: 2, jobId: 'hour', at: at(3_600_000) });
+    await jobs.scheduler.schedule({ botId: 'b', name: 'n', data: 3, jobId: 'moved', at: at(3_600_000) });
+    expect(await jobs.scheduler.move('moved', at(120_000))).toBe(true); // → 2 s at this scale
+    await sleep(3500);
+    expect(ran.map((r) => r.id)).toEqual(['minute', 'moved']);
+    expect(ran[0]?.after).toBeGreaterThanOrEqual(900);
+    expect(ran[1]?.after).toBeGreaterThanOrEqual(1900);
+    await jobs.scheduler.cancel('hour');
+    await jobs.close();
+  });
+});
+
 describe('repeatable jobs', () => {
   it('two workers, one series (*/1 s in Europe/Berlin): each occurrence once in total, none skipped', async () => {
     const key = `tick-${randomBytes(3).toString('hex')}`;

@@ -61,7 +61,12 @@ describe('credits bracket', () => {
         },
         onFreeFailed: (step: string, err: string) => failed.push(`${step}: ${err}`),
       };
-      expect(await bracket(down, request(async () => 'made anyway', { op: 'free' }))).toEqual({
+      expect(
+        await bracket(
+          down,
+          request(async () => 'made anyway', { op: 'free' }),
+        ),
+      ).toEqual({
         value: 'made anyway',
         charged: 0,
       });
@@ -77,7 +82,14 @@ describe('credits bracket', () => {
         credits: { ...credits, cost: credits.cost, commit: () => Promise.reject(new Error('503')) },
         onFreeFailed: (step: string, err: string) => failed.push(`${step}: ${err}`),
       };
-      expect((await bracket(flaky, request(async () => 'ok', { op: 'free' }))).value).toBe('ok');
+      expect(
+        (
+          await bracket(
+            flaky,
+            request(async () => 'ok', { op: 'free' }),
+          )
+        ).value,
+      ).toBe('ok');
       expect(failed).toEqual(['commit: 503']);
     });
 
