@@ -56,7 +56,7 @@ describe('credits bracket', () => {
         ...deps,
         credits: {
           ...credits,
-          cost: credits.cost,
+          cost: (op: string) => credits.cost(op),
           reserve: () => Promise.reject(new Error('ECONNREFUSED 127.0.0.1:3001')),
         },
         onFreeFailed: (step: string, err: string) => failed.push(`${step}: ${err}`),
@@ -79,7 +79,11 @@ describe('credits bracket', () => {
       const failed: string[] = [];
       const flaky = {
         ...deps,
-        credits: { ...credits, cost: credits.cost, commit: () => Promise.reject(new Error('503')) },
+        credits: {
+          ...credits,
+          cost: (op: string) => credits.cost(op),
+          commit: () => Promise.reject(new Error('503')),
+        },
         onFreeFailed: (step: string, err: string) => failed.push(`${step}: ${err}`),
       };
       expect(
@@ -98,7 +102,11 @@ describe('credits bracket', () => {
       let ran = false;
       const down = {
         ...deps,
-        credits: { ...credits, cost: credits.cost, reserve: () => Promise.reject(new Error('down')) },
+        credits: {
+          ...credits,
+          cost: (op: string) => credits.cost(op),
+          reserve: () => Promise.reject(new Error('down')),
+        },
         onFreeFailed: () => expect.fail('a costly operation is not free'),
       };
       await expect(
