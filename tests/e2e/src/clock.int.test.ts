@@ -11,7 +11,7 @@
 import { createMemoryStorage, createSyncClient, type SyncClient } from '@mana/sync-client';
 import { freePort } from '@mana/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { bodyOf, openChat, type Chat, type RawEvent } from './support/bots-chat.ts';
+import { bodyOf, openChat, threadMessage, type Chat, type RawEvent } from './support/bots-chat.ts';
 import {
   SERVER_NAME,
   spawnRunner,
@@ -121,17 +121,6 @@ const minuteAfter = (ms: number) => new Date(Math.ceil((Date.now() + ms) / 60_00
 /** Delayed jobs of the snooze test's runner wait 1/SCALE of their time. */
 const SCALE = 60;
 
-/** A message in the thread of `root`, as Element sends it. */
-const inThread = (root: string, body: string) => ({
-  msgtype: 'm.text',
-  body,
-  'm.relates_to': {
-    rel_type: 'm.thread',
-    event_id: root,
-    is_falling_back: true,
-    'm.in_reply_to': { event_id: root },
-  },
-});
 /** What Synapse files under the thread of `root`. */
 async function threadOf(root: string): Promise<string[]> {
   const thread = await fetch(
@@ -418,13 +407,13 @@ describe('clock bot (real Synapse, sync, Redis, Postgres)', () => {
     { timeout: 60_000 },
     async () => {
       const root = await chat.ask('zeit Tokio');
-      const start = await chat.sendEvent('m.room.message', inThread(root.event_id, 'timer 10m Faden'));
+      const start = await chat.sendEvent('m.room.message', threadMessage(root.event_id, 'timer 10m Faden'));
       const countdown = await until('the countdown', async () => (await chat.repliesTo(start))[0]);
       expect(countdown.content['m.relates_to']).toMatchObject({
         rel_type: 'm.thread',
         event_id: root.event_id,
       });
-      const pause = await chat.sendEvent('m.room.message', inThread(root.event_id, 'pause'));
+      const pause = await chat.sendEvent('m.room.message', threadMessage(root.event_id, 'pause'));
       const reply = await until('the pause reply', async () => (await chat.repliesTo(pause))[0]);
       expect(reply.content['m.relates_to']).toMatchObject({ rel_type: 'm.thread', event_id: root.event_id });
       const edit = await until('the countdown edited to paused', async () =>
@@ -451,7 +440,10 @@ describe('clock bot (real Synapse, sync, Redis, Postgres)', () => {
     { timeout: 60_000 },
     async () => {
       const root = await chat.ask('zeit Tokio');
-      const start = await chat.sendEvent('m.room.message', inThread(root.event_id, 'timer 3s Fadenende'));
+      const start = await chat.sendEvent(
+        'm.room.message',
+        threadMessage(root.event_id, 'timer 3s Fadenende'),
+      );
       const countdown = await until('the countdown', async () => (await chat.repliesTo(start))[0]);
       expect(countdown.content['m.relates_to']).toMatchObject({
         rel_type: 'm.thread',

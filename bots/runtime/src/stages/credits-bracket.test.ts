@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { CancelledError, TimeoutError } from '../errors.ts';
 import { memoryCredits, memoryIdentity, memoryStores } from '../memory.ts';
 import { guardStore } from './context.ts';
+import type { Credits } from '../ports.ts';
 import { bracket, type BracketDeps, type Meter } from './credits-bracket.ts';
 
 const alice = '@alice:mana.test';
@@ -49,47 +50,37 @@ describe('credits bracket', () => {
       expect(credits.balanceOf(alice)).toEqual({ balance: 1000, held: 0, available: 1000 });
     });
 
-    it('fails open when credits is down: the work runs, the failure is reported', async () => {
+    /** The bracket's deps with some credits calls failing; what it reported as failed open. */
+    function failing(overrides: Partial<Credits>) {
       const { deps, credits } = setup();
       const failed: string[] = [];
-      const down = {
+      const broken: BracketDeps = {
         ...deps,
-        credits: {
-          ...credits,
-          cost: (op: string) => credits.cost(op),
-          reserve: () => Promise.reject(new Error('ECONNREFUSED 127.0.0.1:3001')),
-        },
-        onFreeFailed: (step: string, err: string) => failed.push(`${step}: ${err}`),
+        credits: { ...credits, cost: (op: string) => credits.cost(op), ...overrides },
+        onFreeFailed: (step, err) => failed.push(`${step}: ${err}`),
       };
-      expect(
-        await bracket(
-          down,
-          request(async () => 'made anyway', { op: 'free' }),
-        ),
-      ).toEqual({
-        value: 'made anyway',
-        charged: 0,
+      return { deps: broken, credits, failed };
+    }
+
+    it('fails open when credits is down: the work runs, the failure is reported', async () => {
+      const { deps, credits, failed } = failing({
+        reserve: () => Promise.reject(new Error('ECONNREFUSED 127.0.0.1:3001')),
       });
+      const r = await bracket(
+        deps,
+        request(async () => 'made anyway', { op: 'free' }),
+      );
+      expect(r).toEqual({ value: 'made anyway', charged: 0 });
       expect(failed).toEqual(['reserve: ECONNREFUSED 127.0.0.1:3001']);
       expect(credits.commits).toHaveLength(0);
     });
 
     it('a failed commit does not fail the work either', async () => {
-      const { deps, credits } = setup();
-      const failed: string[] = [];
-      const flaky = {
-        ...deps,
-        credits: {
-          ...credits,
-          cost: (op: string) => credits.cost(op),
-          commit: () => Promise.reject(new Error('503')),
-        },
-        onFreeFailed: (step: string, err: string) => failed.push(`${step}: ${err}`),
-      };
+      const { deps, failed } = failing({ commit: () => Promise.reject(new Error('503')) });
       expect(
         (
           await bracket(
-            flaky,
+            deps,
             request(async () => 'ok', { op: 'free' }),
           )
         ).value,
@@ -98,24 +89,16 @@ describe('credits bracket', () => {
     });
 
     it('a costly operation does not fail open: credits down means the work never runs', async () => {
-      const { deps, credits } = setup();
+      const { deps, failed } = failing({ reserve: () => Promise.reject(new Error('down')) });
       let ran = false;
-      const down = {
-        ...deps,
-        credits: {
-          ...credits,
-          cost: (op: string) => credits.cost(op),
-          reserve: () => Promise.reject(new Error('down')),
-        },
-        onFreeFailed: () => expect.fail('a costly operation is not free'),
-      };
       await expect(
         bracket(
-          down,
+          deps,
           request(async () => (ran = true)),
         ),
       ).rejects.toThrow('down');
       expect(ran).toBe(false);
+      expect(failed).toEqual([]);
     });
 
     it('a sender without an account is not reported as a credits failure', async () => {
