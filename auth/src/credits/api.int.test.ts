@@ -126,6 +126,49 @@ describe('credits API', () => {
     await ledgerOk();
   });
 
+  it('a free operation (cost 0) reserves and commits 0: the history shows it, the books balance', async () => {
+    await f.credits.grantStartingBalance('fritz');
+    const token = await f.userToken('fritz');
+    const k = key('free');
+    const r = await f.call('POST', '/reserve', {
+      token,
+      body: { operation: 'calendar_event_create', idempotencyKey: k, reference: k },
+    });
+    expect(r).toMatchObject({ status: 201, body: { amount: 0, status: 'held', replayed: false } });
+    const c = await f.call('POST', `/reservations/${String(r.body.reservationId)}/commit`, {
+      token,
+      body: { amount: 0 },
+    });
+    expect(c).toMatchObject({ status: 200, body: { status: 'committed', amount: 0, charged: 0 } });
+    // The bots' bracket commits without a body; a failed free command releases its 0 hold.
+    const r2 = await f.call('POST', '/reserve', {
+      token,
+      body: { operation: 'task_create', idempotencyKey: key('free') },
+    });
+    const c2 = await f.call('POST', `/reservations/${String(r2.body.reservationId)}/commit`, { token });
+    expect(c2).toMatchObject({ status: 200, body: { charged: 0 } });
+    const r3 = await f.call('POST', '/reserve', {
+      token,
+      body: { operation: 'task_create', idempotencyKey: key('free') },
+    });
+    const rel = await f.call('POST', `/reservations/${String(r3.body.reservationId)}/release`, { token });
+    expect(rel).toMatchObject({ status: 200, body: { status: 'released', charged: 0 } });
+    expect(await balanceOf('fritz')).toEqual({ balance: 10_000, held: 0, available: 10_000 });
+    const history = await f.call('GET', '/transactions?limit=10', { token });
+    const entries = (history.body.entries as { kind: string; operation?: string; amount: number }[]).filter(
+      (e) => e.kind !== 'grant',
+    );
+    expect(entries.map((e) => `${e.kind} ${e.operation} ${e.amount}`).sort()).toEqual([
+      'commit calendar_event_create 0',
+      'commit task_create 0',
+      'release task_create 0',
+      'reserve calendar_event_create 0',
+      'reserve task_create 0',
+      'reserve task_create 0',
+    ]);
+    await ledgerOk();
+  });
+
   it('releases (idempotently) and refuses to commit a released reservation with 409', async () => {
     await f.credits.grantStartingBalance('rob');
     const token = await f.userToken('rob');

@@ -763,6 +763,8 @@ export const calendarBot = defineBot({
     { de: 'Team jeden Montag 9 Uhr', en: 'team every monday 9am' },
   ],
   apps: [APP],
+  // Plain text that reads as an event creates one: the same (free) operation as `termin`.
+  fallbackCost: 'calendar_event_create',
   fallback: async (ctx, text) => {
     try {
       return await addEvent(ctx, text);

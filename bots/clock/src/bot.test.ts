@@ -273,6 +273,32 @@ describe('clock bot: alarms', () => {
     expect(en).toContain('ist an');
   });
 
+  it('a werktags alarm rung on the Friday before the clocks go back rings next at 7:30 CET (DST-correct)', async () => {
+    // Friday 2026-10-23 07:30 CEST is 05:30Z; Europe/Berlin leaves summer time on Sunday the 25th,
+    // so Monday 07:30 is CET: 06:30Z, 73 hours later, not 72.
+    const { h, jobs, run, clock } = await setup('2026-10-23T04:00:00Z');
+    await h.ask(alice, dm, 'alarm 07:30 werktags');
+    const [friday] = jobs('alarm-ring');
+    expect(friday?.at.toISOString()).toBe('2026-10-23T05:30:00.000Z');
+    clock.now = friday!.at;
+    expect(await run(friday!.jobId)).toHaveLength(1);
+    const monday = jobs('alarm-ring').find((j) => j.jobId !== friday!.jobId);
+    expect(monday?.at.toISOString()).toBe('2026-10-26T06:30:00.000Z');
+    // And back into summer time: Friday 2027-03-26 07:30 CET → Monday the 29th 07:30 CEST.
+    const spring = await setup('2027-03-26T05:00:00Z');
+    await spring.h.ask(alice, dm, 'alarm 07:30 werktags');
+    const [fri] = spring.jobs('alarm-ring');
+    expect(fri?.at.toISOString()).toBe('2027-03-26T06:30:00.000Z');
+    spring.clock.now = fri!.at;
+    await spring.run(fri!.jobId);
+    expect(
+      spring
+        .jobs('alarm-ring')
+        .find((j) => j.jobId !== fri!.jobId)
+        ?.at.toISOString(),
+    ).toBe('2027-03-29T05:30:00.000Z');
+  });
+
   it('alarm 6:45 Mo,Mi,Fr picks the next of those days', async () => {
     const { h, jobs } = await setup('2026-11-24T12:00:00Z'); // a Tuesday
     await h.ask(alice, dm, 'alarm 6:45 Mo,Mi,Fr');
@@ -368,6 +394,49 @@ describe('clock bot: job kinds', () => {
   });
 });
 
+describe('clock bot: a stalled countdown tick redelivered', () => {
+  it('after a kill -9, the old tick joins the live chain (same next job id) instead of starting a second one', async () => {
+    const { h, advance, jobs, run } = await setup();
+    await h.say(alice, dm, 'timer 5m Tee');
+    const pending = () =>
+      jobs('timer-tick')
+        .map((j) => Number(j.jobId.slice(j.jobId.lastIndexOf(':') + 1)))
+        .sort((a, b) => a - b);
+    /** Runs tick `k` as BullMQ would an idempotent kind: once done, it is gone from Redis. */
+    const tick = async (job: NonNullable<ReturnType<typeof jobs>[number]>) => {
+      const sent = await run(job.jobId);
+      h.scheduler.jobs.delete(job.jobId);
+      return sent;
+    };
+    // Tick 1 is taken by the runner that is then killed -9: its lock runs out, BullMQ will hand it
+    // out again. Meanwhile the restarted runner goes on with the chain: ticks 2, 3 and 4 run.
+    advance(10_000);
+    const [stalled] = jobs('timer-tick');
+    expect(pending()).toEqual([1]);
+    await run(stalled!.jobId); // ran up to its edit, then the process died before BullMQ heard "done"
+    h.scheduler.jobs.delete(stalled!.jobId);
+    for (const k of [2, 3, 4]) {
+      advance(10_000);
+      const [next] = jobs('timer-tick');
+      expect(pending()).toEqual([k]);
+      expect(await tick(next!)).toHaveLength(1);
+    }
+    expect(pending()).toEqual([5]);
+    // Now the stalled tick 1 is redelivered (30 s late): it edits (harmless) and chains tick 5 — the
+    // one already queued — not tick 2, which would start a second chain.
+    advance(2_000);
+    const before = h.matrix.sent.length;
+    await h.dispatcher.runJob(stalled!);
+    expect(h.matrix.sent.slice(before)).toHaveLength(1);
+    expect(pending()).toEqual([5]);
+    // And the one chain carries on, one edit per tick.
+    advance(8_000);
+    const [five] = jobs('timer-tick');
+    expect(await tick(five!)).toHaveLength(1);
+    expect(pending()).toEqual([6]);
+  });
+});
+
 describe('clock bot: in a thread', () => {
   it('the countdown is in the thread, and pausing there edits it (m.replace) instead of posting a new message', async () => {
     const { h, timers } = await setup();
@@ -382,6 +451,31 @@ describe('clock bot: in a thread', () => {
     expect(sent).toHaveLength(2);
     expect(sent.find((e) => e !== edit)?.content['m.relates_to']).toMatchObject({ rel_type: 'm.thread' });
     expect(timers()[0]).toMatchObject({ state: 'paused' });
+  });
+
+  it('the end mention goes into the thread too (still a new m.text mentioning her)', async () => {
+    const { h, advance, jobs, run } = await setup();
+    const thread = { 'm.relates_to': { rel_type: 'm.thread', event_id: '$root' } };
+    await h.say(alice, dm, 'timer 30s Faden', thread);
+    advance(30_000);
+    const [end] = jobs('timer-end');
+    const [mention, done] = await run(end!.jobId);
+    expect(mention?.content).toMatchObject({
+      msgtype: 'm.text',
+      'm.mentions': { user_ids: [alice] },
+      'm.relates_to': { rel_type: 'm.thread', event_id: '$root', is_falling_back: true },
+    });
+    expect(body(mention)).toContain('„Faden“ (30s) ist abgelaufen!');
+    // The countdown's edit keeps its one relation (m.replace); it stays in the thread by itself.
+    expect((done?.content['m.relates_to'] as { rel_type?: string }).rel_type).toBe('m.replace');
+  });
+
+  it('a timer started outside a thread ends outside one', async () => {
+    const { h, advance, jobs, run } = await setup();
+    await h.say(alice, dm, 'timer 30s Tee');
+    advance(30_000);
+    const [mention] = await run(jobs('timer-end')[0]!.jobId);
+    expect(mention?.content['m.relates_to']).toBeUndefined();
   });
 });
 

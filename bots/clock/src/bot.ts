@@ -178,7 +178,12 @@ async function startTimer(ctx: CommandContext, text: string | undefined) {
   };
   // The countdown first, so the watch that sees the new row knows it is the bot's own.
   const message = await ctx.stream(countdownText(row, ctx.lang, ctx.now), { intervalMs: TICK_MS });
-  await rememberCountdown(ops, id, { roomId: ctx.roomId, eventId: message.eventId, shown: shownKey(row) });
+  await rememberCountdown(ops, id, {
+    roomId: ctx.roomId,
+    eventId: message.eventId,
+    shown: shownKey(row),
+    ...(ctx.threadRoot ? { threadRoot: ctx.threadRoot } : {}),
+  });
   const { id: _id, ...fields } = row;
   await ops.store.upsert('timers', id, fields);
   await ops.store.flush();

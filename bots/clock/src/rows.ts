@@ -61,6 +61,8 @@ export interface Countdown {
   endJob?: string;
   /** What the message shows (`running:<endsAt>`, `paused:<ms>`, …): an edit only when it changes. */
   shown?: string;
+  /** The thread the timer was started in (`m.thread` root): its end mention goes there too. */
+  threadRoot?: string;
   [key: string]: Json | undefined;
 }
 

@@ -8,6 +8,7 @@
  */
 import {
   hasStrings,
+  inThread,
   noticeContent,
   pick,
   replaceContent,
@@ -124,12 +125,13 @@ export async function showCountdown(
 }
 
 export async function rememberCountdown(ops: ClockOps, timerId: string, countdown: Countdown): Promise<void> {
-  const { endJob, shown } = countdown;
+  const { endJob, shown, threadRoot } = countdown;
   await ops.state.set(countdownKey(timerId), {
     roomId: countdown.roomId,
     eventId: countdown.eventId,
     ...(endJob ? { endJob } : {}),
     ...(shown ? { shown } : {}),
+    ...(threadRoot ? { threadRoot } : {}),
   });
   await ops.state.set(messageKey(countdown.eventId), { kind: 'timer', id: timerId });
 }
@@ -147,13 +149,24 @@ export async function scheduleRun(ops: ClockOps, t: TimerRow, roomId: string): P
   const base = t.startedAt ? Date.parse(t.startedAt) : now;
   // The next tick of the chain, not the first: done ticks leave Redis (idempotent), so scheduling a
   // run again mid-way (the watch sees a change) would otherwise re-add tick 1 and start a second chain.
-  const k = Math.max(1, Math.floor((now - base) / TICK_MS) + 1);
-  await scheduleTick(ops, { ...data, base, k });
+  await scheduleTick(ops, { ...data, base, k: nextTick(base, 0, now) });
   const countdown = await readCountdown(ops.state, t.id);
   if (countdown && countdown.endJob !== endJob) {
     if (countdown.endJob) await ops.cancel(countdown.endJob);
     await ops.state.set(countdownKey(t.id), { ...countdown, endJob });
   }
+}
+
+/**
+ * The number of the tick to chain after tick `k` at `now`: the one of the next 10 s slot, or k + 1
+ * when that is later. Derived from the time, not only from `k`, so every copy of a chain agrees on
+ * it: a tick BullMQ redelivers after a kill -9 (stalled: its lock ran out while the chain went on
+ * from the restarted runner) names the tick the live chain has already queued, and that job id is
+ * taken (added once), instead of re-adding `k + 1` — which is done and gone from Redis — and
+ * starting a second chain that edits the countdown twice as often.
+ */
+export function nextTick(base: number, k: number, now: number): number {
+  return Math.max(k + 1, Math.floor((now - base) / TICK_MS) + 1);
 }
 
 /**
@@ -187,7 +200,7 @@ async function currentRun(ops: ClockOps, data: RunData): Promise<TimerRow | unde
 export async function runTick(ops: ClockOps, data: TickData): Promise<void> {
   const t = await currentRun(ops, data);
   if (!t) return;
-  await scheduleTick(ops, { ...data, k: data.k + 1 });
+  await scheduleTick(ops, { ...data, k: nextTick(data.base, data.k, ops.now().getTime()) });
   const countdown = await readCountdown(ops.state, t.id);
   if (countdown)
     await ops.send(countdown.roomId, editOf(countdownText(t, ops.lang, ops.now()), countdown.eventId));
@@ -219,7 +232,10 @@ export async function runEnd(ops: ClockOps, data: RunData, jobId: string): Promi
     de: `⏰ Dein Timer${label} (${formatDuration(t.durationMs)}) ist abgelaufen!`,
     en: `⏰ Your timer${labelEn} (${formatDuration(t.durationMs)}) is up!`,
   });
-  await ops.send(data.roomId, mentionContent(data.userId, text), `${jobId}:end`);
+  // In the thread the timer was started in, where its countdown is (still a mention: it rings).
+  const countdown = await readCountdown(ops.state, t.id);
+  const thread = countdown?.roomId === data.roomId ? countdown.threadRoot : undefined;
+  await ops.send(data.roomId, inThread(mentionContent(data.userId, text), thread), `${jobId}:end`);
   const done: TimerRow = { ...t, state: 'done', remainingMs: 0, doneAt: ops.now().toISOString() };
   await ops.store.upsert('timers', t.id, { state: 'done', remainingMs: 0, doneAt: done.doneAt });
   await ops.store.flush();

@@ -3,7 +3,7 @@
  * Every variable is documented here, where its default is defined; bots/runtime/README.md lists them.
  */
 import { CREDITS_AUDIENCE, SYNC_AUDIENCE } from '@mana/auth-client';
-import { defineConfig, loadConfig, vars, type ConfigOf } from '@mana/config';
+import { ConfigError, defineConfig, loadConfig, vars, type ConfigOf } from '@mana/config';
 import { z } from 'zod';
 
 const list = z.string().transform((s) =>
@@ -165,6 +165,11 @@ export const botConfigSpec = defineConfig('BOT_', {
     default: '5000',
     doc: 'An encrypted message the bots cannot decrypt waits this long for its keys before they say so',
   },
+  testDelayScale: {
+    schema: z.coerce.number().min(1).max(3600),
+    default: '1',
+    doc: 'Test only: delayed jobs run this many times sooner than their instant says (60: a 10-minute snooze rings after 10 s), so end-to-end tests of minute-long waits take seconds; rows and messages keep the real instants. 1 = off; refused with NODE_ENV=production',
+  },
   maxMessageBytes: {
     schema: z.coerce.number().int().min(64),
     default: '8192',
@@ -175,5 +180,11 @@ export const botConfigSpec = defineConfig('BOT_', {
 export type BotConfig = ConfigOf<typeof botConfigSpec>;
 
 export function loadBotConfig(env: Readonly<Record<string, string | undefined>> = process.env): BotConfig {
-  return loadConfig(botConfigSpec, env);
+  const config = loadConfig(botConfigSpec, env);
+  // A scaled job clock makes alarms ring early: never where people rely on them.
+  if (config.nodeEnv === 'production' && config.testDelayScale !== 1)
+    throw new ConfigError([
+      { variable: 'BOT_TEST_DELAY_SCALE', message: 'is for tests only: unset it in production' },
+    ]);
+  return config;
 }

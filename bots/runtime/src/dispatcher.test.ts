@@ -248,7 +248,7 @@ describe('dispatcher', () => {
     expect(h.credits.commits).toHaveLength(1);
   });
 
-  it('a command whose operation costs 0 is not bracketed (no reservation, no ledger entry)', async () => {
+  it('a command whose operation costs 0 is bracketed with 0: the ledger records it, nothing is charged', async () => {
     const h = createTestHarness({
       bots: [
         defineBot({
@@ -269,8 +269,11 @@ describe('dispatcher', () => {
     });
     h.members.set(dm, [alice, '@todo:mana.test']);
     expect((await h.ask(alice, dm, 'free')).at(-1)).toBe(`ok\n\n${CHOSEN_EN}`);
-    expect(h.credits.commits).toHaveLength(0);
-    expect(await h.credits.transactions(`x|y|${alice}`, 10)).toHaveLength(0);
+    expect(h.credits.commits).toEqual([expect.objectContaining({ operation: 'op', amount: 0 })]);
+    expect(await h.credits.transactions(`x|y|${alice}`, 10)).toEqual([
+      expect.objectContaining({ kind: 'commit', amount: 0, operation: 'op' }),
+    ]);
+    expect(h.credits.balanceOf(alice)).toEqual({ balance: 0, held: 0, available: 0 });
   });
 
   it('a failed costly command releases its hold', async () => {

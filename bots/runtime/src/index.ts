@@ -96,6 +96,8 @@ export {
 export { userIdRegexFor } from './namespace.ts';
 export type { AppId } from '@mana/sync-protocol';
 export { openAiTranscriber, STT_OPERATION, type SpeechToText } from './stages/voice.ts';
+// For a message a job sends into a command's thread (the clock's end mention).
+export { inThread } from './stages/reply.ts';
 export type {
   Accounts,
   AppStore,

@@ -3,7 +3,8 @@
  * seconds, in a time zone) run by two workers on one Redis prefix, each occurrence handled once in
  * total and none skipped but by the misfire policy (taken a whole period late); one of two workers
  * SIGKILLed mid-run, still none lost or doubled; per-kind options (an idempotent kind leaves Redis
- * once done, a prioritized kind waits behind due jobs without a priority, a moved job keeps both).
+ * once done, a prioritized kind waits behind due jobs without a priority, a moved job keeps both);
+ * a stalled idempotent job delivered again, the job it chains added once; the test-only delay scale.
  */
 import { createLogger } from '@mana/logging';
 import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis } from '@mana/testing';
@@ -94,6 +95,32 @@ describe('delayed jobs', () => {
     expect(ran.map((r) => r.id)).toEqual(['early']);
     expect(await jobs.scheduler.move('early', new Date(t0 + 5000))).toBe(false); // ran already
     await jobs.scheduler.cancel('late');
+    await jobs.close();
+  });
+});
+
+describe('the test-only delay scale (BOT_TEST_DELAY_SCALE)', () => {
+  it('at 60, a job due in a minute runs after about a second; one due in an hour does not', async () => {
+    const jobs = createBullJobs({
+      redisUrl: redis.url,
+      prefix: `${redis.prefix}scaled`,
+      log,
+      delayScale: 60,
+    });
+    open.push(jobs);
+    const ran: { id: string; after: number }[] = [];
+    const t0 = Date.now();
+    jobs.start(async (job) => void ran.push({ id: job.jobId, after: Date.now() - t0 }));
+    const at = (ms: number) => new Date(t0 + ms);
+    await jobs.scheduler.schedule({ botId: 'b', name: 'n', data: 1, jobId: 'minute', at: at(60_000) });
+    await jobs.scheduler.schedule({ botId: 'b', name: 'n', data: 2, jobId: 'hour', at: at(3_600_000) });
+    await jobs.scheduler.schedule({ botId: 'b', name: 'n', data: 3, jobId: 'moved', at: at(3_600_000) });
+    expect(await jobs.scheduler.move('moved', at(120_000))).toBe(true); // → 2 s at this scale
+    await sleep(3500);
+    expect(ran.map((r) => r.id)).toEqual(['minute', 'moved']);
+    expect(ran[0]?.after).toBeGreaterThanOrEqual(900);
+    expect(ran[1]?.after).toBeGreaterThanOrEqual(1900);
+    await jobs.scheduler.cancel('hour');
     await jobs.close();
   });
 });
@@ -221,6 +248,76 @@ describe('repeatable jobs', () => {
     expect(childHandled.length).toBe(handledByChild);
     await survivor.close();
   }, 30_000);
+});
+
+describe('a stalled idempotent job (its worker died mid-run)', () => {
+  it('is delivered again; the chain it schedules stays one: an id still queued is not added twice', async () => {
+    // What the clock's countdown relies on after a kill -9: BullMQ hands the stalled tick out again,
+    // and the tick it then chains (`nextTick`) has the id of the one the live chain already queued.
+    const prefix = `${redis.prefix}stalled`;
+    const make = () => {
+      const jobs = createBullJobs({
+        redisUrl: redis.url,
+        prefix,
+        log,
+        lockDurationMs: 1000,
+        stalledIntervalMs: 500,
+      });
+      open.push(jobs);
+      return jobs;
+    };
+    const tick = { idempotent: true, priority: 10 };
+    const dying = make();
+    const deliveries: string[] = [];
+    let taken!: () => void;
+    const tookIt = new Promise<void>((r) => (taken = r));
+    const next = (jobs: BullJobs) =>
+      jobs.scheduler.schedule({
+        botId: 'clock',
+        name: 'tick',
+        data: 2,
+        jobId: 'tick:2',
+        at: new Date(Date.now() + 60_000),
+        options: tick,
+      });
+    dying.start(async (job) => {
+      deliveries.push(`dying ${job.jobId}`);
+      await next(dying);
+      taken();
+      await new Promise(() => undefined); // never answers: the process is gone
+    });
+    await dying.scheduler.schedule({
+      botId: 'clock',
+      name: 'tick',
+      data: 1,
+      jobId: 'tick:1',
+      at: new Date(),
+      options: tick,
+    });
+    await tookIt;
+    await dying.close({ force: true }); // no lock renewal from here on, as after a SIGKILL
+    const queue = new Queue(QUEUE_NAME, { connection: { url: redis.url }, prefix });
+    const queued = await queue.getJob(safeJobId('tick:2'));
+    const survivor = make();
+    survivor.start(async (job) => {
+      deliveries.push(`survivor ${job.jobId}`);
+      await next(survivor);
+    });
+    const deadline = Date.now() + 10_000;
+    while (deliveries.length < 2 && Date.now() < deadline) await sleep(100);
+    await sleep(300);
+    expect(deliveries).toEqual(['dying tick:1', 'survivor tick:1']);
+    // One tick 2, the one queued first (same timestamp): the redelivery added no second one.
+    expect(await queue.getJobCounts('delayed', 'prioritized', 'waiting')).toMatchObject({ delayed: 1 });
+    expect((await queue.getJob(safeJobId('tick:2')))?.timestamp).toBe(queued?.timestamp);
+    // Once tick 1 is done it leaves Redis (idempotent): a copy of the chain that re-added a *done*
+    // tick would get a fresh job — why the clock numbers the next tick from the time.
+    await sleep(300);
+    expect(await queue.getJob(safeJobId('tick:1'))).toBeUndefined();
+    await survivor.scheduler.cancel('tick:2');
+    await survivor.close();
+    await queue.close();
+  }, 20_000);
 });
 
 describe('a series left without its next occurrence', () => {

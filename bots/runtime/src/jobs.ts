@@ -150,6 +150,11 @@ export function createBullJobs(options: {
   lockDurationMs?: number;
   /** How often a worker looks for jobs whose worker died (BullMQ default 30 s). */
   stalledIntervalMs?: number;
+  /**
+   * Test only (`BOT_TEST_DELAY_SCALE`): a delayed job waits this many times less than its instant
+   * says, so a test of a 10-minute snooze waits 10 s at 60. Series (cron) are not scaled. Default 1.
+   */
+  delayScale?: number;
 }): BullJobs {
   const connection = connectionFromUrl(options.redisUrl);
   const queue = new Queue<JobPayload>(QUEUE_NAME, { connection, prefix: options.prefix });
@@ -157,9 +162,12 @@ export function createBullJobs(options: {
   const log = options.log.child({ component: 'jobs' });
   queue.on('error', (err) => log.warn({ err: err.message }, 'queue error'));
 
+  const scale = options.delayScale ?? 1;
+  const delayUntil = (at: Date) => Math.round(Math.max(0, at.getTime() - Date.now()) / scale);
+
   const scheduler: Scheduler = {
     async schedule({ botId, name, data, jobId, at, options: kind }) {
-      const delay = Math.max(0, at.getTime() - Date.now());
+      const delay = delayUntil(at);
       await queue.add(
         name,
         { botId, name, jobId, data },
@@ -172,7 +180,7 @@ export function createBullJobs(options: {
     async move(jobId, at) {
       const job = await queue.getJob(safeJobId(jobId));
       if (!job) return false;
-      const delay = Math.max(0, at.getTime() - Date.now());
+      const delay = delayUntil(at);
       const state = await job.getState();
       if (state === 'delayed') {
         await job.changeDelay(delay);

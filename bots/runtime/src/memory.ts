@@ -122,7 +122,7 @@ export function memoryCredits(costs: Readonly<Record<string, number>>): MemoryCr
       });
       log.push({
         kind: 'commit',
-        amount: -charged,
+        amount: 0 - charged, // +0 for a free operation, as the ledger shows it
         operation: r.operation,
         createdAt: new Date().toISOString(),
       });

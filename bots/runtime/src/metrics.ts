@@ -5,6 +5,8 @@ export interface BotMetrics {
   commands: Counter<'bot' | 'command' | 'outcome'>;
   duration: Histogram<'bot' | 'command'>;
   creditsCharged: Counter<'bot' | 'operation'>;
+  /** Free operations that ran without their 0-credit bracket because the credits service failed. */
+  creditsFailOpen: Counter<'bot' | 'operation' | 'step'>;
   events: Counter<'outcome'>;
   transactions: Counter<'outcome'>;
   /** The runner's own time per command: its transaction received → its reply handed to Synapse. */
@@ -32,6 +34,12 @@ export function createBotMetrics(metrics: Metrics): BotMetrics {
       name: 'bot_credits_charged_total',
       help: 'Milli-credits committed for bot commands',
       labelNames: ['bot', 'operation'] as const,
+      registers: [registry],
+    }),
+    creditsFailOpen: new client.Counter({
+      name: 'bot_credits_fail_open_total',
+      help: 'Free operations (cost 0) that ran unbracketed because the credits service failed their reserve or commit',
+      labelNames: ['bot', 'operation', 'step'] as const,
       registers: [registry],
     }),
     events: new client.Counter({

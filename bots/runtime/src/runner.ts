@@ -185,7 +185,14 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
   let jobs: BullJobs | undefined;
   let scheduler = ports.scheduler;
   if (!scheduler) {
-    jobs = createBullJobs({ redisUrl: config.redisUrl, prefix: config.queuePrefix, log });
+    jobs = createBullJobs({
+      redisUrl: config.redisUrl,
+      prefix: config.queuePrefix,
+      log,
+      delayScale: config.testDelayScale,
+    });
+    if (config.testDelayScale !== 1)
+      log.warn({ scale: config.testDelayScale }, 'BOT_TEST_DELAY_SCALE: delayed jobs run early (tests only)');
     scheduler = jobs.scheduler;
   }
 

@@ -301,8 +301,10 @@ describe.each(['sso', 'delegated'] as const)('%s mode', (mode) => {
       const entries = (await api.transactions({ limit: 200 })).entries;
       expect(entries.filter((e) => e.operation === 'ai_task_breakdown')).toHaveLength(0);
       expect(entries.length).toBe(entriesBefore);
-      // Adding tasks is free (task_create costs 0): no holds, no ledger entries for it either.
-      expect(entries.filter((e) => e.kind !== 'grant')).toHaveLength(0);
+      // Adding tasks is free (task_create costs 0) but bracketed: a 0-amount reserve and commit.
+      expect(
+        entries.filter((e) => e.kind !== 'grant').map((e) => `${e.kind} ${e.operation} ${e.amount}`),
+      ).toEqual(['commit task_create 0', 'reserve task_create 0']);
     });
 
     it('with credits: exactly one charge, even when the appservice transaction is delivered again (same and new txn ids)', async () => {
@@ -328,9 +330,9 @@ describe.each(['sso', 'delegated'] as const)('%s mode', (mode) => {
       expect(await chat.repliesTo(id)).toHaveLength(1);
       expect(await api.balance()).toEqual({ balance: 1_500, held: 0, available: 1_500 });
       const entries = (await api.transactions({ limit: 200 })).entries;
-      const commits = entries.filter((e) => e.kind === 'commit');
+      const commits = entries.filter((e) => e.kind === 'commit' && e.operation !== 'task_create');
       expect(commits).toHaveLength(1);
-      expect(entries.filter((e) => e.kind === 'reserve')).toHaveLength(1);
+      expect(entries.filter((e) => e.kind === 'reserve' && e.operation !== 'task_create')).toHaveLength(1);
       expect(commits[0]).toMatchObject({ amount: -500, operation: 'ai_task_breakdown' });
       const stream = await userStream(carl, 'carl-web');
       expect((await stream.tasks()).filter((t) => typeof t.parentId === 'string')).toHaveLength(3);

@@ -6,12 +6,14 @@
  * user writing the row), and the reminder follows them. Reminders use short real lead times.
  */
 import { wallToInstant } from '@mana/bot-runtime/zone';
+import { createCreditsClient } from '@mana/credits';
 import { createMemoryStorage, createSyncClient, type SyncClient } from '@mana/sync-client';
 import ICAL from 'ical.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { bodyOf, inReplyTo, openChat, type Chat, type RawEvent } from './support/bots-chat.ts';
 import { freePort } from '@mana/testing';
 import {
+  CREDITS_AUDIENCE,
   SERVER_NAME,
   spawnRunner,
   startBotsStack,
@@ -160,6 +162,24 @@ describe('calendar bot through a real Matrix client', () => {
       start: wallToInstant({ ...inAWeek, hour: 9, minute: 30 }, TZ).toISOString(),
       end: wallToInstant({ ...inAWeek, hour: 10, minute: 15 }, TZ).toISOString(),
     });
+
+    // Free today, but bracketed: each creation (command and plain text) is a 0-amount reserve and
+    // commit of calendar_event_create in her ledger, and her balance is untouched.
+    const token = await stack.webToken(user, CREDITS_AUDIENCE, 'openid credits');
+    const credits = createCreditsClient({
+      baseUrl: `${stack.auth.baseUrl}/api/v1/credits`,
+      getToken: () => token,
+    });
+    const entries = (await credits.transactions({ limit: 50 })).entries.filter(
+      (e) => e.operation === 'calendar_event_create',
+    );
+    expect(entries.map((e) => `${e.kind} ${e.amount} ${e.heldDelta}`).sort()).toEqual([
+      'commit 0 0',
+      'commit 0 0',
+      'reserve 0 0',
+      'reserve 0 0',
+    ]);
+    expect((await credits.balance()).held).toBe(0);
   });
 
   it('an unsure parse is echoed; ✅ on the echo saves it', async () => {

@@ -3,13 +3,15 @@
  * (its own process, BOTS=clock), the real sync server holding the `clock` rows, BullMQ on the real
  * Redis for the timer and alarm jobs, claims in the real Postgres. People talk to @clock with
  * matrix-js-sdk as Element does; times are checked against the rows in sync, not only the text.
- * Short real durations only (`timer 3s`); the one alarm rings at the next minute, waited for while
- * the timer tests run.
+ * Short real durations only (`timer 3s`); the first alarm rings at the next minute, waited for while
+ * the timer tests run; the others ring at their next minute too (with two runners, and while the
+ * runner is dead). Snoozes are minutes long: that test runs the runner with BOT_TEST_DELAY_SCALE=60
+ * (delayed jobs wait 1/60 of their time), so a 10-minute snooze rings after 10 s.
  */
 import { createMemoryStorage, createSyncClient, type SyncClient } from '@mana/sync-client';
 import { freePort } from '@mana/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { bodyOf, openChat, type Chat, type RawEvent } from './support/bots-chat.ts';
+import { bodyOf, openChat, threadMessage, type Chat, type RawEvent } from './support/bots-chat.ts';
 import {
   SERVER_NAME,
   spawnRunner,
@@ -114,6 +116,35 @@ const wallMinute = (d: Date) =>
     hourCycle: 'h23',
   }).format(d);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** The first full minute at least `ms` from now (an alarm set for it has time to be stored). */
+const minuteAfter = (ms: number) => new Date(Math.ceil((Date.now() + ms) / 60_000) * 60_000);
+/** Delayed jobs of the snooze test's runner wait 1/SCALE of their time. */
+const SCALE = 60;
+
+/** What Synapse files under the thread of `root`. */
+async function threadOf(root: string): Promise<string[]> {
+  const thread = await fetch(
+    `${stack.synapse.baseUrl}/_matrix/client/v1/rooms/${encodeURIComponent(chat.roomId)}/relations/${encodeURIComponent(root)}/m.thread`,
+    { headers: { authorization: `Bearer ${tilda.accessToken}` } },
+  ).then((r) => r.json() as Promise<{ chunk: RawEvent[] }>);
+  return thread.chunk.map((e) => e.event_id);
+}
+/** The alarm row of `label`. */
+async function alarm(label: string) {
+  return (await alarms()).find((a) => a.label === label);
+}
+/** Waits until `label`'s alarm has rung `n` times; those rings, oldest first. */
+async function rung(label: string, n: number, timeoutMs: number): Promise<RawEvent[]> {
+  return until(
+    `ring ${n} of ${label}`,
+    async () => {
+      const r = await rings(`— ${label}!`);
+      return r.length >= n ? r : undefined;
+    },
+    timeoutMs,
+    250,
+  );
+}
 
 describe('clock bot (real Synapse, sync, Redis, Postgres)', () => {
   // Set first, checked last: the alarm rings at the next full minute while the other tests run
@@ -296,27 +327,38 @@ describe('clock bot (real Synapse, sync, Redis, Postgres)', () => {
     },
   );
 
-  it('two runners on the same Redis: every timer end is sent exactly once', { timeout: 60_000 }, async () => {
-    const port = await freePort();
-    const second: RunnerProcess = await spawnRunner(
-      { ...stack.runnerEnv, BOT_PORT: String(port) },
-      `http://127.0.0.1:${port}`,
-    );
-    try {
-      for (const n of [1, 2, 3, 4]) await chat.ask(`timer ${3 + n}s Doppel${n}`);
-      for (const n of [1, 2, 3, 4])
-        await until(
-          `the end of Doppel${n}`,
-          async () => ((await rings(`„Doppel${n}“`)).length > 0 ? true : undefined),
-          30_000,
-          250,
-        );
-      await sleep(2000);
-      for (const n of [1, 2, 3, 4]) expect(await rings(`„Doppel${n}“`)).toHaveLength(1);
-    } finally {
-      await second.stop();
-    }
-  });
+  it(
+    'two runners on the same Redis: every timer end and the alarm ring exactly once',
+    { timeout: 100_000 },
+    async () => {
+      const port = await freePort();
+      const second: RunnerProcess = await spawnRunner(
+        { ...stack.runnerEnv, BOT_PORT: String(port) },
+        `http://127.0.0.1:${port}`,
+      );
+      try {
+        // The alarm's minute comes while the timers run or soon after; both runners' workers want it.
+        const alarmAt = minuteAfter(10_000);
+        await chat.ask(`wecker ${wallMinute(alarmAt)} Zwei`);
+        for (const n of [1, 2, 3, 4]) await chat.ask(`timer ${3 + n}s Doppel${n}`);
+        for (const n of [1, 2, 3, 4])
+          await until(
+            `the end of Doppel${n}`,
+            async () => ((await rings(`„Doppel${n}“`)).length > 0 ? true : undefined),
+            30_000,
+            250,
+          );
+        const [ring] = await rung('Zwei', 1, alarmAt.getTime() - Date.now() + 20_000);
+        expect(ring?.origin_server_ts).toBeGreaterThanOrEqual(alarmAt.getTime());
+        expect((await alarm('Zwei'))?.lastFiredAt).toBe(alarmAt.toISOString());
+        await sleep(2000);
+        for (const n of [1, 2, 3, 4]) expect(await rings(`„Doppel${n}“`)).toHaveLength(1);
+        expect(await rings('— Zwei!')).toHaveLength(1);
+      } finally {
+        await second.stop();
+      }
+    },
+  );
 
   it(
     'timers, pause, weiter, reset and stopp as text; ❌ on a countdown cancels it: the rows in sync follow',
@@ -365,23 +407,13 @@ describe('clock bot (real Synapse, sync, Redis, Postgres)', () => {
     { timeout: 60_000 },
     async () => {
       const root = await chat.ask('zeit Tokio');
-      const inThread = (body: string) => ({
-        msgtype: 'm.text',
-        body,
-        'm.relates_to': {
-          rel_type: 'm.thread',
-          event_id: root.event_id,
-          is_falling_back: true,
-          'm.in_reply_to': { event_id: root.event_id },
-        },
-      });
-      const start = await chat.sendEvent('m.room.message', inThread('timer 10m Faden'));
+      const start = await chat.sendEvent('m.room.message', threadMessage(root.event_id, 'timer 10m Faden'));
       const countdown = await until('the countdown', async () => (await chat.repliesTo(start))[0]);
       expect(countdown.content['m.relates_to']).toMatchObject({
         rel_type: 'm.thread',
         event_id: root.event_id,
       });
-      const pause = await chat.sendEvent('m.room.message', inThread('pause'));
+      const pause = await chat.sendEvent('m.room.message', threadMessage(root.event_id, 'pause'));
       const reply = await until('the pause reply', async () => (await chat.repliesTo(pause))[0]);
       expect(reply.content['m.relates_to']).toMatchObject({ rel_type: 'm.thread', event_id: root.event_id });
       const edit = await until('the countdown edited to paused', async () =>
@@ -397,12 +429,44 @@ describe('clock bot (real Synapse, sync, Redis, Postgres)', () => {
       );
       expect(strays).toEqual([]);
       // Synapse still files the (edited) countdown under the thread.
-      const thread = await fetch(
-        `${stack.synapse.baseUrl}/_matrix/client/v1/rooms/${encodeURIComponent(chat.roomId)}/relations/${encodeURIComponent(root.event_id)}/m.thread`,
-        { headers: { authorization: `Bearer ${tilda.accessToken}` } },
-      ).then((r) => r.json() as Promise<{ chunk: RawEvent[] }>);
-      expect(thread.chunk.map((e) => e.event_id)).toContain(countdown.event_id);
-      expect(thread.chunk.map((e) => e.event_id)).not.toContain(edit.event_id);
+      const thread = await threadOf(root.event_id);
+      expect(thread).toContain(countdown.event_id);
+      expect(thread).not.toContain(edit.event_id);
+    },
+  );
+
+  it(
+    'in a thread: the end of a timer started there is a mention in that thread, sent once',
+    { timeout: 60_000 },
+    async () => {
+      const root = await chat.ask('zeit Tokio');
+      const start = await chat.sendEvent(
+        'm.room.message',
+        threadMessage(root.event_id, 'timer 3s Fadenende'),
+      );
+      const countdown = await until('the countdown', async () => (await chat.repliesTo(start))[0]);
+      expect(countdown.content['m.relates_to']).toMatchObject({
+        rel_type: 'm.thread',
+        event_id: root.event_id,
+      });
+      const [ring] = await until(
+        'the end mention',
+        async () => {
+          const r = await rings('„Fadenende“');
+          return r.length > 0 ? r : undefined;
+        },
+        20_000,
+        250,
+      );
+      // A new m.text with her mention (so the phone rings), in the thread the timer came from.
+      expect(ring?.content['m.relates_to']).toMatchObject({ rel_type: 'm.thread', event_id: root.event_id });
+      expect(await threadOf(root.event_id)).toContain(ring!.event_id);
+      const done = await until('the countdown edited to done', async () =>
+        (await editsOf(countdown.event_id)).find((e) => newBody(e).includes('fertig')),
+      );
+      expect(done.content['m.relates_to']).toEqual({ rel_type: 'm.replace', event_id: countdown.event_id });
+      await sleep(1500);
+      expect(await rings('„Fadenende“')).toHaveLength(1);
     },
   );
 
@@ -443,21 +507,13 @@ describe('clock bot (real Synapse, sync, Redis, Postgres)', () => {
     'the alarm rang once at its minute, in her zone; the row has lastFiredAt and is off',
     { timeout: 150_000 },
     async () => {
-      const [ring] = await until(
-        'the alarm',
-        async () => {
-          const r = await rings('Wecker');
-          return r.length > 0 ? r : undefined;
-        },
-        Math.max(10_000, alarmAt.getTime() - Date.now() + 20_000),
-        500,
-      );
+      const [ring] = await rung('Probe', 1, Math.max(10_000, alarmAt.getTime() - Date.now() + 20_000));
       expect(bodyOf(ring!)).toContain(`⏰ Wecker ${wallMinute(alarmAt)} — Probe!`);
       expect(ring?.origin_server_ts).toBeGreaterThanOrEqual(alarmAt.getTime());
       const [row] = (await alarms()).filter((a) => a.label === 'Probe');
       expect(row).toMatchObject({ lastFiredAt: alarmAt.toISOString(), enabled: false });
       await sleep(2000);
-      expect(await rings('Wecker')).toHaveLength(1);
+      expect(await rings('— Probe!')).toHaveLength(1);
 
       // 💤 on it: it rings again (snoozedUntil in the row); the snooze is checked, not waited for.
       await react(ring!.event_id, '💤');
@@ -466,6 +522,74 @@ describe('clock bot (real Synapse, sync, Redis, Postgres)', () => {
         return a?.snoozedUntil ? a : undefined;
       });
       expect(Date.parse(String(snoozed.snoozedUntil)) - Date.now()).toBeGreaterThan(9 * 60_000);
+    },
+  );
+
+  // The ring of the next test, snoozed in the one after it.
+  let lateRing: RawEvent | undefined;
+  it(
+    'an alarm due while the runner is dead (kill -9 before its minute, restarted after) rings once, late: not skipped, not doubled',
+    { timeout: 120_000 },
+    async () => {
+      const at = minuteAfter(8_000);
+      const hhmm = wallMinute(at);
+      expect(bodyOf(await chat.ask(`wecker ${hhmm} Tot`))).toContain(
+        `⏰ Wecker gestellt: ${hhmm} einmalig — Tot`,
+      );
+      await sleep(at.getTime() - 3000 - Date.now());
+      await stack.runner.kill();
+      await sleep(at.getTime() + 3000 - Date.now());
+      expect(await rings('— Tot!')).toEqual([]);
+      const restartedAt = Date.now();
+      // Restarted with the delay scale the snooze test needs (a due job runs at once either way).
+      await stack.startRunner({ BOT_TEST_DELAY_SCALE: String(SCALE) });
+      const [ring] = await rung('Tot', 1, 30_000);
+      expect(ring?.origin_server_ts).toBeGreaterThanOrEqual(restartedAt);
+      expect(bodyOf(ring!)).toContain(`⏰ Wecker ${hhmm} — Tot!`);
+      expect(await alarm('Tot')).toMatchObject({ lastFiredAt: at.toISOString(), enabled: false });
+      await sleep(2000);
+      expect(await rings('— Tot!')).toHaveLength(1);
+      lateRing = ring;
+    },
+  );
+
+  it(
+    `snoozing rings again: 💤 after 10 min, snooze 2 after 2 min (the runner's jobs at 1/${SCALE} of their delay), once each`,
+    { timeout: 90_000 },
+    async () => {
+      try {
+        if (!lateRing) throw new Error('the alarm of the test before did not ring');
+        const reactedAt = Date.now();
+        await react(lateRing.event_id, '💤');
+        const snoozed = await until('the snooze in the row', async () => {
+          const a = await alarm('Tot');
+          return a?.snoozedUntil ? a : undefined;
+        });
+        const until10 = Date.parse(String(snoozed.snoozedUntil));
+        expect(until10 - reactedAt).toBeGreaterThanOrEqual(10 * 60_000 - 1000);
+        expect(until10 - reactedAt).toBeLessThanOrEqual(10 * 60_000 + 5000);
+        const second = (await rung('Tot', 2, 40_000))[1];
+        // Ten minutes at 1/60: about 10 s after the 💤, not at once.
+        expect(second!.origin_server_ts - reactedAt).toBeGreaterThanOrEqual((10 * 60_000) / SCALE - 1000);
+        expect(second?.event_id).not.toBe(lateRing.event_id);
+        await until('the ring recorded', async () => {
+          const a = await alarm('Tot');
+          return a?.snoozedUntil === null && a.lastFiredAt === new Date(until10).toISOString()
+            ? a
+            : undefined;
+        });
+
+        // By text: `snooze 2` snoozes the alarm that rang last.
+        const typedAt = Date.now();
+        expect(bodyOf(await chat.ask('snooze 2'))).toMatch(/^💤 Schlummern bis \d\d:\d\d\.$/);
+        const third = (await rung('Tot', 3, 30_000))[2];
+        expect(third!.origin_server_ts - typedAt).toBeGreaterThanOrEqual((2 * 60_000) / SCALE - 500);
+        await sleep(2500);
+        expect(await rings('— Tot!')).toHaveLength(3);
+      } finally {
+        await stack.runner.stop();
+        await stack.startRunner();
+      }
     },
   );
 

@@ -13,6 +13,7 @@ import {
   inReplyTo,
   joined,
   matrixApi,
+  threadMessage,
   uploadAs,
   type Chat,
   type RawEvent,
@@ -287,16 +288,7 @@ describe('ollama bot through the real runner', () => {
     await joined(stack, user, roomId, OLLAMA);
     const group = await chatIn(stack, user, OLLAMA, roomId);
     const inThread = (root: string, body: string) =>
-      group.sendEvent('m.room.message', {
-        msgtype: 'm.text',
-        body,
-        'm.relates_to': {
-          rel_type: 'm.thread',
-          event_id: root,
-          is_falling_back: true,
-          'm.in_reply_to': { event_id: root },
-        },
-      });
+      group.sendEvent('m.room.message', threadMessage(root, body));
     const answered = (question: string) =>
       until(
         'the complete answer',

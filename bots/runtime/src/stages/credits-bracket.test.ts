@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { CancelledError, TimeoutError } from '../errors.ts';
 import { memoryCredits, memoryIdentity, memoryStores } from '../memory.ts';
 import { guardStore } from './context.ts';
+import type { Credits } from '../ports.ts';
 import { bracket, type BracketDeps, type Meter } from './credits-bracket.ts';
 
 const alice = '@alice:mana.test';
@@ -38,17 +39,78 @@ describe('credits bracket', () => {
     expect(credits.balanceOf(alice)).toEqual({ balance: 900, held: 0, available: 900 });
   });
 
-  it('a free operation is not bracketed', async () => {
-    const { deps, credits } = setup();
-    expect(
-      (
-        await bracket(
+  describe('a free operation (cost 0)', () => {
+    it('is bracketed with 0: reserved and committed, so the ledger records it, nothing charged', async () => {
+      const { deps, credits } = setup();
+      const req = request(async () => 'made', { op: 'free' });
+      expect(await bracket(deps, req)).toEqual({ value: 'made', charged: 0 });
+      expect(credits.commits).toEqual([
+        { userId: alice, operation: 'free', amount: 0, idempotencyKey: req.idempotencyKey },
+      ]);
+      expect(credits.balanceOf(alice)).toEqual({ balance: 1000, held: 0, available: 1000 });
+    });
+
+    /** The bracket's deps with some credits calls failing; what it reported as failed open. */
+    function failing(overrides: Partial<Credits>) {
+      const { deps, credits } = setup();
+      const failed: string[] = [];
+      const broken: BracketDeps = {
+        ...deps,
+        credits: { ...credits, cost: (op: string) => credits.cost(op), ...overrides },
+        onFreeFailed: (step, err) => failed.push(`${step}: ${err}`),
+      };
+      return { deps: broken, credits, failed };
+    }
+
+    it('fails open when credits is down: the work runs, the failure is reported', async () => {
+      const { deps, credits, failed } = failing({
+        reserve: () => Promise.reject(new Error('ECONNREFUSED 127.0.0.1:3001')),
+      });
+      const r = await bracket(
+        deps,
+        request(async () => 'made anyway', { op: 'free' }),
+      );
+      expect(r).toEqual({ value: 'made anyway', charged: 0 });
+      expect(failed).toEqual(['reserve: ECONNREFUSED 127.0.0.1:3001']);
+      expect(credits.commits).toHaveLength(0);
+    });
+
+    it('a failed commit does not fail the work either', async () => {
+      const { deps, failed } = failing({ commit: () => Promise.reject(new Error('503')) });
+      expect(
+        (
+          await bracket(
+            deps,
+            request(async () => 'ok', { op: 'free' }),
+          )
+        ).value,
+      ).toBe('ok');
+      expect(failed).toEqual(['commit: 503']);
+    });
+
+    it('a costly operation does not fail open: credits down means the work never runs', async () => {
+      const { deps, failed } = failing({ reserve: () => Promise.reject(new Error('down')) });
+      let ran = false;
+      await expect(
+        bracket(
           deps,
-          request(async () => 1, { op: 'free' }),
-        )
-      ).charged,
-    ).toBe(0);
-    expect(credits.commits).toHaveLength(0);
+          request(async () => (ran = true)),
+        ),
+      ).rejects.toThrow('down');
+      expect(ran).toBe(false);
+      expect(failed).toEqual([]);
+    });
+
+    it('a sender without an account is not reported as a credits failure', async () => {
+      const { deps } = setup();
+      const failed: string[] = [];
+      const r = await bracket(
+        { ...deps, onFreeFailed: (step, err) => failed.push(`${step}: ${err}`) },
+        { ...request(async () => 'ran', { op: 'free' }), sender: '@bob:mana.test' },
+      );
+      expect(r.value).toBe('ran');
+      expect(failed).toEqual([]);
+    });
   });
 
   it('a failing work releases the hold and rethrows', async () => {

@@ -8,15 +8,22 @@
  * commit charges that (at most the hold) instead of the hold, nothing used means release, and a
  * cancelled or failed metered work pays for what it used. Cancelled metered work gets a short grace
  * to settle on its own (it keeps what it showed, marked stopped), which then counts as its result.
+ *
+ * A free operation (the catalogue prices it at 0, like `calendar_event_create`) is bracketed too:
+ * reserve 0 → commit 0, so the ledger's history shows the operation. But it fails open: when the
+ * credits service errors, the work runs anyway (`onFreeFailed` logs and counts it), since a free
+ * command must not break because credits is down.
  */
 import type { Credits, Identity } from '../ports.ts';
-import { CancelledError, errorMessage, TimeoutError } from '../errors.ts';
+import { CancelledError, errorMessage, NotLinkedError, TimeoutError } from '../errors.ts';
 
 export interface BracketDeps {
   credits: Credits;
   identity: Identity;
   creditsAudience: string;
   onReleaseFailed?: (err: string) => void;
+  /** The credits service failed a free operation's reserve or commit; the work ran regardless. */
+  onFreeFailed?: (step: 'reserve' | 'commit', err: string) => void;
 }
 
 /** What metered work used so far, in milli-credits; undefined = not metered (the hold is charged). */
@@ -29,7 +36,7 @@ export interface Meter {
 export interface BracketRequest<T> {
   sender: string;
   idempotencyKey: string;
-  /** The catalogue operation; free operations (cost 0) are not bracketed at all. */
+  /** The catalogue operation; a free one (cost 0) is bracketed with 0 and fails open. */
   operation?: string | undefined;
   timeoutMs: number;
   /** Aborted from outside (a ❌ reaction, `stop`) to cancel the work. */
@@ -66,22 +73,39 @@ function aborted(signal: AbortSignal): Promise<never> {
   });
 }
 
+interface Hold {
+  id: string;
+  amount: number;
+  token: string;
+}
+
+async function reserve(deps: BracketDeps, sender: string, operation: string, key: string): Promise<Hold> {
+  const token = await deps.identity.tokenFor(sender, deps.creditsAudience);
+  const reservation = await deps.credits.reserve(token, { operation, idempotencyKey: key, reference: key });
+  return { id: reservation.reservationId, amount: reservation.amount, token };
+}
+
+/**
+ * A free operation's credits step failed: reported, and the work goes on unbracketed. A sender
+ * without an account is no outage (the work itself answers that), so it is not reported.
+ */
+function failOpen(deps: BracketDeps, step: 'reserve' | 'commit', err: unknown): undefined {
+  if (!(err instanceof NotLinkedError)) deps.onFreeFailed?.(step, errorMessage(err));
+  return undefined;
+}
+
 export async function bracket<T>(deps: BracketDeps, r: BracketRequest<T>): Promise<BracketResult<T>> {
   const { controller } = r;
   const timer =
     r.timeoutMs > 0
       ? setTimeout(() => controller.abort(new TimeoutError('command timed out')), r.timeoutMs)
       : undefined;
-  let hold: { id: string; amount: number; token: string } | undefined;
+  let hold: Hold | undefined;
+  const free = r.operation !== undefined && r.operation !== '' && deps.credits.cost(r.operation) === 0;
   try {
-    if (r.operation && deps.credits.cost(r.operation) > 0) {
-      const token = await deps.identity.tokenFor(r.sender, deps.creditsAudience);
-      const reservation = await deps.credits.reserve(token, {
-        operation: r.operation,
-        idempotencyKey: r.idempotencyKey,
-        reference: r.idempotencyKey,
-      });
-      hold = { id: reservation.reservationId, amount: reservation.amount, token };
+    if (r.operation) {
+      const reserving = reserve(deps, r.sender, r.operation, r.idempotencyKey);
+      hold = free ? await reserving.catch((err: unknown) => failOpen(deps, 'reserve', err)) : await reserving;
     }
     controller.signal.throwIfAborted();
     const cancelled = aborted(controller.signal);
@@ -106,7 +130,11 @@ export async function bracket<T>(deps: BracketDeps, r: BracketRequest<T>): Promi
       await deps.credits.release(hold.token, hold.id);
       return { value, charged: 0 };
     }
-    if (hold) await deps.credits.commit(hold.token, hold.id, metered);
+    if (hold && free)
+      await deps.credits
+        .commit(hold.token, hold.id, metered)
+        .catch((err: unknown) => failOpen(deps, 'commit', err));
+    else if (hold) await deps.credits.commit(hold.token, hold.id, metered);
     return { value, charged: metered ?? hold?.amount ?? 0 };
   } catch (err) {
     const metered = meteredAmount(r.meter, hold?.amount);

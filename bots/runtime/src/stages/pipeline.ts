@@ -130,7 +130,14 @@ export function createPipeline(deps: PipelineDeps) {
       else {
         const operation = typeof job.operation === 'function' ? await job.operation(ctx) : job.operation;
         const { value, charged } = await bracket(
-          { ...deps, onReleaseFailed: (err) => log.warn({ err }, 'release failed') },
+          {
+            ...deps,
+            onReleaseFailed: (err) => log.warn({ err }, 'release failed'),
+            onFreeFailed: (step, err) => {
+              log.warn({ err, step, operation }, 'credits failed for a free operation; it runs unbracketed');
+              metrics.creditsFailOpen.inc({ bot: bot.info.id, operation: operation ?? '', step });
+            },
+          },
           {
             sender: event.sender,
             idempotencyKey: key,

@@ -47,6 +47,18 @@ export function inReplyTo(e: RawEvent): string | undefined {
 
 export const bodyOf = (e: RawEvent): string => (typeof e.content.body === 'string' ? e.content.body : '');
 
+/** The content of a text message in the thread of `root`, as Element sends it. */
+export const threadMessage = (root: string, body: string): Record<string, unknown> => ({
+  msgtype: 'm.text',
+  body,
+  'm.relates_to': {
+    rel_type: 'm.thread',
+    event_id: root,
+    is_falling_back: true,
+    'm.in_reply_to': { event_id: root },
+  },
+});
+
 const enc = encodeURIComponent;
 
 /** A client-server API call as `token`; throws on a non-2xx answer. */
