@@ -24,45 +24,37 @@ type Json = Record<string, unknown>;
 const obj = (v: unknown): Json | undefined =>
   typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : undefined;
 
+type Swap = (mxc: string) => Promise<{ file: EncryptedFile } | { url: string } | undefined>;
+
+/** `block` with its `urlKey` swapped: the `EncryptedFile` under `fileKey` (no url), or the new url. */
+async function swapIn(block: Json, urlKey: string, fileKey: string, swap: Swap): Promise<Json | undefined> {
+  const mxc = block[urlKey];
+  const s = typeof mxc === 'string' ? await swap(mxc) : undefined;
+  if (!s) return undefined;
+  const { [urlKey]: _, ...rest } = block;
+  return 'file' in s ? { ...rest, [fileKey]: s.file } : { ...block, [urlKey]: s.url };
+}
+
 /**
- * `content` with each known `mxc://` replaced: `seal` gives the `EncryptedFile` of an encrypted
- * upload (or undefined: left as it is), `plain` a plain `mxc://` for it. Edits (`m.new_content`)
- * likewise. Returns `content` itself when nothing changed.
+ * `content` with each known `mxc://` swapped (`swap` undefined: left as it is), in an edit's
+ * `m.new_content` too. Returns `content` itself when nothing changed.
  */
-async function rewrite(
-  content: Json,
-  swap: (mxc: string) => Promise<{ file: EncryptedFile } | { url: string } | undefined>,
-): Promise<Json> {
-  let out = content;
-  const set = (key: string, value: unknown, drop?: string) => {
+async function rewrite(content: Json, swap: Swap): Promise<Json> {
+  let out = (await swapIn(content, 'url', 'file', swap)) ?? content;
+  const set = (key: string, value: Json | undefined) => {
+    if (value === undefined) return;
     if (out === content) out = { ...content };
-    if (drop) delete out[drop];
     out[key] = value;
   };
-  if (typeof content.url === 'string') {
-    const s = await swap(content.url);
-    if (s && 'file' in s) set('file', s.file, 'url');
-    else if (s) set('url', s.url);
-  }
   const info = obj(content.info);
-  if (info && typeof info.thumbnail_url === 'string') {
-    const s = await swap(info.thumbnail_url);
-    const { thumbnail_url: _, ...rest } = info;
-    if (s && 'file' in s) set('info', { ...rest, thumbnail_file: s.file });
-    else if (s) set('info', { ...info, thumbnail_url: s.url });
-  }
+  if (info) set('info', await swapIn(info, 'thumbnail_url', 'thumbnail_file', swap));
   // Element's voice messages: `org.matrix.msc1767.file: { file, name, mimetype, size }`, no url.
   const block = obj(content['org.matrix.msc1767.file']);
-  if (block && typeof block.url === 'string') {
-    const s = await swap(block.url);
-    const { url: _, ...rest } = block;
-    if (s && 'file' in s) set('org.matrix.msc1767.file', { ...rest, file: s.file });
-    else if (s) set('org.matrix.msc1767.file', { ...block, url: s.url });
-  }
+  if (block) set('org.matrix.msc1767.file', await swapIn(block, 'url', 'file', swap));
   const edit = obj(content['m.new_content']);
   if (edit) {
     const next = await rewrite(edit, swap);
-    if (next !== edit) set('m.new_content', next);
+    set('m.new_content', next === edit ? undefined : next);
   }
   return out;
 }
