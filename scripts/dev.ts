@@ -210,7 +210,6 @@ async function main(): Promise<void> {
     HS_REGISTRATION_SHARED_SECRET: secrets.HS_REGISTRATION_SHARED_SECRET,
     HS_MACAROON_SECRET_KEY: secrets.HS_MACAROON_SECRET_KEY,
     HS_FORM_SECRET: secrets.HS_FORM_SECRET,
-    HS_DISABLE_E2EE_BY_DEFAULT: 'true',
     HS_RATE_LIMITS: 'dev',
     ...(withAuth
       ? { HS_OIDC_ISSUER: url(ports.auth), HS_OIDC_CLIENT_SECRET: secrets.AUTH_SYNAPSE_CLIENT_SECRET }
@@ -329,6 +328,11 @@ async function main(): Promise<void> {
         BOT_AUTH_CLIENT_SECRET: secrets.AUTH_BOTS_CLIENT_SECRET ?? '',
         BOT_SYNC_URL: url(ports.sync),
         BOT_WEB_URL: url(ports.web),
+        // The bots take part in end-to-end encryption (Element X and Cinny create encrypted DMs);
+        // Synapse has the appservice E2EE switches on (HS_APPSERVICE_E2EE's default). BOT_E2EE=false
+        // turns it off; a secrets file without the store key (setup not run since) leaves it off.
+        BOT_E2EE: secrets.BOT_CRYPTO_STORE_KEY ? (process.env.BOT_E2EE ?? 'true') : 'false',
+        BOT_CRYPTO_STORE_KEY: secrets.BOT_CRYPTO_STORE_KEY ?? '',
         ...llmEnv,
       },
       `${url(ports.bots)}/health/ready`,

@@ -13,7 +13,9 @@ export type BotErrorCode =
   | 'BOT_TIMEOUT'
   | 'BOT_CANCELLED'
   | 'BOT_MATRIX_UNAVAILABLE'
-  | 'BOT_MEDIA_TOO_LARGE';
+  | 'BOT_MEDIA_TOO_LARGE'
+  /** An encrypted attachment whose ciphertext does not match the hash its event names. */
+  | 'BOT_MEDIA_INTEGRITY';
 
 export class BotError extends Error {
   readonly code: BotErrorCode;
@@ -27,8 +29,12 @@ export class BotError extends Error {
 /** A command failed in a way the user should read about: `human` goes to the room, `message` to the log. */
 export class CommandError extends BotError {
   readonly human: Text | string;
-  constructor(message: string, human: Text | string, options?: { cause?: unknown }) {
-    super('BOT_COMMAND_FAILED', message, options);
+  constructor(
+    message: string,
+    human: Text | string,
+    options?: { cause?: unknown; code?: BotErrorCode | undefined },
+  ) {
+    super(options?.code ?? 'BOT_COMMAND_FAILED', message, options);
     this.name = 'CommandError';
     this.human = human;
   }

@@ -59,6 +59,11 @@ export interface MatrixPort {
 export interface UploadOptions {
   contentType: string;
   filename?: string;
+  /**
+   * The room the file is for (a command's uploads name theirs): with E2EE, a file for an encrypted
+   * room — or for a room not named — is uploaded encrypted (`crypto/encrypted-uploads.ts`).
+   */
+  roomId?: string;
 }
 
 export interface DownloadedMedia {

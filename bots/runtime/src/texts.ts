@@ -54,6 +54,10 @@ export const TEXTS = {
     de: 'Ich konnte deine verschlüsselte Nachricht nicht entschlüsseln (mir fehlen ihre Schlüssel). Bitte sende sie noch einmal.',
     en: 'I could not decrypt your encrypted message (its keys never reached me). Please send it again.',
   },
+  mediaTampered: {
+    de: 'Deine verschlüsselte Datei kam beschädigt an (ihre Prüfsumme stimmt nicht), darum habe ich sie nicht geöffnet. Bitte sende sie noch einmal.',
+    en: 'Your encrypted file arrived damaged (its checksum does not match), so I did not open it. Please send it again.',
+  },
   helpTitle: { de: '{name} — Befehle', en: '{name} — commands' },
   helpFooter: {
     de: 'Mehr zu einem Befehl: „hilfe <befehl>“. Sprache ändern: „sprache en“.',

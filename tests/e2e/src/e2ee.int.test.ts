@@ -4,13 +4,17 @@
  * (`startBotsStack({ e2ee: true })`: auth with SSO, sync, credits, Postgres, Redis, the runner as its
  * own process); the user is matrix-js-sdk with its Rust crypto (`initRustCrypto`), as Element is.
  */
+import { decryptAttachment, encryptAttachment, type IEncryptedFile } from 'matrix-encrypt-attachment';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createE2eeClient, type ClearEvent, type E2eeClient } from './support/e2ee-client.ts';
 import { SERVER_NAME, startBotsStack, until, type BotsStack, type StackUser } from './support/bots-stack.ts';
+import { expectVoiceOgg, recordedVoice, startFakeStt, type FakeStt } from './support/speech.ts';
 
 const TODO = `@todo:${SERVER_NAME}`;
+const TTS = `@tts:${SERVER_NAME}`;
 
 let stack: BotsStack;
+let stt: FakeStt;
 let erin: StackUser;
 let client: E2eeClient;
 let roomId: string;
@@ -28,10 +32,16 @@ const botDevices = async () => [
 ];
 
 beforeAll(async () => {
+  stt = await startFakeStt();
   stack = await startBotsStack({
     label: 'e2e_e2ee',
     e2ee: true,
-    runnerEnv: { BOT_PROGRESS_AFTER_MS: '15000', BOT_UNDECRYPTABLE_WAIT_MS: '1500' },
+    runnerEnv: {
+      BOTS: 'todo,mana,tts',
+      BOT_STT_URL: stt.url,
+      BOT_PROGRESS_AFTER_MS: '15000',
+      BOT_UNDECRYPTABLE_WAIT_MS: '1500',
+    },
   });
   erin = await stack.ssoUser('erin');
   client = await createE2eeClient(stack.synapse.baseUrl, erin);
@@ -48,6 +58,7 @@ afterEach((ctx) => {
 afterAll(async () => {
   client?.stop();
   await stack?.close();
+  await stt?.close();
 }, 60_000);
 
 describe('an encrypted DM with @todo', () => {
@@ -84,6 +95,107 @@ describe('an encrypted DM with @todo', () => {
     // The owner's cross-signing identity is known to the client (master + self-signing keys).
     expect(identity).toBeDefined();
   }, 60_000);
+
+  describe('encrypted attachments', () => {
+    /** An encrypted voice note as Element sends one: the ciphertext uploaded, `file` in the event. */
+    async function sendVoiceNote(ogg: Uint8Array, durationMs: number, tamper = false) {
+      const { data, info } = await encryptAttachment(new Uint8Array(ogg).buffer);
+      const bytes = new Uint8Array(data);
+      if (tamper) bytes[200] = bytes[200]! ^ 1;
+      const file = { ...info, url: await client.uploadCiphertext(bytes) };
+      return client.sendContent(roomId, {
+        msgtype: 'm.audio',
+        body: 'Voice message',
+        file,
+        info: { mimetype: 'audio/ogg', size: ogg.byteLength, duration: durationMs },
+        'org.matrix.msc1767.text': 'Voice message',
+        'org.matrix.msc1767.file': {
+          file,
+          name: 'Voice message.ogg',
+          mimetype: 'audio/ogg',
+          size: ogg.byteLength,
+        },
+        'org.matrix.msc1767.audio': { duration: durationMs, waveform: [0, 512, 1024] },
+        'org.matrix.msc3245.voice': {},
+      });
+    }
+
+    it('an encrypted voice note to @todo is decrypted, transcribed and becomes a task in sync', async () => {
+      const note = await recordedVoice('Neu Zahnpasta kaufen');
+      stt.hear('Neu Zahnpasta kaufen.');
+      const id = await sendVoiceNote(note.ogg, note.durationMs);
+      const transcript = await client.waitFor(
+        roomId,
+        (e) => e.sender === TODO && inReplyTo(e) === id && body(e).startsWith('🎤'),
+        60_000,
+      );
+      expect(transcript.wireType).toBe('m.room.encrypted');
+      expect(body(transcript)).toBe('🎤 „Neu Zahnpasta kaufen.“');
+      const added = await client.waitFor(
+        roomId,
+        (e) => e.sender === TODO && inReplyTo(e) === id && body(e).includes('Neue Aufgabe'),
+        60_000,
+      );
+      expect(added.wireType).toBe('m.room.encrypted');
+      expect(body(added)).toContain('Zahnpasta kaufen');
+      // Speech-to-text got the plaintext Ogg/Opus, with the type the event names.
+      const request = stt.requests.at(-1)!;
+      expect(request.fileType).toBe('audio/ogg');
+      expect(Math.abs(request.seconds! * 1000 - note.durationMs) / note.durationMs).toBeLessThan(0.1);
+      const sync = await stack.webSync(erin, 'erin-web-voice');
+      await sync.sync('todo');
+      const tasks = await sync.query('todo', 'tasks');
+      expect(tasks.filter((t) => String(t.title).startsWith('Zahnpasta kaufen'))).toHaveLength(1);
+    }, 90_000);
+
+    it('an encrypted file whose ciphertext does not match its hash: refused with a clear reply, never transcribed', async () => {
+      const before = stt.requests.length;
+      const note = await recordedVoice('Liste');
+      const id = await sendVoiceNote(note.ogg, note.durationMs, true);
+      const refused = await client.waitFor(roomId, (e) => e.sender === TODO && inReplyTo(e) === id, 60_000);
+      expect(refused.wireType).toBe('m.room.encrypted');
+      expect(body(refused)).toMatch(/Prüfsumme stimmt nicht/);
+      expect(stt.requests.length).toBe(before);
+    }, 90_000);
+
+    it('the tts bot’s voice message in an encrypted DM: encrypted, its file decrypts on the client and decodes', async () => {
+      const ttsRoom = await client.encryptedDm(TTS);
+      const commandId = await client.sendText(ttsRoom, 'Guten Morgen! Heute ist ein schöner Tag.');
+      const voice = await client.waitFor(
+        ttsRoom,
+        (e) => e.sender === TTS && e.content.msgtype === 'm.audio' && inReplyTo(e) === commandId,
+        60_000,
+      );
+      expect(voice.wireType).toBe('m.room.encrypted');
+      const c = voice.content;
+      expect(c.url).toBeUndefined();
+      const file = c.file as IEncryptedFile & { url: string };
+      expect(file.url).toMatch(/^mxc:\/\//);
+      expect(file).toMatchObject({
+        v: 'v2',
+        key: { kty: 'oct', alg: 'A256CTR', ext: true, key_ops: ['encrypt', 'decrypt'] },
+      });
+      const info = c.info as { mimetype: string; size: number; duration: number };
+      expect(info.mimetype).toBe('audio/ogg');
+      expect(c['org.matrix.msc1767.file']).toEqual({
+        file,
+        name: 'voice-message.ogg',
+        mimetype: 'audio/ogg',
+        size: info.size,
+      });
+      expect(c['org.matrix.msc3245.voice']).toEqual({});
+      // What the server holds is ciphertext; the client decrypts it with the event's key.
+      const res = await fetch(
+        `${stack.synapse.baseUrl}/_matrix/client/v1/media/download/${file.url.slice('mxc://'.length)}`,
+        { headers: { authorization: `Bearer ${erin.accessToken}` } },
+      );
+      expect(res.status).toBe(200);
+      const ciphertext = await res.arrayBuffer();
+      expect(new TextDecoder().decode(new Uint8Array(ciphertext).subarray(0, 4))).not.toBe('OggS');
+      const ogg = new Uint8Array(await decryptAttachment(ciphertext, file));
+      await expectVoiceOgg(ogg, info);
+    }, 90_000);
+  });
 
   it('a group room with three users: a command addressed to todo is answered encrypted, and every member decrypts the reply', async () => {
     const [fred, gina] = await Promise.all([stack.ssoUser('fred'), stack.ssoUser('gina')]);

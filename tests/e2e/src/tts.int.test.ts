@@ -4,11 +4,7 @@
  * authenticated media as Element does and decodes it with a real Ogg/Opus decoder.
  */
 import { createCreditsClient } from '@mana/credits';
-import { encodeVoice, espeakEngine, type Voice } from '@mana/bot-tts';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { Readable } from 'node:stream';
-import { OggOpusDecoder } from 'ogg-opus-decoder';
+import { espeakEngine, type Voice } from '@mana/bot-tts';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   bodyOf,
@@ -27,86 +23,36 @@ import {
   type StackUser,
 } from './support/bots-stack.ts';
 import { logRunnerOnFailure } from './support/index.ts';
+import {
+  expectVoiceOgg,
+  recordedVoice,
+  startFakeStt,
+  type FakeStt,
+  type SttRequest,
+} from './support/speech.ts';
 
 const TTS = `@tts:${SERVER_NAME}`;
 const TODO = `@todo:${SERVER_NAME}`;
 let stack: BotsStack;
 
-/** What the fake speech-to-text server received: the multipart form, parsed by a real parser. */
-interface SttRequest {
-  path: string | undefined;
-  contentType: string | undefined;
-  model: unknown;
-  language: unknown;
-  filename: string | undefined;
-  fileType: string | undefined;
-  /** The uploaded file decoded as Ogg/Opus: seconds of audio, or undefined when it is none. */
-  seconds: number | undefined;
-}
-const sttRequests: SttRequest[] = [];
-/** What the fake "hears" in a real Ogg/Opus upload. */
-let heard = '';
-let stt: Server;
-
-/**
- * A whisper-style server speaking the OpenAI transcription protocol: multipart/form-data with
- * `file` and `model`; 400 for a file that is not audio (as whisper.cpp and speaches answer),
- * `{ "text": … }` otherwise.
- */
-async function startFakeStt(): Promise<string> {
-  stt = createServer((req, res) => {
-    const request = new Request(`http://stt${req.url}`, {
-      method: req.method,
-      headers: req.headers as Record<string, string>,
-      body: Readable.toWeb(req) as ReadableStream,
-      duplex: 'half',
-    } as RequestInit);
-    void (async () => {
-      const form = await request.formData().catch(() => undefined);
-      const file = form?.get('file');
-      let seconds: number | undefined;
-      if (file instanceof File) {
-        const bytes = new Uint8Array(await file.arrayBuffer());
-        const decoded = await decode(bytes).catch(() => undefined);
-        seconds =
-          decoded && decoded.errors.length === 0 && decoded.samplesDecoded > 0
-            ? decoded.samplesDecoded / decoded.sampleRate
-            : undefined;
-      }
-      sttRequests.push({
-        path: req.url,
-        contentType: req.headers['content-type'],
-        model: form?.get('model'),
-        language: form?.get('language'),
-        filename: file instanceof File ? file.name : undefined,
-        fileType: file instanceof File ? file.type : undefined,
-        seconds,
-      });
-      if (req.url !== '/v1/audio/transcriptions' || !(file instanceof File) || seconds === undefined) {
-        res.writeHead(400, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ error: { message: 'Invalid file: could not decode audio' } }));
-        return;
-      }
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ text: heard }));
-    })();
-  });
-  await new Promise<void>((r) => stt.listen(0, '127.0.0.1', r));
-  return `http://127.0.0.1:${(stt.address() as AddressInfo).port}`;
-}
+let stt: FakeStt;
+/** What the fake speech-to-text server received (shorthand). */
+let sttRequests: SttRequest[];
 
 beforeAll(async () => {
-  const sttUrl = await startFakeStt();
+  stt = await startFakeStt();
+  sttRequests = stt.requests;
   stack = await startBotsStack({
     label: 'e2e_tts',
     startingBalance: 10_000,
     // The voice message is the answer; no "working…" placeholder in between.
-    runnerEnv: { BOTS: 'todo,mana,tts', BOT_PROGRESS_AFTER_MS: '60000', BOT_STT_URL: sttUrl },
+    runnerEnv: { BOTS: 'todo,mana,tts', BOT_PROGRESS_AFTER_MS: '60000', BOT_STT_URL: stt.url },
   });
 }, 180_000);
 
 afterAll(async () => {
   await stack?.close();
-  await new Promise((r) => stt?.close(r));
+  await stt?.close();
 });
 
 afterEach(logRunnerOnFailure(() => stack));
@@ -133,18 +79,6 @@ async function download(user: StackUser, mxc: string): Promise<Uint8Array> {
   return new Uint8Array(await res.arrayBuffer());
 }
 
-async function decode(ogg: Uint8Array) {
-  const d = new OggOpusDecoder();
-  await d.ready;
-  try {
-    return await d.decodeFile(ogg);
-  } finally {
-    d.free();
-  }
-}
-
-const rms = (s: Float32Array) => Math.sqrt(s.reduce((a, x) => a + x * x, 0) / s.length);
-
 /** Asks and checks the answer is a voice message as Element sends one; its info and decoded audio. */
 async function voiceReply(user: StackUser, chat: Chat, text: string) {
   const reply = await chat.ask(text, 60_000);
@@ -170,23 +104,7 @@ async function checkVoice(user: StackUser, reply: RawEvent) {
   for (const v of audio.waveform) expect(Number.isInteger(v) && v >= 0 && v <= 1024).toBe(true);
   expect(Math.max(...audio.waveform)).toBe(1024);
 
-  const ogg = await download(user, String(c.url));
-  expect(ogg.byteLength).toBe(info.size);
-  // Ogg page 1 carries the Opus identification header: codec Opus, 1 channel.
-  expect(new TextDecoder().decode(ogg.subarray(0, 4))).toBe('OggS');
-  expect(new TextDecoder().decode(ogg.subarray(28, 36))).toBe('OpusHead');
-  expect(ogg[37]).toBe(1);
-  const decoded = await decode(ogg);
-  expect(decoded.errors).toEqual([]);
-  expect(decoded.sampleRate).toBe(48_000);
-  expect(decoded.channelData).toHaveLength(1);
-  const decodedMs = (decoded.samplesDecoded / decoded.sampleRate) * 1000;
-  expect(Math.abs(decodedMs - info.duration) / info.duration).toBeLessThan(0.1);
-  expect(rms(decoded.channelData[0]!)).toBeGreaterThan(0.01);
-  // ~24 kbit/s (Ogg framing and short files add a little).
-  const kbps = (ogg.byteLength * 8) / info.duration;
-  expect(kbps).toBeGreaterThan(12);
-  expect(kbps).toBeLessThan(40);
+  const decodedMs = await expectVoiceOgg(await download(user, String(c.url)), info);
   return { info, decodedMs, reply };
 }
 
@@ -309,13 +227,6 @@ async function sendVoiceNote(
   });
 }
 
-/** A real recorded-like voice note: espeak-ng speaking `text`, as Ogg/Opus. */
-async function recorded(text: string) {
-  const engine = espeakEngine();
-  const voice = engine.voices.find((v) => v.id === 'de') as Voice;
-  return encodeVoice(await engine.synthesize({ text, voice, speed: 1 }));
-}
-
 async function repliesOf(chat: Chat, eventId: string, count: number): Promise<RawEvent[]> {
   return until(
     `${count} replies to the voice note`,
@@ -337,8 +248,8 @@ describe('voice notes in, for every bot', () => {
   }, 60_000);
 
   it('a voice note to the todo bot: transcribed over multipart, the transcript shown, the task created', async () => {
-    const note = await recorded('Neu Zahnpasta kaufen');
-    heard = 'Neu Zahnpasta kaufen.';
+    const note = await recordedVoice('Neu Zahnpasta kaufen');
+    stt.hear('Neu Zahnpasta kaufen.');
     const id = await sendVoiceNote(paul, chat, note.ogg, {
       mimetype: 'audio/ogg',
       duration: note.durationMs,
@@ -415,8 +326,8 @@ describe('voice notes in, for every bot', () => {
     const commits = (await api.transactions({ limit: 50 })).entries.filter((e) => e.kind === 'commit');
     expect(commits.filter((c) => c.operation === 'stt_transcription')).toHaveLength(1);
     // Still alive and well: the next voice note is understood.
-    const note = await recorded('Liste');
-    heard = 'Liste';
+    const note = await recordedVoice('Liste');
+    stt.hear('Liste');
     const ok = await sendVoiceNote(paul, chat, note.ogg, {
       mimetype: 'audio/ogg',
       duration: note.durationMs,
@@ -427,7 +338,7 @@ describe('voice notes in, for every bot', () => {
   it('with no speech-to-text configured: one clear line, never silence', async () => {
     await stack.runner.stop();
     await stack.startRunner({ BOT_STT_URL: '' });
-    const note = await recorded('Liste');
+    const note = await recordedVoice('Liste');
     const id = await sendVoiceNote(paul, chat, note.ogg, {
       mimetype: 'audio/ogg',
       duration: note.durationMs,

@@ -7,6 +7,7 @@
 import type { Logger } from '@mana/logging';
 import type { MatrixPort } from '../matrix.ts';
 import type { MatrixEvent } from '../state.ts';
+import { createEncryptedUploads } from './encrypted-uploads.ts';
 import { openBotCrypto, type BotCrypto, type SyncChanges } from './machine.ts';
 import type { CryptoStore } from './store.ts';
 
@@ -35,7 +36,7 @@ export interface E2ee {
   receiveTransaction(body: Record<string, unknown>): Promise<void>;
   /** Decrypts with the first of `userIds` (bots in the room) that can. */
   decrypt(event: MatrixEvent, userIds: readonly string[]): Promise<Decryption>;
-  /** `matrix` with `send` encrypting in encrypted rooms. */
+  /** `matrix` with `send` (and the files its contents name) encrypted in encrypted rooms. */
   port(matrix: MatrixPort): MatrixPort;
   close(): void;
 }
@@ -163,14 +164,28 @@ export function createE2ee(options: E2eeOptions): E2ee {
       return any ? { ok: false, reason: 'undecryptable', error } : { ok: false, reason: 'unavailable' };
     },
     port(matrix) {
+      const files = createEncryptedUploads();
       return {
         ...matrix,
+        async uploadMedia(userId, bytes, upload) {
+          const { roomId, ...plain } = upload;
+          // A room not named (a job's chart) may be encrypted: ciphertext is the safe side.
+          if (!machines.has(userId) || (roomId !== undefined && !(await isEncrypted(userId, roomId))))
+            return matrix.uploadMedia(userId, bytes, plain);
+          return files.upload(matrix, userId, bytes, plain);
+        },
         async send(userId, roomId, type, content, txnKey) {
           const machine = machines.get(userId);
           if (!machine || !(await isEncrypted(userId, roomId)))
-            return matrix.send(userId, roomId, type, content, txnKey);
+            return matrix.send(
+              userId,
+              roomId,
+              type,
+              await files.forPlainRoom(matrix, userId, content),
+              txnKey,
+            );
           const members = await matrix.joinedMembers(userId, roomId);
-          const sealed = await machine.encrypt(roomId, members, type, content);
+          const sealed = await machine.encrypt(roomId, members, type, await files.forEncryptedRoom(content));
           return matrix.send(userId, roomId, 'm.room.encrypted', sealed, txnKey);
         },
       };

@@ -217,7 +217,7 @@ export function makeContext(deps: ContextDeps, r: ContextRequest): CommandContex
       ctx.timezone = stored;
       return stored;
     },
-    upload: (bytes, o) => deps.matrix.uploadMedia(bot.userId, bytes, o),
+    upload: (bytes, o) => deps.matrix.uploadMedia(bot.userId, bytes, { ...o, roomId: r.roomId }),
     download: (mxc) => deps.matrix.downloadMedia(bot.userId, mxc),
     async media(eventId) {
       const event = await deps.matrix.getEvent(bot.userId, r.roomId, eventId);

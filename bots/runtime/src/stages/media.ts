@@ -5,6 +5,7 @@
  */
 import type { IncomingMedia, MediaKind } from '../bot.ts';
 import { pick } from '@mana/i18n';
+import { decryptAttachment, encryptedFileSchema } from '../crypto/attachments.ts';
 import type { MatrixPort } from '../matrix.ts';
 import type { MatrixEvent } from '../state.ts';
 import { TEXTS } from '../texts.ts';
@@ -23,13 +24,19 @@ export function isMediaMessage(content: Record<string, unknown>): boolean {
   return typeof content.msgtype === 'string' && content.msgtype in KIND_OF;
 }
 
-/** The file a message carries, or undefined when it has no usable `url`. */
+/**
+ * The file a message carries, or undefined when it has no usable `url` or `file`. An encrypted
+ * room's attachment (`file`, an `EncryptedFile`) is decrypted by `download()`, its hash checked first.
+ */
 export function incomingMedia(
   content: Record<string, unknown>,
   download: (mxc: string) => Promise<{ bytes: Uint8Array; contentType: string }>,
 ): IncomingMedia | undefined {
   const base = typeof content.msgtype === 'string' ? KIND_OF[content.msgtype] : undefined;
-  const mxc = content.url;
+  const encrypted = 'file' in content ? encryptedFileSchema.safeParse(content.file) : undefined;
+  if (encrypted && !encrypted.success) return undefined;
+  const file = encrypted?.data;
+  const mxc = file ? file.url : content.url;
   if (!base || typeof mxc !== 'string' || !mxc.startsWith('mxc://')) return undefined;
   const voice =
     base === 'audio' && ('org.matrix.msc3245.voice' in content || 'org.matrix.msc3245.voice.v2' in content);
@@ -44,7 +51,13 @@ export function incomingMedia(
     mimetype: str(info?.mimetype),
     size: num(info?.size),
     durationMs: num(info?.duration),
-    download: () => download(mxc),
+    download: file
+      ? async () => ({
+          bytes: await decryptAttachment((await download(mxc)).bytes, file),
+          // The server only saw ciphertext (application/octet-stream); the type is in the event.
+          contentType: str(info?.mimetype) ?? 'application/octet-stream',
+        })
+      : () => download(mxc),
   };
 }
 

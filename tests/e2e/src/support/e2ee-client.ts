@@ -12,6 +12,7 @@ import {
   SyncState,
   type MatrixClient,
   type MatrixEvent,
+  type TimelineEvents,
 } from 'matrix-js-sdk';
 import { silenceGlobalSdkLogger, silentLogger } from '@mana/testing';
 import { until } from './bots-stack.ts';
@@ -34,6 +35,10 @@ export interface E2eeClient {
   encryptedDm(bot: string): Promise<string>;
   /** Sends `m.text`, encrypted by the client in an encrypted room; resolves with the event id. */
   sendText(roomId: string, body: string): Promise<string>;
+  /** Sends any `m.room.message` content (a file's), encrypted by the client in an encrypted room. */
+  sendContent(roomId: string, content: Record<string, unknown>): Promise<string>;
+  /** Uploads bytes as Element uploads an encrypted attachment's ciphertext: no name, no type. */
+  uploadCiphertext(bytes: Uint8Array): Promise<string>;
   /** Every event of the room seen so far, decrypted where the client could. */
   events(roomId: string): Promise<ClearEvent[]>;
   /** The first event of the room matching `predicate` (after decryption), looked for every `everyMs` (default 200). */
@@ -121,6 +126,21 @@ export async function createE2eeClient(
     async sendText(roomId, body) {
       const { event_id: eventId } = await client.sendTextMessage(roomId, body);
       return eventId;
+    },
+    async sendContent(roomId, content) {
+      // The SDK's type lists the spec's message shapes; a test sends whichever it builds.
+      const { event_id: eventId } = await client.sendMessage(
+        roomId,
+        content as unknown as TimelineEvents['m.room.message'],
+      );
+      return eventId;
+    },
+    async uploadCiphertext(bytes) {
+      const { content_uri: mxc } = await client.uploadContent(new Blob([new Uint8Array(bytes)]), {
+        type: 'application/octet-stream',
+        includeFilename: false,
+      });
+      return mxc;
     },
     events,
     async waitFor(roomId, predicate, timeoutMs = 60_000, everyMs = 200) {
