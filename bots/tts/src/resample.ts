@@ -27,15 +27,25 @@ export class LinearResampler {
   /** The samples at `to` that `input` completes (those needing the next chunk wait for it). */
   push(input: Float32Array): Int16Array {
     const end = this.seen + input.length;
-    const at = (i: number) => (i < this.seen ? this.last : input[i - this.seen]!);
     // Output k needs inputs floor(p) and floor(p) + 1, p = k · ratio: both must have arrived.
     const count = Math.max(0, Math.ceil((end - 1) / this.ratio) - this.made);
     const out = new Int16Array(count);
-    for (let n = 0; n < count; n++) {
+    const seen = this.seen;
+    let n = 0;
+    // Those that still lean on the previous chunk's last sample (input position seen - 1).
+    for (; n < count; n++) {
       const p = (this.made + n) * this.ratio;
       const i = Math.floor(p);
-      const f = p - i;
-      out[n] = toInt16(at(i) + (at(i + 1) - at(i)) * f);
+      if (i >= seen) break;
+      out[n] = toInt16(this.last + ((input[0] ?? 0) - this.last) * (p - i));
+    }
+    // The rest inside this chunk: a tight loop, the hot path (~144,000 samples per 100 characters).
+    for (; n < count; n++) {
+      const p = (this.made + n) * this.ratio;
+      const i = Math.floor(p);
+      const a = input[i - seen]!;
+      const v = a + (input[i - seen + 1]! - a) * (p - i);
+      out[n] = Math.round((v > 1 ? 1 : v < -1 ? -1 : v) * 32767);
     }
     this.made += count;
     if (input.length > 0) this.last = input[input.length - 1]!;
