@@ -40,7 +40,7 @@ export interface OpusStream {
   readonly times: StepTimes;
   /** The rate fed to libopus (and written as OpusHead's input sample rate). */
   readonly opusRate: number;
-  /** Which libopus build encodes (`native`, `wasm`, `libav`): the bench and `status` say it. */
+  /** Which libopus build encodes (`native`, `wasm`, `libav`), for the bench and the tests. */
   readonly backend: string;
   push(samples: Float32Array): Promise<void>;
   /** Flushes and returns the Ogg file; the stream is freed. */
