@@ -26,7 +26,7 @@ import { synapseEcho } from './synapse-echo.ts';
 import { syncLatency } from './sync-latency.ts';
 import { syncPush } from './sync-push.ts';
 import { syncWsIdle } from './sync-ws-idle.ts';
-import { ttsEngine, ttsSteps, ttsVoice } from './tts.ts';
+import { ttsEngine, ttsSteps, ttsVoice, ttsVoiceLibav } from './tts.ts';
 
 /** Every benchmark, baselines first. New benchmarks are added here. */
 const BENCHMARKS: readonly Benchmark[] = [
@@ -45,6 +45,7 @@ const BENCHMARKS: readonly Benchmark[] = [
   rruleExpansion,
   ttsEngine,
   ttsVoice,
+  ttsVoiceLibav,
   ttsSteps,
 ];
 

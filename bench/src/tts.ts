@@ -3,20 +3,21 @@
  * message) against espeak-ng alone on the same texts in the same run, per 100 characters; and the
  * real-time factor, seconds of audio made per second of wall time.
  *
- * `tts-steps` takes a voice message apart: synthesis, resampling, Opus encoding, Ogg muxing and the
- * waveform, each per 100 characters, done one after the other in one thread, for the bot's settings
- * and for the alternatives (48 kHz input as before, other libopus complexities).
+ * `tts-voice-libav` is the same message through the fallback encoder (`BOT_TTS_ENCODER=libav`),
+ * alternated with the other two. `tts-steps` takes a voice message apart: synthesis, resampling,
+ * Opus encoding, Ogg muxing and the waveform, each per 100 characters, done one after the other in
+ * one thread, for each encoder and for the alternatives (48 kHz input, other complexities).
  *
- *   npm exec -- node bench/src/run.ts tts-voice tts-steps --samples 20
+ *   npm exec -- node bench/src/run.ts tts-voice tts-voice-libav tts-steps --samples 40
  */
 import {
   espeakEngine,
-  libav,
   OPUS_COMPLEXITY,
   openOpusStream,
   opusInputRate,
   startVoiceEncoding,
   waveformOf,
+  type EncoderName,
   type Voice,
 } from '@mana/bot-tts';
 import type { Benchmark, BenchResult } from './benchmark.ts';
@@ -43,19 +44,23 @@ interface Series {
   wallSeconds: number;
 }
 
+/** What one sample of the paired measurement makes: espeak-ng alone, or a voice message. */
+type Way = 'engine' | EncoderName;
+const WAYS: readonly Way[] = ['engine', 'opus', 'libav'];
+
 /**
- * The engine alone and a whole voice message, alternated sample by sample in one loop: on a shared
- * machine the load changes by the second, and alternating puts both under the same load (the two
- * benchmarks share this one measurement).
+ * The engine alone and a whole voice message (default encoder, and libav.js), in turn sample by
+ * sample in one loop, the order rotated: on a shared machine the load changes by the second, and
+ * taking turns puts all under the same load (the benchmarks share this one measurement).
  */
-async function measurePaired(samples: number): Promise<{ engine: Series; voice: Series }> {
+async function measurePaired(samples: number): Promise<Record<Way, Series>> {
   const engine = espeakEngine();
   const voice = (id: string) => engine.voices.find((v) => v.id === id) as Voice;
-  const one = async (i: number, withEncoding: boolean) => {
+  const one = async (i: number, way: Way) => {
     const [id, text] = TEXTS[i % TEXTS.length]!;
     const started = performance.now();
     // As the bot does it: the speech goes to the encoder thread as espeak-ng makes it.
-    const encoding = withEncoding ? startVoiceEncoding() : undefined;
+    const encoding = way === 'engine' ? undefined : startVoiceEncoding({ encoder: way });
     const pcm = await engine.synthesize({
       text,
       voice: voice(id),
@@ -66,14 +71,20 @@ async function measurePaired(samples: number): Promise<{ engine: Series; voice: 
     const wall = performance.now() - started;
     return { ms: (wall * 100) / text.length, wall, audio: pcm.samples.length / pcm.sampleRate };
   };
-  // Warm-up: WASM compile and JIT of both modules (espeak-ng's takes more than a few calls).
-  for (let i = 0; i < 10; i++) await one(i, i % 2 === 1);
+  // Warm-up: WASM compile and JIT of every module (espeak-ng's takes more than a few calls).
+  for (let i = 0; i < 12; i++) await one(i, WAYS[i % WAYS.length]!);
   const series = (): Series => ({ result: [], audioSeconds: 0, wallSeconds: 0 });
-  const out = { engine: series(), voice: series() };
+  const out: Record<Way, Series> = {
+    engine: series(),
+    opus: series(),
+    'opus-wasm': series(),
+    libav: series(),
+  };
   for (let i = 0; i < samples; i++)
-    for (const withEncoding of i % 2 === 0 ? [false, true] : [true, false]) {
-      const r = await one(i, withEncoding);
-      const s = withEncoding ? out.voice : out.engine;
+    for (let k = 0; k < WAYS.length; k++) {
+      const way = WAYS[(i + k) % WAYS.length]!;
+      const r = await one(i, way);
+      const s = out[way];
       s.result.push(r.ms);
       s.audioSeconds += r.audio;
       s.wallSeconds += r.wall / 1000;
@@ -81,7 +92,7 @@ async function measurePaired(samples: number): Promise<{ engine: Series; voice: 
   return out;
 }
 
-let paired: Promise<{ engine: Series; voice: Series }> | undefined;
+let paired: Promise<Record<Way, Series>> | undefined;
 
 function report(name: string, m: Series): BenchResult {
   console.error(
@@ -102,16 +113,28 @@ export const ttsEngine: Benchmark = {
 export const ttsVoice: Benchmark = {
   name: 'tts-voice',
   description:
-    'a voice message as the bot makes it: espeak-ng, resample + Ogg/Opus encode in the encoder thread alongside, waveform; ms per 100 characters',
+    'a voice message as the bot makes it: espeak-ng, resample + Opus (@evan/opus) + our Ogg muxer in the encoder thread alongside, waveform; ms per 100 characters',
   baseline: 'tts-engine',
   async run({ samples }) {
     paired ??= measurePaired(Math.min(samples, MAX_SAMPLES));
-    return report('tts-voice', (await paired).voice);
+    return report('tts-voice', (await paired).opus);
+  },
+};
+
+export const ttsVoiceLibav: Benchmark = {
+  name: 'tts-voice-libav',
+  description:
+    'the same voice message with BOT_TTS_ENCODER=libav (libav.js: FFmpeg resampler, libopus, Ogg muxer in WASM), taking turns with tts-voice',
+  baseline: 'tts-engine',
+  async run({ samples }) {
+    paired ??= measurePaired(Math.min(samples, MAX_SAMPLES));
+    return report('tts-voice-libav', (await paired).libav);
   },
 };
 
 interface Setting {
   label: string;
+  encoder: EncoderName;
   complexity: number;
   /** Rate fed to libopus; undefined = the bot's (`opusInputRate`). */
   opusRate?: number;
@@ -119,11 +142,12 @@ interface Setting {
 
 /** The bot's setting first: it is the benchmark's result; the others are printed for comparison. */
 const SETTINGS: readonly Setting[] = [
-  { label: 'bot', complexity: OPUS_COMPLEXITY },
-  { label: '48 kHz in, complexity 5 (before)', complexity: 5, opusRate: 48_000 },
-  { label: 'complexity 1', complexity: 1 },
-  { label: 'complexity 3', complexity: 3 },
-  { label: 'complexity 8', complexity: 8 },
+  { label: 'bot', encoder: 'opus', complexity: OPUS_COMPLEXITY },
+  { label: 'WASM build', encoder: 'opus-wasm', complexity: OPUS_COMPLEXITY },
+  { label: 'libav.js (before)', encoder: 'libav', complexity: OPUS_COMPLEXITY },
+  { label: '48 kHz in', encoder: 'opus', complexity: OPUS_COMPLEXITY, opusRate: 48_000 },
+  { label: '16 kHz in', encoder: 'opus', complexity: OPUS_COMPLEXITY, opusRate: 16_000 },
+  { label: 'complexity 5', encoder: 'opus', complexity: 5 },
 ];
 
 const STEPS = ['synth', 'resample', 'encode', 'mux', 'waveform'] as const;
@@ -131,7 +155,6 @@ type Step = (typeof STEPS)[number];
 
 async function measureSteps(samples: number, setting: Setting): Promise<Record<Step | 'total', number[]>> {
   const engine = espeakEngine();
-  const av = await libav();
   const voice = (id: string) => engine.voices.find((v) => v.id === id) as Voice;
   const out: Record<Step | 'total', number[]> = {
     synth: [],
@@ -147,11 +170,12 @@ async function measureSteps(samples: number, setting: Setting): Promise<Record<S
     let t = performance.now();
     const pcm = await engine.synthesize({ text, voice: voice(id), speed: 1 });
     const synth = performance.now() - t;
-    const stream = await openOpusStream(av, {
+    const stream = await openOpusStream({
       sampleRate: pcm.sampleRate,
       bitrate: 24_000,
       complexity: setting.complexity,
       opusRate: setting.opusRate,
+      encoder: setting.encoder,
     });
     await stream.push(pcm.samples);
     await stream.finish();
@@ -174,12 +198,11 @@ async function measureSteps(samples: number, setting: Setting): Promise<Record<S
  */
 async function measureWall(samples: number): Promise<Record<string, number[]>> {
   const engine = espeakEngine();
-  const av = await libav();
   const voice = (id: string) => engine.voices.find((v) => v.id === id) as Voice;
   const ways: Record<string, (id: string, text: string) => Promise<unknown>> = {
     'one thread, in turn': async (id, text) => {
       const pcm = await engine.synthesize({ text, voice: voice(id), speed: 1 });
-      const stream = await openOpusStream(av, {
+      const stream = await openOpusStream({
         sampleRate: pcm.sampleRate,
         bitrate: 24_000,
         complexity: OPUS_COMPLEXITY,
@@ -224,9 +247,9 @@ export const ttsSteps: Benchmark = {
       const m = await measureSteps(n, setting);
       if (setting.label === 'bot') bot = m.total;
       const rate = setting.opusRate ?? opusInputRate(22_050);
-      const cells = [...STEPS, 'total' as const].map((s) => `${s} ${summarize(m[s]).p50.toFixed(1)}`);
+      const cells = [...STEPS, 'total' as const].map((s) => `${s} ${summarize(m[s]).p50.toFixed(2)}`);
       console.error(
-        `tts-steps [${setting.label}: ${rate / 1000} kHz in, complexity ${setting.complexity}] p50 ms/100 chars: ${cells.join(' · ')}`,
+        `tts-steps [${setting.label}: ${setting.encoder}, ${rate / 1000} kHz in, complexity ${setting.complexity}] p50 ms/100 chars: ${cells.join(' · ')}`,
       );
     }
     const wall = await measureWall(n);

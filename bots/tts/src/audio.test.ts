@@ -1,6 +1,8 @@
 import { OggOpusDecoder } from 'ogg-opus-decoder';
 import { describe, expect, it } from 'vitest';
+import { loadTtsConfig } from './config.ts';
 import { encodeVoice, OPUS_COMPLEXITY, startVoiceEncoding } from './encode.ts';
+import { ENCODERS } from './opus-stream.ts';
 import { espeakEngine, ESPEAK_VOICES } from './espeak.ts';
 import { decodeWav, encodeWav } from './wav.ts';
 import { rmsOf, waveformOf } from './waveform.ts';
@@ -18,36 +20,38 @@ async function decode(ogg: Uint8Array) {
 const voice = (id: string) => ESPEAK_VOICES.find((v) => v.id === id)!;
 
 describe('espeak-ng + Ogg/Opus', () => {
-  it('speaks German text into Ogg/Opus that decodes at 48 kHz mono, as long as it says', async () => {
-    const pcm = await espeakEngine().synthesize({
-      text: 'Guten Morgen, wie geht es dir?',
-      voice: voice('de'),
-      speed: 1,
+  for (const encoder of ENCODERS)
+    it(`speaks German text into Ogg/Opus (${encoder}) that decodes at 48 kHz mono, as long as it says`, async () => {
+      const pcm = await espeakEngine().synthesize({
+        text: 'Guten Morgen, wie geht es dir?',
+        voice: voice('de'),
+        speed: 1,
+      });
+      expect(pcm.sampleRate).toBe(22050);
+      expect(rmsOf(pcm.samples)).toBeGreaterThan(0.01);
+      const audio = await encodeVoice(pcm, { encoder });
+      expect(audio.backend).toBe(encoder === 'libav' ? 'libav' : encoder === 'opus' ? 'native' : 'wasm');
+      expect(String.fromCharCode(...audio.ogg.subarray(0, 4))).toBe('OggS');
+      expect(new TextDecoder().decode(audio.ogg.subarray(28, 36))).toBe('OpusHead');
+      // OpusHead tells the rate fed to libopus (espeak's 22.05 kHz resampled to Opus's 24 kHz, not 48).
+      const head = new DataView(audio.ogg.buffer, audio.ogg.byteOffset + 28, 19);
+      expect(head.getUint8(9)).toBe(1); // channels
+      expect(head.getUint32(12, true)).toBe(24000);
+      const decoded = await decode(audio.ogg);
+      expect(decoded.errors).toEqual([]);
+      expect(decoded.sampleRate).toBe(48000);
+      expect(decoded.channelData).toHaveLength(1);
+      const ms = (decoded.samplesDecoded / decoded.sampleRate) * 1000;
+      expect(Math.abs(ms - audio.durationMs) / audio.durationMs).toBeLessThan(0.1);
+      expect(rmsOf(decoded.channelData[0]!)).toBeGreaterThan(0.01);
+      // ~24 kbit/s: the file is within reach of duration × bitrate (Ogg framing adds a little).
+      const kbps = (audio.ogg.byteLength * 8) / audio.durationMs;
+      expect(kbps).toBeGreaterThan(12);
+      expect(kbps).toBeLessThan(40);
+      expect(audio.waveform).toHaveLength(40);
+      expect(Math.max(...audio.waveform)).toBe(1024);
+      expect(Math.min(...audio.waveform)).toBeGreaterThanOrEqual(0);
     });
-    expect(pcm.sampleRate).toBe(22050);
-    expect(rmsOf(pcm.samples)).toBeGreaterThan(0.01);
-    const audio = await encodeVoice(pcm);
-    expect(String.fromCharCode(...audio.ogg.subarray(0, 4))).toBe('OggS');
-    expect(new TextDecoder().decode(audio.ogg.subarray(28, 36))).toBe('OpusHead');
-    // OpusHead tells the rate fed to libopus (espeak's 22.05 kHz resampled to Opus's 24 kHz, not 48).
-    const head = new DataView(audio.ogg.buffer, audio.ogg.byteOffset + 28, 19);
-    expect(head.getUint8(9)).toBe(1); // channels
-    expect(head.getUint32(12, true)).toBe(24000);
-    const decoded = await decode(audio.ogg);
-    expect(decoded.errors).toEqual([]);
-    expect(decoded.sampleRate).toBe(48000);
-    expect(decoded.channelData).toHaveLength(1);
-    const ms = (decoded.samplesDecoded / decoded.sampleRate) * 1000;
-    expect(Math.abs(ms - audio.durationMs) / audio.durationMs).toBeLessThan(0.1);
-    expect(rmsOf(decoded.channelData[0]!)).toBeGreaterThan(0.01);
-    // ~24 kbit/s: the file is within reach of duration × bitrate (Ogg framing adds a little).
-    const kbps = (audio.ogg.byteLength * 8) / audio.durationMs;
-    expect(kbps).toBeGreaterThan(12);
-    expect(kbps).toBeLessThan(40);
-    expect(audio.waveform).toHaveLength(40);
-    expect(Math.max(...audio.waveform)).toBe(1024);
-    expect(Math.min(...audio.waveform)).toBeGreaterThanOrEqual(0);
-  });
 
   it('speed 2 halves the duration, and German and English voices sound different', async () => {
     const e = espeakEngine();
@@ -82,35 +86,37 @@ describe('espeak-ng + Ogg/Opus', () => {
     expect(Math.abs(ms - audio.durationMs) / audio.durationMs).toBeLessThan(0.05);
   });
 
-  it(`at complexity ${OPUS_COMPLEXITY} the decoded speech is as close to espeak-ng's as at 10`, async () => {
-    const pcm = await espeakEngine().synthesize({
-      text: 'Morgen um neun Uhr treffen wir uns am Bahnhof.',
-      voice: voice('de'),
-      speed: 1,
+  for (const encoder of ENCODERS)
+    it(`at complexity ${OPUS_COMPLEXITY} the decoded speech (${encoder}) is as close to espeak-ng's as at 10`, async () => {
+      const pcm = await espeakEngine().synthesize({
+        text: 'Morgen um neun Uhr treffen wir uns am Bahnhof.',
+        voice: voice('de'),
+        speed: 1,
+      });
+      /** Signal-to-noise ratio of the decoded 48 kHz audio against the 22.05 kHz source, in dB. */
+      const snr = async (complexity: number) => {
+        const y = (await decode((await startVoiceEncoding({ complexity, encoder }).finish(pcm)).ogg))
+          .channelData[0]!;
+        const step = 48000 / pcm.sampleRate;
+        let signal = 0;
+        let noise = 0;
+        for (let i = 0; i < pcm.samples.length; i++) {
+          const p = i * step;
+          const j = Math.floor(p);
+          const got = (y[j] ?? 0) * (1 - (p - j)) + (y[j + 1] ?? 0) * (p - j);
+          const want = pcm.samples[i]!;
+          signal += want * want;
+          noise += (want - got) ** 2;
+        }
+        return 10 * Math.log10(signal / noise);
+      };
+      const ours = await snr(OPUS_COMPLEXITY);
+      const best = await snr(10);
+      // ~6 dB at 24 kbit/s for either (a perceptual codec keeps the sound, not the exact wave);
+      // audio out of step or garbage would be at or below 0 dB.
+      expect(ours).toBeGreaterThan(4);
+      expect(ours).toBeGreaterThan(best - 1);
     });
-    /** Signal-to-noise ratio of the decoded 48 kHz audio against the 22.05 kHz source, in dB. */
-    const snr = async (complexity: number) => {
-      const y = (await decode((await startVoiceEncoding({ complexity }).finish(pcm)).ogg)).channelData[0]!;
-      const step = 48000 / pcm.sampleRate;
-      let signal = 0;
-      let noise = 0;
-      for (let i = 0; i < pcm.samples.length; i++) {
-        const p = i * step;
-        const j = Math.floor(p);
-        const got = (y[j] ?? 0) * (1 - (p - j)) + (y[j + 1] ?? 0) * (p - j);
-        const want = pcm.samples[i]!;
-        signal += want * want;
-        noise += (want - got) ** 2;
-      }
-      return 10 * Math.log10(signal / noise);
-    };
-    const ours = await snr(OPUS_COMPLEXITY);
-    const best = await snr(10);
-    // ~6 dB at 24 kbit/s for either (a perceptual codec keeps the sound, not the exact wave);
-    // audio out of step or garbage would be at or below 0 dB.
-    expect(ours).toBeGreaterThan(4);
-    expect(ours).toBeGreaterThan(best - 1);
-  });
 
   it('a synthesis over its time limit is stopped as a timeout, and the engine speaks again after', async () => {
     const text = 'Dies ist ein langer Satz, den niemand in einer Millisekunde sprechen kann. '.repeat(6);
@@ -144,6 +150,15 @@ describe('espeak-ng + Ogg/Opus', () => {
         speed: 1,
       }),
     ).rejects.toMatchObject({ name: 'SpeechError', reason: 'unknown_voice' });
+  });
+});
+
+describe('BOT_TTS_ENCODER', () => {
+  it('defaults to opus, takes libav and opus-wasm, and refuses anything else at start', () => {
+    expect(loadTtsConfig({}).encoder).toBe('opus');
+    expect(loadTtsConfig({ BOT_TTS_ENCODER: 'libav' }).encoder).toBe('libav');
+    expect(loadTtsConfig({ BOT_TTS_ENCODER: 'opus-wasm' }).encoder).toBe('opus-wasm');
+    expect(() => loadTtsConfig({ BOT_TTS_ENCODER: 'ffmpeg' })).toThrow(/BOT_TTS_ENCODER/);
   });
 });
 

@@ -200,6 +200,28 @@ describe('tts bot', () => {
     expect(h.credits.balanceOf(alice)).toEqual({ balance: 10_000 - COST, held: 0, available: 10_000 - COST });
   });
 
+  it('a speech server answering a WAV over the cap: refused without reading it all, hold released', async () => {
+    const tone = Float32Array.from({ length: 48000 }, (_, i) => Math.sin(i / 8) * 0.4);
+    const srv = await speechServer(() => ({
+      status: 200,
+      bytes: encodeWav({ samples: tone, sampleRate: 24000 }),
+    }));
+    // A real WAV of ~96 kB, but the engine takes at most 10 kB (the bot's cap is MAX_WAV_BYTES).
+    const engine = openAiSpeechEngine({
+      baseUrl: srv.url,
+      model: 'kokoro',
+      voices: ['af_bella:en'],
+      timeoutMs: 2000,
+      maxBytes: 10_000,
+    });
+    const h = setup([engine]);
+    const sent = await h.say(alice, dm, 'Hello there, how are you today?');
+    expect(audioOf(sent)).toHaveLength(0);
+    expect(textsOf(sent)).toEqual([expect.stringMatching(/kein brauchbares Audio/)]);
+    expect(h.credits.commits).toHaveLength(0);
+    expect(h.credits.balanceOf(alice)).toEqual({ balance: 10_000, held: 0, available: 10_000 });
+  });
+
   it('🗣 on a text message reads it aloud as a threaded reply; on a file it says why not', async () => {
     const h = setup();
     const group = '!group:mana.test';

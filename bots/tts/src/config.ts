@@ -4,6 +4,7 @@
  */
 import { defineConfig, loadConfig, type ConfigOf } from '@mana/config';
 import { z } from 'zod';
+import { ENCODERS } from './opus-stream.ts';
 
 const list = z.string().transform((s) =>
   s
@@ -47,6 +48,11 @@ export const ttsConfigSpec = defineConfig('BOT_TTS_', {
     schema: z.coerce.number().int().min(6000).max(128000),
     default: '24000',
     doc: 'Opus bit rate of voice messages (bit/s)',
+  },
+  encoder: {
+    schema: z.enum(ENCODERS),
+    default: 'opus',
+    doc: 'Ogg/Opus encoder: opus = libopus from @evan/opus (its native build where the package ships one, else WASM) with our Ogg muxer; opus-wasm = always its WASM build; libav = libav.js (FFmpeg in WASM, about 4× slower; the fallback)',
   },
 });
 

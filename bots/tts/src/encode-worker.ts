@@ -1,11 +1,11 @@
 /**
- * The encoder thread: libav.js runs here, so Opus encoding (the costly step, see `tts-steps`) goes on
+ * The encoder thread: the Opus encoder (`encoders.ts`) runs here, so encoding goes on
  * while espeak-ng is still synthesizing on the main thread, and never blocks the runner's event loop.
  * Messages (`EncoderRequest` in, `EncoderReply` out) are handled one after the other, in order.
  */
 import { parentPort } from 'node:worker_threads';
-import { libav } from './libav.ts';
-import { openOpusStream, type OpusStream } from './opus-stream.ts';
+import { openOpusStream } from './encoders.ts';
+import type { OpusStream } from './opus-stream.ts';
 import type { EncoderReply, EncoderRequest } from './encoder-protocol.ts';
 
 const port = parentPort;
@@ -17,7 +17,7 @@ let chain: Promise<void> = Promise.resolve();
 async function handle(m: EncoderRequest): Promise<EncoderReply | undefined> {
   switch (m.type) {
     case 'start':
-      streams.set(m.id, await openOpusStream(await libav(), m.settings));
+      streams.set(m.id, await openOpusStream(m.settings));
       return undefined;
     case 'chunk':
       await streams.get(m.id)?.push(m.samples);
@@ -31,7 +31,7 @@ async function handle(m: EncoderRequest): Promise<EncoderReply | undefined> {
       if (!stream) return { id: m.id, ok: false, error: 'no such encoding' };
       streams.delete(m.id);
       const ogg = await stream.finish();
-      return { id: m.id, ok: true, ogg, times: stream.times };
+      return { id: m.id, ok: true, ogg, times: stream.times, backend: stream.backend };
     }
   }
 }

@@ -1,20 +1,20 @@
 /**
  * PCM → a Matrix voice message's audio: Ogg/Opus, 48 kHz mono, ~24 kbit/s, with its duration and
- * waveform. libav.js (FFmpeg's libswresample, libopus and the Ogg muxer, compiled to WebAssembly
- * inside the package) resamples, encodes and muxes in a worker thread (`encode-worker.ts`), fed chunk
- * by chunk while the engine is still synthesizing: the wall time is about the longer of the two, not
- * their sum. No system ffmpeg.
+ * waveform. The encoder (`BOT_TTS_ENCODER`, see `encoders.ts`: libopus from `@evan/opus` with our Ogg
+ * muxer by default, libav.js as the fallback) resamples, encodes and muxes in a worker thread
+ * (`encode-worker.ts`), fed chunk by chunk while the engine is still synthesizing: the wall time is
+ * about the longer of the two, not their sum. No system ffmpeg.
  */
 import { Worker } from 'node:worker_threads';
 import type { Pcm } from './engine.ts';
 import type { EncoderReply, EncoderRequest } from './encoder-protocol.ts';
-import type { StepTimes } from './opus-stream.ts';
+import type { EncoderName, StepTimes } from './opus-stream.ts';
 import { waveformOf } from './waveform.ts';
 
 export const OPUS_RATE = 48_000;
 /**
  * libopus complexity. 1 encodes in about 60 % of the time of 5 (`tts-steps`), and espeak-ng's speech
- * decodes as close to the source at 1 as at 5 or 10 (audio.test.ts measures it).
+ * decodes as close to the source at 1 as at 5 or 10 (audio.test.ts measures it, for each encoder).
  */
 export const OPUS_COMPLEXITY = 1;
 
@@ -27,8 +27,15 @@ export interface VoiceAudio {
   waveform: number[];
 }
 
+/** What the encoder thread hands back: the file, its step times, the libopus build that made it. */
+interface Encoded {
+  ogg: Uint8Array;
+  times: StepTimes;
+  backend: string;
+}
+
 interface Pending {
-  resolve: (r: { ogg: Uint8Array; times: StepTimes }) => void;
+  resolve: (r: Encoded) => void;
   reject: (err: Error) => void;
 }
 
@@ -45,7 +52,7 @@ function encoderThread(): Worker {
     if (!p) return;
     pending.delete(r.id);
     release();
-    if (r.ok) p.resolve({ ogg: r.ogg, times: r.times });
+    if (r.ok) p.resolve({ ogg: r.ogg, times: r.times, backend: r.backend });
     else p.reject(new Error(`encoding failed: ${r.error}`));
   });
   const fail = (err: Error) => {
@@ -71,15 +78,25 @@ function release() {
   if (--holds === 0) thread?.unref();
 }
 
+/** A voice message's audio with how it was made (step times, libopus build). */
+export type EncodedVoice = VoiceAudio & Omit<Encoded, 'ogg'>;
+
 /** One voice message being encoded: `push` PCM as it comes, then `finish`. */
 export interface VoiceEncoding {
   push(samples: Float32Array, sampleRate: number): void;
   /** The audio of everything pushed, or of `pcm` when nothing was (an engine that does not stream). */
-  finish(pcm: Pcm): Promise<VoiceAudio & { times: StepTimes }>;
+  finish(pcm: Pcm): Promise<EncodedVoice>;
   abort(): void;
 }
 
-export function startVoiceEncoding(options: { bitrate?: number; complexity?: number } = {}): VoiceEncoding {
+export interface EncodingOptions {
+  bitrate?: number | undefined;
+  complexity?: number | undefined;
+  /** Default `opus`. */
+  encoder?: EncoderName | undefined;
+}
+
+export function startVoiceEncoding(options: EncodingOptions = {}): VoiceEncoding {
   const id = ++ids;
   let started: Worker | undefined;
   let rate = 0;
@@ -96,12 +113,13 @@ export function startVoiceEncoding(options: { bitrate?: number; complexity?: num
           sampleRate,
           bitrate: options.bitrate ?? 24_000,
           complexity: options.complexity ?? OPUS_COMPLEXITY,
+          encoder: options.encoder ?? 'opus',
         },
       });
     } else if (sampleRate !== rate) throw new Error(`sample rate changed from ${rate} to ${sampleRate}`);
     buffered.push(samples);
     bufferedLength += samples.length;
-    // Half a second per message: each one costs libav.js a few calls; espeak-ng hands out 100 ms.
+    // Half a second per message to the thread: each hop costs; espeak-ng hands out 100 ms.
     if (bufferedLength >= sampleRate / 2) flush();
   };
   const buffered: Float32Array[] = [];
@@ -124,16 +142,15 @@ export function startVoiceEncoding(options: { bitrate?: number; complexity?: num
       if (!started) push(pcm.samples, pcm.sampleRate);
       const w = started;
       if (!w) throw new Error('nothing to encode');
-      const done = new Promise<{ ogg: Uint8Array; times: StepTimes }>((resolve, reject) =>
-        pending.set(id, { resolve, reject }),
-      );
+      const done = new Promise<Encoded>((resolve, reject) => pending.set(id, { resolve, reject }));
       hold(w);
       flush();
       post({ type: 'end', id });
-      const { ogg, times } = await done;
+      const { ogg, times, backend } = await done;
       return {
         ogg,
         times,
+        backend,
         mimetype: 'audio/ogg',
         durationMs: Math.round((pcm.samples.length / pcm.sampleRate) * 1000),
         waveform: waveformOf(pcm.samples),
@@ -146,6 +163,6 @@ export function startVoiceEncoding(options: { bitrate?: number; complexity?: num
 }
 
 /** Encodes a whole PCM at once (a speech server's answer, tests). */
-export function encodeVoice(pcm: Pcm, options: { bitrate?: number } = {}): Promise<VoiceAudio> {
+export function encodeVoice(pcm: Pcm, options: EncodingOptions = {}): Promise<EncodedVoice> {
   return startVoiceEncoding(options).finish(pcm);
 }

@@ -9,5 +9,5 @@ export type EncoderRequest =
   | { type: 'abort'; id: number };
 /** Encoder thread → main thread, once per `end`. */
 export type EncoderReply =
-  | { id: number; ok: true; ogg: Uint8Array<ArrayBuffer>; times: StepTimes }
+  | { id: number; ok: true; ogg: Uint8Array<ArrayBuffer>; times: StepTimes; backend: string }
   | { id: number; ok: false; error: string };

@@ -15,8 +15,8 @@ export { espeakEngine } from './espeak.ts';
 export type { Pcm, SpeechEngine, Voice } from './engine.ts';
 export { decodeWav, encodeWav } from './wav.ts';
 // The steps of an encode, for the per-step bench (bench/src/tts.ts).
-export { libav } from './libav.ts';
-export { openOpusStream, opusInputRate, type StepTimes } from './opus-stream.ts';
+export { openOpusStream } from './encoders.ts';
+export { ENCODERS, opusInputRate, type EncoderName, type StepTimes } from './opus-stream.ts';
 export { OPUS_COMPLEXITY } from './encode.ts';
 export { waveformOf } from './waveform.ts';
 
@@ -36,4 +36,8 @@ export function enginesFor(config: TtsConfig): SpeechEngine[] {
 }
 
 const config = loadTtsConfig();
-export const ttsBot = createTtsBot({ engines: enginesFor(config), bitrate: config.bitrate });
+export const ttsBot = createTtsBot({
+  engines: enginesFor(config),
+  bitrate: config.bitrate,
+  encoder: config.encoder,
+});

@@ -4,9 +4,16 @@
  * message the same way whatever engine spoke it.
  */
 import type { Lang } from '@mana/bot-runtime';
+import { readCapped, ResponseTooLargeError } from '@mana/http';
 import type { Pcm, SpeechEngine, SynthesisRequest, Voice } from './engine.ts';
 import { SpeechError } from './engine.ts';
 import { decodeWav } from './wav.ts';
+
+/**
+ * The most of a WAV answer read: 500 characters at speed 0.5 are about 80 s of speech, as 48 kHz
+ * stereo float32 ~31 MB. A server sending more is sending garbage; memory stays bounded.
+ */
+export const MAX_WAV_BYTES = 32 * 1024 * 1024;
 
 export interface OpenAiSpeechOptions {
   baseUrl: string;
@@ -16,6 +23,8 @@ export interface OpenAiSpeechOptions {
   apiKey?: string;
   timeoutMs: number;
   fetch?: typeof fetch;
+  /** Default `MAX_WAV_BYTES`. */
+  maxBytes?: number;
 }
 
 /** Server voices as bot voices: `af_bella:en` → `{ id: 'af_bella', lang: 'en' }`. */
@@ -68,7 +77,19 @@ export function openAiSpeechEngine(o: OpenAiSpeechOptions): SpeechEngine {
           `speech server answered ${res.status}: ${detail}`,
         );
       }
-      const bytes = new Uint8Array(await res.arrayBuffer());
+      let bytes: Uint8Array;
+      try {
+        bytes = await readCapped(res, o.maxBytes ?? MAX_WAV_BYTES);
+      } catch (err) {
+        if (err instanceof ResponseTooLargeError)
+          throw new SpeechError('bad_audio', `speech server answer too large: ${err.message}`, {
+            cause: err,
+          });
+        if (signal?.aborted) throw err;
+        throw new SpeechError('unavailable', `speech server answer broke off: ${String(err)}`, {
+          cause: err,
+        });
+      }
       return decodeWav(bytes);
     },
   };

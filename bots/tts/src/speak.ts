@@ -11,6 +11,7 @@ import {
   type Lang,
 } from '@mana/bot-runtime';
 import { startVoiceEncoding } from './encode.ts';
+import type { EncoderName } from './opus-stream.ts';
 import { SpeechError, type SpeechEngine, type Voice } from './engine.ts';
 import { detectLanguage } from './language.ts';
 import { hasWords, MAX_CHARS, speakableText } from './text.ts';
@@ -22,6 +23,8 @@ export const SPEED_KEY = 'speed';
 export interface Speaker {
   engines: readonly SpeechEngine[];
   bitrate: number;
+  /** Default `opus`. */
+  encoder?: EncoderName | undefined;
 }
 
 export function allVoices(s: Speaker): Voice[] {
@@ -79,7 +82,7 @@ export async function speak(ctx: CommandContext, s: Speaker, raw: string, target
     });
   const speed = await speedOf(ctx);
   // Encoding runs in its own thread, fed while the engine is still speaking.
-  const encoding = startVoiceEncoding({ bitrate: s.bitrate });
+  const encoding = startVoiceEncoding({ bitrate: s.bitrate, encoder: s.encoder });
   let pcm;
   try {
     pcm = await engine.synthesize({

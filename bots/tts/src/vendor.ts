@@ -61,3 +61,20 @@ export async function importUntyped<T>(name: string): Promise<T> {
   const mod = (await import(name)) as { default: T };
   return mod.default;
 }
+
+/** A libopus encoder of `@evan/opus` (its `node/` or `wasm/` build): 16-bit PCM in, one packet out. */
+export interface LibopusEncoder {
+  /** One frame (2.5–60 ms at the encoder's rate) → one Opus packet. */
+  encode(pcm: Int16Array): Uint8Array;
+  /** `opus_encoder_ctl`: a getter without `value`, a setter with it. */
+  ctl(cmd: number, value?: number): number;
+  /** Frees the WASM build's encoder at once (the native build's is freed by GC). */
+  drop?(): void;
+}
+export interface LibopusModule {
+  Encoder: new (o: {
+    channels: 1 | 2;
+    sample_rate: number;
+    application: 'voip' | 'audio' | 'restricted_lowdelay';
+  }) => LibopusEncoder;
+}

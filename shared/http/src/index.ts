@@ -11,6 +11,7 @@
  * });
  */
 export { bodyLimit, decodeUtf8, readBodyText } from './body.ts';
+export { readCapped, ResponseTooLargeError } from './capped.ts';
 export { ErrCode, HttpError } from './errors.ts';
 export { requestHeader } from './headers.ts';
 export { jsonBody, parseWith, queryParams } from './validate.ts';
