@@ -29,7 +29,7 @@ import { createMetrics } from '@mana/metrics';
 import { createTestDatabase, createTestRedis } from '@mana/testing';
 import { Redis } from 'ioredis';
 import { parseArgs } from 'node:util';
-import { createBotMetrics, openRuntimeState } from '@mana/bot-runtime/testing';
+import { createBotMetrics, jobClaimsOf, openRuntimeState } from '@mana/bot-runtime/testing';
 import { summarize } from './stats.ts';
 
 // Errors only: the bench's dispatcher has no watcher, so each `timer` logs that it cannot watch.
@@ -132,9 +132,7 @@ async function clockTimers(
     credits: memoryCredits({}),
     settings: settingsOnSync(stores, { defaultTimezone: 'Europe/Berlin' }),
     scheduler: jobs.scheduler,
-    claimJob: (id) => state.claimJob(id),
-    finishJob: (id) => state.finishJob(id),
-    unclaimJob: (id) => state.unclaimJob(id),
+    claims: jobClaimsOf(state),
     metrics: createBotMetrics(createMetrics({ service: 'bench', defaults: false })),
     log,
     defaultLanguage: 'de',

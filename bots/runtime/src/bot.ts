@@ -187,7 +187,8 @@ export interface JobContext {
   /**
    * Runs `fn` unless an `id` was already done (by any runner, claimed in Postgres like a job):
    * true when it ran now. A daily message claims its day, so a series moved to a later time on
-   * the same day does not send it twice.
+   * the same day does not send it twice. While another runner is running it, it throws (the job
+   * fails and BullMQ tries it again), so it is neither doubled nor lost if that runner dies.
    */
   once(id: string, fn: () => Promise<void>): Promise<boolean>;
   /**

@@ -9,6 +9,7 @@ import type { BotDefinition, BotInfo } from './bot.ts';
 import type { Lang } from '@mana/i18n';
 import type { BotMetrics } from './metrics.ts';
 import type { MatrixEvent } from './state.ts';
+import type { JobClaims } from './ports.ts';
 import type { CommandPorts } from './stages/context.ts';
 import type { Decrypter } from './stages/encrypted.ts';
 import type { SpeechToText } from './stages/voice.ts';
@@ -21,13 +22,8 @@ export interface DispatcherOptions extends CommandPorts {
   serverName: string;
   /** Senders matching this (every bot of the registration) are ignored. */
   namespace: RegExp;
-  /**
-   * Claims a job (a lease); false when it already ran or another runner is running it. `finishJob`
-   * marks it done; `unclaimJob` undoes the claim when the job failed (BullMQ retries it).
-   */
-  claimJob: (jobId: string) => Promise<boolean>;
-  finishJob: (jobId: string) => Promise<void>;
-  unclaimJob: (jobId: string) => Promise<void>;
+  /** Claims on jobs, so each runs once across runners and restarts (see `JobClaims`). */
+  claims: JobClaims;
   metrics: BotMetrics;
   log: Logger;
   defaultLanguage: Lang;

@@ -33,7 +33,7 @@ await jobs.scheduler.repeat({
 });
 jobs.start(async (job) => {
   const now = Date.now();
-  if (!(await state.claimJob(job.jobId, 1500))) return;
+  if (typeof (await state.claimJob(job.jobId, 1500)) === 'string') return;
   process.stdout.write(`handled ${job.jobId} ${now}\n`);
   await state.finishJob(job.jobId);
 });

@@ -133,7 +133,7 @@ describe('repeatable jobs', () => {
     const handledAt = new Map<number, number>();
     const run = (who: string) => async (job: JobPayload) => {
       const now = Date.now();
-      if (!(await state.claimJob(job.jobId))) return;
+      if (typeof (await state.claimJob(job.jobId)) === 'string') return;
       handled.push(`${who} ${job.jobId}`);
       handledAt.set(instantOf(key, job.jobId), now);
     };
@@ -212,7 +212,7 @@ describe('repeatable jobs', () => {
     for (let i = 0; i < 50 && childHandled.length === 0; i++) await sleep(100);
     survivor.start(async (job) => {
       const now = Date.now();
-      if (!(await state.claimJob(job.jobId, 1500))) return;
+      if (typeof (await state.claimJob(job.jobId, 1500)) === 'string') return;
       handled.push(job.jobId);
       handledAt.set(instantOf(key, job.jobId), now);
       await state.finishJob(job.jobId);

@@ -251,9 +251,12 @@ export function createBullJobs(options: {
         ...(options.lockDurationMs ? { lockDuration: options.lockDurationMs } : {}),
         ...(options.stalledIntervalMs ? { stalledInterval: options.stalledIntervalMs } : {}),
       });
-      worker.on('failed', (job, err) =>
-        log.warn({ jobId: job ? payloadOf(job).jobId : undefined, err: err.message }, 'job failed'),
-      );
+      worker.on('failed', (job, err) => {
+        const jobId = job ? payloadOf(job).jobId : undefined;
+        // Another runner is running it: expected with several runners, tried again with backoff.
+        if (err.name === 'JobHeldError') log.info({ jobId }, 'job held by another runner, tried again later');
+        else log.warn({ jobId, err: err.message }, 'job failed');
+      });
       worker.on('error', (err) => log.warn({ err: err.message }, 'worker error'));
     },
     async close(closeOptions = {}) {

@@ -198,6 +198,22 @@ export interface Scheduler {
   removeRepeatable(key: string): Promise<boolean>;
 }
 
+/** A claim on a job id: this claim's token, or why there is none (`done`: it ran; `held`: running). */
+export type JobClaim = { token: string } | 'done' | 'held';
+
+/**
+ * Exactly-once for jobs (leases in Postgres in production). A claim is held while its holder renews
+ * it; `finish` marks the job done for good, `release` undoes the claim so a retry can take it.
+ */
+export interface JobClaims {
+  claim(jobId: string): Promise<JobClaim>;
+  renew(jobId: string, token: string): Promise<boolean>;
+  finish(jobId: string): Promise<void>;
+  release(jobId: string, token: string): Promise<void>;
+  /** How often a holder renews its claim (well within the lease). */
+  renewEveryMs: number;
+}
+
 /** The per-user settings the runtime reads (language, time zone), kept in sync's `settings` app. */
 export interface UserSettings {
   /** Undefined when unknown (no account, or nothing set). */

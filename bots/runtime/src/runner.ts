@@ -27,7 +27,7 @@ import type { Accounts, Credits, Identity, Scheduler, Stores, UserSettings } fro
 import { settingsOnSync } from './settings.ts';
 import { openAiTranscriber } from './stages/voice.ts';
 import { syncWatcher, type Watcher } from './watch.ts';
-import { openRuntimeState, type RuntimeState, type StoredEvent } from './state.ts';
+import { jobClaimsOf, openRuntimeState, type RuntimeState, type StoredEvent } from './state.ts';
 
 export interface RunnerOptions {
   config: BotConfig;
@@ -208,9 +208,7 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
     settings,
     ...(accounts ? { accounts } : {}),
     scheduler,
-    claimJob: (id) => state.claimJob(id),
-    finishJob: (id) => state.finishJob(id),
-    unclaimJob: (id) => state.unclaimJob(id),
+    claims: jobClaimsOf(state),
     metrics: botMetrics,
     log,
     defaultLanguage: config.defaultLanguage,

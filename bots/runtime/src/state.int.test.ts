@@ -4,7 +4,10 @@
  */
 import { createTestDatabase, type TestDatabase } from '@mana/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openRuntimeState, type MatrixEvent, type RuntimeState } from './state.ts';
+import { createLogger } from '@mana/logging';
+import { exclusively, JobHeldError } from './stages/jobs.ts';
+import { jobClaimsOf, openRuntimeState, type MatrixEvent, type RuntimeState } from './state.ts';
+import type { JobClaim } from './ports.ts';
 
 let db: TestDatabase;
 let state: RuntimeState;
@@ -81,15 +84,68 @@ describe('storeTransaction', () => {
 });
 
 describe('job claims', () => {
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  const tokenOf = (claim: JobClaim) => {
+    if (typeof claim === 'string') throw new Error(`not claimed: ${claim}`);
+    return claim.token;
+  };
+
   it('a claim is a lease until the job is done: taken over only after its runner died', async () => {
-    expect(await state.claimJob('job-1', 150)).toBe(true);
+    tokenOf(await state.claimJob('job-1', 150));
     // Another runner while the first still holds it.
-    expect(await state.claimJob('job-1', 150)).toBe(false);
-    await new Promise((r) => setTimeout(r, 250));
+    expect(await state.claimJob('job-1', 150)).toBe('held');
+    await sleep(250);
     // The first runner died without finishing: the job is taken over.
-    expect(await state.claimJob('job-1', 150)).toBe(true);
+    tokenOf(await state.claimJob('job-1', 150));
     await state.finishJob('job-1');
-    await new Promise((r) => setTimeout(r, 250));
-    expect(await state.claimJob('job-1', 150)).toBe(false);
+    await sleep(250);
+    expect(await state.claimJob('job-1', 150)).toBe('done');
+  });
+
+  it('a renewed claim outlives its first lease; a lost or finished one cannot be renewed', async () => {
+    const token = tokenOf(await state.claimJob('job-2', 200));
+    for (let i = 0; i < 4; i++) {
+      await sleep(100);
+      expect(await state.renewJob('job-2', token, 200)).toBe(true);
+    }
+    // 400 ms after the claim, twice its lease: still held because it was renewed.
+    expect(await state.claimJob('job-2', 200)).toBe('held');
+    expect(await state.renewJob('job-2', 'someone-else', 200)).toBe(false);
+    await state.finishJob('job-2');
+    expect(await state.renewJob('job-2', token, 200)).toBe(false);
+  });
+
+  it('a job running longer than its lease is not run a second time by another runner meanwhile', async () => {
+    // The stats report's failure in CI: a report taking longer than the lease was posted twice.
+    const claims = jobClaimsOf(state, 300);
+    const log = createLogger({ service: 'claims-test', level: 'silent' });
+    let runs = 0;
+    const slow = exclusively(
+      claims,
+      'job-4',
+      async () => {
+        runs++;
+        await sleep(1000);
+      },
+      log,
+    );
+    await sleep(600);
+    await expect(exclusively(claims, 'job-4', async () => void runs++, log)).rejects.toBeInstanceOf(
+      JobHeldError,
+    );
+    expect(await slow).toBe('ran');
+    expect(await exclusively(claims, 'job-4', async () => void runs++, log)).toBe('done');
+    expect(runs).toBe(1);
+  });
+
+  it('undoing a claim undoes only that claim, never one taken over since', async () => {
+    const first = tokenOf(await state.claimJob('job-3', 100));
+    await sleep(200);
+    const second = tokenOf(await state.claimJob('job-3', 10_000));
+    // The first runner's handler fails late, after the takeover: the second claim stays.
+    await state.unclaimJob('job-3', first);
+    expect(await state.claimJob('job-3', 100)).toBe('held');
+    await state.unclaimJob('job-3', second);
+    tokenOf(await state.claimJob('job-3', 100));
   });
 });

@@ -3,7 +3,8 @@
  * key-value state and fired jobs.
  */
 import { connect, flushWal, loadMigrations, migrate, type Database, type Sql } from '@mana/db';
-import type { Kv } from './ports.ts';
+import { randomUUID } from 'node:crypto';
+import type { JobClaim, JobClaims, Kv } from './ports.ts';
 
 export const MIGRATIONS_DIR = new URL('../migrations', import.meta.url).pathname;
 
@@ -51,13 +52,17 @@ export interface RuntimeState {
   pendingEvents(limit?: number): Promise<StoredEvent[]>;
   finishEvent(eventId: string, status: 'done' | 'failed' | 'skipped', error?: string): Promise<void>;
   /**
-   * Claims a job id for `leaseMs` (default 15 s); false when it is done, or claimed by a runner
-   * whose lease has not run out. A claim whose runner died (no `finishJob`) can be taken over.
+   * Claims a job id for `leaseMs` (default 15 s): its token, or `done` (it ran) or `held` (a runner
+   * whose lease has not run out has it). A claim whose runner died (no renewal, no `finishJob`) is
+   * taken over once its lease ran out.
    */
-  claimJob(jobId: string, leaseMs?: number): Promise<boolean>;
+  claimJob(jobId: string, leaseMs?: number): Promise<JobClaim>;
+  /** Extends the lease of this claim; false when it is no longer this claim's (lost or done). */
+  renewJob(jobId: string, token: string, leaseMs?: number): Promise<boolean>;
   /** The job ran: it is never claimed again. */
   finishJob(jobId: string): Promise<void>;
-  unclaimJob(jobId: string): Promise<void>;
+  /** Undoes this claim (the job failed and is retried); a claim taken over since stays. */
+  unclaimJob(jobId: string, token: string): Promise<void>;
   kv: Kv;
   close(): Promise<void>;
 }
@@ -75,6 +80,17 @@ export function storable(value: unknown): unknown {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [storable(k) as string, storable(v)]));
   }
   return value;
+}
+
+/** The job claims on this state: leases of `leaseMs`, renewed every third of it. */
+export function jobClaimsOf(state: RuntimeState, leaseMs = 15_000): JobClaims {
+  return {
+    claim: (id) => state.claimJob(id, leaseMs),
+    renew: (id, token) => state.renewJob(id, token, leaseMs),
+    finish: (id) => state.finishJob(id),
+    release: (id, token) => state.unclaimJob(id, token),
+    renewEveryMs: Math.floor(leaseMs / 3),
+  };
 }
 
 export async function openRuntimeState(options: {
@@ -174,17 +190,29 @@ export async function openRuntimeState(options: {
     },
     async claimJob(jobId, leaseMs = 15_000) {
       const until = sql`now() + ${`${leaseMs} milliseconds`}::interval`;
-      const rows = await sql`insert into fired_jobs (job_id, claimed_until) values (${jobId}, ${until})
-        on conflict (job_id) do update set claimed_until = ${until}, fired_at = now()
+      const token = randomUUID();
+      const rows = await sql`insert into fired_jobs (job_id, claimed_until, claim_token)
+        values (${jobId}, ${until}, ${token})
+        on conflict (job_id) do update set claimed_until = ${until}, fired_at = now(), claim_token = ${token}
         where fired_jobs.done_at is null and fired_jobs.claimed_until < now()
         returning job_id`;
+      if (rows.length === 1) return { token };
+      const [row] = await sql<{ done: boolean }[]>`
+        select done_at is not null as done from fired_jobs where job_id = ${jobId}`;
+      // No row: its claim was undone in between; the caller tries again later, as for a held one.
+      return row?.done ? 'done' : 'held';
+    },
+    async renewJob(jobId, token, leaseMs = 15_000) {
+      const rows = await sql`update fired_jobs
+        set claimed_until = now() + ${`${leaseMs} milliseconds`}::interval
+        where job_id = ${jobId} and claim_token = ${token} and done_at is null returning job_id`;
       return rows.length === 1;
     },
     async finishJob(jobId) {
       await sql`update fired_jobs set done_at = now() where job_id = ${jobId}`;
     },
-    async unclaimJob(jobId) {
-      await sql`delete from fired_jobs where job_id = ${jobId}`;
+    async unclaimJob(jobId, token) {
+      await sql`delete from fired_jobs where job_id = ${jobId} and claim_token = ${token} and done_at is null`;
     },
     close: async () => {
       await Promise.all([db.close(), early.close()]);

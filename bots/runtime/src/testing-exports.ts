@@ -25,5 +25,5 @@ export {
 } from './testing.ts';
 // The runner's own parts, for benches that drive jobs without a whole runner (bench/clock-timers).
 export { createBotMetrics } from './metrics.ts';
-export { openRuntimeState, type RuntimeState } from './state.ts';
+export { jobClaimsOf, openRuntimeState, type RuntimeState } from './state.ts';
 export { typedStore } from './stages/context.ts';

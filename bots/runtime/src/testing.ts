@@ -215,9 +215,14 @@ export function createTestHarness(options: {
       describe: async (u) => (await identity.tokenFor(u, 'x'), { username: u.slice(1).split(':')[0] ?? '' }),
     },
     scheduler,
-    claimJob: async (id) => (fired.has(id) ? false : (fired.add(id), true)),
-    finishJob: async () => undefined,
-    unclaimJob: async (id) => void fired.delete(id),
+    claims: {
+      // One process, jobs run in turn: a claim is done or free, never held by another runner.
+      claim: async (id) => (fired.has(id) ? 'done' : (fired.add(id), { token: id })),
+      renew: async () => true,
+      finish: async () => undefined,
+      release: async (id) => void fired.delete(id),
+      renewEveryMs: 5000,
+    },
     metrics,
     log: createLogger({ service: 'bots-test', level: 'silent' }),
     defaultLanguage: 'de',

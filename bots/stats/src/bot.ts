@@ -174,7 +174,8 @@ export function createStatsBot(options: StatsBotOptions): BotDefinition {
     },
   });
 
-  async function postReport(ctx: JobContext, kind: 'daily' | 'weekly', end: Date, lang: Lang) {
+  /** `key` names the period: a retry by any occurrence posts under the same transaction ids. */
+  async function postReport(ctx: JobContext, kind: 'daily' | 'weekly', end: Date, lang: Lang, key: string) {
     const roomId = opsRoomId;
     if (!roomId) return;
     const period = periodOf(kind, end);
@@ -189,10 +190,10 @@ export function createStatsBot(options: StatsBotOptions): BotDefinition {
       roomId,
       // The period, machine-readable, so a reader (a test, a script) can ask Prometheus the same.
       { ...noticeContent(toReply(reportHtml(report, lang))), [REPORT_KEY]: { kind, end: end.toISOString() } },
-      { txnKey: `${ctx.jobId}:text` },
+      { txnKey: `${key}:text` },
     );
     const chart = await chartContent(report, lang, ctx);
-    if (chart) await ctx.postContent(roomId, chart, { txnKey: `${ctx.jobId}:chart` });
+    if (chart) await ctx.postContent(roomId, chart, { txnKey: `${key}:chart` });
   }
 
   /** The report's language: the first operator's, else English. */
@@ -271,9 +272,8 @@ export function createStatsBot(options: StatsBotOptions): BotDefinition {
             : 'daily';
         const end = ctx.scheduledAt ?? ctx.now;
         // One report per period, even if the series was re-declared at another time of that day.
-        await ctx.once(`stats:${kind}:${dayIn(end, options.timezone)}`, async () =>
-          postReport(ctx, kind, end, await reportLang(ctx)),
-        );
+        const key = `stats:${kind}:${dayIn(end, options.timezone)}`;
+        await ctx.once(key, async () => postReport(ctx, kind, end, await reportLang(ctx), key));
       },
     },
     async start(ctx) {

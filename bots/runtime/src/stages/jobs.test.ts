@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { defineBot, type Json } from '../bot.ts';
+import { createLogger } from '@mana/logging';
+import type { JobClaim, JobClaims } from '../ports.ts';
 import { createTestHarness } from '../testing.ts';
+import { exclusively, JobHeldError } from './jobs.ts';
 
 const alice = '@alice:mana.test';
 const dm = '!dm:mana.test';
@@ -146,5 +149,60 @@ describe('job options per name', () => {
       /whole number/,
     );
     expect(() => defineBot({ ...base, jobOptions: { edit: { priority: 2_097_152 } } })).not.toThrow();
+  });
+});
+
+describe('exclusively (the claim around a job and ctx.once)', () => {
+  const log = createLogger({ service: 'jobs-test', level: 'silent' });
+  /** Claims that record what was asked of them; `state` decides what `claim` answers. */
+  function recorded(state: JobClaim) {
+    const calls: string[] = [];
+    const claims: JobClaims = {
+      claim: async (id) => (calls.push(`claim ${id}`), state),
+      renew: async (id, token) => (calls.push(`renew ${id} ${token}`), true),
+      finish: async (id) => void calls.push(`finish ${id}`),
+      release: async (id, token) => void calls.push(`release ${id} ${token}`),
+      renewEveryMs: 20,
+    };
+    return { claims, calls };
+  }
+
+  it('renews the claim while the job runs, then marks it done', async () => {
+    const { claims, calls } = recorded({ token: 't1' });
+    const ran = await exclusively(claims, 'j', () => new Promise((r) => setTimeout(r, 110)), log);
+    expect(ran).toBe('ran');
+    expect(calls.filter((c) => c === 'renew j t1').length).toBeGreaterThanOrEqual(3);
+    expect(calls.at(-1)).toBe('finish j');
+    // No renewal after the end.
+    const after = calls.length;
+    await new Promise((r) => setTimeout(r, 60));
+    expect(calls.length).toBe(after);
+  });
+
+  it('a claim held by another runner throws JobHeldError (BullMQ retries), never runs or counts as done', async () => {
+    const { claims, calls } = recorded('held');
+    let ran = false;
+    await expect(exclusively(claims, 'j', async () => void (ran = true), log)).rejects.toBeInstanceOf(
+      JobHeldError,
+    );
+    expect(ran).toBe(false);
+    expect(calls).toEqual(['claim j']);
+    expect(await exclusively(recorded('done').claims, 'j', async () => void (ran = true), log)).toBe('done');
+    expect(ran).toBe(false);
+  });
+
+  it('a failing job releases its own claim and rethrows', async () => {
+    const { claims, calls } = recorded({ token: 't2' });
+    await expect(
+      exclusively(
+        claims,
+        'j',
+        async () => {
+          throw new Error('boom');
+        },
+        log,
+      ),
+    ).rejects.toThrow('boom');
+    expect(calls).toEqual(['claim j', 'release j t2']);
   });
 });

@@ -1,8 +1,11 @@
 /**
  * Scheduled jobs firing: the bot's job handler with a context to post into rooms and read users'
- * data. BullMQ delivers at least once; the claim (a lease in Postgres, marked done after the
- * handler) lets one runner at a time run a job, and a job whose runner died is taken over; its
- * posts carry a transaction id derived from the job id, so Synapse keeps them from doubling. A job
+ * data. BullMQ delivers at least once; the claim (a lease in Postgres, renewed while the handler
+ * runs, marked done after it) lets one runner at a time run a job, and a job whose runner died is
+ * taken over once the lease ran out. A delivery that finds the claim held by a live runner fails
+ * with `JobHeldError`, so BullMQ tries it again later (it finds the job done, or its holder dead);
+ * it is never dropped as done. The posts carry a transaction id derived from the job id, so
+ * Synapse keeps them from doubling. A job
  * kind the bot declares `idempotent` (`jobOptions`) runs without the claim: doubling it is harmless,
  * and at one countdown edit per timer every 10 s the claim's round trips are what delays the rest.
  */
@@ -11,7 +14,7 @@ import type { Logger } from '@mana/logging';
 import type { JobContext, Json } from '../bot.ts';
 import { noticeContent, toReply } from '../format.ts';
 import type { MatrixPort } from '../matrix.ts';
-import type { Credits, Identity, Kv, Scheduler, Stores } from '../ports.ts';
+import type { Credits, Identity, JobClaims, Kv, Scheduler, Stores } from '../ports.ts';
 import { typedStore } from './context.ts';
 import type { HostedBot } from './hosted.ts';
 
@@ -24,9 +27,7 @@ export interface JobRunnerDeps {
   creditsAudience: string;
   scheduler: Scheduler;
   kv: Kv;
-  claimJob: (jobId: string) => Promise<boolean>;
-  finishJob: (jobId: string) => Promise<void>;
-  unclaimJob: (jobId: string) => Promise<void>;
+  claims: JobClaims;
   lang: (userId: string) => Promise<Lang>;
   log: Logger;
   now: () => Date;
@@ -45,6 +46,51 @@ export function withJobOptions(scheduler: Scheduler, hosted: readonly HostedBot[
       return scheduler.schedule(options ? { ...job, options } : job);
     },
   };
+}
+
+/** Another runner holds the job's claim: not done yet, so BullMQ must deliver it again later. */
+export class JobHeldError extends Error {
+  readonly jobId: string;
+  constructor(jobId: string) {
+    super(`job ${jobId} is being run by another runner; tried again later`);
+    this.name = 'JobHeldError';
+    this.jobId = jobId;
+  }
+}
+
+/**
+ * Runs `fn` under the claim `id`, renewing it meanwhile: `ran`, or `done` when it already ran.
+ * Throws `JobHeldError` while another runner holds it; a failing `fn` releases the claim.
+ */
+export async function exclusively(
+  claims: JobClaims,
+  id: string,
+  fn: () => Promise<void>,
+  log: Logger,
+): Promise<'ran' | 'done'> {
+  const claim = await claims.claim(id);
+  if (claim === 'done') return 'done';
+  if (claim === 'held') throw new JobHeldError(id);
+  const { token } = claim;
+  const renewal = setInterval(() => {
+    claims.renew(id, token).then(
+      (held) => {
+        if (!held) log.warn({ jobId: id }, 'job claim lost while running (it may run twice)');
+      },
+      (err: unknown) => log.warn({ jobId: id, err }, 'job claim renewal failed'),
+    );
+  }, claims.renewEveryMs);
+  renewal.unref();
+  try {
+    await fn();
+  } catch (err) {
+    clearInterval(renewal);
+    await claims.release(id, token);
+    throw err;
+  }
+  clearInterval(renewal);
+  await claims.finish(id);
+  return 'ran';
 }
 
 export function createJobRunner(deps: JobRunnerDeps) {
@@ -69,17 +115,7 @@ export function createJobRunner(deps: JobRunnerDeps) {
       lang: deps.lang,
       balance: async (userId) =>
         deps.credits.balance(await deps.identity.tokenFor(userId, deps.creditsAudience)),
-      async once(id, fn) {
-        if (!(await deps.claimJob(id))) return false;
-        try {
-          await fn();
-        } catch (err) {
-          await deps.unclaimJob(id);
-          throw err;
-        }
-        await deps.finishJob(id);
-        return true;
-      },
+      once: async (id, fn) => (await exclusively(deps.claims, id, fn, log)) === 'ran',
       upload: (bytes, options) => deps.matrix.uploadMedia(bot.info.userId, bytes, options),
       postContent: (roomId, content, options) =>
         deps.matrix.send(bot.info.userId, roomId, 'm.room.message', content, options?.txnKey),
@@ -113,17 +149,8 @@ export function createJobRunner(deps: JobRunnerDeps) {
       await handler(ctx, job.data as Json);
       return;
     }
-    if (!(await deps.claimJob(jobId))) {
+    if ((await exclusively(deps.claims, jobId, () => handler(ctx, job.data as Json), log)) === 'done')
       log.info({ jobId }, 'job already fired, skipping');
-      return;
-    }
-    try {
-      await handler(ctx, job.data as Json);
-      await deps.finishJob(jobId);
-    } catch (err) {
-      await deps.unclaimJob(jobId);
-      throw err;
-    }
   };
   return { runJob, jobContext };
 }
