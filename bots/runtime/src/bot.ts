@@ -116,8 +116,8 @@ export interface CommandContext {
   formatDate(date: Date, style?: DateStyle): string;
   /** Stores the user's IANA time zone (canonical name returned); `InvalidTimezoneError` otherwise. */
   setTimezone(timezone: string): Promise<string>;
-  /** Uploads a file through authenticated media; its `mxc://` URI. */
-  upload(bytes: Uint8Array, options: UploadOptions): Promise<string>;
+  /** Uploads a file for this room through authenticated media; its `mxc://` URI. */
+  upload(bytes: Uint8Array, options: Omit<UploadOptions, 'roomId'>): Promise<string>;
   /** Downloads a file through authenticated media, as the bot user. */
   download(mxc: string): Promise<{ bytes: Uint8Array; contentType: string }>;
   /**
@@ -200,7 +200,10 @@ export interface JobContext {
     content: Record<string, unknown>,
     options?: { txnKey?: string },
   ): Promise<string>;
-  /** Uploads a file through authenticated media as this bot (a report's chart); its `mxc://` URI. */
+  /**
+   * Uploads a file through authenticated media as this bot (a report's chart) for the room named
+   * (encrypted there with E2EE); its `mxc://` URI.
+   */
   upload(bytes: Uint8Array, options: UploadOptions): Promise<string>;
   /** Schedules a job of this bot (a job chaining its next run, a watch moving a reminder). */
   schedule(job: string, data: Json, options: ScheduleOptions): Promise<void>;

@@ -85,7 +85,11 @@ afterAll(async () => {
 describe('authenticated media', () => {
   it('an uploaded voice note downloads byte-identical, and the m.audio event carries it', async () => {
     const audio = randomBytes(100_000);
-    const mxc = await matrix.uploadMedia(BOT, audio, { contentType: 'audio/ogg', filename: 'voice.ogg' });
+    const mxc = await matrix.uploadMedia(BOT, audio, {
+      contentType: 'audio/ogg',
+      filename: 'voice.ogg',
+      roomId,
+    });
     expect(mxc).toMatch(/^mxc:\/\/mana\.test\//);
     const back = await matrix.downloadMedia(BOT, mxc);
     expect(back.contentType).toBe('audio/ogg');
@@ -124,13 +128,16 @@ describe('authenticated media', () => {
 
   it('a file over the server limit is refused before it is sent, with a typed error', async () => {
     const err = await matrix
-      .uploadMedia(BOT, new Uint8Array(MAX_UPLOAD + 1), { contentType: 'application/octet-stream' })
+      .uploadMedia(BOT, new Uint8Array(MAX_UPLOAD + 1), { contentType: 'application/octet-stream', roomId })
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(MediaTooLargeError);
     expect(err).toMatchObject({ code: 'BOT_MEDIA_TOO_LARGE', size: MAX_UPLOAD + 1, limit: MAX_UPLOAD });
     // Exactly at the limit is fine.
     await expect(
-      matrix.uploadMedia(BOT, new Uint8Array(MAX_UPLOAD), { contentType: 'application/octet-stream' }),
+      matrix.uploadMedia(BOT, new Uint8Array(MAX_UPLOAD), {
+        contentType: 'application/octet-stream',
+        roomId,
+      }),
     ).resolves.toMatch(/^mxc:/);
   });
 

@@ -60,10 +60,11 @@ export interface UploadOptions {
   contentType: string;
   filename?: string;
   /**
-   * The room the file is for (a command's uploads name theirs): with E2EE, a file for an encrypted
-   * room — or for a room not named — is uploaded encrypted (`crypto/encrypted-uploads.ts`).
+   * The room the file is for: with E2EE, a file for an encrypted room is uploaded encrypted
+   * (`crypto/encrypted-uploads.ts`), one for a plain room in the clear. Every upload names it, so
+   * a file is uploaded once, in the form its room needs.
    */
-  roomId?: string;
+  roomId: string;
 }
 
 export interface DownloadedMedia {

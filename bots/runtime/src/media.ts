@@ -53,7 +53,7 @@ export function normalizeWaveform(samples: readonly number[], points = WAVEFORM_
  * waveform, which Element shows as a playable voice note.
  *
  * @example
- * const mxc = await matrix.uploadMedia(botId, ogg, { contentType: 'audio/ogg', filename: 'reply.ogg' });
+ * const mxc = await matrix.uploadMedia(botId, ogg, { contentType: 'audio/ogg', filename: 'reply.ogg', roomId });
  * await matrix.send(botId, roomId, 'm.room.message',
  *   audioContent({ mxc, mimetype: 'audio/ogg', size: ogg.byteLength, durationMs: 2300, waveform }));
  */

@@ -107,7 +107,7 @@ function headingOf(period: Period, lang: Lang, timezone: string): string {
 async function chartContent(
   report: Report,
   lang: Lang,
-  ctx: Pick<JobContext, 'upload' | 'log'>,
+  ctx: Pick<CommandContext, 'upload' | 'log'>,
 ): Promise<Record<string, unknown> | undefined> {
   try {
     return await renderChart(report, lang, ctx);
@@ -121,7 +121,7 @@ async function chartContent(
 async function renderChart(
   report: Report,
   lang: Lang,
-  ctx: Pick<JobContext, 'upload'>,
+  ctx: Pick<CommandContext, 'upload'>,
 ): Promise<Record<string, unknown> | undefined> {
   if ('error' in report.traffic) return undefined;
   const png = renderPng(
@@ -192,7 +192,11 @@ export function createStatsBot(options: StatsBotOptions): BotDefinition {
       { ...noticeContent(toReply(reportHtml(report, lang))), [REPORT_KEY]: { kind, end: end.toISOString() } },
       { txnKey: `${key}:text` },
     );
-    const chart = await chartContent(report, lang, ctx);
+    // The chart is for the ops room (encrypted there if that room is).
+    const chart = await chartContent(report, lang, {
+      log: ctx.log,
+      upload: (bytes, o) => ctx.upload(bytes, { ...o, roomId }),
+    });
     if (chart) await ctx.postContent(roomId, chart, { txnKey: `${key}:chart` });
   }
 

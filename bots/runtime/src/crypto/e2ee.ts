@@ -168,22 +168,14 @@ export function createE2ee(options: E2eeOptions): E2ee {
       return {
         ...matrix,
         async uploadMedia(userId, bytes, upload) {
-          const { roomId, ...plain } = upload;
-          // A room not named (a job's chart) may be encrypted: ciphertext is the safe side.
-          if (!machines.has(userId) || (roomId !== undefined && !(await isEncrypted(userId, roomId))))
-            return matrix.uploadMedia(userId, bytes, plain);
-          return files.upload(matrix, userId, bytes, plain);
+          if (!machines.has(userId) || !(await isEncrypted(userId, upload.roomId)))
+            return matrix.uploadMedia(userId, bytes, upload);
+          return files.upload(matrix, userId, bytes, upload);
         },
         async send(userId, roomId, type, content, txnKey) {
           const machine = machines.get(userId);
           if (!machine || !(await isEncrypted(userId, roomId)))
-            return matrix.send(
-              userId,
-              roomId,
-              type,
-              await files.forPlainRoom(matrix, userId, content),
-              txnKey,
-            );
+            return matrix.send(userId, roomId, type, content, txnKey);
           const members = await matrix.joinedMembers(userId, roomId);
           const sealed = await machine.encrypt(roomId, members, type, await files.forEncryptedRoom(content));
           return matrix.send(userId, roomId, 'm.room.encrypted', sealed, txnKey);
