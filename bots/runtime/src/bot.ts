@@ -158,6 +158,8 @@ export interface RoomEvent {
   content: Record<string, unknown>;
   /** The newest edit by its sender (`m.new_content` of its latest `m.replace`), when it was edited. */
   edited?: Record<string, unknown>;
+  /** When the server received it (needed to decrypt it: part of the event Megolm checks). */
+  originServerTs?: number;
 }
 
 export interface AccountInfo {

@@ -401,6 +401,7 @@ export function createAppservicePort(options: AppserviceOptions): {
         sender,
         content: content as Record<string, unknown>,
         ...(edited ? { edited } : {}),
+        ...(typeof e.origin_server_ts === 'number' ? { originServerTs: e.origin_server_ts } : {}),
       };
     },
   };

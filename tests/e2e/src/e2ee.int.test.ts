@@ -194,7 +194,23 @@ describe('an encrypted DM with @todo', () => {
       expect(new TextDecoder().decode(new Uint8Array(ciphertext).subarray(0, 4))).not.toBe('OggS');
       const ogg = new Uint8Array(await decryptAttachment(ciphertext, file));
       await expectVoiceOgg(ogg, info);
-    }, 90_000);
+
+      // 🗣 on the encrypted message: the bot reads the event back, decrypts it and reads it aloud
+      // in its thread (it used to get only ciphertext back and find no text).
+      await client.react(ttsRoom, commandId, '🗣️');
+      const aloud = await client.waitFor(
+        ttsRoom,
+        (e) =>
+          e.sender === TTS &&
+          e.content.msgtype === 'm.audio' &&
+          (e.content['m.relates_to'] as { rel_type?: string; event_id?: string } | undefined)?.rel_type ===
+            'm.thread' &&
+          (e.content['m.relates_to'] as { event_id?: string }).event_id === commandId,
+        60_000,
+      );
+      expect(aloud.wireType).toBe('m.room.encrypted');
+      expect(aloud.content['org.matrix.msc1767.text']).toBe('Guten Morgen! Heute ist ein schöner Tag.');
+    }, 120_000);
   });
 
   it('a group room with three users: a command addressed to todo is answered encrypted, and every member decrypts the reply', async () => {

@@ -172,6 +172,32 @@ export function createE2ee(options: E2eeOptions): E2ee {
             return matrix.uploadMedia(userId, bytes, upload);
           return files.upload(matrix, userId, bytes, upload);
         },
+        /**
+         * An encrypted event read back (🗣 on a message, `ctx.event`) is decrypted as one arriving
+         * in a transaction; one that cannot be decrypted is returned as it is (no text to read).
+         * An edit of an encrypted message is itself encrypted, so the original text is read.
+         */
+        async getEvent(userId, roomId, eventId) {
+          const ev = await matrix.getEvent(userId, roomId, eventId);
+          const machine = machines.get(userId);
+          if (!ev || ev.type !== 'm.room.encrypted' || !machine) return ev;
+          try {
+            const raw = {
+              event_id: eventId,
+              room_id: roomId,
+              type: ev.type,
+              sender: ev.sender,
+              content: ev.content,
+              origin_server_ts: ev.originServerTs ?? 0,
+            };
+            const clear = await machine.decrypt(raw);
+            const { edited: _, ...rest } = ev;
+            return { ...rest, type: clear.type, content: clear.content };
+          } catch (err) {
+            log.info({ err, eventId }, 'could not decrypt an event read back');
+            return ev;
+          }
+        },
         async send(userId, roomId, type, content, txnKey) {
           const machine = machines.get(userId);
           if (!machine || !(await isEncrypted(userId, roomId)))

@@ -6,8 +6,10 @@
 import {
   ClientEvent,
   createClient,
+  EventType,
   KnownMembership,
   Preset,
+  RelationType,
   RoomEvent,
   SyncState,
   type MatrixClient,
@@ -37,6 +39,8 @@ export interface E2eeClient {
   sendText(roomId: string, body: string): Promise<string>;
   /** Sends any `m.room.message` content (a file's), encrypted by the client in an encrypted room. */
   sendContent(roomId: string, content: Record<string, unknown>): Promise<string>;
+  /** An `m.reaction` on `eventId` (encrypted in an encrypted room, as Element sends it). */
+  react(roomId: string, eventId: string, key: string): Promise<string>;
   /** Uploads bytes as Element uploads an encrypted attachment's ciphertext: no name, no type. */
   uploadCiphertext(bytes: Uint8Array): Promise<string>;
   /** Every event of the room seen so far, decrypted where the client could. */
@@ -134,6 +138,12 @@ export async function createE2eeClient(
         content as unknown as TimelineEvents['m.room.message'],
       );
       return eventId;
+    },
+    async react(roomId, eventId, key) {
+      const { event_id: id } = await client.sendEvent(roomId, EventType.Reaction, {
+        'm.relates_to': { rel_type: RelationType.Annotation, event_id: eventId, key },
+      });
+      return id;
     },
     async uploadCiphertext(bytes) {
       const { content_uri: mxc } = await client.uploadContent(new Blob([new Uint8Array(bytes)]), {
