@@ -163,6 +163,32 @@ describe('clock bot: timers', () => {
     expect(await run(tick2!.jobId)).toEqual([]);
   });
 
+  it('an end that failed after the row was marked done (the edit refused) still edits the countdown to done on its retry, with one mention', async () => {
+    const { h, advance, jobs, run, timers } = await setup();
+    const [countdown] = await h.say(alice, dm, 'timer 3s Tee');
+    advance(3000);
+    const [end] = jobs('timer-end');
+    const send = h.matrix.send.bind(h.matrix);
+    let refused = 0;
+    h.matrix.send = async (...args) => {
+      if (args[3]['m.new_content'] !== undefined && refused++ === 0) throw new Error('Synapse: 502');
+      return send(...args);
+    };
+    await expect(run(end!.jobId)).rejects.toThrow('502');
+    // The mention went out and the row is done, but the countdown does not say so yet.
+    expect(timers()[0]).toMatchObject({ state: 'done' });
+    // BullMQ's retry of the same job (unclaimed by the failure).
+    const retried = await run(end!.jobId);
+    expect(retried).toHaveLength(1);
+    expect(isEdit(retried[0]!, countdown!.eventId)).toBe(true);
+    expect(newContent(retried[0])?.body).toBe('✅ Tee — 00:00 ▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓ 100 % — fertig');
+    const mentions = h.matrix.sent.filter((e) => e.content.msgtype === 'm.text');
+    expect(mentions).toHaveLength(1);
+    // Once done and shown, a further re-run sends nothing.
+    h.fired.delete(end!.jobId);
+    expect(await run(end!.jobId)).toEqual([]);
+  });
+
   it('pause / weiter: the end job is cancelled and a new one set for the time left; the stale one is a no-op', async () => {
     const { h, clock, advance, jobs, run, timers } = await setup();
     const [countdown] = await h.say(alice, dm, 'timer 10m');

@@ -225,7 +225,7 @@ export function mentionContent(userId: string, text: string): Record<string, unk
  */
 export async function runEnd(ops: ClockOps, data: RunData, jobId: string): Promise<void> {
   const t = await currentRun(ops, data);
-  if (!t) return;
+  if (!t) return finishEnded(ops, data);
   const label = t.label ? ` „${t.label}“` : '';
   const labelEn = t.label ? ` "${t.label}"` : '';
   const text = pick(ops.lang, {
@@ -240,4 +240,17 @@ export async function runEnd(ops: ClockOps, data: RunData, jobId: string): Promi
   await ops.store.upsert('timers', t.id, { state: 'done', remainingMs: 0, doneAt: done.doneAt });
   await ops.store.flush();
   await showCountdown(ops, t.id, countdownText(done, ops.lang, ops.now()), shownKey(done));
+}
+
+/**
+ * A re-run of an end that failed after the row was marked done (its flush, the countdown's edit: a
+ * slow sync server or Synapse under load) — the retry must not stop at "already done", or the
+ * countdown never says done. The mention went out before the row was written; only the rest is
+ * redone: the row pushed, the countdown edited (a no-op when it shows done already).
+ */
+async function finishEnded(ops: ClockOps, data: RunData): Promise<void> {
+  const t = asTimer(await ops.store.get('timers', data.timerId));
+  if (!t || t.state !== 'done' || t.endsAt !== data.endsAt) return;
+  await ops.store.flush();
+  await showCountdown(ops, t.id, countdownText(t, ops.lang, ops.now()), shownKey(t));
 }
