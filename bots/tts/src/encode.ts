@@ -147,6 +147,8 @@ export function startVoiceEncoding(options: EncodingOptions = {}): VoiceEncoding
       hold(w);
       flush();
       post({ type: 'end', id });
+      // While the encoder thread does the last chunk: the waveform is off the critical path.
+      const waveform = waveformOf(pcm.samples);
       const { ogg, times, backend } = await done;
       return {
         ogg,
@@ -154,7 +156,7 @@ export function startVoiceEncoding(options: EncodingOptions = {}): VoiceEncoding
         backend,
         mimetype: 'audio/ogg',
         durationMs: Math.round((pcm.samples.length / pcm.sampleRate) * 1000),
-        waveform: waveformOf(pcm.samples),
+        waveform,
       };
     },
     abort() {
