@@ -19,7 +19,7 @@ export function opusInputRate(sampleRate: number): number {
 
 /**
  * libopus's application. `restricted_lowdelay` (the bot's) is CELT only: no SILK, no mode decision,
- * about a third of VoIP mode's encoding time at 24 kbit/s, and espeak-ng's speech decodes closer to
+ * about a quarter of VoIP mode's encoding time at 24 kbit/s, and espeak-ng's speech decodes closer to
  * the source (PESQ-WB 2.7 vs 2.35, the 4–8 kHz band kept within 2 dB instead of 5; `bots/tts/README.md`).
  * `voip` (SILK/hybrid, signal "voice") was the setting before; the bench compares it.
  */
