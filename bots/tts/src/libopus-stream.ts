@@ -7,14 +7,7 @@
  */
 import type { Libopus } from './libopus.ts';
 import { GRANULE_RATE, OggOpusWriter } from './ogg-opus.ts';
-import {
-  OPUS_APPLICATION,
-  OPUS_VBR,
-  opusInputRate,
-  type OpusSettings,
-  type OpusStream,
-  type StepTimes,
-} from './opus-stream.ts';
+import { withDefaults, type OpusSettings, type OpusStream, type StepTimes } from './opus-stream.ts';
 import { LinearResampler } from './resample.ts';
 
 /** `opus_encoder_ctl` requests (opus_defines.h). */
@@ -31,13 +24,12 @@ const CTL = {
 /** 20 ms frames: what Element's recorder and opusenc use; shorter ones cost more per second. */
 const FRAMES_PER_SECOND = 50;
 
-export function openLibopusStream(opus: Libopus, s: OpusSettings): OpusStream {
-  const opusRate = s.opusRate ?? opusInputRate(s.sampleRate);
-  const application = s.application ?? OPUS_APPLICATION;
+export function openLibopusStream(opus: Libopus, settings: OpusSettings): OpusStream {
+  const s = withDefaults(settings);
+  const { opusRate, application, vbr } = s;
   const encoder = new opus.module.Encoder({ channels: 1, sample_rate: opusRate, application });
   encoder.ctl(CTL.setBitrate, s.bitrate);
   encoder.ctl(CTL.setComplexity, s.complexity);
-  const vbr = s.vbr ?? OPUS_VBR;
   encoder.ctl(CTL.setVbr, vbr === 'off' ? 0 : 1);
   encoder.ctl(CTL.setVbrConstraint, vbr === 'constrained' ? 1 : 0);
   // VoIP mode (the bench's "before"): tells libopus it is speech, so it picks SILK/hybrid without

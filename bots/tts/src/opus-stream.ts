@@ -50,6 +50,16 @@ export interface OpusSettings {
   encoder?: EncoderName | undefined;
 }
 
+/** The settings with every default filled in: what each encoder applies. */
+export function withDefaults(s: OpusSettings) {
+  return {
+    ...s,
+    opusRate: s.opusRate ?? opusInputRate(s.sampleRate),
+    application: s.application ?? OPUS_APPLICATION,
+    vbr: s.vbr ?? OPUS_VBR,
+  };
+}
+
 /** Milliseconds spent in each step so far. */
 export interface StepTimes {
   resampleMs: number;
