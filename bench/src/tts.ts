@@ -17,7 +17,11 @@ import {
   opusInputRate,
   startVoiceEncoding,
   waveformOf,
+  OPUS_APPLICATION,
+  OPUS_VBR,
   type EncoderName,
+  type OpusApplication,
+  type OpusVbr,
   type Voice,
 } from '@mana/bot-tts';
 import type { Benchmark, BenchResult } from './benchmark.ts';
@@ -138,6 +142,9 @@ interface Setting {
   complexity: number;
   /** Rate fed to libopus; undefined = the bot's (`opusInputRate`). */
   opusRate?: number;
+  /** undefined = the bot's (`OPUS_APPLICATION`, `OPUS_VBR`). */
+  application?: OpusApplication;
+  vbr?: OpusVbr;
 }
 
 /** The bot's setting first: it is the benchmark's result; the others are printed for comparison. */
@@ -148,6 +155,9 @@ const SETTINGS: readonly Setting[] = [
   { label: '48 kHz in', encoder: 'opus', complexity: OPUS_COMPLEXITY, opusRate: 48_000 },
   { label: '16 kHz in', encoder: 'opus', complexity: OPUS_COMPLEXITY, opusRate: 16_000 },
   { label: 'complexity 5', encoder: 'opus', complexity: 5 },
+  { label: 'CBR', encoder: 'opus', complexity: OPUS_COMPLEXITY, vbr: 'off' },
+  // The setting before 3 Dec (afternoon): VoIP mode, SILK/hybrid, signal voice, free VBR.
+  { label: 'VoIP, complexity 1 (before)', encoder: 'opus', complexity: 1, application: 'voip', vbr: 'on' },
 ];
 
 const STEPS = ['synth', 'resample', 'encode', 'mux', 'waveform'] as const;
@@ -175,6 +185,8 @@ async function measureSteps(samples: number, setting: Setting): Promise<Record<S
       bitrate: 24_000,
       complexity: setting.complexity,
       opusRate: setting.opusRate,
+      application: setting.application,
+      vbr: setting.vbr,
       encoder: setting.encoder,
     });
     await stream.push(pcm.samples);
@@ -248,8 +260,9 @@ export const ttsSteps: Benchmark = {
       if (setting.label === 'bot') bot = m.total;
       const rate = setting.opusRate ?? opusInputRate(22_050);
       const cells = [...STEPS, 'total' as const].map((s) => `${s} ${summarize(m[s]).p50.toFixed(2)}`);
+      const mode = `${setting.application ?? OPUS_APPLICATION}, VBR ${setting.vbr ?? OPUS_VBR}`;
       console.error(
-        `tts-steps [${setting.label}: ${setting.encoder}, ${rate / 1000} kHz in, complexity ${setting.complexity}] p50 ms/100 chars: ${cells.join(' · ')}`,
+        `tts-steps [${setting.label}: ${setting.encoder}, ${rate / 1000} kHz in, ${mode}, complexity ${setting.complexity}] p50 ms/100 chars: ${cells.join(' · ')}`,
       );
     }
     const wall = await measureWall(n);

@@ -19,6 +19,35 @@ async function decode(ogg: Uint8Array) {
 
 const voice = (id: string) => ESPEAK_VOICES.find((v) => v.id === id)!;
 
+/**
+ * Mean power of `x` between `lo` and `hi` Hz: 20 ms Hann-windowed frames, a DFT of just the bins in
+ * the band (a few million multiply-adds, no FFT needed). Scaled per frame length, so signals at
+ * different rates compare.
+ */
+function bandPower(x: Float32Array, rate: number, lo: number, hi: number): number {
+  const n = Math.round(rate / 50);
+  const window = Float64Array.from({ length: n }, (_, i) => 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / n));
+  const bins: [Float64Array, Float64Array][] = [];
+  for (let k = Math.ceil((lo * n) / rate); k < (hi * n) / rate; k++)
+    bins.push([
+      Float64Array.from({ length: n }, (_, i) => Math.cos((2 * Math.PI * k * i) / n) * window[i]!),
+      Float64Array.from({ length: n }, (_, i) => Math.sin((2 * Math.PI * k * i) / n) * window[i]!),
+    ]);
+  let total = 0;
+  let frames = 0;
+  for (let at = 0; at + n <= x.length; at += n, frames++)
+    for (const [cos, sin] of bins) {
+      let re = 0;
+      let im = 0;
+      for (let i = 0; i < n; i++) {
+        re += x[at + i]! * cos[i]!;
+        im += x[at + i]! * sin[i]!;
+      }
+      total += re * re + im * im;
+    }
+  return total / (frames * n * n);
+}
+
 describe('espeak-ng + Ogg/Opus', () => {
   for (const encoder of ENCODERS)
     it(`speaks German text into Ogg/Opus (${encoder}) that decodes at 48 kHz mono, as long as it says`, async () => {
@@ -116,6 +145,27 @@ describe('espeak-ng + Ogg/Opus', () => {
       // audio out of step or garbage would be at or below 0 dB.
       expect(ours).toBeGreaterThan(4);
       expect(ours).toBeGreaterThan(best - 1);
+    });
+
+  for (const encoder of ENCODERS)
+    it(`the decoded speech (${encoder}) keeps espeak-ng's high band: 4–8 kHz within 3 dB, 8–11 kHz within 6`, async () => {
+      // Sibilants, where speech has its energy above 4 kHz.
+      const pcm = await espeakEngine().synthesize({
+        text: 'Fischers Fritz fischt frische Fische, sagt sie zur Schwester.',
+        voice: voice('de'),
+        speed: 1,
+      });
+      const y = (await decode((await encodeVoice(pcm, { encoder })).ogg)).channelData[0]!;
+      const db = (lo: number, hi: number) =>
+        10 * Math.log10(bandPower(y, 48000, lo, hi) / bandPower(pcm.samples, pcm.sampleRate, lo, hi));
+      // CELT-only keeps 4–8 kHz at −2 dB; VoIP mode's SILK/hybrid lost ~5 dB there, and Opus fed
+      // 16 kHz (wideband) loses everything above 8 kHz (−13 dB and more).
+      const mid = db(4000, 8000);
+      const high = db(8000, 11000);
+      expect(mid).toBeGreaterThan(-3);
+      expect(mid).toBeLessThan(3);
+      expect(high).toBeGreaterThan(-6);
+      expect(high).toBeLessThan(3);
     });
 
   it('a synthesis over its time limit is stopped as a timeout, and the engine speaks again after', async () => {

@@ -13,10 +13,11 @@ import { waveformOf } from './waveform.ts';
 
 export const OPUS_RATE = 48_000;
 /**
- * libopus complexity. 1 encodes in about 60 % of the time of 5 (`tts-steps`), and espeak-ng's speech
- * decodes as close to the source at 1 as at 5 or 10 (audio.test.ts measures it, for each encoder).
+ * libopus complexity. In CELT-only mode (`OPUS_APPLICATION`) 0 encodes in about half the time of 5
+ * (`tts-steps`), and espeak-ng's speech decodes as close to the source at 0 as at 10 (audio.test.ts
+ * measures it, for each encoder; PESQ-WB 2.7 at 0, 2.35 at 1, 2.7 at 10).
  */
-export const OPUS_COMPLEXITY = 1;
+export const OPUS_COMPLEXITY = 0;
 
 export interface VoiceAudio {
   /** An Ogg/Opus file. */
@@ -146,6 +147,8 @@ export function startVoiceEncoding(options: EncodingOptions = {}): VoiceEncoding
       hold(w);
       flush();
       post({ type: 'end', id });
+      // While the encoder thread does the last chunk: the waveform is off the critical path.
+      const waveform = waveformOf(pcm.samples);
       const { ogg, times, backend } = await done;
       return {
         ogg,
@@ -153,7 +156,7 @@ export function startVoiceEncoding(options: EncodingOptions = {}): VoiceEncoding
         backend,
         mimetype: 'audio/ogg',
         durationMs: Math.round((pcm.samples.length / pcm.sampleRate) * 1000),
-        waveform: waveformOf(pcm.samples),
+        waveform,
       };
     },
     abort() {

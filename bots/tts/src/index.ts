@@ -16,7 +16,16 @@ export type { Pcm, SpeechEngine, Voice } from './engine.ts';
 export { decodeWav, encodeWav } from './wav.ts';
 // The steps of an encode, for the per-step bench (bench/src/tts.ts).
 export { openOpusStream } from './encoders.ts';
-export { ENCODERS, opusInputRate, type EncoderName, type StepTimes } from './opus-stream.ts';
+export {
+  ENCODERS,
+  OPUS_APPLICATION,
+  OPUS_VBR,
+  opusInputRate,
+  type EncoderName,
+  type OpusApplication,
+  type OpusVbr,
+  type StepTimes,
+} from './opus-stream.ts';
 export { OPUS_COMPLEXITY } from './encode.ts';
 export { waveformOf } from './waveform.ts';
 

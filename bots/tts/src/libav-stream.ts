@@ -4,21 +4,27 @@
  * `libopus-stream.ts` on the native build (`tts-steps`), kept for platforms where `@evan/opus`
  * fails and as the reference the new muxer was checked against.
  */
-import { opusInputRate, type OpusSettings, type OpusStream, type StepTimes } from './opus-stream.ts';
+import { withDefaults, type OpusSettings, type OpusStream, type StepTimes } from './opus-stream.ts';
 import type { LibAVFrame, LibAVInstance } from './vendor.ts';
 
 const MONO = 4; // AV_CH_LAYOUT_MONO
 
 let files = 0;
 
-export async function openLibavStream(av: LibAVInstance, s: OpusSettings): Promise<OpusStream> {
+export async function openLibavStream(av: LibAVInstance, settings: OpusSettings): Promise<OpusStream> {
   const FLT = av.AV_SAMPLE_FMT_FLT;
-  const opusRate = s.opusRate ?? opusInputRate(s.sampleRate);
+  const s = withDefaults(settings);
+  const { opusRate } = s;
   const name = `voice-${++files}.ogg`;
   const [, c, frame, pkt, frameSize] = await av.ff_init_encoder('libopus', {
     ctx: { bit_rate: s.bitrate, sample_fmt: FLT, sample_rate: opusRate, channel_layout: MONO, channels: 1 },
     time_base: [1, opusRate],
-    options: { application: 'voip', compression_level: String(s.complexity) },
+    // The same libopus settings as `libopus-stream.ts`, in FFmpeg's libopusenc option names.
+    options: {
+      application: s.application === 'voip' ? 'voip' : 'lowdelay',
+      vbr: s.vbr,
+      compression_level: String(s.complexity),
+    },
   });
   const [oc, , pb] = await av.ff_init_muxer({ filename: name, open: true, format_name: 'ogg' }, [
     [c, 1, opusRate],

@@ -1,18 +1,21 @@
 /**
  * The `opus` encoder (the default): espeak-ng's PCM resampled once to Opus's input rate
- * (`resample.ts`), encoded in 20 ms frames by libopus from `@evan/opus` (`libopus.ts`), and laced
+ * (`resample.ts`), encoded in 20 ms frames by libopus from `@evan/opus` (`libopus.ts`; CELT only,
+ * constrained VBR, complexity 0 by default: see `OPUS_APPLICATION`), and laced
  * into Ogg pages by our muxer (`ogg-opus.ts`). Against libav.js this drops FFmpeg's frame and filter
  * plumbing and, on the native build, the WASM tax on libopus itself (`tts-steps` splits the steps).
  */
 import type { Libopus } from './libopus.ts';
 import { GRANULE_RATE, OggOpusWriter } from './ogg-opus.ts';
-import { opusInputRate, type OpusSettings, type OpusStream, type StepTimes } from './opus-stream.ts';
+import { withDefaults, type OpusSettings, type OpusStream, type StepTimes } from './opus-stream.ts';
 import { LinearResampler } from './resample.ts';
 
 /** `opus_encoder_ctl` requests (opus_defines.h). */
 const CTL = {
   setBitrate: 4002,
+  setVbr: 4006,
   setComplexity: 4010,
+  setVbrConstraint: 4020,
   setSignal: 4024,
   getLookahead: 4027,
   signalVoice: 3001,
@@ -21,13 +24,17 @@ const CTL = {
 /** 20 ms frames: what Element's recorder and opusenc use; shorter ones cost more per second. */
 const FRAMES_PER_SECOND = 50;
 
-export function openLibopusStream(opus: Libopus, s: OpusSettings): OpusStream {
-  const opusRate = s.opusRate ?? opusInputRate(s.sampleRate);
-  const encoder = new opus.module.Encoder({ channels: 1, sample_rate: opusRate, application: 'voip' });
+export function openLibopusStream(opus: Libopus, settings: OpusSettings): OpusStream {
+  const s = withDefaults(settings);
+  const { opusRate, application, vbr } = s;
+  const encoder = new opus.module.Encoder({ channels: 1, sample_rate: opusRate, application });
   encoder.ctl(CTL.setBitrate, s.bitrate);
   encoder.ctl(CTL.setComplexity, s.complexity);
-  // Tells libopus it is speech: it settles on SILK/hybrid modes without analysing for music.
-  encoder.ctl(CTL.setSignal, CTL.signalVoice);
+  encoder.ctl(CTL.setVbr, vbr === 'off' ? 0 : 1);
+  encoder.ctl(CTL.setVbrConstraint, vbr === 'constrained' ? 1 : 0);
+  // VoIP mode (the bench's "before"): tells libopus it is speech, so it picks SILK/hybrid without
+  // analysing for music. CELT-only mode has no choice to make.
+  if (application === 'voip') encoder.ctl(CTL.setSignal, CTL.signalVoice);
   /** The encoder's delay in its own samples; decoders skip it (OpusHead's pre-skip, at 48 kHz). */
   const lookahead = encoder.ctl(CTL.getLookahead);
   const toGranule = GRANULE_RATE / opusRate;
