@@ -81,7 +81,7 @@ async function measurePaired(samples: number): Promise<Record<Way, Series>> {
   const out: Record<Way, Series> = {
     engine: series(),
     opus: series(),
-    'opus-wasm': series(),
+    'opus-native': series(),
     libav: series(),
   };
   for (let i = 0; i < samples; i++)
@@ -150,7 +150,7 @@ interface Setting {
 /** The bot's setting first: it is the benchmark's result; the others are printed for comparison. */
 const SETTINGS: readonly Setting[] = [
   { label: 'bot', encoder: 'opus', complexity: OPUS_COMPLEXITY },
-  { label: 'WASM build', encoder: 'opus-wasm', complexity: OPUS_COMPLEXITY },
+  { label: 'native build', encoder: 'opus-native', complexity: OPUS_COMPLEXITY },
   { label: 'libav.js (before)', encoder: 'libav', complexity: OPUS_COMPLEXITY },
   { label: '48 kHz in', encoder: 'opus', complexity: OPUS_COMPLEXITY, opusRate: 48_000 },
   { label: '16 kHz in', encoder: 'opus', complexity: OPUS_COMPLEXITY, opusRate: 16_000 },

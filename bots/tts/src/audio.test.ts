@@ -1,4 +1,5 @@
 import { OggOpusDecoder } from 'ogg-opus-decoder';
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { loadTtsConfig } from './config.ts';
 import { encodeVoice, OPUS_COMPLEXITY, startVoiceEncoding } from './encode.ts';
@@ -59,7 +60,9 @@ describe('espeak-ng + Ogg/Opus', () => {
       expect(pcm.sampleRate).toBe(22050);
       expect(rmsOf(pcm.samples)).toBeGreaterThan(0.01);
       const audio = await encodeVoice(pcm, { encoder });
-      expect(audio.backend).toBe(encoder === 'libav' ? 'libav' : encoder === 'opus' ? 'native' : 'wasm');
+      expect(audio.backend).toBe(
+        encoder === 'libav' ? 'libav' : encoder === 'opus-native' ? 'native' : 'wasm',
+      );
       expect(String.fromCharCode(...audio.ogg.subarray(0, 4))).toBe('OggS');
       expect(new TextDecoder().decode(audio.ogg.subarray(28, 36))).toBe('OpusHead');
       // OpusHead tells the rate fed to libopus (espeak's 22.05 kHz resampled to Opus's 24 kHz, not 48).
@@ -204,11 +207,30 @@ describe('espeak-ng + Ogg/Opus', () => {
 });
 
 describe('BOT_TTS_ENCODER', () => {
-  it('defaults to opus, takes libav and opus-wasm, and refuses anything else at start', () => {
+  it('defaults to opus (WASM), takes libav and opus-native, and refuses anything else at start', () => {
     expect(loadTtsConfig({}).encoder).toBe('opus');
     expect(loadTtsConfig({ BOT_TTS_ENCODER: 'libav' }).encoder).toBe('libav');
-    expect(loadTtsConfig({ BOT_TTS_ENCODER: 'opus-wasm' }).encoder).toBe('opus-wasm');
+    expect(loadTtsConfig({ BOT_TTS_ENCODER: 'opus-native' }).encoder).toBe('opus-native');
     expect(() => loadTtsConfig({ BOT_TTS_ENCODER: 'ffmpeg' })).toThrow(/BOT_TTS_ENCODER/);
+  });
+});
+
+describe('the default encoder and the process’s end', () => {
+  // @evan/opus's native build crashes the process (SIGSEGV) when a worker thread that loaded it ends,
+  // so the default is its WASM build: the runner must exit cleanly after it encoded something.
+  it('a process that encoded on the encoder thread with the default settings exits with code 0', () => {
+    const child = spawnSync(
+      process.execPath,
+      [new URL('./encoder-exit.fixture.ts', import.meta.url).pathname],
+      {
+        encoding: 'utf8',
+        timeout: 60_000,
+      },
+    );
+    expect(child.stderr).toBe('');
+    expect(child.stdout.trim()).toBe('wasm');
+    expect(child.signal).toBeNull();
+    expect(child.status).toBe(0);
   });
 });
 

@@ -52,7 +52,7 @@ export const ttsConfigSpec = defineConfig('BOT_TTS_', {
   encoder: {
     schema: z.enum(ENCODERS),
     default: 'opus',
-    doc: 'Ogg/Opus encoder: opus = libopus from @evan/opus (its native build where the package ships one, else WASM) with our Ogg muxer; opus-wasm = always its WASM build; libav = libav.js (FFmpeg in WASM, about 4× slower; the fallback)',
+    doc: 'Ogg/Opus encoder: opus = libopus from @evan/opus (its WASM build) with our Ogg muxer; opus-native = its native build (a little faster; the process segfaults when the encoder thread ends); libav = libav.js (FFmpeg in WASM, slower; the fallback)',
   },
 });
 

@@ -3,7 +3,7 @@
  * the engine makes it, `finish` for the file, each step's time counted (so the per-step bench,
  * `tts-steps`, measures the code the bot runs). The encoders are in `encoders.ts`.
  */
-export const ENCODERS = ['opus', 'opus-wasm', 'libav'] as const;
+export const ENCODERS = ['opus', 'opus-native', 'libav'] as const;
 export type EncoderName = (typeof ENCODERS)[number];
 
 /** The rates libopus takes as input; it always decodes at 48 kHz. */
