@@ -250,6 +250,13 @@ describe('key backup', () => {
     const restoredBefore = await counter('r');
     bot = await open(BOT, { fetch: botFetch });
     expect(bot.deviceId).not.toBe(oldDevice);
+    // The old device (no store behind it any more) is gone: senders encrypt to the new one only.
+    const { devices } = await as<{ devices: { device_id: string }[] }>(
+      'GET',
+      '/_matrix/client/v3/devices',
+      BOT,
+    );
+    expect(devices.map((d) => d.device_id)).toEqual([bot.deviceId]);
     expect(bot.backupVersion).toBe(version);
     // The new device signed the version again (its machine and the bot's other devices trust it).
     const { auth_data } = await as<{ auth_data: { signatures: Record<string, Record<string, string>> } }>(

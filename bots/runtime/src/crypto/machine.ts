@@ -116,6 +116,27 @@ export async function openBotCrypto(options: BotCryptoOptions): Promise<BotCrypt
     );
   }
 
+  /**
+   * A new device means the old one's store is gone: its keys can decrypt nothing any more, yet
+   * senders would keep encrypting to it. Our earlier devices (`MANA…`) are deleted, so clients
+   * see one device again (an appservice needs no UIA for that, MSC4190). Not fatal when it fails.
+   */
+  async function removeDeadDevices(): Promise<void> {
+    try {
+      const { devices } = (await request('GET', '/_matrix/client/v3/devices', undefined, false)) as {
+        devices?: { device_id: string }[];
+      };
+      const dead = (devices ?? [])
+        .map((d) => d.device_id)
+        .filter((d) => d !== deviceId && d.startsWith('MANA'));
+      for (const d of dead)
+        await request('DELETE', `/_matrix/client/v3/devices/${encodeURIComponent(d)}`, {}, false);
+      if (dead.length > 0) log.info({ userId, deviceId, removed: dead }, 'devices without a store removed');
+    } catch (err) {
+      log.warn({ err, userId }, 'could not remove the devices without a store');
+    }
+  }
+
   // The device first: requests with `device_id` need it to exist.
   await request(
     'PUT',
@@ -125,6 +146,7 @@ export async function openBotCrypto(options: BotCryptoOptions): Promise<BotCrypt
     },
     false,
   );
+  if (!saved) await removeDeadDevices();
   const machine = await sdk.OlmMachine.initialize(
     new sdk.UserId(userId),
     new sdk.DeviceId(deviceId),
