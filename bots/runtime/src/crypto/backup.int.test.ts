@@ -11,6 +11,7 @@ import {
   createTestDatabase,
   freePort,
   startSynapse,
+  until,
   type SynapseHandle,
   type TestDatabase,
 } from '@mana/testing';
@@ -77,16 +78,6 @@ async function backedUp(version: string): Promise<Record<string, string[]>> {
   return Object.fromEntries(Object.entries(rooms).map(([r, { sessions }]) => [r, Object.keys(sessions)]));
 }
 
-async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
 function open(userId: string, extra: Partial<BotCryptoOptions> = {}): Promise<BotCrypto> {
   return openBotCrypto({
     userId,
@@ -103,16 +94,17 @@ function open(userId: string, extra: Partial<BotCryptoOptions> = {}): Promise<Bo
   });
 }
 
+/** machine.ts calls fetch with a string URL. */
+const urlOf = (input: Parameters<typeof fetch>[0]) =>
+  typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
 const botFetch: typeof fetch = (input, init) =>
   fetch(
-    botDown && String(input).includes('/room_keys/')
-      ? String(input).replace(synapse.baseUrl, deadUrl)
-      : input,
+    botDown && urlOf(input).includes('/room_keys/') ? urlOf(input).replace(synapse.baseUrl, deadUrl) : input,
     init,
   );
 /** The other bot's fetch: what it sends to BOT's devices is kept for BOT's `receive`. */
 const otherFetch: typeof fetch = async (input, init) => {
-  const m = /\/sendToDevice\/([^/]+)\//.exec(String(input));
+  const m = /\/sendToDevice\/([^/]+)\//.exec(urlOf(input));
   if (m && typeof init?.body === 'string') {
     const { messages } = JSON.parse(init.body) as { messages: Record<string, Record<string, unknown>> };
     for (const [device, content] of Object.entries(messages[BOT] ?? {}))
