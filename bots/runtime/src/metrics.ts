@@ -11,6 +11,10 @@ export interface BotMetrics {
   transactions: Counter<'outcome'>;
   /** The runner's own time per command: its transaction received → its reply handed to Synapse. */
   runnerTime: Summary;
+  /** Room keys sent to the server-side key backup, by result (uploaded, failed). */
+  e2eeBackupKeys: Counter<'result'>;
+  /** Room keys imported from the key backup (a bot that lost its crypto store). */
+  e2eeRestoredKeys: Counter;
 }
 
 /** The runtime's metrics, registered on the service's registry. */
@@ -60,6 +64,17 @@ export function createBotMetrics(metrics: Metrics): BotMetrics {
       percentiles: [0.5, 0.95, 0.99],
       maxAgeSeconds: 600,
       ageBuckets: 5,
+      registers: [registry],
+    }),
+    e2eeBackupKeys: new client.Counter({
+      name: 'bot_e2ee_backup_keys_total',
+      help: 'Room keys sent to the server-side key backup, by result (uploaded; failed: tried again later)',
+      labelNames: ['result'] as const,
+      registers: [registry],
+    }),
+    e2eeRestoredKeys: new client.Counter({
+      name: 'bot_e2ee_backup_restored_keys_total',
+      help: 'Room keys imported from the server-side key backup after a crypto store was lost',
       registers: [registry],
     }),
   };

@@ -16,6 +16,7 @@ import { mountAppserviceRoutes } from './appservice-http.ts';
 import { defineBot, type BotDefinition, type BotInfo } from './bot.ts';
 import type { BotConfig } from './config.ts';
 import { createE2ee, type E2ee } from './crypto/e2ee.ts';
+import { postgresBackupKeys } from './crypto/backup.ts';
 import { parseStoreKey, postgresCryptoStore } from './crypto/store.ts';
 import { createDispatcher, type Dispatcher } from './dispatcher.ts';
 import { hostBots } from './stages/hosted.ts';
@@ -176,6 +177,8 @@ export async function startRunner(options: RunnerOptions): Promise<Runner> {
         homeserverUrl: config.homeserverUrl,
         asToken: config.asToken,
         store: postgresCryptoStore(state.sql, storeKey),
+        backupKeys: postgresBackupKeys(state.sql, storeKey),
+        metrics: { keys: botMetrics.e2eeBackupKeys, restored: botMetrics.e2eeRestoredKeys },
         log,
         retryMaxMs: config.matrixRetryMaxMs,
       })

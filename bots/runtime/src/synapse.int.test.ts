@@ -9,6 +9,7 @@ import {
   createTestDatabase,
   createTestRedis,
   startSynapse,
+  until,
   type SynapseHandle,
   type TestDatabase,
   type TestRedis,
@@ -96,16 +97,6 @@ async function api<T>(token: string, method: string, path: string, body?: unknow
   const json = (await res.json()) as T;
   if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
   return json;
-}
-
-async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 async function messages(token: string, roomId: string): Promise<Ev[]> {

@@ -4,6 +4,7 @@
  * (`startBotsStack({ e2ee: true })`: auth with SSO, sync, credits, Postgres, Redis, the runner as its
  * own process); the user is matrix-js-sdk with its Rust crypto (`initRustCrypto`), as Element is.
  */
+import { openRuntimeState } from '@mana/bot-runtime/testing';
 import { decryptAttachment, encryptAttachment, type IEncryptedFile } from 'matrix-encrypt-attachment';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createE2eeClient, type ClearEvent, type E2eeClient } from './support/e2ee-client.ts';
@@ -277,6 +278,88 @@ describe('an encrypted DM with @todo', () => {
     await client.waitFor(roomId, (e) => e.sender === TODO && inReplyTo(e) === nextId, 90_000);
     expect(await repliesTo(commandId)).toHaveLength(1);
   }, 300_000);
+
+  it('the crypto store lost (runner killed, its snapshot deleted): the new device restores the room keys from the backup and answers a command sent to the old one, once', async () => {
+    /** The bot's key backup on the server, read as the bot (the appservice's identity assertion). */
+    const asTodo = async (path: string) => {
+      const res = await fetch(
+        `${stack.synapse.baseUrl}${path}${path.includes('?') ? '&' : '?'}user_id=${encodeURIComponent(TODO)}`,
+        { headers: { authorization: `Bearer ${stack.runnerEnv.BOT_AS_TOKEN}` } },
+      );
+      return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+    };
+    /** The Megolm session an event of erin's was encrypted with (the raw event on the server). */
+    const sessionOf = async (eventId: string) => {
+      const res = await fetch(
+        `${stack.synapse.baseUrl}/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/event/${encodeURIComponent(eventId)}`,
+        { headers: { authorization: `Bearer ${erin.accessToken}` } },
+      );
+      const ev = (await res.json()) as { type: string; content: { session_id?: string } };
+      expect(ev.type).toBe('m.room.encrypted');
+      return ev.content.session_id!;
+    };
+
+    const firstId = await client.sendText(roomId, 'liste');
+    await client.waitFor(roomId, (e) => e.sender === TODO && inReplyTo(e) === firstId, 90_000);
+    const session = await sessionOf(firstId);
+    const { json: info } = await asTodo('/_matrix/client/v3/room_keys/version');
+    const version = String(info.version);
+    // Backed up in the background: soon after the room key arrived.
+    await until(
+      'the session in the backup',
+      async () =>
+        (
+          await asTodo(
+            `/_matrix/client/v3/room_keys/keys/${encodeURIComponent(roomId)}/${encodeURIComponent(session)}?version=${version}`,
+          )
+        ).status === 200
+          ? true
+          : undefined,
+      60_000,
+    );
+    const before = await botDevices();
+
+    await stack.runner.kill();
+    const state = await openRuntimeState({
+      databaseUrl: stack.db.url,
+      schema: 'bots',
+      appserviceId: 'mana-bots',
+    });
+    try {
+      const deleted = await state.sql`delete from crypto_stores where user_id = ${TODO}`;
+      expect(deleted.count).toBe(1);
+    } finally {
+      await state.close();
+    }
+    // Sent while the runner is down, in the same Megolm session: its key went to the old device only.
+    const secondId = await client.sendText(roomId, 'neu Brot backen');
+    expect(await sessionOf(secondId)).toBe(session);
+
+    await stack.startRunner();
+    const reply = await client.waitFor(
+      roomId,
+      (e) => e.sender === TODO && inReplyTo(e) === secondId,
+      180_000,
+    );
+    expect(reply.wireType).toBe('m.room.encrypted');
+    expect(body(reply)).toContain('Neue Aufgabe');
+    expect(body(reply)).toContain('Brot backen');
+    const logs = stack.runner.logs();
+    expect(logs.some((l) => l.includes('room keys restored from the backup') && l.includes(TODO))).toBe(true);
+    expect(logs.some((l) => l.includes('"restored":false') && l.includes(TODO))).toBe(true);
+    // One new device (the old one, without a store, removed), cross-signed by its owner again.
+    const after = await botDevices();
+    expect(after).toHaveLength(1);
+    expect(before).not.toContain(after[0]);
+    const status = await client.client.getCrypto()!.getDeviceVerificationStatus(TODO, after[0]!);
+    expect(status?.signedByOwner).toBe(true);
+    // The same backup version, now signed by the new device.
+    expect(String((await asTodo('/_matrix/client/v3/room_keys/version')).json.version)).toBe(version);
+    // Answered once: a later command (a key shared with the new device) is answered after it.
+    const nextId = await client.sendText(roomId, 'hilfe');
+    await client.waitFor(roomId, (e) => e.sender === TODO && inReplyTo(e) === nextId, 90_000);
+    expect(await repliesTo(secondId)).toHaveLength(1);
+  }, 360_000);
 
   it('a message it cannot decrypt (a session it never got) gets one short notice, encrypted', async () => {
     const keys = await client.client.getCrypto()!.getOwnDeviceKeys();

@@ -9,6 +9,7 @@ import type { MatrixPort } from '../matrix.ts';
 import type { MatrixEvent } from '../state.ts';
 import { createEncryptedUploads } from './encrypted-uploads.ts';
 import { openBotCrypto, type BotCrypto, type SyncChanges } from './machine.ts';
+import type { BackupKeyStore, BackupMetrics } from './backup.ts';
 import type { CryptoStore } from './store.ts';
 
 export interface E2eeOptions {
@@ -16,6 +17,9 @@ export interface E2eeOptions {
   homeserverUrl: string;
   asToken: string;
   store: CryptoStore;
+  /** The key backup's sealed recovery keys (backup.ts); without it, no key backup. */
+  backupKeys?: BackupKeyStore;
+  metrics?: BackupMetrics;
   log: Logger;
   retryMaxMs: number;
   fetch?: typeof fetch;
@@ -85,6 +89,8 @@ export function createE2ee(options: E2eeOptions): E2ee {
             homeserverUrl: options.homeserverUrl,
             asToken: options.asToken,
             store: options.store,
+            ...(options.backupKeys ? { backupKeys: options.backupKeys } : {}),
+            ...(options.metrics ? { metrics: options.metrics } : {}),
             log,
             retryMaxMs: options.retryMaxMs,
             ...(options.fetch ? { fetch: options.fetch } : {}),

@@ -11,6 +11,15 @@ import type { Logger } from '@mana/logging';
 import { randomBytes } from 'node:crypto';
 import { MatrixRequestError } from '../matrix.ts';
 import { withRetry } from '../retry.ts';
+import {
+  restoreSession,
+  sessionsIn,
+  setUpBackup,
+  type ActiveBackup,
+  type BackupContext,
+  type BackupKeyStore,
+  type BackupMetrics,
+} from './backup.ts';
 import { restoreDatabases, snapshotDatabases, type CryptoStore } from './store.ts';
 
 let loaded: Promise<void> | undefined;
@@ -23,8 +32,13 @@ export interface BotCryptoOptions {
   homeserverUrl: string;
   asToken: string;
   store: CryptoStore;
+  /** The sealed recovery keys of the key backup; without it, no backup (see backup.ts). */
+  backupKeys?: BackupKeyStore;
+  metrics?: BackupMetrics;
   log: Pick<Logger, 'info' | 'warn' | 'debug'>;
   retryMaxMs: number;
+  /** First wait before a failed backup upload is tried again (doubling up to 60 s). */
+  backupRetryMs?: number;
   fetch?: typeof fetch;
 }
 
@@ -45,6 +59,8 @@ export interface DecryptedEvent {
 export interface BotCrypto {
   readonly userId: string;
   readonly deviceId: string;
+  /** The key backup version the machine backs up to (undefined without a backup). */
+  readonly backupVersion: string | undefined;
   receive(changes: SyncChanges): Promise<void>;
   /**
    * The decrypted event of an `m.room.encrypted` one; throws when its keys are missing, after
@@ -71,18 +87,21 @@ export async function openBotCrypto(options: BotCryptoOptions): Promise<BotCrypt
   const base = options.homeserverUrl.replace(/\/+$/, '');
   const doFetch = options.fetch ?? fetch;
   const saved = await store.load(userId);
+  // Read (unsealed) first, like the snapshot: a wrong BOT_CRYPTO_STORE_KEY stops here.
+  const sealedBackup = await options.backupKeys?.load(userId);
   // Device ids are ours to choose (MSC4190); a new one only when nothing was saved.
   const deviceId = saved?.deviceId ?? `MANA${randomBytes(5).toString('hex').toUpperCase()}`;
   if (saved) await restoreDatabases(saved.snapshot);
 
-  async function request(method: string, path: string, body: unknown, asDevice = true): Promise<unknown> {
+  async function request(method: string, path: string, body?: unknown, asDevice = true): Promise<unknown> {
     const qs = new URLSearchParams({ user_id: userId, ...(asDevice ? { device_id: deviceId } : {}) });
     return withRetry(
       async () => {
         const res = await doFetch(`${base}${path}${path.includes('?') ? '&' : '?'}${qs.toString()}`, {
           method,
           headers: { authorization: `Bearer ${options.asToken}`, 'content-type': 'application/json' },
-          body: JSON.stringify(body ?? {}),
+          // A GET has no body (fetch refuses one).
+          ...(method === 'GET' ? {} : { body: JSON.stringify(body ?? {}) }),
         });
         const text = await res.text();
         const parsed: unknown = text ? JSON.parse(text) : {};
@@ -97,6 +116,27 @@ export async function openBotCrypto(options: BotCryptoOptions): Promise<BotCrypt
     );
   }
 
+  /**
+   * A new device means the old one's store is gone: its keys can decrypt nothing any more, yet
+   * senders would keep encrypting to it. Our earlier devices (`MANA…`) are deleted, so clients
+   * see one device again (an appservice needs no UIA for that, MSC4190). Not fatal when it fails.
+   */
+  async function removeDeadDevices(): Promise<void> {
+    try {
+      const { devices } = (await request('GET', '/_matrix/client/v3/devices', undefined, false)) as {
+        devices?: { device_id: string }[];
+      };
+      const dead = (devices ?? [])
+        .map((d) => d.device_id)
+        .filter((d) => d !== deviceId && d.startsWith('MANA'));
+      for (const d of dead)
+        await request('DELETE', `/_matrix/client/v3/devices/${encodeURIComponent(d)}`, {}, false);
+      if (dead.length > 0) log.info({ userId, deviceId, removed: dead }, 'devices without a store removed');
+    } catch (err) {
+      log.warn({ err, userId }, 'could not remove the devices without a store');
+    }
+  }
+
   // The device first: requests with `device_id` need it to exist.
   await request(
     'PUT',
@@ -106,6 +146,7 @@ export async function openBotCrypto(options: BotCryptoOptions): Promise<BotCrypt
     },
     false,
   );
+  if (!saved) await removeDeadDevices();
   const machine = await sdk.OlmMachine.initialize(
     new sdk.UserId(userId),
     new sdk.DeviceId(deviceId),
@@ -169,6 +210,16 @@ export async function openBotCrypto(options: BotCryptoOptions): Promise<BotCrypt
     return run;
   }
 
+  const backupContext: BackupContext | undefined = options.backupKeys && {
+    userId,
+    machine,
+    request,
+    keys: options.backupKeys,
+    log,
+    metrics: options.metrics,
+  };
+  let backup: ActiveBackup | undefined;
+
   await serial(async () => {
     await flush();
     const status = await machine.crossSigningStatus();
@@ -185,14 +236,111 @@ export async function openBotCrypto(options: BotCryptoOptions): Promise<BotCrypt
       await send(boot.uploadSignaturesRequest);
       log.info({ userId, deviceId }, 'bot cross-signing keys created');
     }
+    // After cross-signing, so the backup is signed by the master key too; a new store (nothing
+    // saved: a new device) restores the backed-up room keys before the first event is read.
+    if (backupContext) backup = await setUpBackup(backupContext, sealedBackup, saved === undefined);
     await flush();
     await save();
   });
   log.info({ userId, deviceId, restored: saved !== undefined }, 'bot crypto ready');
 
+  /*
+   * Room keys go to the backup in the background, after each batch that can bring new sessions
+   * (a transaction's to-device events, an encryption): not before the transaction is acknowledged,
+   * since the keys are already safe in the sealed store snapshot by then and the upload would only
+   * add latency. One upload at a time; a failure (Synapse down past the request's own retries) is
+   * logged at warn and tried again later, with a doubling wait (up to 60 s), until it goes through.
+   */
+  const retryFirstMs = options.backupRetryMs ?? 5_000;
+  let retryMs = retryFirstMs;
+  let running = false;
+  let again = false;
+  let retryTimer: NodeJS.Timeout | undefined;
+  let closed = false;
+  async function uploadPending(): Promise<void> {
+    for (;;) {
+      const req = await machine.backupRoomKeys();
+      if (!req) return;
+      const count = sessionsIn(req.body);
+      let res: unknown;
+      try {
+        res = await request(
+          'PUT',
+          `/_matrix/client/v3/room_keys/keys?version=${enc(req.version)}`,
+          JSON.parse(req.body),
+        );
+      } catch (err) {
+        options.metrics?.keys.inc({ result: 'failed' }, count);
+        throw err;
+      }
+      // Not saved right away: the next batch's snapshot keeps it; lost, the keys are sent again.
+      await serial(() => machine.markRequestAsSent(req.id, req.type, JSON.stringify(res)));
+      options.metrics?.keys.inc({ result: 'uploaded' }, count);
+      log.debug({ userId, version: req.version, count }, 'room keys backed up');
+    }
+  }
+  function backUpSoon(): void {
+    if (!backup || closed) return;
+    if (running) {
+      again = true;
+      return;
+    }
+    running = true;
+    void (async () => {
+      try {
+        do {
+          again = false;
+          await uploadPending();
+        } while (again && !closed);
+        retryMs = retryFirstMs;
+      } catch (err) {
+        if (closed) return;
+        log.warn({ err, userId, retryInMs: retryMs }, 'room key backup failed, trying again later');
+        clearTimeout(retryTimer);
+        retryTimer = setTimeout(backUpSoon, retryMs);
+        retryMs = Math.min(retryMs * 2, 60_000);
+      } finally {
+        running = false;
+      }
+    })();
+  }
+  backUpSoon(); // what the last run did not get to, and the start-up's own sessions
+
+  /** A missing (or too new) room key may be in the backup: fetched once per session. */
+  const askedBackup = new Set<string>();
+  async function fromBackup(event: { room_id: string }, err: unknown): Promise<boolean> {
+    const sessionId = (event as { content?: { session_id?: unknown } }).content?.session_id;
+    if (!backup || !backupContext || typeof sessionId !== 'string') return false;
+    if (
+      !(err instanceof sdk.MegolmDecryptionError) ||
+      (err.code !== sdk.DecryptionErrorCode.MissingRoomKey &&
+        err.code !== sdk.DecryptionErrorCode.UnknownMessageIndex)
+    )
+      return false;
+    const key = `${event.room_id}|${sessionId}`;
+    if (askedBackup.has(key)) return false;
+    askedBackup.add(key);
+    try {
+      return await restoreSession(backupContext, backup, event.room_id, sessionId);
+    } catch (e) {
+      log.warn({ err: e, userId, sessionId }, 'could not fetch a room key from the backup');
+      return false;
+    }
+  }
+
+  const decryptOnce = async (event: { room_id: string }) =>
+    machine.decryptRoomEvent(
+      JSON.stringify(event),
+      new sdk.RoomId(event.room_id),
+      new sdk.DecryptionSettings(sdk.TrustRequirement.Untrusted),
+    );
+
   return {
     userId,
     deviceId,
+    get backupVersion() {
+      return backup?.version;
+    },
     receive: (changes) =>
       serial(async () => {
         const counts = new Map(Object.entries(changes.oneTimeKeyCounts ?? {}));
@@ -206,22 +354,27 @@ export async function openBotCrypto(options: BotCryptoOptions): Promise<BotCrypt
           changes.unusedFallbackKeyTypes ? new Set(changes.unusedFallbackKeyTypes) : undefined,
           new sdk.DecryptionSettings(sdk.TrustRequirement.Untrusted),
         );
-        await flush();
-        await save();
+        try {
+          await flush();
+          await save();
+        } finally {
+          backUpSoon(); // the keys taken in, also when a request or the snapshot failed
+        }
       }),
     decrypt: (event) =>
       serial(async () => {
         let decrypted: sdk.DecryptedRoomEvent;
         try {
-          decrypted = await machine.decryptRoomEvent(
-            JSON.stringify(event),
-            new sdk.RoomId(event.room_id),
-            new sdk.DecryptionSettings(sdk.TrustRequirement.Untrusted),
-          );
+          decrypted = await decryptOnce(event);
         } catch (err) {
-          // A missing session queues a room key request: send it now.
-          await flush().catch((e: unknown) => log.warn({ err: e }, 'room key request failed'));
-          throw err;
+          if (await fromBackup(event, err)) {
+            decrypted = await decryptOnce(event);
+            await save();
+          } else {
+            // A missing session queues a room key request: send it now.
+            await flush().catch((e: unknown) => log.warn({ err: e }, 'room key request failed'));
+            throw err;
+          }
         }
         const clear = JSON.parse(decrypted.event) as { type?: unknown; content?: unknown };
         if (typeof clear.type !== 'string' || typeof clear.content !== 'object' || clear.content === null)
@@ -243,8 +396,13 @@ export async function openBotCrypto(options: BotCryptoOptions): Promise<BotCrypt
         ) as Record<string, unknown>;
         await flush();
         await save();
+        backUpSoon(); // a new outbound session is an inbound one of ours too
         return encrypted;
       }),
-    close: () => machine.close(),
+    close: () => {
+      closed = true;
+      clearTimeout(retryTimer);
+      machine.close();
+    },
   };
 }

@@ -66,7 +66,9 @@ describe('crypto store', () => {
       { sealed: Buffer }[]
     >`select sealed from crypto_stores where user_id = ${userId}`;
     expect(raw?.sealed.includes(Buffer.from(identity))).toBe(false);
-    await expect(postgresCryptoStore(state.sql, randomBytes(32)).load(userId)).rejects.toThrow();
+    await expect(postgresCryptoStore(state.sql, randomBytes(32)).load(userId)).rejects.toThrow(
+      /BOT_CRYPTO_STORE_KEY does not open the crypto store of @todo/,
+    );
   }, 60_000);
 
   it('seal: authenticated (altered bytes, another user id refused); parseStoreKey wants 32 bytes', () => {

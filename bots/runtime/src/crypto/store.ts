@@ -152,7 +152,14 @@ export function postgresCryptoStore(sql: Sql, key: Buffer) {
         select device_id, sealed from crypto_stores where user_id = ${userId}`;
       const row = rows[0];
       if (!row) return undefined;
-      return { deviceId: row.device_id, snapshot: unseal(key, row.sealed, `${userId}|${row.device_id}`) };
+      try {
+        return { deviceId: row.device_id, snapshot: unseal(key, row.sealed, `${userId}|${row.device_id}`) };
+      } catch {
+        // GCM's own message ("unable to authenticate data") does not say what to fix.
+        throw new Error(
+          `BOT_CRYPTO_STORE_KEY does not open the crypto store of ${userId} (a different key, or the row was altered)`,
+        );
+      }
     },
     async save(userId: string, row: CryptoStoreRow): Promise<void> {
       const sealed = seal(key, row.snapshot, `${userId}|${row.deviceId}`);

@@ -19,6 +19,7 @@ import {
   createTestDatabase,
   createTestRedis,
   startSynapse,
+  until,
   type SynapseHandle,
   type TestClient,
   type TestDatabase,
@@ -41,20 +42,8 @@ const NAMESPACE = ['mana', 'todo', 'calendar', 'clock', 'ollama', 'tts', 'zitare
 // Re-exported for the e2e tests; the one definition is in @mana/auth-client.
 export { CREDITS_AUDIENCE, SYNC_AUDIENCE } from '@mana/auth-client';
 
-export async function until<T>(
-  what: string,
-  fn: () => Promise<T | undefined> | T | undefined,
-  timeoutMs = 20_000,
-  everyMs = 50,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
+// The e2e tests' polling helper; the one definition is in @mana/testing.
+export { until };
 
 /** The bot runner as a child process, exactly as `npm start` / a container runs it. */
 export interface RunnerProcess {
