@@ -1,4 +1,4 @@
-import { OggOpusDecoder } from 'ogg-opus-decoder';
+import { decodeOgg } from '@mana/testing';
 import { describe, expect, it } from 'vitest';
 import { loadTtsConfig } from './config.ts';
 import { encodeVoice, OPUS_COMPLEXITY, startVoiceEncoding } from './encode.ts';
@@ -6,16 +6,6 @@ import { ENCODERS } from './opus-stream.ts';
 import { espeakEngine, ESPEAK_VOICES } from './espeak.ts';
 import { decodeWav, encodeWav } from './wav.ts';
 import { rmsOf, waveformOf } from './waveform.ts';
-
-async function decode(ogg: Uint8Array) {
-  const d = new OggOpusDecoder();
-  await d.ready;
-  try {
-    return await d.decodeFile(ogg);
-  } finally {
-    d.free();
-  }
-}
 
 const voice = (id: string) => ESPEAK_VOICES.find((v) => v.id === id)!;
 
@@ -37,7 +27,7 @@ describe('espeak-ng + Ogg/Opus', () => {
       const head = new DataView(audio.ogg.buffer, audio.ogg.byteOffset + 28, 19);
       expect(head.getUint8(9)).toBe(1); // channels
       expect(head.getUint32(12, true)).toBe(24000);
-      const decoded = await decode(audio.ogg);
+      const decoded = await decodeOgg(audio.ogg);
       expect(decoded.errors).toEqual([]);
       expect(decoded.sampleRate).toBe(48000);
       expect(decoded.channelData).toHaveLength(1);
@@ -81,7 +71,7 @@ describe('espeak-ng + Ogg/Opus', () => {
     expect(chunks.length).toBeGreaterThan(10);
     expect(chunks.reduce((n, c) => n + c.length, 0)).toBe(pcm.samples.length);
     const audio = await encoding.finish(pcm);
-    const decoded = await decode(audio.ogg);
+    const decoded = await decodeOgg(audio.ogg);
     const ms = (decoded.samplesDecoded / decoded.sampleRate) * 1000;
     expect(Math.abs(ms - audio.durationMs) / audio.durationMs).toBeLessThan(0.05);
   });
@@ -95,7 +85,7 @@ describe('espeak-ng + Ogg/Opus', () => {
       });
       /** Signal-to-noise ratio of the decoded 48 kHz audio against the 22.05 kHz source, in dB. */
       const snr = async (complexity: number) => {
-        const y = (await decode((await startVoiceEncoding({ complexity, encoder }).finish(pcm)).ogg))
+        const y = (await decodeOgg((await startVoiceEncoding({ complexity, encoder }).finish(pcm)).ogg))
           .channelData[0]!;
         const step = 48000 / pcm.sampleRate;
         let signal = 0;

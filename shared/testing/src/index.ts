@@ -34,6 +34,7 @@ export {
   silentLogger,
 } from './matrix-client.ts';
 export { freePort } from './ports.ts';
+export { decodeOgg } from './ogg.ts';
 export { heldRequest, spawnService, type HeldRequest, type ServiceProcess } from './process.ts';
 export {
   MissingToolError,
