@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { isAlive } from '../../../scripts/data-lock.ts';
 import { groupAlive } from '../../../scripts/supervisor.ts';
 import { freePorts, runScript, serviceLogs, setup, stackEnv } from './support/stack.ts';
 
@@ -35,14 +36,7 @@ async function startDev(extraEnv: NodeJS.ProcessEnv) {
 }
 
 /** The service or anything in its process group still there. */
-function left(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return groupAlive(pid);
-  }
-}
+const left = (pid: number) => isAlive(pid) || groupAlive(pid);
 
 function recordedPids(): Record<string, number> {
   const run = join(dataDir, 'run');

@@ -5,6 +5,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { groupAlive, Supervised, type RestartPolicy } from '../../../scripts/supervisor.ts';
+import { isAlive as alive } from '../../../scripts/data-lock.ts';
 
 const fast: RestartPolicy = {
   maxRestarts: 3,
@@ -13,15 +14,6 @@ const fast: RestartPolicy = {
   maxDelayMs: 200,
   stableAfterMs: 10_000,
 };
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** A child that spawns a grandchild (as `npm exec` → node does) and prints the grandchild's pid. */
 function withGrandchild(grandchild: string, parentExits = false): string {
