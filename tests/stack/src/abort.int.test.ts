@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { isAlive } from '../../../scripts/data-lock.ts';
 import { groupAlive } from '../../../scripts/supervisor.ts';
-import { freePorts, runScript, serviceLogs, setup, stackEnv } from './support/stack.ts';
+import { freePorts, killServices, runScript, serviceLogs, setup, stackEnv } from './support/stack.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'mana-abort-'));
 const env = stackEnv(dataDir, 'auth,sync,bots');
@@ -17,6 +17,7 @@ const procs: { kill(signal: NodeJS.Signals): void }[] = [];
 beforeAll(() => setup(env), 120_000);
 afterAll(() => {
   for (const p of procs) p.kill('SIGKILL');
+  killServices(dataDir);
   rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -31,8 +32,14 @@ async function startDev(extraEnv: NodeJS.ProcessEnv) {
   let out = '';
   proc.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   proc.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
-  return { proc, exited, output: () => out };
+  let ended = false;
+  const exited = new Promise<number | null>((r) =>
+    proc.once('exit', (code) => {
+      ended = true;
+      r(code);
+    }),
+  );
+  return { proc, exited, ended: () => ended, output: () => out };
 }
 
 /** The service or anything in its process group still there. */
@@ -56,7 +63,10 @@ async function until(fn: () => boolean, what: string, ms = 60_000): Promise<void
 it('Ctrl-C during start-up stops every service already spawned', async () => {
   const dev = await startDev({});
   // All services spawned, the stack not up yet (Synapse takes seconds to answer).
-  await until(() => existsSync(join(dataDir, 'run', 'bots.pid')), 'bots.pid');
+  await until(() => {
+    if (dev.ended()) throw new Error(`npm start ended early:\n${dev.output()}`);
+    return existsSync(join(dataDir, 'run', 'bots.pid'));
+  }, 'bots.pid');
   expect(dev.output()).not.toContain('Mana is running');
   const pids = recordedPids();
   expect(Object.keys(pids).sort()).toEqual(['auth', 'bots', 'redis', 'synapse', 'sync']);
