@@ -1,7 +1,8 @@
 // `npm start`: the whole stack on this machine. Postgres is DATABASE_URL or an embedded PGlite served
 // over the Postgres wire protocol; Redis is REDIS_URL or a redis-server started here; then Synapse and
 // every service that exists in the tree. A service that dies once the stack is up is started again
-// (scripts/supervisor.ts); Ctrl-C stops everything, children first.
+// (scripts/supervisor.ts); Ctrl-C stops everything, children first. One stack per data folder
+// (scripts/data-lock.ts).
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { homeserverEnv, renderHomeserverFiles } from '@mana/homeserver-config';
@@ -10,10 +11,19 @@ import { hasProviders, llmConfigSpec } from '@mana/llm';
 import { cannedModels, startFakeLlmServer } from '@mana/llm/fake';
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync, chmodSync, openSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  writeFileSync,
+  chmodSync,
+  openSync,
+} from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Supervised } from './supervisor.ts';
+import { DataDirBusyError, lockDataDir } from './data-lock.ts';
+import { groupAlive, Supervised } from './supervisor.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const dataDir = resolve(process.env.MANA_DATA_DIR ?? join(root, '.data'));
@@ -47,21 +57,53 @@ function readSecrets(): Record<string, string> {
   return out;
 }
 
+// Before anything touches the data folder: a second stack on it (even one still stopping) would open
+// the same PGlite, Redis and Synapse files.
+try {
+  const lock = lockDataDir(dataDir, say);
+  if (lock.tookOver) warnLeftovers();
+  // Released only once this process ends, i.e. after stopAll has stopped every child.
+  process.on('exit', () => lock.release());
+} catch (err) {
+  if (!(err instanceof DataDirBusyError)) throw err;
+  say(err.message);
+  process.exit(1);
+}
+
+/** A killed launcher leaves its services running (each in its own process group): name them. */
+function warnLeftovers(): void {
+  const run = join(dataDir, 'run');
+  if (!existsSync(run)) return;
+  for (const file of readdirSync(run).filter((f) => f.endsWith('.pid'))) {
+    const pid = Number(readFileSync(join(run, file), 'utf8').trim());
+    if (Number.isInteger(pid) && pid > 0 && groupAlive(pid))
+      say(`${file.slice(0, -4)} of the last run may still be running (pid ${pid}): kill -- -${pid}`);
+  }
+}
+
 const stoppers: (() => Promise<void>)[] = [];
 const services: Supervised[] = [];
-let stopping = false;
+let stopping: Promise<never> | undefined;
 
-async function stopAll(code: number): Promise<never> {
-  if (stopping) process.exit(code);
-  stopping = true;
-  say('stopping…');
-  await Promise.all(services.map((s) => s.stop()));
-  for (const stop of stoppers.reverse()) await stop().catch(() => {});
-  say('stopped');
-  process.exit(code);
+/**
+ * Stops every child (each with its process group), then the in-process parts (PGlite, fake LLM),
+ * then exits. Idempotent: a second signal or a failure during the stop waits for the same stop
+ * instead of exiting with children still running.
+ */
+function stopAll(code: number): Promise<never> {
+  stopping ??= (async () => {
+    say('stopping…');
+    await Promise.all(services.map((s) => s.stop()));
+    for (const stop of stoppers.reverse()) await stop().catch(() => {});
+    say('stopped');
+    process.exit(code);
+  })();
+  return stopping;
 }
 process.on('SIGINT', () => void stopAll(0));
 process.on('SIGTERM', () => void stopAll(0));
+// The terminal closed: the children, in process groups of their own, would not get its SIGHUP.
+process.on('SIGHUP', () => void stopAll(0));
 
 /**
  * Starts a service under supervision. `probe`: its health URL, waited for after a restart so the
@@ -75,6 +117,8 @@ function start(
   env: Record<string, string>,
   probe?: string,
 ): Supervised {
+  // A stop began while start-up was awaiting something: spawning now would leave an orphan.
+  if (stopping) throw new Error('stopped while starting');
   const logFile = join(dataDir, 'logs', `${name}.log`);
   mkdirSync(dirname(logFile), { recursive: true });
   const fd = openSync(logFile, 'a');
@@ -374,6 +418,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  say(`failed to start: ${err instanceof Error ? err.message : String(err)}`);
+  // After Ctrl-C or a service's death the stop is under way and has said why.
+  if (!stopping) say(`failed to start: ${err instanceof Error ? err.message : String(err)}`);
   void stopAll(1);
 });

@@ -1,8 +1,12 @@
 // One child process of the local stack, kept running: when it dies on its own (a crash, kill -9)
 // it is started again after a growing delay, with a line in the output; after too many deaths in a
 // short window it is left down and that is said too. Only `stop()` (Ctrl-C) ends it for good.
+// Each child runs in a process group of its own (detached), so stop() also ends what it spawned
+// (vite's esbuild, `npm exec` → node) and a Ctrl-C reaches only the launcher, which stops the
+// children itself, in order.
 import { ExitCode } from '@mana/http';
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface RestartPolicy {
   /** Deaths within `windowMs` after which the service is left down. */
@@ -77,7 +81,10 @@ export class Supervised {
 
   start(): ChildProcess {
     const now = this.#options.now ?? Date.now;
-    const child = spawn(this.#options.command, this.#options.args, this.#options.spawnOptions);
+    const child = spawn(this.#options.command, this.#options.args, {
+      ...this.#options.spawnOptions,
+      detached: true,
+    });
     this.#child = child;
     this.#state = 'running';
     this.#startedAt = now();
@@ -122,16 +129,44 @@ export class Supervised {
     this.#options.onGaveUp?.(reason);
   }
 
-  /** Ends the child for good: SIGTERM, then SIGKILL after `graceMs`. */
+  /**
+   * Ends the child and its process group for good: SIGTERM, then SIGKILL for whatever is left after
+   * `graceMs` (the child itself or a grandchild that outlived it).
+   */
   async stop(graceMs = 10_000): Promise<void> {
     this.#state = 'stopped';
     if (this.#timer) clearTimeout(this.#timer);
     const child = this.#child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    await new Promise<void>((res) => {
-      child.once('exit', () => res());
-      child.kill('SIGTERM');
-      setTimeout(() => child.kill('SIGKILL'), graceMs).unref();
-    });
+    const pid = child?.pid;
+    if (!child || pid === undefined) return;
+    const deadline = Date.now() + graceMs;
+    const running = child.exitCode === null && child.signalCode === null;
+    if (!running && !groupAlive(pid)) return;
+    const exited = running ? new Promise<void>((res) => child.once('exit', () => res())) : undefined;
+    signalGroup(pid, 'SIGTERM');
+    const kill = setTimeout(() => signalGroup(pid, 'SIGKILL'), graceMs);
+    await exited;
+    clearTimeout(kill);
+    // The leader is gone; its grandchildren got the SIGTERM too but may take a moment.
+    while (groupAlive(pid) && Date.now() < deadline) await sleep(50);
+    signalGroup(pid, 'SIGKILL');
+  }
+}
+
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // the group is gone already
+  }
+}
+
+/** Whether any process of the group led by `pid` is still there. */
+export function groupAlive(pid: number): boolean {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -1,4 +1,4 @@
-import { OggOpusDecoder } from 'ogg-opus-decoder';
+import { decodeOgg } from '@mana/testing';
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { loadTtsConfig } from './config.ts';
@@ -7,16 +7,6 @@ import { ENCODERS } from './opus-stream.ts';
 import { espeakEngine, ESPEAK_VOICES } from './espeak.ts';
 import { decodeWav, encodeWav } from './wav.ts';
 import { rmsOf, waveformOf } from './waveform.ts';
-
-async function decode(ogg: Uint8Array) {
-  const d = new OggOpusDecoder();
-  await d.ready;
-  try {
-    return await d.decodeFile(ogg);
-  } finally {
-    d.free();
-  }
-}
 
 const voice = (id: string) => ESPEAK_VOICES.find((v) => v.id === id)!;
 
@@ -69,7 +59,7 @@ describe('espeak-ng + Ogg/Opus', () => {
       const head = new DataView(audio.ogg.buffer, audio.ogg.byteOffset + 28, 19);
       expect(head.getUint8(9)).toBe(1); // channels
       expect(head.getUint32(12, true)).toBe(24000);
-      const decoded = await decode(audio.ogg);
+      const decoded = await decodeOgg(audio.ogg);
       expect(decoded.errors).toEqual([]);
       expect(decoded.sampleRate).toBe(48000);
       expect(decoded.channelData).toHaveLength(1);
@@ -113,7 +103,7 @@ describe('espeak-ng + Ogg/Opus', () => {
     expect(chunks.length).toBeGreaterThan(10);
     expect(chunks.reduce((n, c) => n + c.length, 0)).toBe(pcm.samples.length);
     const audio = await encoding.finish(pcm);
-    const decoded = await decode(audio.ogg);
+    const decoded = await decodeOgg(audio.ogg);
     const ms = (decoded.samplesDecoded / decoded.sampleRate) * 1000;
     expect(Math.abs(ms - audio.durationMs) / audio.durationMs).toBeLessThan(0.05);
   });
@@ -127,7 +117,7 @@ describe('espeak-ng + Ogg/Opus', () => {
       });
       /** Signal-to-noise ratio of the decoded 48 kHz audio against the 22.05 kHz source, in dB. */
       const snr = async (complexity: number) => {
-        const y = (await decode((await startVoiceEncoding({ complexity, encoder }).finish(pcm)).ogg))
+        const y = (await decodeOgg((await startVoiceEncoding({ complexity, encoder }).finish(pcm)).ogg))
           .channelData[0]!;
         const step = 48000 / pcm.sampleRate;
         let signal = 0;
@@ -158,7 +148,7 @@ describe('espeak-ng + Ogg/Opus', () => {
         voice: voice('de'),
         speed: 1,
       });
-      const y = (await decode((await encodeVoice(pcm, { encoder })).ogg)).channelData[0]!;
+      const y = (await decodeOgg((await encodeVoice(pcm, { encoder })).ogg)).channelData[0]!;
       const db = (lo: number, hi: number) =>
         10 * Math.log10(bandPower(y, 48000, lo, hi) / bandPower(pcm.samples, pcm.sampleRate, lo, hi));
       // CELT-only keeps 4–8 kHz at −2 dB; VoIP mode's SILK/hybrid lost ~5 dB there, and Opus fed

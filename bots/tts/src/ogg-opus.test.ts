@@ -1,4 +1,4 @@
-import { OggOpusDecoder } from 'ogg-opus-decoder';
+import { decodeOgg } from '@mana/testing';
 import { describe, expect, it } from 'vitest';
 import { libopus } from './libopus.ts';
 import { openLibopusStream } from './libopus-stream.ts';
@@ -160,10 +160,7 @@ describe('Ogg muxer (RFC 3533 pages, RFC 7845 Opus mapping)', () => {
       const granules = pages.slice(2).map((p) => p.granule);
       expect(granules).toEqual([...granules].sort((a, b) => (a < b ? -1 : 1)));
 
-      const d = new OggOpusDecoder();
-      await d.ready;
-      const decoded = await d.decodeFile(file);
-      d.free();
+      const decoded = await decodeOgg(file);
       expect(decoded.errors).toEqual([]);
       expect(decoded.sampleRate).toBe(48000);
       expect(decoded.channelData).toHaveLength(1);

@@ -35,6 +35,7 @@ export {
 } from './matrix-client.ts';
 export { freePort } from './ports.ts';
 export { until } from './until.ts';
+export { decodeOgg } from './ogg.ts';
 export { heldRequest, spawnService, type HeldRequest, type ServiceProcess } from './process.ts';
 export {
   MissingToolError,

@@ -133,18 +133,20 @@ async function threadOf(root: string): Promise<string[]> {
 async function alarm(label: string) {
   return (await alarms()).find((a) => a.label === label);
 }
-/** Waits until `label`'s alarm has rung `n` times; those rings, oldest first. */
-async function rung(label: string, n: number, timeoutMs: number): Promise<RawEvent[]> {
+/** Waits until the bot has rung `n` times with `text`; those rings, oldest first. */
+async function untilRings(text: string, n: number, timeoutMs: number): Promise<RawEvent[]> {
   return until(
-    `ring ${n} of ${label}`,
+    `ring ${n} with ${text}`,
     async () => {
-      const r = await rings(`— ${label}!`);
+      const r = await rings(text);
       return r.length >= n ? r : undefined;
     },
     timeoutMs,
     250,
   );
 }
+/** Waits until `label`'s alarm has rung `n` times; those rings, oldest first. */
+const rung = (label: string, n: number, timeoutMs: number) => untilRings(`— ${label}!`, n, timeoutMs);
 
 describe('clock bot (real Synapse, sync, Redis, Postgres)', () => {
   // Set first, checked last: the alarm rings at the next full minute while the other tests run
@@ -190,10 +192,7 @@ describe('clock bot (real Synapse, sync, Redis, Postgres)', () => {
       expect(endsAt).toBeGreaterThanOrEqual(sentAt + 3000 - 1000);
       expect(endsAt).toBeLessThanOrEqual(Date.now() + 3000);
 
-      const [ring] = await until('the end mention', async () => {
-        const r = await rings('Dein Timer „Tee“ (3s) ist abgelaufen!');
-        return r.length > 0 ? r : undefined;
-      });
+      const [ring] = await untilRings('Dein Timer „Tee“ (3s) ist abgelaufen!', 1, 20_000);
       expect(ring?.origin_server_ts).toBeGreaterThanOrEqual(endsAt - 50);
       expect(String(ring?.content.formatted_body)).toContain(
         `<a href="https://matrix.to/#/${encodeURIComponent(tilda.userId)}">`,
@@ -238,14 +237,7 @@ describe('clock bot (real Synapse, sync, Redis, Postgres)', () => {
       });
       const endsAt = Date.parse(String(running.endsAt));
       expect(endsAt).toBeGreaterThanOrEqual(resumedAt + Number(paused.remainingMs) - 100);
-      const [ring] = await until(
-        'the end after the resume',
-        async () => {
-          const r = await rings('„Pause“');
-          return r.length > 0 ? r : undefined;
-        },
-        20_000,
-      );
+      const [ring] = await untilRings('„Pause“', 1, 20_000);
       expect(ring?.origin_server_ts).toBeGreaterThanOrEqual(endsAt - 50);
       await sleep(1500);
       expect(await rings('„Pause“')).toHaveLength(1);
@@ -274,14 +266,7 @@ describe('clock bot (real Synapse, sync, Redis, Postgres)', () => {
         endsAt,
       });
       await sync.sync('clock');
-      const [ring] = await until(
-        'the end of the timer resumed in the web app',
-        async () => {
-          const r = await rings('„Web“');
-          return r.length > 0 ? r : undefined;
-        },
-        20_000,
-      );
+      const [ring] = await untilRings('„Web“', 1, 20_000);
       expect(ring?.origin_server_ts).toBeGreaterThanOrEqual(Date.parse(endsAt) - 50);
       expect(await timer('Web')).toMatchObject({ state: 'done' });
       await sleep(1500);
@@ -311,15 +296,7 @@ describe('clock bot (real Synapse, sync, Redis, Postgres)', () => {
       const left = (at: number) => Math.ceil((endsAt - at) / 1000);
       expect(Number(shown)).toBeGreaterThanOrEqual(left(edit.origin_server_ts) - 1);
       expect(Number(shown)).toBeLessThanOrEqual(left(restartedAt) + 1);
-      const [ring] = await until(
-        'the end after the restart',
-        async () => {
-          const r = await rings('„Absturz“');
-          return r.length > 0 ? r : undefined;
-        },
-        30_000,
-        250,
-      );
+      const [ring] = await untilRings('„Absturz“', 1, 30_000);
       expect(ring?.origin_server_ts).toBeGreaterThanOrEqual(endsAt - 50);
       await sleep(2000);
       expect(await rings('„Absturz“')).toHaveLength(1);
@@ -341,13 +318,7 @@ describe('clock bot (real Synapse, sync, Redis, Postgres)', () => {
         const alarmAt = minuteAfter(10_000);
         await chat.ask(`wecker ${wallMinute(alarmAt)} Zwei`);
         for (const n of [1, 2, 3, 4]) await chat.ask(`timer ${3 + n}s Doppel${n}`);
-        for (const n of [1, 2, 3, 4])
-          await until(
-            `the end of Doppel${n}`,
-            async () => ((await rings(`„Doppel${n}“`)).length > 0 ? true : undefined),
-            30_000,
-            250,
-          );
+        for (const n of [1, 2, 3, 4]) await untilRings(`„Doppel${n}“`, 1, 30_000);
         const [ring] = await rung('Zwei', 1, alarmAt.getTime() - Date.now() + 20_000);
         expect(ring?.origin_server_ts).toBeGreaterThanOrEqual(alarmAt.getTime());
         // The ring job posts first and pushes the row after (the sync client retries the push), so
@@ -457,15 +428,7 @@ describe('clock bot (real Synapse, sync, Redis, Postgres)', () => {
         rel_type: 'm.thread',
         event_id: root.event_id,
       });
-      const [ring] = await until(
-        'the end mention',
-        async () => {
-          const r = await rings('„Fadenende“');
-          return r.length > 0 ? r : undefined;
-        },
-        20_000,
-        250,
-      );
+      const [ring] = await untilRings('„Fadenende“', 1, 20_000);
       // A new m.text with her mention (so the phone rings), in the thread the timer came from.
       expect(ring?.content['m.relates_to']).toMatchObject({ rel_type: 'm.thread', event_id: root.event_id });
       expect(await threadOf(root.event_id)).toContain(ring!.event_id);

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, expect, it, onTestFailed } from 'vitest';
+import { isAlive as alive } from '../../../scripts/data-lock.ts';
 import { bodyOf, Dm, signUp } from './support/people.ts';
 import { serviceLogs, setup, stackEnv, startStack, waitForOutput, type Stack } from './support/stack.ts';
 
@@ -19,15 +20,6 @@ afterAll(() => {
   stack?.kill();
   rmSync(dataDir, { recursive: true, force: true });
 });
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 it('kill -9 of the runner: restarted, the command sent meanwhile answered once; after a full restart old and new users are answered', async () => {
   // A failure is explained by the services' own logs.

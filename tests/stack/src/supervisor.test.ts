@@ -1,9 +1,11 @@
 // The local stack's supervisor with real child processes: a crashed service is started again with a
 // growing delay, a service that keeps dying is given up on (and that is said), a configuration error
-// is never retried, and stop() ends it for good.
+// is never retried, and stop() ends it for good, grandchildren included (each service runs in a
+// process group of its own).
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { Supervised, type RestartPolicy } from '../../../scripts/supervisor.ts';
+import { groupAlive, Supervised, type RestartPolicy } from '../../../scripts/supervisor.ts';
+import { isAlive as alive } from '../../../scripts/data-lock.ts';
 
 const fast: RestartPolicy = {
   maxRestarts: 3,
@@ -13,14 +15,31 @@ const fast: RestartPolicy = {
   stableAfterMs: 10_000,
 };
 
-function supervise(script: string, policy = fast) {
+/** A child that spawns a grandchild (as `npm exec` → node does) and prints the grandchild's pid. */
+function withGrandchild(grandchild: string, parentExits = false): string {
+  return `
+    const { spawn } = require('node:child_process');
+    const g = spawn(process.execPath, ['-e', ${JSON.stringify(grandchild)}], { stdio: 'ignore' });
+    require('node:fs').writeSync(1, g.pid + '\\n');
+    ${parentExits ? 'process.exit(0)' : 'setInterval(() => {}, 1000)'};
+  `;
+}
+
+async function grandchildPid(s: Supervised): Promise<number> {
+  let out = '';
+  s.child?.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  await until(() => out.includes('\n'));
+  return Number(out.trim());
+}
+
+function supervise(script: string, policy = fast, stdout: 'ignore' | 'pipe' = 'ignore') {
   const lines: string[] = [];
   const gaveUp: string[] = [];
   const s = new Supervised({
     name: 'svc',
     command: process.execPath,
     args: ['-e', script],
-    spawnOptions: { stdio: 'ignore' },
+    spawnOptions: { stdio: ['ignore', stdout, 'ignore'] },
     policy,
     say: (l) => lines.push(l),
     onGaveUp: (r) => gaveUp.push(r),
@@ -93,5 +112,32 @@ describe('Supervised', () => {
     await sleep(500);
     expect(s.restartCount).toBe(0);
     expect(s.state).toBe('stopped');
+  });
+
+  it('stop() ends the grandchildren too', async () => {
+    const { s } = supervise(withGrandchild('setInterval(() => {}, 1000)'), fast, 'pipe');
+    s.start();
+    const leader = s.pid!;
+    const grandchild = await grandchildPid(s);
+    expect(alive(grandchild)).toBe(true);
+    await s.stop();
+    expect(alive(leader)).toBe(false);
+    expect(alive(grandchild)).toBe(false);
+    expect(groupAlive(leader)).toBe(false);
+  });
+
+  it('stop() kills a grandchild that ignores SIGTERM and outlives its parent, after the grace time', async () => {
+    const stubborn = "process.on('SIGTERM', () => {}); setInterval(() => {}, 1000)";
+    const { s } = supervise(withGrandchild(stubborn, true), fast, 'pipe');
+    s.start();
+    const grandchild = await grandchildPid(s);
+    await until(() => s.state === 'given_up');
+    expect(alive(grandchild)).toBe(true);
+    const started = Date.now();
+    await s.stop(300);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+    // Dead at once; its zombie is reaped by init, which may take a moment.
+    await until(() => !alive(grandchild), 5_000);
+    expect(groupAlive(s.pid!)).toBe(false);
   });
 });

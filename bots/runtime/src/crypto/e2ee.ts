@@ -74,6 +74,24 @@ export function createE2ee(options: E2eeOptions): E2ee {
     return res.ok;
   }
 
+  /** With the first of `userIds` that has a machine and can (the dispatcher, and events read back). */
+  async function decrypt(event: MatrixEvent, userIds: readonly string[]): Promise<Decryption> {
+    let error = 'no bot of the room has a crypto device';
+    let any = false;
+    for (const userId of userIds) {
+      const machine = machines.get(userId);
+      if (!machine) continue;
+      any = true;
+      try {
+        const clear = await machine.decrypt(event);
+        return { ok: true, event: { ...event, type: clear.type, content: clear.content } };
+      } catch (err) {
+        error = err instanceof Error ? err.message : String(err);
+      }
+    }
+    return any ? { ok: false, reason: 'undecryptable', error } : { ok: false, reason: 'unavailable' };
+  }
+
   return {
     get ready() {
       return ready;
@@ -153,22 +171,7 @@ export function createE2ee(options: E2eeOptions): E2ee {
       }
       await Promise.all(work);
     },
-    async decrypt(event, userIds) {
-      let error = 'no bot of the room has a crypto device';
-      let any = false;
-      for (const userId of userIds) {
-        const machine = machines.get(userId);
-        if (!machine) continue;
-        any = true;
-        try {
-          const clear = await machine.decrypt(event);
-          return { ok: true, event: { ...event, type: clear.type, content: clear.content } };
-        } catch (err) {
-          error = err instanceof Error ? err.message : String(err);
-        }
-      }
-      return any ? { ok: false, reason: 'undecryptable', error } : { ok: false, reason: 'unavailable' };
-    },
+    decrypt,
     port(matrix) {
       const files = createEncryptedUploads();
       return {
@@ -185,31 +188,30 @@ export function createE2ee(options: E2eeOptions): E2ee {
          */
         async getEvent(userId, roomId, eventId) {
           const ev = await matrix.getEvent(userId, roomId, eventId);
-          const machine = machines.get(userId);
-          if (!ev || ev.type !== 'm.room.encrypted' || !machine) return ev;
-          try {
-            const raw = {
-              event_id: eventId,
-              room_id: roomId,
-              type: ev.type,
-              sender: ev.sender,
-              content: ev.content,
-              origin_server_ts: ev.originServerTs ?? 0,
-            };
-            const clear = await machine.decrypt(raw);
-            const { edited: _, ...rest } = ev;
-            return { ...rest, type: clear.type, content: clear.content };
-          } catch (err) {
-            log.info({ err, eventId }, 'could not decrypt an event read back');
+          if (!ev || ev.type !== 'm.room.encrypted') return ev;
+          const raw = {
+            event_id: eventId,
+            room_id: roomId,
+            type: ev.type,
+            sender: ev.sender,
+            content: ev.content,
+            origin_server_ts: ev.originServerTs ?? 0,
+          };
+          const result = await decrypt(raw, [userId]);
+          if (!result.ok) {
+            if (result.reason === 'undecryptable')
+              log.info({ err: result.error, eventId }, 'could not decrypt an event read back');
             return ev;
           }
+          const { edited: _, ...rest } = ev;
+          return { ...rest, type: result.event.type, content: result.event.content };
         },
         async send(userId, roomId, type, content, txnKey) {
           const machine = machines.get(userId);
           if (!machine || !(await isEncrypted(userId, roomId)))
             return matrix.send(userId, roomId, type, content, txnKey);
           const members = await matrix.joinedMembers(userId, roomId);
-          const sealed = await machine.encrypt(roomId, members, type, await files.forEncryptedRoom(content));
+          const sealed = await machine.encrypt(roomId, members, type, files.forEncryptedRoom(content));
           return matrix.send(userId, roomId, 'm.room.encrypted', sealed, txnKey);
         },
       };

@@ -23,7 +23,7 @@ describe('encrypted uploads', () => {
     expect(Buffer.from(stored.bytes).includes(Buffer.from('OggS'))).toBe(false);
 
     const content = audioContent({ mxc, mimetype: 'audio/ogg', size: ogg.byteLength, durationMs: 900 });
-    const sealed = await files.forEncryptedRoom(content);
+    const sealed = files.forEncryptedRoom(content);
     expect(sealed.url).toBeUndefined();
     const file = encryptedFileSchema.parse(sealed.file);
     expect(file.url).toBe(mxc);
@@ -57,7 +57,7 @@ describe('encrypted uploads', () => {
     });
     (image.info as Record<string, unknown>).thumbnail_url = thumb;
     const edit = { ...image, body: '* c.png', 'm.new_content': image };
-    const sealed = await files.forEncryptedRoom(edit);
+    const sealed = files.forEncryptedRoom(edit);
     for (const c of [sealed, sealed['m.new_content'] as Record<string, unknown>]) {
       expect(c.url).toBeUndefined();
       const info = c.info as Record<string, unknown>;
@@ -66,6 +66,6 @@ describe('encrypted uploads', () => {
       expect(info).toMatchObject({ mimetype: 'image/png', w: 10, h: 10 });
     }
     const foreign = { msgtype: 'm.image', body: 'x', url: 'mxc://elsewhere/x' };
-    expect(await files.forEncryptedRoom(foreign)).toBe(foreign);
+    expect(files.forEncryptedRoom(foreign)).toBe(foreign);
   });
 });

@@ -53,7 +53,7 @@ export interface EncryptedUploads {
   /** Uploads `bytes` as ciphertext; the `mxc://` to name in the contents, as for a plain upload. */
   upload(matrix: MatrixPort, userId: string, bytes: Uint8Array, options: UploadOptions): Promise<string>;
   /** Contents for an encrypted room: every encrypted upload they name carries its `EncryptedFile`. */
-  forEncryptedRoom(content: Json): Promise<Json>;
+  forEncryptedRoom(content: Json): Json;
 }
 
 export function createEncryptedUploads(): EncryptedUploads {
@@ -70,7 +70,7 @@ export function createEncryptedUploads(): EncryptedUploads {
       if (uploads.size > KEEP) uploads.delete(uploads.keys().next().value!);
       return mxc;
     },
-    forEncryptedRoom: async (content) =>
+    forEncryptedRoom: (content) =>
       uploads.size === 0 ? content : rewrite(content, (mxc) => uploads.get(mxc)),
   };
 }

@@ -81,15 +81,15 @@ export async function exclusively(
     );
   }, claims.renewEveryMs);
   renewal.unref();
+  let finished = false;
   try {
     await fn();
-  } catch (err) {
+    finished = true;
+  } finally {
     clearInterval(renewal);
-    await claims.release(id, token);
-    throw err;
+    // A failed run gives the claim back (a retry takes it); a finished one is marked done.
+    await (finished ? claims.finish(id) : claims.release(id, token));
   }
-  clearInterval(renewal);
-  await claims.finish(id);
   return 'ran';
 }
 

@@ -4,10 +4,10 @@
  * message decodes as one (a real Ogg/Opus decoder). Shared by the tts and the E2EE tests.
  */
 import { encodeVoice, espeakEngine, type Voice } from '@mana/bot-tts';
+import { decodeOgg } from '@mana/testing';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
-import { OggOpusDecoder } from 'ogg-opus-decoder';
 import { expect } from 'vitest';
 
 /** What the fake speech-to-text server received: the multipart form, parsed by a real parser. */
@@ -28,16 +28,6 @@ export interface FakeStt {
   /** What the server "hears" in the next real Ogg/Opus upload. */
   hear(text: string): void;
   close(): Promise<void>;
-}
-
-export async function decodeOgg(ogg: Uint8Array) {
-  const d = new OggOpusDecoder();
-  await d.ready;
-  try {
-    return await d.decodeFile(ogg);
-  } finally {
-    d.free();
-  }
 }
 
 /**

@@ -9,7 +9,9 @@ import { join, resolve } from 'node:path';
 import { freePort } from '@mana/testing';
 
 export const ROOT = resolve(import.meta.dirname, '../../../..');
-export const PORT_NAMES = ['postgres', 'redis', 'synapse', 'auth', 'sync', 'bots', 'web'] as const;
+// llm: the built-in fake LLM's port, else two stacks started at once (test files run in parallel)
+// both want 11435.
+export const PORT_NAMES = ['postgres', 'redis', 'synapse', 'auth', 'sync', 'bots', 'web', 'llm'] as const;
 export type Ports = Record<(typeof PORT_NAMES)[number], number>;
 
 export interface Stack {
@@ -22,6 +24,7 @@ export interface Stack {
   pid(service: string): number;
   /** Ctrl-C, as a person stops it; resolves with the exit code. */
   stop(): Promise<number | null>;
+  /** SIGKILL of `npm start` and of every service it started (for teardown after a failure). */
   kill(): void;
 }
 
@@ -32,6 +35,23 @@ export function serviceLogs(dataDir: string, lines = 15): string {
   return readdirSync(dir)
     .map((f) => `--- ${f}\n${readFileSync(join(dir, f), 'utf8').split('\n').slice(-lines).join('\n')}`)
     .join('\n');
+}
+
+/**
+ * SIGKILL of every service `<data>/run/` names, with its process group (each service has its own):
+ * a test that fails half-way leaves nothing running.
+ */
+export function killServices(dataDir: string): void {
+  const run = join(dataDir, 'run');
+  if (!existsSync(run)) return;
+  for (const f of readdirSync(run)) {
+    const pid = Number(readFileSync(join(run, f), 'utf8').trim());
+    try {
+      if (pid > 0) process.kill(-pid, 'SIGKILL');
+    } catch {
+      // gone already
+    }
+  }
 }
 
 export function runScript(script: string, env: NodeJS.ProcessEnv): ChildProcess {
@@ -105,13 +125,16 @@ export async function startStack(
         proc.kill('SIGINT');
         return exited;
       },
-      kill: () => proc.kill('SIGKILL'),
+      kill() {
+        proc.kill('SIGKILL');
+        killServices(dataDir);
+      },
     };
     try {
       await waitForOutput(stack, 'Mana is running');
       return stack;
     } catch (err) {
-      proc.kill('SIGKILL');
+      stack.kill();
       const logs = serviceLogs(dataDir);
       if (attempt < 3 && /EADDRINUSE|Address already in use/.test(out + logs)) {
         if (!fixedPorts) continue;
