@@ -11,19 +11,12 @@ import { hasProviders, llmConfigSpec } from '@mana/llm';
 import { cannedModels, startFakeLlmServer } from '@mana/llm/fake';
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import {
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  readdirSync,
-  writeFileSync,
-  chmodSync,
-  openSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync, chmodSync, openSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DataDirBusyError, lockDataDir } from './data-lock.ts';
-import { groupAlive, Supervised } from './supervisor.ts';
+import { stopLeftovers } from './leftovers.ts';
+import { Supervised } from './supervisor.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const dataDir = resolve(process.env.MANA_DATA_DIR ?? join(root, '.data'));
@@ -61,7 +54,6 @@ function readSecrets(): Record<string, string> {
 // the same PGlite, Redis and Synapse files.
 try {
   const lock = lockDataDir(dataDir, say);
-  if (lock.tookOver) warnLeftovers();
   // Released only once this process ends, i.e. after stopAll has stopped every child.
   process.on('exit', () => lock.release());
 } catch (err) {
@@ -69,17 +61,8 @@ try {
   say(err.message);
   process.exit(1);
 }
-
-/** A killed launcher leaves its services running (each in its own process group): name them. */
-function warnLeftovers(): void {
-  const run = join(dataDir, 'run');
-  if (!existsSync(run)) return;
-  for (const file of readdirSync(run).filter((f) => f.endsWith('.pid'))) {
-    const pid = Number(readFileSync(join(run, file), 'utf8').trim());
-    if (Number.isInteger(pid) && pid > 0 && groupAlive(pid))
-      say(`${file.slice(0, -4)} of the last run may still be running (pid ${pid}): kill -- -${pid}`);
-  }
-}
+// After a launcher killed with -9 (a stale lock, or none): its services would hold the ports.
+await stopLeftovers(join(dataDir, 'run'), say);
 
 const stoppers: (() => Promise<void>)[] = [];
 const services: Supervised[] = [];

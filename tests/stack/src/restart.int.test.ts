@@ -2,7 +2,8 @@
 // needs: `kill -9` of the bot runner under `npm start` brings it back while Synapse and the other
 // services keep running, and a command sent while it was down is answered exactly once; stopping
 // `npm start` and starting it again on the same data (Synapse on SQLite, which numbers appservice
-// transactions from 1 again) keeps every bot answering, old users and new.
+// transactions from 1 again) keeps every bot answering, old users and new; and after `kill -9` of
+// `npm start` itself, the next start stops the services it left running and answers again.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,7 +22,7 @@ afterAll(() => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-it('kill -9 of the runner: restarted, the command sent meanwhile answered once; after a full restart old and new users are answered', async () => {
+it('kill -9 of the runner: restarted, the command sent meanwhile answered once; after a full restart old and new users are answered; after kill -9 of npm start, the next start stops its leftovers', async () => {
   // A failure is explained by the services' own logs.
   onTestFailed(() => void process.stderr.write(serviceLogs(dataDir, 60)));
   const env = stackEnv(dataDir, 'auth,sync,bots');
@@ -66,8 +67,20 @@ it('kill -9 of the runner: restarted, the command sent meanwhile answered once; 
   const bobDm = await Dm.open(synapseUrl, bob, TODO);
   expect(bodyOf(await bobDm.ask('neu Brot backen'))).toContain('Brot backen');
 
+  // kill -9 of `npm start` itself: its services live on (each in its own process group) and hold the
+  // ports and files; the next start stops them first and comes up on the same data.
+  const orphans = ['synapse', 'auth', 'sync', 'bots', 'redis'].map((s) => stack!.pid(s));
+  await stack.crash();
+  expect(orphans.filter((pid) => alive(pid))).not.toEqual([]);
+  stack = await startStack(dataDir, env, ports);
+  expect(stack.output()).toMatch(/\[mana\] taking over a stale lock .* \(pid \d+ is gone/);
+  expect(stack.output()).toMatch(/\[mana\] bots of the last run is still running \(pid \d+\): stopping it/);
+  for (const pid of orphans) expect(alive(pid), `pid ${pid} of the crashed run`).toBe(false);
+  const afterCrash = await dm.send('liste');
+  expect(bodyOf(await dm.reply(afterCrash, 60_000))).toContain('Milch kaufen');
+
   // Nothing was answered twice (give a late duplicate the time to show up).
   await sleep(2_000);
-  for (const id of [whileDown, again]) expect(await dm.repliesTo(id), id).toHaveLength(1);
+  for (const id of [whileDown, again, afterCrash]) expect(await dm.repliesTo(id), id).toHaveLength(1);
   expect(await stack.stop()).toBe(0);
-}, 420_000);
+}, 600_000);

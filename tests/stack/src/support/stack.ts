@@ -24,6 +24,8 @@ export interface Stack {
   pid(service: string): number;
   /** Ctrl-C, as a person stops it; resolves with the exit code. */
   stop(): Promise<number | null>;
+  /** SIGKILL of `npm start` alone: its services (in process groups of their own) live on. */
+  crash(): Promise<number | null>;
   /** SIGKILL of `npm start` and of every service it started (for teardown after a failure). */
   kill(): void;
 }
@@ -123,6 +125,10 @@ export async function startStack(
       },
       async stop() {
         proc.kill('SIGINT');
+        return exited;
+      },
+      async crash() {
+        proc.kill('SIGKILL');
         return exited;
       },
       kill() {
