@@ -291,7 +291,7 @@ describe('key backup', () => {
         store: postgresCryptoStore(state.sql, wrong),
         backupKeys: postgresBackupKeys(state.sql, wrong),
       }),
-    ).rejects.toThrow(/BOT_CRYPTO_STORE_KEY does not open/);
+    ).rejects.toThrow(/BOT_CRYPTO_STORE_KEY: does not open/);
   }, 60_000);
 
   it('a server version with another key: a new version with ours (warned), every key sent to it', async () => {

@@ -12,7 +12,7 @@ import type { Sql } from '@mana/db';
 import type { Logger } from '@mana/logging';
 import type { Counter } from 'prom-client';
 import { MatrixRequestError } from '../matrix.ts';
-import { seal, unseal } from './store.ts';
+import { seal, unseal, wrongStoreKey } from './store.ts';
 
 export const BACKUP_ALGORITHM = 'm.megolm_backup.v1.curve25519-aes-sha2';
 
@@ -38,9 +38,7 @@ export function postgresBackupKeys(sql: Sql, key: Buffer) {
         plain = unseal(key, row.sealed, aadOf(userId));
       } catch {
         // Never start on a key we cannot read: a new backup would orphan the old one silently.
-        throw new Error(
-          `BOT_CRYPTO_STORE_KEY does not open the key backup's recovery key of ${userId} (a different key, or the row was altered)`,
-        );
+        throw wrongStoreKey(`the key backup's recovery key of ${userId}`);
       }
       return { version: row.version, key: plain.toString('utf8') };
     },

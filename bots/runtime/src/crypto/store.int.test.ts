@@ -3,6 +3,7 @@
  * sealed snapshot comes back with the same identity keys after its in-memory IndexedDB is gone (a
  * restart), and a wrong key or an altered row is refused rather than silently read.
  */
+import { ConfigError } from '@mana/config';
 import * as sdk from '@matrix-org/matrix-sdk-crypto-wasm';
 import { createTestDatabase, type TestDatabase } from '@mana/testing';
 import { randomBytes } from 'node:crypto';
@@ -66,9 +67,10 @@ describe('crypto store', () => {
       { sealed: Buffer }[]
     >`select sealed from crypto_stores where user_id = ${userId}`;
     expect(raw?.sealed.includes(Buffer.from(identity))).toBe(false);
-    await expect(postgresCryptoStore(state.sql, randomBytes(32)).load(userId)).rejects.toThrow(
-      /BOT_CRYPTO_STORE_KEY does not open the crypto store of @todo/,
-    );
+    const wrong = postgresCryptoStore(state.sql, randomBytes(32)).load(userId);
+    await expect(wrong).rejects.toThrow(/BOT_CRYPTO_STORE_KEY: does not open the crypto store of @todo/);
+    // A ConfigError: the runner exits 78 (bad configuration) naming the variable.
+    await expect(wrong).rejects.toBeInstanceOf(ConfigError);
   }, 60_000);
 
   it('seal: authenticated (altered bytes, another user id refused); parseStoreKey wants 32 bytes', () => {

@@ -8,6 +8,7 @@
 import 'fake-indexeddb/auto';
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { deserialize, serialize } from 'node:v8';
+import { ConfigError } from '@mana/config';
 import type { Sql } from '@mana/db';
 
 interface IndexShape {
@@ -35,6 +36,19 @@ export function parseStoreKey(raw: string): Buffer {
   const key = /^[0-9a-f]{64}$/i.test(raw) ? Buffer.from(raw, 'hex') : Buffer.from(raw, 'base64');
   if (key.length !== 32) throw new Error('must be 32 bytes, as 64 hex digits or base64');
   return key;
+}
+
+/**
+ * BOT_CRYPTO_STORE_KEY does not open something sealed under it: bad configuration (the runner exits
+ * 78 naming the variable), never a reason to start afresh and orphan what was sealed.
+ */
+export function wrongStoreKey(what: string): ConfigError {
+  return new ConfigError([
+    {
+      variable: 'BOT_CRYPTO_STORE_KEY',
+      message: `does not open ${what} (a different key, or the row was altered)`,
+    },
+  ]);
 }
 
 const IV_BYTES = 12;
@@ -156,9 +170,7 @@ export function postgresCryptoStore(sql: Sql, key: Buffer) {
         return { deviceId: row.device_id, snapshot: unseal(key, row.sealed, `${userId}|${row.device_id}`) };
       } catch {
         // GCM's own message ("unable to authenticate data") does not say what to fix.
-        throw new Error(
-          `BOT_CRYPTO_STORE_KEY does not open the crypto store of ${userId} (a different key, or the row was altered)`,
-        );
+        throw wrongStoreKey(`the crypto store of ${userId}`);
       }
     },
     async save(userId: string, row: CryptoStoreRow): Promise<void> {
