@@ -14,11 +14,11 @@ import { chatIn, joined, SERVER_NAME, startBotsStack } from '@mana/e2e/support';
 import { startFakeLlmServer } from '@mana/llm/fake';
 import type { TestClient } from '@mana/testing';
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Benchmark, BenchResult } from './benchmark.ts';
 import type { BareInput, BareOutput } from './ollama-bare.ts';
+import { cpuMsOf, rssMbOf } from './proc.ts';
 import { summarize } from './stats.ts';
 
 const OLLAMA = `@ollama:${SERVER_NAME}`;
@@ -35,19 +35,6 @@ export interface ConcurrencyResult {
   streams: number;
   runner: StreamCost;
   bare: StreamCost;
-}
-
-/** User + system CPU ms of a process (Linux `/proc/<pid>/stat`, clock ticks of 10 ms). */
-function cpuMsOf(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
-
-/** Resident memory of a process in MB (`VmRSS`). */
-function rssMbOf(pid: number): number {
-  const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-  return Number(kb) / 1024;
 }
 
 async function runBare(input: BareInput): Promise<BareOutput> {

@@ -15,6 +15,7 @@ import { authIntrospect } from './auth-introspect.ts';
 import { authToken } from './auth-token.ts';
 import { botLatency } from './bot-latency.ts';
 import { e2eeLatency } from './e2ee-latency.ts';
+import { e2eeRooms } from './e2ee-rooms.ts';
 import { creditsGifts } from './credits-gifts.ts';
 import { creditsReserve } from './credits-reserve.ts';
 import { ollamaConcurrency } from './ollama-concurrency.ts';
@@ -40,6 +41,7 @@ const BENCHMARKS: readonly Benchmark[] = [
   authIntrospect,
   botLatency,
   e2eeLatency,
+  e2eeRooms,
   ollamaStream,
   ollamaConcurrency,
   rruleExpansion,

@@ -27,3 +27,5 @@ export {
 export { createBotMetrics } from './metrics.ts';
 export { jobClaimsOf, openRuntimeState, type RuntimeState } from './state.ts';
 export { typedStore } from './stages/context.ts';
+// The crypto store's snapshot code, for bench/e2ee-rooms (times one save at a given store size).
+export { parseStoreKey, postgresCryptoStore, restoreDatabases, snapshotDatabases } from './crypto/store.ts';

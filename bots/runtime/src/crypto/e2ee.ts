@@ -8,7 +8,7 @@ import type { Logger } from '@mana/logging';
 import type { MatrixPort } from '../matrix.ts';
 import type { MatrixEvent } from '../state.ts';
 import { createEncryptedUploads } from './encrypted-uploads.ts';
-import { openBotCrypto, type BotCrypto, type SyncChanges } from './machine.ts';
+import { decryptionErrorText, openBotCrypto, type BotCrypto, type SyncChanges } from './machine.ts';
 import type { BackupKeyStore, BackupMetrics } from './backup.ts';
 import type { CryptoStore } from './store.ts';
 
@@ -86,7 +86,7 @@ export function createE2ee(options: E2eeOptions): E2ee {
         const clear = await machine.decrypt(event);
         return { ok: true, event: { ...event, type: clear.type, content: clear.content } };
       } catch (err) {
-        error = err instanceof Error ? err.message : String(err);
+        error = decryptionErrorText(err);
       }
     }
     return any ? { ok: false, reason: 'undecryptable', error } : { ok: false, reason: 'unavailable' };

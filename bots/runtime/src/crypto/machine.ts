@@ -77,6 +77,16 @@ export interface BotCrypto {
   close(): void;
 }
 
+/**
+ * The text of a decryption failure: the WASM `MegolmDecryptionError` is not an `Error` (its
+ * `String()` is `[object Object]`), its reason is in `code` and `description`.
+ */
+export function decryptionErrorText(err: unknown): string {
+  if (err instanceof sdk.MegolmDecryptionError)
+    return `${sdk.DecryptionErrorCode[err.code] ?? err.code}: ${err.description}`;
+  return err instanceof Error ? err.message : String(err);
+}
+
 function storePrefix(userId: string): string {
   return `mana-crypto:${userId}`;
 }

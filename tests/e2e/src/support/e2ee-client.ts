@@ -35,6 +35,8 @@ export interface E2eeClient {
   deviceId: string;
   /** An encrypted DM with `bot` (Element X's default), once the bot has joined. */
   encryptedDm(bot: string): Promise<string>;
+  /** The same DM unencrypted (as a client that does not encrypt makes it), once the bot has joined. */
+  plainDm(bot: string): Promise<string>;
   /** Sends `m.text`, encrypted by the client in an encrypted room; resolves with the event id. */
   sendText(roomId: string, body: string): Promise<string>;
   /** Sends any `m.room.message` content (a file's), encrypted by the client in an encrypted room. */
@@ -106,27 +108,29 @@ export async function createE2eeClient(
     }));
   };
 
+  const dm = async (bot: string, encrypted: boolean): Promise<string> => {
+    const { room_id: roomId } = await client.createRoom({
+      is_direct: true,
+      invite: [bot],
+      preset: Preset.TrustedPrivateChat,
+      initial_state: encrypted
+        ? [{ type: 'm.room.encryption', state_key: '', content: { algorithm: 'm.megolm.v1.aes-sha2' } }]
+        : [],
+    });
+    await until(
+      `${bot} to join`,
+      () => (client.getRoom(roomId)?.getMember(bot)?.membership === KnownMembership.Join ? true : undefined),
+      60_000,
+    );
+    return roomId;
+  };
+
   return {
     client,
     userId: user.userId,
     deviceId,
-    async encryptedDm(bot) {
-      const { room_id: roomId } = await client.createRoom({
-        is_direct: true,
-        invite: [bot],
-        preset: Preset.TrustedPrivateChat,
-        initial_state: [
-          { type: 'm.room.encryption', state_key: '', content: { algorithm: 'm.megolm.v1.aes-sha2' } },
-        ],
-      });
-      await until(
-        `${bot} to join`,
-        () =>
-          client.getRoom(roomId)?.getMember(bot)?.membership === KnownMembership.Join ? true : undefined,
-        60_000,
-      );
-      return roomId;
-    },
+    encryptedDm: (bot) => dm(bot, true),
+    plainDm: (bot) => dm(bot, false),
     async sendText(roomId, body) {
       const { event_id: eventId } = await client.sendTextMessage(roomId, body);
       return eventId;
