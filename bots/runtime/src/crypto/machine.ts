@@ -368,7 +368,8 @@ export async function openBotCrypto(options: BotCryptoOptions): Promise<BotCrypt
           await flush();
           await save();
         } finally {
-          backUpSoon(); // the keys taken in, also when a request or the snapshot failed
+          // Room keys come as to-device events: a batch without any has nothing to back up.
+          if (changes.toDevice.length > 0) backUpSoon(); // also when a request or the snapshot failed
         }
       }),
     decrypt: (event) =>
@@ -400,13 +401,19 @@ export async function openBotCrypto(options: BotCryptoOptions): Promise<BotCrypt
         const claim = await machine.getMissingSessions(users());
         if (claim) await send(claim);
         const settings = new sdk.EncryptionSettings();
-        for (const r of await machine.shareRoomKey(new sdk.RoomId(roomId), users(), settings)) await send(r);
+        let shared = false;
+        for (const r of await machine.shareRoomKey(new sdk.RoomId(roomId), users(), settings)) {
+          shared = true;
+          await send(r);
+        }
         const encrypted = JSON.parse(
           await machine.encryptRoomEvent(new sdk.RoomId(roomId), type, JSON.stringify(content)),
         ) as Record<string, unknown>;
         await flush();
         await save();
-        backUpSoon(); // a new outbound session is an inbound one of ours too
+        // A new outbound session (it is always shared first) is an inbound one of ours too; a reply
+        // in a session already shared has no key to back up, and skips the store scan.
+        if (shared) backUpSoon();
         return encrypted;
       }),
     close: () => {
