@@ -8,7 +8,7 @@
  */
 import * as sdk from '@matrix-org/matrix-sdk-crypto-wasm';
 import type { Logger } from '@mana/logging';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { MatrixRequestError } from '../matrix.ts';
 import { withRetry } from '../retry.ts';
 import {
@@ -378,6 +378,24 @@ export async function openBotCrypto(options: BotCryptoOptions): Promise<BotCrypt
    * inbox once from its start (replays of events taken in already fail to decrypt, harmlessly).
    */
   let syncSince: string | undefined;
+  /**
+   * To-device events taken in lately (by their content), by either way: a catch-up often reads an
+   * event whose transaction is only late, not lost. Taken in twice, an Olm message fails to decrypt
+   * the second time (its key is used up) and the machine may then treat the session as wedged.
+   */
+  const seen = new Set<string>();
+  function firstTime(events: unknown[]): unknown[] {
+    return events.filter((e) => {
+      const content = (e as { content?: unknown }).content;
+      const key = createHash('sha256')
+        .update(JSON.stringify(content ?? null))
+        .digest('base64');
+      if (seen.has(key)) return false;
+      seen.add(key);
+      if (seen.size > 2_000) seen.delete(seen.values().next().value!);
+      return true;
+    });
+  }
   let catchingUp: Promise<number> | undefined;
   const toDeviceOnly = JSON.stringify({
     room: { rooms: [] },
@@ -393,7 +411,7 @@ export async function openBotCrypto(options: BotCryptoOptions): Promise<BotCrypt
         next_batch?: string;
         to_device?: { events?: unknown[] };
       };
-      const events = res.to_device?.events ?? [];
+      const events = firstTime(res.to_device?.events ?? []);
       if (events.length > 0) {
         const processed = await machine.receiveSyncChanges(
           JSON.stringify(events),
@@ -408,7 +426,7 @@ export async function openBotCrypto(options: BotCryptoOptions): Promise<BotCrypt
         await save();
       }
       if (res.next_batch) syncSince = res.next_batch;
-      if (events.length === 0 || !res.next_batch) break;
+      if ((res.to_device?.events ?? []).length === 0 || !res.next_batch) break;
     }
     if (roomKeys > 0) {
       log.info({ userId, roomKeys }, 'room keys the appservice transactions missed, read from /sync');
@@ -467,7 +485,7 @@ export async function openBotCrypto(options: BotCryptoOptions): Promise<BotCrypt
       serial(async () => {
         const counts = new Map(Object.entries(changes.oneTimeKeyCounts ?? {}));
         const processed = await machine.receiveSyncChanges(
-          JSON.stringify(changes.toDevice),
+          JSON.stringify(firstTime(changes.toDevice)),
           new sdk.DeviceLists(
             changes.changed.map((u) => new sdk.UserId(u)),
             changes.left.map((u) => new sdk.UserId(u)),
