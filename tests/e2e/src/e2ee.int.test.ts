@@ -24,6 +24,8 @@ const inReplyTo = (e: ClearEvent): string | undefined => {
   const rel = e.content['m.relates_to'] as { 'm.in_reply_to'?: { event_id?: string } } | undefined;
   return rel?.['m.in_reply_to']?.event_id;
 };
+/** The bot's notice for a message it could not decrypt (texts.ts), in either language. */
+const UNDECRYPTABLE = /nicht entschlüsseln|could not decrypt/;
 const body = (e: ClearEvent) => (typeof e.content.body === 'string' ? e.content.body : '');
 const repliesTo = async (eventId: string) =>
   (await client.events(roomId)).filter((e) => e.sender === TODO && inReplyTo(e) === eventId);
@@ -360,6 +362,36 @@ describe('an encrypted DM with @todo', () => {
     await client.waitFor(roomId, (e) => e.sender === TODO && inReplyTo(e) === nextId, 90_000);
     expect(await repliesTo(secondId)).toHaveLength(1);
   }, 360_000);
+
+  it('many encrypted DMs made at once by several users: every first message is decrypted and answered (issue #18: Synapse dropped ~8 % of the room keys on their way to the bot)', async () => {
+    const users = await Promise.all(Array.from({ length: 8 }, (_, i) => stack.ssoUser(`crowd${i}`)));
+    const clients = await Promise.all(users.map((u) => createE2eeClient(stack.synapse.baseUrl, u)));
+    try {
+      // Per user 4 DMs, one after the other; the 8 users side by side (the bench's pattern, smaller).
+      const answers = await Promise.all(
+        clients.map(async (c) => {
+          const bodies: string[] = [];
+          for (let i = 0; i < 4; i++) {
+            const dm = await c.encryptedDm(TODO);
+            const id = await c.sendText(dm, 'hilfe');
+            const answer = await c.waitFor(
+              dm,
+              (e) => e.sender === TODO && (inReplyTo(e) === id || UNDECRYPTABLE.test(body(e))),
+              60_000,
+              100,
+            );
+            bodies.push(body(answer));
+          }
+          return bodies;
+        }),
+      );
+      const all = answers.flat();
+      expect(all).toHaveLength(32);
+      expect(all.filter((b) => UNDECRYPTABLE.test(b))).toEqual([]);
+    } finally {
+      for (const c of clients) c.stop();
+    }
+  }, 120_000);
 
   it('a message it cannot decrypt (a session it never got) gets one short notice, encrypted', async () => {
     const keys = await client.client.getCrypto()!.getOwnDeviceKeys();

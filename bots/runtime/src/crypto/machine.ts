@@ -8,7 +8,7 @@
  */
 import * as sdk from '@matrix-org/matrix-sdk-crypto-wasm';
 import type { Logger } from '@mana/logging';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { MatrixRequestError } from '../matrix.ts';
 import { withRetry } from '../retry.ts';
 import {
@@ -338,12 +338,142 @@ export async function openBotCrypto(options: BotCryptoOptions): Promise<BotCrypt
     }
   }
 
+  /** What `receiveSyncChanges` made of to-device events: room keys at debug, Olm failures at warn. */
+  function logProcessed(processed: sdk.ProcessedToDeviceEvent[], via: 'transaction' | 'sync'): number {
+    let roomKeys = 0;
+    for (const p of processed) {
+      if (p.type === sdk.ProcessedToDeviceEventType.Decrypted) {
+        const ev = JSON.parse(p.rawEvent) as {
+          type?: string;
+          sender?: string;
+          content?: Record<string, unknown>;
+        };
+        if (ev.type !== 'm.room_key' && ev.type !== 'm.forwarded_room_key') continue;
+        roomKeys++;
+        log.debug(
+          { userId, via, sender: ev.sender, roomId: ev.content?.room_id, sessionId: ev.content?.session_id },
+          'room key received',
+        );
+      } else if (p.type === sdk.ProcessedToDeviceEventType.UnableToDecrypt) {
+        const ev = JSON.parse(p.rawEvent) as { sender?: string };
+        // After a catch-up the appservice may still bring a message already taken in: a replay.
+        log[via === 'sync' ? 'debug' : 'warn'](
+          { userId, via, sender: ev.sender, reason: (p as sdk.UTDToDeviceEvent).utdInfo.reason },
+          'to-device event could not be decrypted',
+        );
+      }
+    }
+    return roomKeys;
+  }
+
+  /**
+   * Synapse loses some to-device events on their way to the appservice under concurrency (issue
+   * #18): each `sendToDevice` notifies the appservice handler with its own stream id and only its
+   * own recipients, and the handler moves the appservice's `to_device` position up to that id
+   * whatever it found; when two sends finish out of order, the earlier one's events (a client's
+   * room key for the bot) lie below the position and are never sent. They are still in the bot
+   * device's inbox (an appservice's delivery does not delete them), so a missing room key reads
+   * the inbox through `/sync` as the bot's device, to-device events only, page by page. The token
+   * is kept (in memory) so the next catch-up reads only what came since; a restart reads the
+   * inbox once from its start (replays of events taken in already fail to decrypt, harmlessly).
+   */
+  let syncSince: string | undefined;
+  /**
+   * To-device events taken in lately (by their content), by either way: a catch-up often reads an
+   * event whose transaction is only late, not lost. Taken in twice, an Olm message fails to decrypt
+   * the second time (its key is used up) and the machine may then treat the session as wedged.
+   */
+  const seen = new Set<string>();
+  function firstTime(events: unknown[]): unknown[] {
+    return events.filter((e) => {
+      const content = (e as { content?: unknown }).content;
+      const key = createHash('sha256')
+        .update(JSON.stringify(content ?? null))
+        .digest('base64');
+      if (seen.has(key)) return false;
+      seen.add(key);
+      if (seen.size > 2_000) seen.delete(seen.values().next().value!);
+      return true;
+    });
+  }
+  let catchingUp: Promise<number> | undefined;
+  const toDeviceOnly = JSON.stringify({
+    room: { rooms: [] },
+    presence: { not_types: ['*'] },
+    account_data: { not_types: ['*'] },
+  });
+  async function catchUpToDevice(): Promise<number> {
+    let roomKeys = 0;
+    for (let page = 0; page < 50; page++) {
+      const qs = new URLSearchParams({ filter: toDeviceOnly, timeout: '0', set_presence: 'offline' });
+      if (syncSince) qs.set('since', syncSince);
+      const res = (await request('GET', `/_matrix/client/v3/sync?${qs.toString()}`)) as {
+        next_batch?: string;
+        to_device?: { events?: unknown[] };
+      };
+      const events = firstTime(res.to_device?.events ?? []);
+      if (events.length > 0) {
+        const processed = await machine.receiveSyncChanges(
+          JSON.stringify(events),
+          new sdk.DeviceLists(),
+          new Map(),
+          undefined,
+          new sdk.DecryptionSettings(sdk.TrustRequirement.Untrusted),
+        );
+        roomKeys += logProcessed(processed, 'sync');
+        // Saved before the next request acknowledges (deletes) these events on the homeserver.
+        await flush();
+        await save();
+      }
+      if (res.next_batch) syncSince = res.next_batch;
+      if ((res.to_device?.events ?? []).length === 0 || !res.next_batch) break;
+    }
+    if (roomKeys > 0) {
+      log.info({ userId, roomKeys }, 'room keys the appservice transactions missed, read from /sync');
+      backUpSoon();
+    }
+    return roomKeys;
+  }
+  /** One catch-up at a time; callers arriving meanwhile share it. */
+  function catchUp(): Promise<number> {
+    catchingUp ??= catchUpToDevice().finally(() => (catchingUp = undefined));
+    return catchingUp;
+  }
+  const isMissingKey = (err: unknown) =>
+    err instanceof sdk.MegolmDecryptionError &&
+    (err.code === sdk.DecryptionErrorCode.MissingRoomKey ||
+      err.code === sdk.DecryptionErrorCode.UnknownMessageIndex);
+
   const decryptOnce = async (event: { room_id: string }) =>
     machine.decryptRoomEvent(
       JSON.stringify(event),
       new sdk.RoomId(event.room_id),
       new sdk.DecryptionSettings(sdk.TrustRequirement.Untrusted),
     );
+
+  /** A missing room key from the bot device's inbox (catch-up), else from the key backup. */
+  async function recover(
+    event: { room_id: string },
+    err: unknown,
+  ): Promise<sdk.DecryptedRoomEvent | undefined> {
+    if (isMissingKey(err)) {
+      const keys = await catchUp().catch((e: unknown) => {
+        log.warn({ err: e, userId }, 'could not read to-device events from /sync');
+        return 0;
+      });
+      if (keys > 0) {
+        try {
+          return await decryptOnce(event);
+        } catch {
+          // Not this event's key: the backup may have it.
+        }
+      }
+    }
+    if (!(await fromBackup(event, err))) return undefined;
+    const decrypted = await decryptOnce(event);
+    await save();
+    return decrypted;
+  }
 
   return {
     userId,
@@ -354,8 +484,8 @@ export async function openBotCrypto(options: BotCryptoOptions): Promise<BotCrypt
     receive: (changes) =>
       serial(async () => {
         const counts = new Map(Object.entries(changes.oneTimeKeyCounts ?? {}));
-        await machine.receiveSyncChanges(
-          JSON.stringify(changes.toDevice),
+        const processed = await machine.receiveSyncChanges(
+          JSON.stringify(firstTime(changes.toDevice)),
           new sdk.DeviceLists(
             changes.changed.map((u) => new sdk.UserId(u)),
             changes.left.map((u) => new sdk.UserId(u)),
@@ -364,6 +494,7 @@ export async function openBotCrypto(options: BotCryptoOptions): Promise<BotCrypt
           changes.unusedFallbackKeyTypes ? new Set(changes.unusedFallbackKeyTypes) : undefined,
           new sdk.DecryptionSettings(sdk.TrustRequirement.Untrusted),
         );
+        logProcessed(processed, 'transaction');
         try {
           await flush();
           await save();
@@ -378,14 +509,13 @@ export async function openBotCrypto(options: BotCryptoOptions): Promise<BotCrypt
         try {
           decrypted = await decryptOnce(event);
         } catch (err) {
-          if (await fromBackup(event, err)) {
-            decrypted = await decryptOnce(event);
-            await save();
-          } else {
+          const recovered = await recover(event, err);
+          if (!recovered) {
             // A missing session queues a room key request: send it now.
             await flush().catch((e: unknown) => log.warn({ err: e }, 'room key request failed'));
             throw err;
           }
+          decrypted = recovered;
         }
         const clear = JSON.parse(decrypted.event) as { type?: unknown; content?: unknown };
         if (typeof clear.type !== 'string' || typeof clear.content !== 'object' || clear.content === null)
