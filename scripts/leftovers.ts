@@ -4,7 +4,8 @@
 // written: a pid the system reused since for something else is left alone.
 import { existsSync, readdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { groupAlive } from './supervisor.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { groupAlive, signalGroup } from './supervisor.ts';
 
 /** Seconds between a service's start and its pid file being written, at most. */
 const SPAWN_SLACK_S = 5;
@@ -42,16 +43,6 @@ export function findLeftovers(runDir: string): Leftover[] {
     if (ours) found.push({ name: file.slice(0, -4), pid });
   }
   return found;
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function signalGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // gone already
-  }
 }
 
 /** Stops each leftover's process group: SIGTERM, SIGKILL after `graceMs`; removes its pid file. */

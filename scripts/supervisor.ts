@@ -153,7 +153,8 @@ export class Supervised {
   }
 }
 
-function signalGroup(pid: number, signal: NodeJS.Signals): void {
+/** Sends `signal` to the process group led by `pid`; a group already gone is no error. */
+export function signalGroup(pid: number, signal: NodeJS.Signals): void {
   try {
     process.kill(-pid, signal);
   } catch {

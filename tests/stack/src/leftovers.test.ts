@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { findLeftovers, startedAt, stopLeftovers } from '../../../scripts/leftovers.ts';
-import { groupAlive } from '../../../scripts/supervisor.ts';
+import { groupAlive, signalGroup } from '../../../scripts/supervisor.ts';
 
 const cleanup: (() => void)[] = [];
 afterEach(() => {
@@ -27,13 +27,7 @@ function service(ignoreTerm = false): number {
     : "require('node:child_process').spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' }); setInterval(() => {}, 1000)";
   const child = spawn(process.execPath, ['-e', code], { detached: true, stdio: 'ignore' });
   const pid = child.pid!;
-  cleanup.push(() => {
-    try {
-      process.kill(-pid, 'SIGKILL');
-    } catch {
-      // stopped by the test
-    }
-  });
+  cleanup.push(() => signalGroup(pid, 'SIGKILL'));
   return pid;
 }
 

@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { freePort } from '@mana/testing';
+import { signalGroup } from '../../../../scripts/supervisor.ts';
 
 export const ROOT = resolve(import.meta.dirname, '../../../..');
 // llm: the built-in fake LLM's port, else two stacks started at once (test files run in parallel)
@@ -48,11 +49,7 @@ export function killServices(dataDir: string): void {
   if (!existsSync(run)) return;
   for (const f of readdirSync(run)) {
     const pid = Number(readFileSync(join(run, f), 'utf8').trim());
-    try {
-      if (pid > 0) process.kill(-pid, 'SIGKILL');
-    } catch {
-      // gone already
-    }
+    if (pid > 0) signalGroup(pid, 'SIGKILL');
   }
 }
 
