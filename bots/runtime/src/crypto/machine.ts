@@ -272,13 +272,11 @@ export async function openBotCrypto(options: BotCryptoOptions): Promise<BotCrypt
       const req = await machine.backupRoomKeys();
       if (!req) return;
       const count = sessionsIn(req.body);
+      // Sent like any request of the machine (`route`), but marked as sent in turn with the others.
+      const [method, path] = route(req);
       let res: unknown;
       try {
-        res = await request(
-          'PUT',
-          `/_matrix/client/v3/room_keys/keys?version=${enc(req.version)}`,
-          JSON.parse(req.body),
-        );
+        res = await request(method, path, JSON.parse(req.body));
       } catch (err) {
         options.metrics?.keys.inc({ result: 'failed' }, count);
         throw err;
@@ -316,17 +314,17 @@ export async function openBotCrypto(options: BotCryptoOptions): Promise<BotCrypt
   }
   backUpSoon(); // what the last run did not get to, and the start-up's own sessions
 
+  /** The event's session is unknown or starts later than its index: a room key may yet be found. */
+  const isMissingKey = (err: unknown) =>
+    err instanceof sdk.MegolmDecryptionError &&
+    (err.code === sdk.DecryptionErrorCode.MissingRoomKey ||
+      err.code === sdk.DecryptionErrorCode.UnknownMessageIndex);
+
   /** A missing (or too new) room key may be in the backup: fetched once per session. */
   const askedBackup = new Set<string>();
   async function fromBackup(event: { room_id: string }, err: unknown): Promise<boolean> {
     const sessionId = (event as { content?: { session_id?: unknown } }).content?.session_id;
-    if (!backup || !backupContext || typeof sessionId !== 'string') return false;
-    if (
-      !(err instanceof sdk.MegolmDecryptionError) ||
-      (err.code !== sdk.DecryptionErrorCode.MissingRoomKey &&
-        err.code !== sdk.DecryptionErrorCode.UnknownMessageIndex)
-    )
-      return false;
+    if (!backup || !backupContext || typeof sessionId !== 'string' || !isMissingKey(err)) return false;
     const key = `${event.room_id}|${sessionId}`;
     if (askedBackup.has(key)) return false;
     askedBackup.add(key);
@@ -439,10 +437,6 @@ export async function openBotCrypto(options: BotCryptoOptions): Promise<BotCrypt
     catchingUp ??= catchUpToDevice().finally(() => (catchingUp = undefined));
     return catchingUp;
   }
-  const isMissingKey = (err: unknown) =>
-    err instanceof sdk.MegolmDecryptionError &&
-    (err.code === sdk.DecryptionErrorCode.MissingRoomKey ||
-      err.code === sdk.DecryptionErrorCode.UnknownMessageIndex);
 
   const decryptOnce = async (event: { room_id: string }) =>
     machine.decryptRoomEvent(
