@@ -5,7 +5,8 @@ import { createServer, type Server } from 'node:net';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { until } from '@mana/testing';
+import { afterAll, beforeAll, expect, it, onTestFailed } from 'vitest';
 import { isAlive } from '../../../scripts/data-lock.ts';
 import { groupAlive } from '../../../scripts/supervisor.ts';
 import { freePorts, killServices, runScript, serviceLogs, setup, stackEnv } from './support/stack.ts';
@@ -15,6 +16,8 @@ const env = stackEnv(dataDir, 'auth,sync,bots');
 const procs: { kill(signal: NodeJS.Signals): void }[] = [];
 
 beforeAll(() => setup(env), 120_000);
+/** A failure is explained by the services' own logs. */
+const explainFailure = () => onTestFailed(() => void process.stderr.write(serviceLogs(dataDir)));
 afterAll(() => {
   for (const p of procs) p.kill('SIGKILL');
   killServices(dataDir);
@@ -52,28 +55,29 @@ function recordedPids(): Record<string, number> {
   );
 }
 
-async function until(fn: () => boolean, what: string, ms = 60_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!fn()) {
-    if (Date.now() > deadline) throw new Error(`no ${what} within ${ms} ms\n${serviceLogs(dataDir)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+/** True, or undefined so that `until` polls on (every 100 ms, for a minute). */
+const seen = (ok: boolean) => (ok ? true : undefined);
 
 it('Ctrl-C during start-up stops every service already spawned', async () => {
+  explainFailure();
   const dev = await startDev({});
   // All services spawned, the stack not up yet (Synapse takes seconds to answer).
-  await until(() => {
-    if (dev.ended()) throw new Error(`npm start ended early:\n${dev.output()}`);
-    return existsSync(join(dataDir, 'run', 'bots.pid'));
-  }, 'bots.pid');
+  await until(
+    'bots.pid',
+    () => {
+      if (dev.ended()) throw new Error(`npm start ended early:\n${dev.output()}`);
+      return seen(existsSync(join(dataDir, 'run', 'bots.pid')));
+    },
+    60_000,
+    100,
+  );
   expect(dev.output()).not.toContain('Mana is running');
   const pids = recordedPids();
   expect(Object.keys(pids).sort()).toEqual(['auth', 'bots', 'redis', 'synapse', 'sync']);
   // Twice, as a terminal's Ctrl-C under `npm start` arrives (npm forwards it too): the second one
   // must not cut the stop short.
   dev.proc.kill('SIGINT');
-  await until(() => dev.output().includes('[mana] stopping'), 'stopping');
+  await until('stopping', () => seen(dev.output().includes('[mana] stopping')), 60_000, 100);
   dev.proc.kill('SIGINT');
   expect(await dev.exited).toBe(0);
   expect(dev.output()).toContain('[mana] stopped');
@@ -83,6 +87,7 @@ it('Ctrl-C during start-up stops every service already spawned', async () => {
 }, 120_000);
 
 it('a service failing before the stack is up stops the others, and the start fails', async () => {
+  explainFailure();
   // auth cannot listen: its port is taken.
   const taken: Server = createServer();
   await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
