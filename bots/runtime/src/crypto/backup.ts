@@ -12,7 +12,7 @@ import type { Sql } from '@mana/db';
 import type { Logger } from '@mana/logging';
 import type { Counter } from 'prom-client';
 import { MatrixRequestError } from '../matrix.ts';
-import { seal, unseal, wrongStoreKey } from './store.ts';
+import { seal, unsealStored } from './store.ts';
 
 export const BACKUP_ALGORITHM = 'm.megolm_backup.v1.curve25519-aes-sha2';
 
@@ -33,13 +33,13 @@ export function postgresBackupKeys(sql: Sql, key: Buffer) {
         select version, sealed from crypto_backup_keys where user_id = ${userId}`;
       const row = rows[0];
       if (!row) return undefined;
-      let plain: Buffer;
-      try {
-        plain = unseal(key, row.sealed, aadOf(userId));
-      } catch {
-        // Never start on a key we cannot read: a new backup would orphan the old one silently.
-        throw wrongStoreKey(`the key backup's recovery key of ${userId}`);
-      }
+      // Never start on a key we cannot read: a new backup would orphan the old one silently.
+      const plain = unsealStored(
+        key,
+        row.sealed,
+        aadOf(userId),
+        `the key backup's recovery key of ${userId}`,
+      );
       return { version: row.version, key: plain.toString('utf8') };
     },
     async save(userId: string, row: BackupKeyRow): Promise<void> {

@@ -38,19 +38,6 @@ export function parseStoreKey(raw: string): Buffer {
   return key;
 }
 
-/**
- * BOT_CRYPTO_STORE_KEY does not open something sealed under it: bad configuration (the runner exits
- * 78 naming the variable), never a reason to start afresh and orphan what was sealed.
- */
-export function wrongStoreKey(what: string): ConfigError {
-  return new ConfigError([
-    {
-      variable: 'BOT_CRYPTO_STORE_KEY',
-      message: `does not open ${what} (a different key, or the row was altered)`,
-    },
-  ]);
-}
-
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 
@@ -67,6 +54,24 @@ export function unseal(key: Buffer, sealed: Uint8Array, aad: string): Buffer {
   const decipher = createDecipheriv('aes-256-gcm', key, buf.subarray(0, IV_BYTES)).setAAD(Buffer.from(aad));
   decipher.setAuthTag(buf.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
   return Buffer.concat([decipher.update(buf.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]);
+}
+
+/**
+ * `unseal` of what BOT_CRYPTO_STORE_KEY sealed (`what`, for the message). A key that does not open
+ * it is bad configuration (the runner exits 78 naming the variable; GCM's own "unable to
+ * authenticate data" says nothing of what to fix), never a reason to start afresh and orphan it.
+ */
+export function unsealStored(key: Buffer, sealed: Uint8Array, aad: string, what: string): Buffer {
+  try {
+    return unseal(key, sealed, aad);
+  } catch {
+    throw new ConfigError([
+      {
+        variable: 'BOT_CRYPTO_STORE_KEY',
+        message: `does not open ${what} (a different key, or the row was altered)`,
+      },
+    ]);
+  }
 }
 
 const done = <T>(req: IDBRequest<T>) =>
@@ -166,12 +171,11 @@ export function postgresCryptoStore(sql: Sql, key: Buffer) {
         select device_id, sealed from crypto_stores where user_id = ${userId}`;
       const row = rows[0];
       if (!row) return undefined;
-      try {
-        return { deviceId: row.device_id, snapshot: unseal(key, row.sealed, `${userId}|${row.device_id}`) };
-      } catch {
-        // GCM's own message ("unable to authenticate data") does not say what to fix.
-        throw wrongStoreKey(`the crypto store of ${userId}`);
-      }
+      const aad = `${userId}|${row.device_id}`;
+      return {
+        deviceId: row.device_id,
+        snapshot: unsealStored(key, row.sealed, aad, `the crypto store of ${userId}`),
+      };
     },
     async save(userId: string, row: CryptoStoreRow): Promise<void> {
       const sealed = seal(key, row.snapshot, `${userId}|${row.deviceId}`);
